@@ -1,0 +1,53 @@
+using NeuroAlign.Streams;
+using NeuroAlign.Time;
+
+namespace NeuroAlign.Alignment;
+
+/// <summary>
+/// One modality of an export: a stream, its map to the reference clock, the grid it is sampled on
+/// in each window, and how grid times pick samples.
+/// </summary>
+public sealed class AlignedStream
+{
+    public AlignedStream(
+        string name,
+        ISampleStream stream,
+        ClockMap map,
+        SamplingGrid grid,
+        IndexMode mode,
+        IReadOnlyDictionary<string, object>? attributes = null,
+        IReadOnlyDictionary<string, Array>? extraDatasets = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(grid);
+        Name = name;
+        Stream = stream;
+        Timeline = new StreamTimeline(stream.Clock, map);
+        Grid = grid;
+        Mode = mode;
+        Attributes = attributes ?? new Dictionary<string, object>();
+        ExtraDatasets = extraDatasets ?? new Dictionary<string, Array>();
+    }
+
+    /// <summary>Output group name: ephys, ephys_1, video, fmri…</summary>
+    public string Name { get; }
+
+    public ISampleStream Stream { get; }
+
+    public StreamTimeline Timeline { get; }
+
+    public SamplingGrid Grid { get; }
+
+    public IndexMode Mode { get; }
+
+    /// <summary>Attributes written on the modality's group (format, rates, clock…).</summary>
+    public IReadOnlyDictionary<string, object> Attributes { get; }
+
+    /// <summary>Per-modality datasets written once (gain_to_uV, channel_ids…).</summary>
+    public IReadOnlyDictionary<string, Array> ExtraDatasets { get; }
+
+    /// <summary>Element type of the output data: the stored type, or float32 when samples are interpolated.</summary>
+    public SampleType OutputElementType => Mode == IndexMode.Linear ? SampleType.Float32 : Stream.ElementType;
+}

@@ -1,0 +1,43 @@
+namespace NeuroAlign.Alignment;
+
+/// <summary>Keeps every window in memory: for tests and for library users who align a few windows.</summary>
+public sealed class MemorySink : IAlignedSink
+{
+    public ExportLayout? Layout { get; private set; }
+
+    /// <summary>Per modality, per window: copies of what the aligner wrote.</summary>
+    public List<List<(byte[] Data, double[] Timestamps, long[] SourceIndex, double[] SourceTime)>> Windows { get; } = [];
+
+    public bool Completed { get; private set; }
+
+    public IReadOnlyDictionary<string, object> FinalRootAttributes { get; private set; } = new Dictionary<string, object>();
+
+    public IReadOnlyList<IReadOnlyDictionary<string, object>> FinalModalityAttributes { get; private set; } = [];
+
+    public void Begin(ExportLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        Layout = layout;
+        foreach (var unused in layout.Modalities)
+        {
+            Windows.Add([]);
+        }
+    }
+
+    public void Write(int windowIndex, int modalityIndex, WindowBuffer window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        Windows[modalityIndex].Add(((byte[])window.Data.Clone(), (double[])window.Timestamps.Clone(), (long[])window.SourceIndex.Clone(), (double[])window.SourceTime.Clone()));
+    }
+
+    public void Complete(IReadOnlyDictionary<string, object> finalRootAttributes, IReadOnlyList<IReadOnlyDictionary<string, object>> finalModalityAttributes)
+    {
+        FinalRootAttributes = finalRootAttributes;
+        FinalModalityAttributes = finalModalityAttributes;
+        Completed = true;
+    }
+
+    public void Dispose()
+    {
+    }
+}

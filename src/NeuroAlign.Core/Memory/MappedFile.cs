@@ -1,0 +1,132 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+
+namespace NeuroAlign.Memory;
+
+/// <summary>
+/// A read-only memory mapping of a whole file. Acquires the pointer once and releases it in
+/// <see cref="Dispose"/>; hands out <see cref="ReadOnlySpan{T}"/> windows. Pages are file-backed and
+/// shared with the page cache, so private memory does not grow with the file's size. Spans are
+/// int-length: long recordings are read window by window, never as one span.
+/// </summary>
+public sealed unsafe class MappedFile : IDisposable
+{
+    private readonly MemoryMappedFile? _mapping;
+    private readonly MemoryMappedViewAccessor? _view;
+    private byte* _pointer;
+
+    private MappedFile(string path, long length, MemoryMappedFile? mapping, MemoryMappedViewAccessor? view, byte* pointer)
+    {
+        Path = path;
+        LengthBytes = length;
+        _mapping = mapping;
+        _view = view;
+        _pointer = pointer;
+    }
+
+    /// <summary>The mapped file's path.</summary>
+    public string Path { get; }
+
+    /// <summary>The file's size in bytes when it was mapped.</summary>
+    public long LengthBytes { get; }
+
+    /// <summary>Maps <paramref name="path"/> read-only. A missing or unreadable file is a <see cref="NeuroAlignException"/>.</summary>
+    public static MappedFile OpenRead(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NeuroAlignException($"{path}: cannot open: {FileErrors.Describe(e)}", e);
+        }
+
+        long length = stream.Length;
+        if (length == 0)
+        {
+            // An empty file cannot be mapped; it has no samples, which the caller reports.
+            stream.Dispose();
+            return new MappedFile(path, 0, null, null, null);
+        }
+
+        var mapping = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        var view = mapping.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        pointer += view.PointerOffset;
+        return new MappedFile(path, length, mapping, view, pointer);
+    }
+
+    /// <summary>Bytes [offset, offset + count) of the file, without copying.</summary>
+    public ReadOnlySpan<byte> GetSpan(long byteOffset, int count) => GetSpan<byte>(byteOffset, count);
+
+    /// <summary>
+    /// <paramref name="count"/> values of <typeparamref name="T"/> starting at <paramref name="byteOffset"/>, without copying.
+    /// Values are in the machine's byte order: callers of big-endian files swap after copying.
+    /// </summary>
+    public ReadOnlySpan<T> GetSpan<T>(long byteOffset, int count)
+        where T : unmanaged
+    {
+        ObjectDisposedException.ThrowIf(_pointer == null && LengthBytes != 0, this);
+        long bytes = (long)count * sizeof(T);
+        if (byteOffset < 0 || count < 0 || byteOffset + bytes > LengthBytes)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(byteOffset), $"bytes [{byteOffset}, {byteOffset + bytes}) are outside {Path} ({LengthBytes} bytes)");
+        }
+
+        return count == 0 ? [] : new ReadOnlySpan<T>(_pointer + byteOffset, count);
+    }
+
+    /// <summary>Tells the kernel a range will be read soon (MADV_WILLNEED); advisory, errors ignored.</summary>
+    public void Prefetch(long byteOffset, long count)
+    {
+        if (_pointer == null || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        const int MadvWillNeed = 3;
+        long page = Environment.SystemPageSize;
+        long start = byteOffset / page * page;
+        long end = Math.Min(LengthBytes, byteOffset + count);
+        if (end > start)
+        {
+            _ = NativeMethods.madvise((nint)(_pointer + start), (nuint)(end - start), MadvWillNeed);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_pointer != null)
+        {
+            _view!.SafeMemoryMappedViewHandle.ReleasePointer();
+            _pointer = null;
+        }
+
+        _view?.Dispose();
+        _mapping?.Dispose();
+    }
+
+    private static partial class NativeMethods
+    {
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int madvise(nint address, nuint length, int advice);
+    }
+}
+
+/// <summary>Turns I/O exceptions into the short reason a user needs.</summary>
+public static class FileErrors
+{
+    public static string Describe(Exception e) => e switch
+    {
+        FileNotFoundException => "no such file",
+        DirectoryNotFoundException => "no such folder",
+        UnauthorizedAccessException => "permission denied",
+        _ => e.Message,
+    };
+}

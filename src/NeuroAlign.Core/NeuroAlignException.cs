@@ -1,0 +1,67 @@
+namespace NeuroAlign;
+
+/// <summary>
+/// The one error type the library raises for problems a user can fix: a bad file, a bad option,
+/// an impossible request. Its message is a single line meant to be shown as it is.
+/// </summary>
+public class NeuroAlignException : Exception
+{
+    public NeuroAlignException(string message)
+        : base(message)
+    {
+    }
+
+    public NeuroAlignException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public NeuroAlignException()
+    {
+    }
+}
+
+/// <summary>
+/// A file that does not hold what its format promises. Carries the file, where in it (a field
+/// name, a key or a byte offset), what was found there and what was expected.
+/// </summary>
+public sealed class InvalidRecordingException : NeuroAlignException
+{
+    public InvalidRecordingException(string path, string location, string found, string expected)
+        : base($"{path}: {location}: found {found}, expected {expected}")
+    {
+        FilePath = path;
+        Location = location;
+        Found = found;
+        Expected = expected;
+    }
+
+    public InvalidRecordingException()
+    {
+        FilePath = Location = Found = Expected = string.Empty;
+    }
+
+    public InvalidRecordingException(string message)
+        : base(message)
+    {
+        FilePath = Location = Found = Expected = string.Empty;
+    }
+
+    public InvalidRecordingException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        FilePath = Location = Found = Expected = string.Empty;
+    }
+
+    /// <summary>The file at fault.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The field, key or byte offset at fault.</summary>
+    public string Location { get; }
+
+    /// <summary>What the file holds there.</summary>
+    public string Found { get; }
+
+    /// <summary>What the format requires there.</summary>
+    public string Expected { get; }
+}

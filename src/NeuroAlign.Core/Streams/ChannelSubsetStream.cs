@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using NeuroAlign.Time;
+
+namespace NeuroAlign.Streams;
+
+/// <summary>
+/// A lazy view of some channels of a <see cref="ContinuousStream"/>: reads gather only the chosen
+/// channels of the window asked for (SpikeInterface-style channel slicing).
+/// </summary>
+public sealed class ChannelSubsetStream : ContinuousStream
+{
+    private readonly ContinuousStream _source;
+    private readonly int[] _positions;
+    private readonly int[] _ids;
+    private readonly double[] _gains;
+
+    /// <param name="source">The stream to view; disposed with this view.</param>
+    /// <param name="channelPositions">Zero-based positions of the channels to keep, in output order.</param>
+    public ChannelSubsetStream(ContinuousStream source, IReadOnlyList<int> channelPositions)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(channelPositions);
+        if (channelPositions.Count == 0)
+        {
+            throw new NeuroAlignException($"{source.SourcePath}: the channel selection is empty");
+        }
+
+        foreach (int p in channelPositions)
+        {
+            if (p < 0 || p >= source.ChannelCount)
+            {
+                throw new NeuroAlignException(
+                    $"{source.SourcePath}: channel position {p} does not exist: the recording has channels 0..{source.ChannelCount - 1}");
+            }
+        }
+
+        _source = source;
+        _positions = channelPositions.ToArray();
+        _ids = _positions.Select(p => source.ChannelIds[p]).ToArray();
+        _gains = _positions.Select(p => source.GainsToMicrovolts[p]).ToArray();
+    }
+
+    public override string SourcePath => _source.SourcePath;
+
+    public override string FormatName => _source.FormatName;
+
+    public override SampleClock Clock => _source.Clock;
+
+    public override SampleType ElementType => _source.ElementType;
+
+    public override int ChannelCount => _positions.Length;
+
+    public override IReadOnlyList<int> ChannelIds => _ids;
+
+    public override IReadOnlyList<double> GainsToMicrovolts => _gains;
+
+    public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination)
+    {
+        CheckRange(startSample, sampleCount, destination.Length);
+        const int RowsPerChunk = 4096;
+        int sourceFrame = _source.FrameBytes;
+        byte[]? rented = null;
+        try
+        {
+            for (int done = 0; done < sampleCount; done += RowsPerChunk)
+            {
+                int rows = Math.Min(RowsPerChunk, sampleCount - done);
+                if (!_source.TryGetWindow(startSample + done, rows, out ReadOnlySpan<byte> block))
+                {
+                    rented ??= ArrayPool<byte>.Shared.Rent(RowsPerChunk * sourceFrame);
+                    _source.ReadBlock(startSample + done, rows, rented);
+                    block = rented.AsSpan(0, rows * sourceFrame);
+                }
+
+                Gather(block, rows, destination.Slice(done * FrameBytes, rows * FrameBytes));
+            }
+        }
+        finally
+        {
+            if (rented != null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private void Gather(ReadOnlySpan<byte> block, int rows, Span<byte> destination)
+    {
+        switch (ElementType.SizeOf())
+        {
+            case 1: Gather(block, rows, destination, _source.ChannelCount, _positions); break;
+            case 2: Gather(MemoryMarshal.Cast<byte, short>(block), rows, MemoryMarshal.Cast<byte, short>(destination), _source.ChannelCount, _positions); break;
+            case 4: Gather(MemoryMarshal.Cast<byte, int>(block), rows, MemoryMarshal.Cast<byte, int>(destination), _source.ChannelCount, _positions); break;
+            default: Gather(MemoryMarshal.Cast<byte, long>(block), rows, MemoryMarshal.Cast<byte, long>(destination), _source.ChannelCount, _positions); break;
+        }
+    }
+
+    private static void Gather<T>(ReadOnlySpan<T> block, int rows, Span<T> destination, int sourceChannels, int[] positions)
+    {
+        int outChannels = positions.Length;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<T> row = block.Slice(r * sourceChannels, sourceChannels);
+            Span<T> target = destination.Slice(r * outChannels, outChannels);
+            for (int c = 0; c < outChannels; c++)
+            {
+                target[c] = row[positions[c]];
+            }
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _source.Dispose();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using NeuroAlign.Time;
+
+namespace NeuroAlign.Streams;
+
+/// <summary>
+/// A multi-channel continuous recording (ephys, analog inputs, physiology): samples × channels,
+/// interleaved, with per-channel ids and gains. Reads hand out windows; nothing loads the recording.
+/// </summary>
+public abstract class ContinuousStream : ISampleStream
+{
+    private int[]? _shape;
+
+    public abstract string SourcePath { get; }
+
+    public abstract string FormatName { get; }
+
+    public abstract SampleClock Clock { get; }
+
+    /// <summary>The stored element type.</summary>
+    public abstract SampleType ElementType { get; }
+
+    /// <summary>Number of channels in each sample.</summary>
+    public abstract int ChannelCount { get; }
+
+    /// <summary>Channel numbers as the source names them, one per channel.</summary>
+    public abstract IReadOnlyList<int> ChannelIds { get; }
+
+    /// <summary>Factor from raw values to microvolts, one per channel (1.0 where unknown).</summary>
+    public abstract IReadOnlyList<double> GainsToMicrovolts { get; }
+
+    /// <summary>Sample count, N.</summary>
+    public long SampleCount => Clock.SampleCount;
+
+    /// <summary>Nominal sample rate, Hz.</summary>
+    public double SampleRateHz => Clock.MeanRateHz;
+
+    public IReadOnlyList<int> SampleShape => _shape ??= [ChannelCount];
+
+    /// <summary>Bytes per multi-channel sample.</summary>
+    public int FrameBytes => ChannelCount * ElementType.SizeOf();
+
+    /// <summary>
+    /// Copies samples [start, start + count) of every channel into <paramref name="destination"/>
+    /// (count × ChannelCount elements, interleaved, machine byte order).
+    /// </summary>
+    public abstract void ReadBlock(long startSample, int sampleCount, Span<byte> destination);
+
+    /// <summary>
+    /// Samples [start, start + count) of every channel as a span over the mapping, without copying,
+    /// when the storage allows it (native byte order, all channels).
+    /// </summary>
+    public virtual bool TryGetWindow(long startSample, int sampleCount, out ReadOnlySpan<byte> window)
+    {
+        window = default;
+        return false;
+    }
+
+    /// <summary>A lazy view of a subset of the channels, in the given order.</summary>
+    public ContinuousStream SelectChannels(IReadOnlyList<int> channelPositions) =>
+        new ChannelSubsetStream(this, channelPositions);
+
+    public void ReadSamples(ReadOnlySpan<long> indices, Span<byte> destination)
+    {
+        int frame = FrameBytes;
+        if (destination.Length < indices.Length * frame)
+        {
+            throw new ArgumentException("destination is smaller than the samples asked for", nameof(destination));
+        }
+
+        // Runs of consecutive indices are one block read: a native-rate window is a single copy.
+        int i = 0;
+        while (i < indices.Length)
+        {
+            long first = indices[i];
+            int run = 1;
+            if (first < 0)
+            {
+                while (i + run < indices.Length && indices[i + run] < 0)
+                {
+                    run++;
+                }
+
+                destination.Slice(i * frame, run * frame).Clear();
+            }
+            else
+            {
+                if (first >= SampleCount)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(indices), $"sample {first} is past the end ({SampleCount} samples)");
+                }
+
+                while (i + run < indices.Length && indices[i + run] == first + run && first + run < SampleCount)
+                {
+                    run++;
+                }
+
+                ReadBlock(first, run, destination.Slice(i * frame, run * frame));
+            }
+
+            i += run;
+        }
+    }
+
+    protected void CheckRange(long startSample, int sampleCount, int destinationBytes)
+    {
+        if (startSample < 0 || sampleCount < 0 || startSample + sampleCount > SampleCount)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(startSample), $"samples [{startSample}, {startSample + sampleCount}) are outside 0..{SampleCount}");
+        }
+
+        if (destinationBytes < (long)sampleCount * FrameBytes)
+        {
+            throw new ArgumentException("destination is smaller than the block asked for");
+        }
+    }
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected abstract void Dispose(bool disposing);
+}

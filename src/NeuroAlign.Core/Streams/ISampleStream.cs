@@ -1,0 +1,53 @@
+using NeuroAlign.Time;
+
+namespace NeuroAlign.Streams;
+
+/// <summary>
+/// What the aligner needs of any recording: samples 0..N-1 on the stream's own clock, each a
+/// fixed-shape array of one element type (an ephys sample: C channels; a video frame: H × W [× 3];
+/// an fMRI volume: X × Y × Z).
+/// </summary>
+public interface ISampleStream : IDisposable
+{
+    /// <summary>The file (or folder) the stream reads.</summary>
+    string SourcePath { get; }
+
+    /// <summary>Short format name: raw, spikeglx, openephys, npy, nifti, video…</summary>
+    string FormatName { get; }
+
+    /// <summary>The stream's own clock.</summary>
+    SampleClock Clock { get; }
+
+    /// <summary>Element type of the samples <see cref="ReadSamples"/> writes.</summary>
+    SampleType ElementType { get; }
+
+    /// <summary>Shape of one sample, outermost first.</summary>
+    IReadOnlyList<int> SampleShape { get; }
+
+    /// <summary>
+    /// Copies the samples at <paramref name="indices"/> (each in 0..N-1, or -1 for "outside the
+    /// recording", written as zeros) into <paramref name="destination"/>, one after another, in the
+    /// machine's byte order. Indices are typically increasing; implementations may rely on that for speed.
+    /// </summary>
+    void ReadSamples(ReadOnlySpan<long> indices, Span<byte> destination);
+}
+
+/// <summary>Helpers over <see cref="ISampleStream"/>.</summary>
+public static class SampleStreamExtensions
+{
+    /// <summary>Elements in one sample (product of <see cref="ISampleStream.SampleShape"/>).</summary>
+    public static int ElementsPerSample(this ISampleStream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        long product = 1;
+        foreach (int d in stream.SampleShape)
+        {
+            product *= d;
+        }
+
+        return checked((int)product);
+    }
+
+    /// <summary>Bytes in one sample.</summary>
+    public static int BytesPerSample(this ISampleStream stream) => stream.ElementsPerSample() * stream.ElementType.SizeOf();
+}
