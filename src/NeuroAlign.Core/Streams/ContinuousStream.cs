@@ -36,6 +36,21 @@ public abstract class ContinuousStream : ISampleStream
 
     public IReadOnlyList<int> SampleShape => _shape ??= [ChannelCount];
 
+    /// <summary>Channels, dtype and gains; formats add their own facts by overriding.</summary>
+    public virtual IReadOnlyList<KeyValuePair<string, string>> Details
+    {
+        get
+        {
+            double minGain = GainsToMicrovolts.Min(), maxGain = GainsToMicrovolts.Max();
+            return
+            [
+                new("channels", ChannelCount.ToString()),
+                new("channel ids", ChannelIds.Count == 0 ? "" : $"{ChannelIds[0]}..{ChannelIds[^1]}"),
+                new("gain to uV", minGain == maxGain ? $"{minGain:G6}" : $"{minGain:G6} to {maxGain:G6}"),
+            ];
+        }
+    }
+
     /// <summary>Bytes per multi-channel sample.</summary>
     public int FrameBytes => ChannelCount * ElementType.SizeOf();
 

@@ -30,6 +30,12 @@ public interface ISampleStream : IDisposable
     /// machine's byte order. Indices are typically increasing; implementations may rely on that for speed.
     /// </summary>
     void ReadSamples(ReadOnlySpan<long> indices, Span<byte> destination);
+
+    /// <summary>
+    /// Format-specific facts for `neuro-align info` and the output's attributes, as (name, value)
+    /// pairs in display order: gains, where the timing came from, codec, scaling…
+    /// </summary>
+    IReadOnlyList<KeyValuePair<string, string>> Details { get; }
 }
 
 /// <summary>Helpers over <see cref="ISampleStream"/>.</summary>
