@@ -11,8 +11,7 @@ namespace NeuroAlign.Formats.Bids;
 /// <summary>How to open a BIDS physiological recording.</summary>
 /// <param name="CacheDirectory">Folder for the parsed binary copy (see <see cref="DerivedFileCache"/>); null for the default.</param>
 /// <param name="SidecarPath">A JSON sidecar to use instead of discovery.</param>
-/// <param name="OnWarning">Called with each warning as it is found.</param>
-public sealed record BidsPhysioOptions(string? CacheDirectory = null, string? SidecarPath = null, Action<string>? OnWarning = null);
+public sealed record BidsPhysioOptions(string? CacheDirectory = null, string? SidecarPath = null);
 
 /// <summary>
 /// A BIDS physiological or other continuous recording (<c>*_physio.tsv.gz</c>, BIDS §Physiological
@@ -32,7 +31,7 @@ public sealed class BidsPhysioStream : ContinuousStream
     private readonly string _path;
 
     private BidsPhysioStream(
-        string path, InterleavedBinaryStream data, string[] columns, double rateHz, double startSeconds, BidsMetadata sidecars, DerivedFile cache, IReadOnlyList<string> warnings)
+        string path, InterleavedBinaryStream data, string[] columns, double rateHz, double startSeconds, BidsMetadata sidecars, DerivedFile cache)
     {
         _path = path;
         _data = data;
@@ -41,7 +40,6 @@ public sealed class BidsPhysioStream : ContinuousStream
         StartTimeSeconds = startSeconds;
         Sidecars = sidecars.Sidecars;
         Cache = cache;
-        Warnings = warnings;
     }
 
     /// <summary>Column names from the sidecar's Columns, one per channel.</summary>
@@ -58,9 +56,6 @@ public sealed class BidsPhysioStream : ContinuousStream
 
     /// <summary>The parsed float64 copy the samples are read from.</summary>
     public DerivedFile Cache { get; }
-
-    /// <summary>Doubtful facts found while opening.</summary>
-    public IReadOnlyList<string> Warnings { get; }
 
     public override string SourcePath => _path;
 
@@ -95,7 +90,6 @@ public sealed class BidsPhysioStream : ContinuousStream
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= new BidsPhysioOptions();
-        var warnings = new List<string>();
         BidsMetadata sidecars = options.SidecarPath is not null ? BidsMetadata.FromFiles([options.SidecarPath]) : BidsMetadata.Discover(path);
         string where = sidecars.Sidecars.Count == 0 ? $"no sidecar found for {Path.GetFileName(path)}" : string.Join(", ", sidecars.Sidecars.Select(Path.GetFileName));
         double rate = sidecars.GetSeconds("SamplingFrequency")
@@ -114,12 +108,7 @@ public sealed class BidsPhysioStream : ContinuousStream
         var layout = new InterleavedLayout(cache.Path, 0, columns.Length, SampleType.Float64);
         InterleavedBinaryStream data = InterleavedBinaryStream.Open(
             layout, samples => new RegularClock(start, rate, samples), channelIds: null, gainsToMicrovolts: null, Format);
-        foreach (string warning in warnings)
-        {
-            options.OnWarning?.Invoke(warning);
-        }
-
-        return new BidsPhysioStream(path, data, columns, rate, start, sidecars, cache, warnings);
+        return new BidsPhysioStream(path, data, columns, rate, start, sidecars, cache);
     }
 
     /// <summary>The one-time pass: tab-separated text rows → little-endian float64 samples × columns.</summary>
@@ -129,7 +118,7 @@ public sealed class BidsPhysioStream : ContinuousStream
         int got = source.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         source.Seek(0, SeekOrigin.Begin);
         bool gzip = got == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
-        using Stream text = gzip ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: true) : source;
+        using var text = new CountingStream(gzip ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: true) : source);
         using var reader = new StreamReader(text, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, 1 << 16, leaveOpen: true);
         byte[] row = new byte[columnCount * sizeof(double)];
         long lineNumber = 0;
@@ -179,6 +168,73 @@ public sealed class BidsPhysioStream : ContinuousStream
         catch (InvalidDataException e)
         {
             throw new InvalidRecordingException(path, $"gzip stream near line {lineNumber}", $"corrupt compressed data ({e.Message.TrimEnd('.')})", "a valid gzip (RFC 1952) stream");
+        }
+
+        if (gzip)
+        {
+            // .NET's GZipStream ends quietly at a truncated input: compare with the trailer's ISIZE
+            // (RFC 1952 §2.3.1, the uncompressed size mod 2^32).
+            Span<byte> trailer = stackalloc byte[4];
+            source.Seek(-4, SeekOrigin.End);
+            source.ReadExactly(trailer);
+            uint isize = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+            if (isize != (uint)text.BytesRead)
+            {
+                throw new InvalidRecordingException(
+                    path,
+                    "gzip stream",
+                    $"it ends after {text.BytesRead} decompressed bytes ({lineNumber} lines) without a matching trailer",
+                    "a whole gzip stream: the file is truncated (multi-member gzip files are not supported)");
+            }
+        }
+    }
+
+    /// <summary>Counts the bytes read through it.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => BytesRead;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            BytesRead += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
     }
 

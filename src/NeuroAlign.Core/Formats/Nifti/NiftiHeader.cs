@@ -391,11 +391,13 @@ public sealed class NiftiHeader
         {
             warning = $"the header says TR = {raw.ToString("R", CultureInfo.InvariantCulture)} s ({stated}), implausible for fMRI: taken as {raw.ToString("R", CultureInfo.InvariantCulture)} ms = {(raw / 1e3).ToString("R", CultureInfo.InvariantCulture)} s; add a BIDS sidecar with RepetitionTime to be sure";
             seconds = raw / 1e3;
+            stated += ", read as ms";
         }
         else if (seconds < Shortest && TimeUnitCode == NiftiCodes.UnitMillisecond && raw <= Longest)
         {
             warning = $"the header says TR = {raw.ToString("R", CultureInfo.InvariantCulture)} ms ({stated}), implausible for fMRI: taken as {raw.ToString("R", CultureInfo.InvariantCulture)} s; add a BIDS sidecar with RepetitionTime to be sure";
             seconds = raw;
+            stated += ", read as s";
         }
 
         return new HeaderRepetitionTime(seconds, stated, warning);
