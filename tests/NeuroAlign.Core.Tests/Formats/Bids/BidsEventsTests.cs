@@ -1,5 +1,6 @@
 using System.Globalization;
 using NeuroAlign.Formats.Bids;
+using NeuroAlign.TestData;
 
 namespace NeuroAlign.Core.Tests.Formats.Bids;
 
@@ -8,7 +9,7 @@ public sealed class BidsEventsTests
     [SharedDataFact]
     public void Read_Ds001Events_EveryRowAndColumn()
     {
-        string path = Path.Combine(FmriTestEnvironment.SharedData!, "bids", "ds001", "sub-01", "func", "sub-01_task-balloonanalogrisktask_run-01_events.tsv");
+        string path = Path.Combine(RepoPaths.SharedData, "bids", "ds001", "sub-01", "func", "sub-01_task-balloonanalogrisktask_run-01_events.tsv");
         string[][] rows = File.ReadAllLines(path).Skip(1).Where(l => l.Length > 0).Select(l => l.Split('\t')).ToArray();
 
         BidsEvents events = BidsEvents.Read(path);
@@ -33,7 +34,7 @@ public sealed class BidsEventsTests
     public void Read_OnsetNotANumber_ThrowsWithLineAndColumn()
     {
         using var temp = new TempFolder();
-        string path = temp["sub-01_task-x_events.tsv"];
+        string path = temp.File("sub-01_task-x_events.tsv");
         File.WriteAllText(path, "onset\tduration\ttrial_type\n1.5\t0.5\tgo\nsoon\t0.5\tstop\n");
 
         var e = Assert.Throws<InvalidRecordingException>(() => BidsEvents.Read(path));
@@ -46,7 +47,7 @@ public sealed class BidsEventsTests
     public void Read_NoDurationColumn_Throws()
     {
         using var temp = new TempFolder();
-        string path = temp["sub-01_task-x_events.tsv"];
+        string path = temp.File("sub-01_task-x_events.tsv");
         File.WriteAllText(path, "onset\ttrial_type\n1.5\tgo\n");
 
         var e = Assert.Throws<InvalidRecordingException>(() => BidsEvents.Read(path));
@@ -58,7 +59,7 @@ public sealed class BidsEventsTests
     public void Read_RowOfWrongWidth_Throws()
     {
         using var temp = new TempFolder();
-        string path = temp["sub-01_task-x_events.tsv"];
+        string path = temp.File("sub-01_task-x_events.tsv");
         File.WriteAllText(path, "onset\tduration\n1.5\t0.5\n2.5\n");
 
         var e = Assert.Throws<InvalidRecordingException>(() => BidsEvents.Read(path));
@@ -70,7 +71,7 @@ public sealed class BidsEventsTests
     public void Read_NegativeOnsetAndMissingDuration_Kept()
     {
         using var temp = new TempFolder();
-        string path = temp["sub-01_task-x_events.tsv"];
+        string path = temp.File("sub-01_task-x_events.tsv");
         File.WriteAllText(path, "onset\tduration\n-2.0\tn/a\n");
 
         BidsEvents events = BidsEvents.Read(path);

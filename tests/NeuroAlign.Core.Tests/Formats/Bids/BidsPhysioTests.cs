@@ -5,6 +5,7 @@ using System.Text;
 using NeuroAlign.Formats.Bids;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
+using NeuroAlign.TestData;
 
 namespace NeuroAlign.Core.Tests.Formats.Bids;
 
@@ -25,7 +26,7 @@ public sealed class BidsPhysioTests
         string data = Path.Combine(root, RunPhysio + ".tsv.gz");
         double[,] values = WritePhysio(data, rows: 2500);
 
-        using BidsPhysioStream stream = BidsPhysioStream.Open(data, new BidsPhysioOptions(CacheDirectory: temp["cache"]));
+        using BidsPhysioStream stream = BidsPhysioStream.Open(data, new BidsPhysioOptions(CacheDirectory: temp.File("cache")));
 
         Assert.Equal(["timestamp", "x_coordinate", "y_coordinate", "pupil_size"], stream.Columns);
         Assert.Equal(1000.0, stream.SamplingFrequencyHz);
@@ -61,12 +62,12 @@ public sealed class BidsPhysioTests
     public void Open_SevenTeslaDatasetPhysioJson_AppliesToAnyPhysioFile()
     {
         using var temp = new TempFolder();
-        File.Copy(Path.Combine(FmriTestEnvironment.SharedData!, "bids", "7t_trt", "physio.json"), temp["physio.json"]);
-        Directory.CreateDirectory(temp["sub-01/ses-1/func"]);
-        string data = temp["sub-01/ses-1/func/sub-01_ses-1_task-rest_acq-fullbrain_run-1_physio.tsv.gz"];
+        File.Copy(Path.Combine(RepoPaths.SharedData, "bids", "7t_trt", "physio.json"), temp.File("physio.json"));
+        Directory.CreateDirectory(temp.File("sub-01/ses-1/func"));
+        string data = temp.File("sub-01/ses-1/func/sub-01_ses-1_task-rest_acq-fullbrain_run-1_physio.tsv.gz");
         WritePhysio(data, rows: 10, columns: 4);
 
-        using BidsPhysioStream stream = BidsPhysioStream.Open(data, new BidsPhysioOptions(CacheDirectory: temp["cache"]));
+        using BidsPhysioStream stream = BidsPhysioStream.Open(data, new BidsPhysioOptions(CacheDirectory: temp.File("cache")));
 
         Assert.Equal(100.0, stream.SamplingFrequencyHz);
         Assert.Equal(0.0, stream.StartTimeSeconds);
@@ -77,11 +78,11 @@ public sealed class BidsPhysioTests
     public void Open_MissingSamplingFrequency_ThrowsNamingKey()
     {
         using var temp = new TempFolder();
-        string data = temp["sub-01_task-x_physio.tsv.gz"];
+        string data = temp.File("sub-01_task-x_physio.tsv.gz");
         WritePhysio(data, rows: 3, columns: 1);
-        File.WriteAllText(temp["sub-01_task-x_physio.json"], """{"StartTime": 0, "Columns": ["cardiac"]}""");
+        File.WriteAllText(temp.File("sub-01_task-x_physio.json"), """{"StartTime": 0, "Columns": ["cardiac"]}""");
 
-        var e = Assert.Throws<InvalidRecordingException>(() => BidsPhysioStream.Open(data, new BidsPhysioOptions(CacheDirectory: temp["cache"])));
+        var e = Assert.Throws<InvalidRecordingException>(() => BidsPhysioStream.Open(data, new BidsPhysioOptions(CacheDirectory: temp.File("cache"))));
 
         Assert.Equal("SamplingFrequency", e.Location);
         Assert.Contains("sub-01_task-x_physio.json", e.Found);
@@ -91,11 +92,11 @@ public sealed class BidsPhysioTests
     public void Open_RowWithTooFewValues_ThrowsWithLine()
     {
         using var temp = new TempFolder();
-        string data = temp["sub-01_task-x_physio.tsv.gz"];
+        string data = temp.File("sub-01_task-x_physio.tsv.gz");
         WriteText(data, "1\t2\n3\t4\n5\n");
-        File.WriteAllText(temp["sub-01_task-x_physio.json"], """{"SamplingFrequency": 10, "StartTime": 0, "Columns": ["a", "b"]}""");
+        File.WriteAllText(temp.File("sub-01_task-x_physio.json"), """{"SamplingFrequency": 10, "StartTime": 0, "Columns": ["a", "b"]}""");
 
-        var e = Assert.Throws<InvalidRecordingException>(() => BidsPhysioStream.Open(data, new BidsPhysioOptions(CacheDirectory: temp["cache"])));
+        var e = Assert.Throws<InvalidRecordingException>(() => BidsPhysioStream.Open(data, new BidsPhysioOptions(CacheDirectory: temp.File("cache"))));
 
         Assert.Equal("line 3", e.Location);
     }
@@ -104,21 +105,21 @@ public sealed class BidsPhysioTests
     public void Open_TruncatedGzip_Throws()
     {
         using var temp = new TempFolder();
-        string data = temp["sub-01_task-x_physio.tsv.gz"];
+        string data = temp.File("sub-01_task-x_physio.tsv.gz");
         WritePhysio(data, rows: 20000, columns: 2);
         byte[] whole = File.ReadAllBytes(data);
         File.WriteAllBytes(data, whole[..^6]);
-        File.WriteAllText(temp["sub-01_task-x_physio.json"], """{"SamplingFrequency": 10, "StartTime": 0, "Columns": ["a", "b"]}""");
+        File.WriteAllText(temp.File("sub-01_task-x_physio.json"), """{"SamplingFrequency": 10, "StartTime": 0, "Columns": ["a", "b"]}""");
 
-        var e = Assert.Throws<InvalidRecordingException>(() => BidsPhysioStream.Open(data, new BidsPhysioOptions(CacheDirectory: temp["cache"])));
+        var e = Assert.Throws<InvalidRecordingException>(() => BidsPhysioStream.Open(data, new BidsPhysioOptions(CacheDirectory: temp.File("cache"))));
 
         Assert.Contains("truncated", e.Expected);
     }
 
     private static string CopyEyetrackingSidecars(TempFolder temp)
     {
-        string source = Path.Combine(FmriTestEnvironment.SharedData!, "bids", "eyetracking_fmri");
-        string root = temp["eyetracking_fmri"];
+        string source = Path.Combine(RepoPaths.SharedData, "bids", "eyetracking_fmri");
+        string root = temp.File("eyetracking_fmri");
         foreach (string json in Directory.EnumerateFiles(source, "*.json", SearchOption.AllDirectories))
         {
             string target = Path.Combine(root, Path.GetRelativePath(source, json));

@@ -2,6 +2,7 @@ using NeuroAlign.Core.Tests.Formats.Nifti;
 using NeuroAlign.Formats.Bids;
 using NeuroAlign.Formats.Nifti;
 using NeuroAlign.Time;
+using NeuroAlign.TestData;
 
 namespace NeuroAlign.Core.Tests.Formats.Bids;
 
@@ -138,11 +139,11 @@ public sealed class BoldTimingTests
     public void Discover_NearerSidecar_OverridesKeyButKeepsOthers()
     {
         using var temp = new TempFolder();
-        Directory.CreateDirectory(temp["sub-01/func"]);
-        File.WriteAllText(temp["task-rest_bold.json"], """{"RepetitionTime": 1.0, "EchoTime": 0.04}""");
-        File.WriteAllText(temp["sub-01/func/sub-01_task-rest_acq-longtr_bold.json"], """{"RepetitionTime": 3.0}""");
-        File.WriteAllText(temp["sub-01/func/sub-01_task-other_bold.json"], """{"RepetitionTime": 9.0}""");
-        string image = temp["sub-01/func/sub-01_task-rest_acq-longtr_bold.nii"];
+        Directory.CreateDirectory(temp.File("sub-01/func"));
+        File.WriteAllText(temp.File("task-rest_bold.json"), """{"RepetitionTime": 1.0, "EchoTime": 0.04}""");
+        File.WriteAllText(temp.File("sub-01/func/sub-01_task-rest_acq-longtr_bold.json"), """{"RepetitionTime": 3.0}""");
+        File.WriteAllText(temp.File("sub-01/func/sub-01_task-other_bold.json"), """{"RepetitionTime": 9.0}""");
+        string image = temp.File("sub-01/func/sub-01_task-rest_acq-longtr_bold.nii");
 
         BidsMetadata merged = BidsMetadata.Discover(image);
 
@@ -155,11 +156,11 @@ public sealed class BoldTimingTests
     public void Discover_TwoApplicableSidecarsAtOneLevel_ThrowsNamingBoth()
     {
         using var temp = new TempFolder();
-        Directory.CreateDirectory(temp["sub-01/func"]);
-        File.WriteAllText(temp["sub-01/func/sub-01_task-a_bold.json"], "{}");
-        File.WriteAllText(temp["sub-01/func/sub-01_task-a_run-1_bold.json"], "{}");
+        Directory.CreateDirectory(temp.File("sub-01/func"));
+        File.WriteAllText(temp.File("sub-01/func/sub-01_task-a_bold.json"), "{}");
+        File.WriteAllText(temp.File("sub-01/func/sub-01_task-a_run-1_bold.json"), "{}");
 
-        var e = Assert.Throws<InvalidRecordingException>(() => BidsMetadata.Discover(temp["sub-01/func/sub-01_task-a_run-1_bold.nii.gz"]));
+        var e = Assert.Throws<InvalidRecordingException>(() => BidsMetadata.Discover(temp.File("sub-01/func/sub-01_task-a_run-1_bold.nii.gz")));
 
         Assert.Contains("sub-01_task-a_bold.json", e.Message);
         Assert.Contains("sub-01_task-a_run-1_bold.json", e.Message);
@@ -170,12 +171,12 @@ public sealed class BoldTimingTests
     public void Open_SevenTeslaSidecar_SeventySlicesInterleavedWithinTr()
     {
         using var temp = new TempFolder();
-        Directory.CreateDirectory(temp["ds/sub-01/ses-1/func"]);
-        File.Copy(Path.Combine(FmriTestEnvironment.SharedData!, "bids", "7t_trt", "task-rest_acq-fullbrain_bold.json"), temp["ds/task-rest_acq-fullbrain_bold.json"]);
-        string image = temp["ds/sub-01/ses-1/func/sub-01_ses-1_task-rest_acq-fullbrain_run-1_bold.nii.gz"];
+        Directory.CreateDirectory(temp.File("ds/sub-01/ses-1/func"));
+        File.Copy(Path.Combine(RepoPaths.SharedData, "bids", "7t_trt", "task-rest_acq-fullbrain_bold.json"), temp.File("ds/task-rest_acq-fullbrain_bold.json"));
+        string image = temp.File("ds/sub-01/ses-1/func/sub-01_ses-1_task-rest_acq-fullbrain_run-1_bold.nii.gz");
         NiftiTestFiles.Write(image, 2, 2, 70, 3, new NiftiWriteOptions(RepetitionTime: 3));
 
-        using NiftiStream stream = NiftiReader.Open(image, new NiftiOptions(CacheDirectory: temp["cache"]));
+        using NiftiStream stream = NiftiReader.Open(image, new NiftiOptions(CacheDirectory: temp.File("cache")));
 
         Assert.Equal(3.0, stream.Timing.RepetitionTimeSeconds);
         Assert.Equal(70, stream.Timing.SliceCount);
@@ -188,9 +189,9 @@ public sealed class BoldTimingTests
     public void Open_SliceEncodingDirectionReversed_FirstEntryIsLastSlice()
     {
         using var temp = new TempFolder();
-        string image = temp["sub-01_task-x_bold.nii"];
+        string image = temp.File("sub-01_task-x_bold.nii");
         NiftiTestFiles.Write(image, 3, 4, 2, 2);
-        File.WriteAllText(temp["sub-01_task-x_bold.json"], """{"RepetitionTime": 2, "SliceTiming": [0, 0.5, 1.0, 1.5], "SliceEncodingDirection": "j-"}""");
+        File.WriteAllText(temp.File("sub-01_task-x_bold.json"), """{"RepetitionTime": 2, "SliceTiming": [0, 0.5, 1.0, 1.5], "SliceEncodingDirection": "j-"}""");
 
         using NiftiStream stream = NiftiReader.Open(image);
 
@@ -203,9 +204,9 @@ public sealed class BoldTimingTests
     public void Open_VolumeTimingAndRepetitionTime_ThrowsMutuallyExclusive()
     {
         using var temp = new TempFolder();
-        string image = temp["sub-01_task-x_bold.nii"];
+        string image = temp.File("sub-01_task-x_bold.nii");
         NiftiTestFiles.Write(image, 2, 2, 2, 3);
-        File.WriteAllText(temp["sub-01_task-x_bold.json"], """{"RepetitionTime": 2, "VolumeTiming": [0, 1, 5]}""");
+        File.WriteAllText(temp.File("sub-01_task-x_bold.json"), """{"RepetitionTime": 2, "VolumeTiming": [0, 1, 5]}""");
 
         var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(image));
 
@@ -217,9 +218,9 @@ public sealed class BoldTimingTests
     public void Open_VolumeTimingLengthNotVolumeCount_Throws()
     {
         using var temp = new TempFolder();
-        string image = temp["sub-01_task-x_bold.nii"];
+        string image = temp.File("sub-01_task-x_bold.nii");
         NiftiTestFiles.Write(image, 2, 2, 2, 3);
-        File.WriteAllText(temp["sub-01_task-x_bold.json"], """{"VolumeTiming": [0, 1], "FrameAcquisitionDuration": 0.5}""");
+        File.WriteAllText(temp.File("sub-01_task-x_bold.json"), """{"VolumeTiming": [0, 1], "FrameAcquisitionDuration": 0.5}""");
 
         var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(image));
 
@@ -246,7 +247,7 @@ public sealed class BoldTimingTests
 
         public VolumeTimingDataset()
         {
-            string source = Path.Combine(FmriTestEnvironment.SharedData!, "bids", "volume_timing");
+            string source = Path.Combine(RepoPaths.SharedData, "bids", "volume_timing");
             foreach (string json in Directory.EnumerateFiles(source, "*.json", SearchOption.AllDirectories))
             {
                 string target = Path.Combine(Root, Path.GetRelativePath(source, json));
@@ -260,11 +261,11 @@ public sealed class BoldTimingTests
             }
         }
 
-        public string Root => _temp["volume_timing"];
+        public string Root => _temp.File("volume_timing");
 
         public string ImagePath(string acquisition) => Path.Combine(Root, "sub-01", "func", $"sub-01_task-rest_acq-{acquisition}_bold.nii.gz");
 
-        public NiftiStream Open(string acquisition) => NiftiReader.Open(ImagePath(acquisition), new NiftiOptions(CacheDirectory: _temp["cache"]));
+        public NiftiStream Open(string acquisition) => NiftiReader.Open(ImagePath(acquisition), new NiftiOptions(CacheDirectory: _temp.File("cache")));
 
         public void Dispose() => _temp.Dispose();
     }

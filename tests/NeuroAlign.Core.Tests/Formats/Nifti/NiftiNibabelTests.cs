@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using NeuroAlign.Formats.Nifti;
 using NeuroAlign.Streams;
+using NeuroAlign.TestData;
 
 namespace NeuroAlign.Core.Tests.Formats.Nifti;
 
@@ -14,7 +15,7 @@ public sealed class NiftiNibabelTests
     public void ReadVolume_RealFiles_EqualsNibabelGetFdata()
     {
         using var temp = new TempFolder();
-        string[] files = RealFiles.Select(f => Path.Combine(FmriTestEnvironment.SharedData!, "nifti", f)).ToArray();
+        string[] files = RealFiles.Select(f => Path.Combine(RepoPaths.SharedData, "nifti", f)).ToArray();
 
         AssertEqualToNibabel(files, temp);
     }
@@ -23,9 +24,9 @@ public sealed class NiftiNibabelTests
     public void ReadVolume_GeneratedEveryDatatypeBothByteOrders_EqualsNibabelGetFdata()
     {
         using var temp = new TempFolder();
-        string generated = temp["generated"];
+        string generated = temp.File("generated");
         Directory.CreateDirectory(generated);
-        string manifest = FmriTestEnvironment.RunPython(FmriTestEnvironment.OracleScript, "generate", generated);
+        string manifest = FmriTestEnvironment.RunOracle("generate", generated);
         var entries = manifest.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
 
         // 2 versions × 10 datatypes × 2 byte orders × (.nii, .nii.gz).
@@ -40,9 +41,9 @@ public sealed class NiftiNibabelTests
 
     private static void AssertEqualToNibabel(string[] files, TempFolder temp)
     {
-        string dumps = temp["dumps"];
+        string dumps = temp.File("dumps");
         Directory.CreateDirectory(dumps);
-        string output = FmriTestEnvironment.RunPython(FmriTestEnvironment.OracleScript, ["dump", dumps, .. files]);
+        string output = FmriTestEnvironment.RunOracle(["dump", dumps, .. files]);
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(files.Length, lines.Length);
         for (int f = 0; f < files.Length; f++)
@@ -52,7 +53,7 @@ public sealed class NiftiNibabelTests
             int volumes = facts.GetProperty("volumes").GetInt32();
             float[] expected = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(dumps, $"{f}.f32"))).ToArray();
 
-            using NiftiStream stream = NiftiReader.Open(files[f], new NiftiOptions(CacheDirectory: temp["cache"]));
+            using NiftiStream stream = NiftiReader.Open(files[f], new NiftiOptions(CacheDirectory: temp.File("cache")));
             string name = Path.GetFileName(files[f]);
             Assert.Equal(shape.Take(3).ToArray(), stream.SampleShape.ToArray());
             Assert.Equal(volumes, stream.VolumeCount);

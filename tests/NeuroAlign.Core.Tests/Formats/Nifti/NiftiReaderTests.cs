@@ -4,6 +4,7 @@ using NeuroAlign.Formats.Bids;
 using NeuroAlign.Formats.Nifti;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
+using NeuroAlign.TestData;
 
 namespace NeuroAlign.Core.Tests.Formats.Nifti;
 
@@ -13,7 +14,7 @@ public sealed class NiftiReaderTests
     public void ReadVolume_SyntheticImage_COrderXYZWithZFastest()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii"];
+        string path = temp.File("img.nii");
         NiftiTestFiles.Write(path, 4, 3, 2, 3, new NiftiWriteOptions(RepetitionTime: 2));
 
         using NiftiStream stream = NiftiReader.Open(path);
@@ -38,7 +39,7 @@ public sealed class NiftiReaderTests
     public void ReadSamples_OutsideAndRepeatedIndices_ZerosAndCopies()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii"];
+        string path = temp.File("img.nii");
         NiftiTestFiles.Write(path, 2, 2, 2, 3, new NiftiWriteOptions(RepetitionTime: 1));
         using NiftiStream stream = NiftiReader.Open(path);
         var bytes = new byte[4 * stream.BytesPerSample()];
@@ -56,7 +57,7 @@ public sealed class NiftiReaderTests
     public void Open_ScaledSynthetic_AppliesSlopeAndIntercept()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii"];
+        string path = temp.File("img.nii");
         NiftiTestFiles.Write(path, 2, 2, 2, 1, new NiftiWriteOptions(SclSlope: 0.5f, SclInter: -3));
 
         using NiftiStream stream = NiftiReader.Open(path);
@@ -110,9 +111,9 @@ public sealed class NiftiReaderTests
     public void Open_SidecarDisagreesWithHeader_SidecarWinsWithWarning()
     {
         using var temp = new TempFolder();
-        string image = temp["sub-01_task-x_bold.nii"];
+        string image = temp.File("sub-01_task-x_bold.nii");
         File.Copy(Shared("functional.nii"), image);
-        File.WriteAllText(temp["sub-01_task-x_bold.json"], """{"RepetitionTime": 2.5}""");
+        File.WriteAllText(temp.File("sub-01_task-x_bold.json"), """{"RepetitionTime": 2.5}""");
 
         using NiftiStream stream = NiftiReader.Open(image);
 
@@ -128,11 +129,11 @@ public sealed class NiftiReaderTests
     public void Open_Example4dWithAgreeingSidecar_NoWarning()
     {
         using var temp = new TempFolder();
-        string image = temp["sub-01_task-x_bold.nii.gz"];
+        string image = temp.File("sub-01_task-x_bold.nii.gz");
         File.Copy(Shared("example4d.nii.gz"), image);
-        File.WriteAllText(temp["sub-01_task-x_bold.json"], """{"RepetitionTime": 2}""");
+        File.WriteAllText(temp.File("sub-01_task-x_bold.json"), """{"RepetitionTime": 2}""");
 
-        using NiftiStream stream = NiftiReader.Open(image, new NiftiOptions(CacheDirectory: temp["cache"]));
+        using NiftiStream stream = NiftiReader.Open(image, new NiftiOptions(CacheDirectory: temp.File("cache")));
 
         Assert.Equal(2.0, stream.Timing.RepetitionTimeSeconds);
         Assert.StartsWith("sidecar", stream.Timing.TimingSource);
@@ -146,7 +147,7 @@ public sealed class NiftiReaderTests
     public void Open_HeaderTimeUnits_ConvertedToSeconds(int unitCode, double pixdim4, double expectedSeconds)
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii"];
+        string path = temp.File("img.nii");
         NiftiTestFiles.Write(path, 2, 2, 2, 3, new NiftiWriteOptions(RepetitionTime: pixdim4, TimeUnitCode: unitCode));
 
         using NiftiStream stream = NiftiReader.Open(path);
@@ -159,9 +160,9 @@ public sealed class NiftiReaderTests
     public void Open_NoTrAndNoVolumeTiming_ThrowsOneClearLine()
     {
         using var temp = new TempFolder();
-        string path = temp["sub-01_task-x_bold.nii"];
+        string path = temp.File("sub-01_task-x_bold.nii");
         NiftiTestFiles.Write(path, 2, 2, 2, 3, new NiftiWriteOptions(RepetitionTime: 0));
-        File.WriteAllText(temp["sub-01_task-x_bold.json"], """{"SliceTiming": [0, 0.5]}""");
+        File.WriteAllText(temp.File("sub-01_task-x_bold.json"), """{"SliceTiming": [0, 0.5]}""");
 
         var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(path));
 
@@ -175,7 +176,7 @@ public sealed class NiftiReaderTests
     public void Open_WrongMagic_ThrowsNamingMagic()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii"];
+        string path = temp.File("img.nii");
         NiftiTestFiles.Write(path, 2, 2, 2, 1);
         Patch(path, 344, "xyz\0"u8);
 
@@ -191,7 +192,7 @@ public sealed class NiftiReaderTests
     public void Open_NotNifti_ThrowsNamingSizeofHdr()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii"];
+        string path = temp.File("img.nii");
         File.WriteAllText(path, new string('a', 600));
 
         var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(path));
@@ -204,7 +205,7 @@ public sealed class NiftiReaderTests
     public void Open_DimsDoNotFitNii_ThrowsNamingDimAndSizes()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii"];
+        string path = temp.File("img.nii");
         NiftiTestFiles.Write(path, 4, 4, 4, 2, new NiftiWriteOptions(RepetitionTime: 1));
         using (var file = new FileStream(path, FileMode.Open))
         {
@@ -223,16 +224,16 @@ public sealed class NiftiReaderTests
     public void Open_DimsDoNotFitWholeGzip_ThrowsDimsNotTruncation()
     {
         using var temp = new TempFolder();
-        string raw = temp["img.nii"];
+        string raw = temp.File("img.nii");
         NiftiTestFiles.Write(raw, 4, 4, 4, 2, new NiftiWriteOptions(RepetitionTime: 1));
         Patch(raw, 48, BitConverter.GetBytes((short)3)); // dim[4] = 3 volumes, file holds 2
-        string gz = temp["img.nii.gz"];
+        string gz = temp.File("img.nii.gz");
         Gzip(raw, gz);
 
-        var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(gz, new NiftiOptions(CacheDirectory: temp["cache"])));
+        var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(gz, new NiftiOptions(CacheDirectory: temp.File("cache"))));
 
         Assert.Contains("do not fit", e.Expected);
-        Assert.Empty(Directory.EnumerateFiles(temp["cache"]));
+        Assert.Empty(Directory.EnumerateFiles(temp.File("cache")));
     }
 
     [SharedDataFact]
@@ -240,25 +241,25 @@ public sealed class NiftiReaderTests
     {
         using var temp = new TempFolder();
         byte[] whole = File.ReadAllBytes(Shared("example4d.nii.gz"));
-        string path = temp["cut.nii.gz"];
+        string path = temp.File("cut.nii.gz");
         File.WriteAllBytes(path, whole[..(whole.Length / 2)]);
 
-        var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(path, new NiftiOptions(CacheDirectory: temp["cache"])));
+        var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(path, new NiftiOptions(CacheDirectory: temp.File("cache"))));
 
         Assert.Equal("gzip stream", e.Location);
         Assert.Contains("truncated", e.Expected);
         Assert.Contains("1180064", e.Expected);
         Assert.DoesNotContain('\n', e.Message);
-        Assert.Empty(Directory.EnumerateFiles(temp["cache"]));
+        Assert.Empty(Directory.EnumerateFiles(temp.File("cache")));
     }
 
     [Fact]
     public void Open_MalformedSidecar_ThrowsWithFileAndLine()
     {
         using var temp = new TempFolder();
-        string image = temp["sub-01_task-x_bold.nii"];
+        string image = temp.File("sub-01_task-x_bold.nii");
         NiftiTestFiles.Write(image, 2, 2, 2, 2, new NiftiWriteOptions(RepetitionTime: 1));
-        string sidecar = temp["sub-01_task-x_bold.json"];
+        string sidecar = temp.File("sub-01_task-x_bold.json");
         File.WriteAllText(sidecar, "{\n  \"RepetitionTime\": 2,\n  \"SliceTiming\": [0, 0.5,]\n}\n");
 
         var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(image));
@@ -273,9 +274,9 @@ public sealed class NiftiReaderTests
     public void Open_SliceTimingLengthNotSliceCount_ThrowsNamingBothCounts()
     {
         using var temp = new TempFolder();
-        string image = temp["sub-01_task-x_bold.nii"];
+        string image = temp.File("sub-01_task-x_bold.nii");
         NiftiTestFiles.Write(image, 2, 2, 3, 2, new NiftiWriteOptions(RepetitionTime: 1));
-        string sidecar = temp["sub-01_task-x_bold.json"];
+        string sidecar = temp.File("sub-01_task-x_bold.json");
         File.WriteAllText(sidecar, """{"RepetitionTime": 1, "SliceTiming": [0, 0.25, 0.5, 0.75]}""");
 
         var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(image));
@@ -290,7 +291,7 @@ public sealed class NiftiReaderTests
     public void Open_UnsupportedDatatype_Throws()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii"];
+        string path = temp.File("img.nii");
         NiftiTestFiles.Write(path, 2, 2, 2, 1);
         Patch(path, 70, BitConverter.GetBytes((short)32)); // DT_COMPLEX64
 
@@ -304,16 +305,16 @@ public sealed class NiftiReaderTests
     public void Open_GzipTwice_SecondOpenReusesCache()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii.gz"];
+        string path = temp.File("img.nii.gz");
         NiftiTestFiles.Write(path, 3, 3, 3, 4, new NiftiWriteOptions(RepetitionTime: 1));
-        var options = new NiftiOptions(CacheDirectory: temp["cache"]);
+        var options = new NiftiOptions(CacheDirectory: temp.File("cache"));
 
         string cachePath;
         using (NiftiStream first = NiftiReader.Open(path, options))
         {
             Assert.False(first.Cache!.Reused);
             cachePath = first.Cache.Path;
-            Assert.StartsWith(temp["cache"], cachePath);
+            Assert.StartsWith(temp.File("cache"), cachePath);
             Assert.Equal(352 + (27 * 2 * 4), first.Cache.LengthBytes);
         }
 
@@ -331,8 +332,8 @@ public sealed class NiftiReaderTests
     public void Open_GzipSourceReplaced_CacheIsStaleAndRemade()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii.gz"];
-        var options = new NiftiOptions(CacheDirectory: temp["cache"]);
+        string path = temp.File("img.nii.gz");
+        var options = new NiftiOptions(CacheDirectory: temp.File("cache"));
         NiftiTestFiles.Write(path, 3, 3, 3, 4, new NiftiWriteOptions(RepetitionTime: 1));
         using (NiftiReader.Open(path, options))
         {
@@ -353,8 +354,8 @@ public sealed class NiftiReaderTests
     public void Open_CacheFileTruncatedBehindOurBack_IsRemade()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii.gz"];
-        var options = new NiftiOptions(CacheDirectory: temp["cache"]);
+        string path = temp.File("img.nii.gz");
+        var options = new NiftiOptions(CacheDirectory: temp.File("cache"));
         NiftiTestFiles.Write(path, 3, 3, 3, 2, new NiftiWriteOptions(RepetitionTime: 1));
         string cachePath;
         using (NiftiStream first = NiftiReader.Open(path, options))
@@ -376,7 +377,7 @@ public sealed class NiftiReaderTests
     public void ReadHeader_Gzip_ReadsWithoutMakingACache()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii.gz"];
+        string path = temp.File("img.nii.gz");
         NiftiTestFiles.Write(path, 5, 4, 3, 2, new NiftiWriteOptions(RepetitionTime: 1));
 
         NiftiHeader header = NiftiReader.ReadHeader(path);
@@ -390,7 +391,7 @@ public sealed class NiftiReaderTests
     public void TryDetect_NiftiAndOther_TrueOnlyForNifti()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii"];
+        string path = temp.File("img.nii");
         NiftiTestFiles.Write(path, 2, 2, 2, 1);
         byte[] bytes = File.ReadAllBytes(path);
 
@@ -403,7 +404,7 @@ public sealed class NiftiReaderTests
     public void Open_ThreeDimensionalSynthetic_SingleVolumeAtZero()
     {
         using var temp = new TempFolder();
-        string path = temp["img.nii"];
+        string path = temp.File("img.nii");
         NiftiWriter.Write<float>(path, Enumerable.Range(0, 24).Select(i => i * 0.5f).ToArray(), [2, 3, 4]);
 
         using NiftiStream stream = NiftiReader.Open(path);
@@ -418,7 +419,7 @@ public sealed class NiftiReaderTests
         Assert.Equal(0.5f, volume[12]);
     }
 
-    private static string Shared(string file) => Path.Combine(FmriTestEnvironment.SharedData!, "nifti", file);
+    private static string Shared(string file) => Path.Combine(RepoPaths.SharedData, "nifti", file);
 
     private static void Patch(string path, int offset, ReadOnlySpan<byte> bytes)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NeuroAlign.Formats.Nifti;
+using NeuroAlign.TestData;
 
 namespace NeuroAlign.Core.Tests.Formats.Nifti;
 
@@ -9,10 +10,10 @@ public sealed class NiftiWriterTests
     public void Write_Int16Gzip_NibabelReadsSameShapeValuesAndTr()
     {
         using var temp = new TempFolder();
-        string path = temp["written.nii.gz"];
+        string path = temp.File("written.nii.gz");
         NiftiTestFiles.Write(path, 5, 4, 3, 2, new NiftiWriteOptions(RepetitionTime: 1.5, SclSlope: 0.5f, SclInter: 1));
 
-        string output = FmriTestEnvironment.RunPython(
+        string output = Python.Run(
             """
             import sys, json, nibabel as nib, numpy as np
             img = nib.load(sys.argv[1])
