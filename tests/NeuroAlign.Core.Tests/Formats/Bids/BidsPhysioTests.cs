@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using NeuroAlign.Formats.Bids;
 using NeuroAlign.Streams;
-using NeuroAlign.Time;
 using NeuroAlign.TestData;
+using NeuroAlign.Time;
 
 namespace NeuroAlign.Core.Tests.Formats.Bids;
 

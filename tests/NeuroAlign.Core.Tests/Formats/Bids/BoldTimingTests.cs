@@ -1,8 +1,8 @@
 using NeuroAlign.Core.Tests.Formats.Nifti;
 using NeuroAlign.Formats.Bids;
 using NeuroAlign.Formats.Nifti;
-using NeuroAlign.Time;
 using NeuroAlign.TestData;
+using NeuroAlign.Time;
 
 namespace NeuroAlign.Core.Tests.Formats.Bids;
 

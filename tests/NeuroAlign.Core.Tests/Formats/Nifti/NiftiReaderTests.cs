@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 using NeuroAlign.Formats.Bids;
 using NeuroAlign.Formats.Nifti;
 using NeuroAlign.Streams;
-using NeuroAlign.Time;
 using NeuroAlign.TestData;
+using NeuroAlign.Time;
 
 namespace NeuroAlign.Core.Tests.Formats.Nifti;
 
