@@ -28,6 +28,7 @@ internal static class ExportCommand
         new("--filter", "RULE", "keep-or-drop rule, e.g. \"signal > 0.8\" (repeatable, combined with AND)", Repeatable: true),
         new("--out", "PATH", $"output HDF5 file (default {DefaultOutput})"),
         .. EphysInput.Options,
+        .. FmriInput.Options,
     ];
 
     public static int Run(ParsedArgs args, CliContext context)
@@ -39,11 +40,12 @@ internal static class ExportCommand
 
         // Everything the command line can get wrong is checked before any file is opened.
         RefuseUnbuilt(args, "--video", "behaviour video");
-        RefuseUnbuilt(args, "--fmri", "fMRI");
         RefuseUnbuilt(args, "--filter", "filter rules");
-        if (args.Get("--ephys") is not { } ephysPath)
+        string? ephysPath = args.Get("--ephys");
+        string? fmriPath = args.Get("--fmri");
+        if (ephysPath is null && fmriPath is null)
         {
-            throw new UsageException("no input: give --ephys PATH (see --help)");
+            throw new UsageException("no input: give --ephys PATH or --fmri PATH (see --help)");
         }
 
         if (args.Get("--time") is not { } timeText)
@@ -62,21 +64,28 @@ internal static class ExportCommand
         IndexMode mode = args.Get("--mode") is { } modeText ? ParseMode(modeText) : IndexMode.Previous;
         string output = args.Get("--out") ?? DefaultOutput;
         Hdf5Sink.CheckOutputPath(output);
-        RefuseOverwritingInput(output, ephysPath);
-        RawOptionsCheck(args);
-
-        using ContinuousStream ephys = EphysInput.Open(ephysPath, args);
-        if (ephys.SampleCount == 0)
+        RefuseOverwritingInput(output, [.. new[] { ephysPath, fmriPath }.OfType<string>()]);
+        if (ephysPath is not null)
         {
-            throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
+            RawOptionsCheck(args);
         }
 
-        // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md).
-        ClockMap referenceMap = ClockMap.Offset(-ephys.Clock.StartSeconds);
-        var grid = new SamplingGrid(before, after, ephys.SampleRateHz);
-        var streams = new List<AlignedStream>
+        FmriInput.CheckOptions(args);
+
+        using var opened = new OpenedStreams();
+        var streams = new List<AlignedStream>();
+        if (ephysPath is not null)
         {
-            new(
+            ContinuousStream ephys = opened.Add(EphysInput.Open(ephysPath, args));
+            if (ephys.SampleCount == 0)
+            {
+                throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
+            }
+
+            // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md).
+            ClockMap referenceMap = ClockMap.Offset(-ephys.Clock.StartSeconds);
+            var grid = new SamplingGrid(before, after, ephys.SampleRateHz);
+            streams.Add(new(
                 "ephys",
                 ephys,
                 referenceMap,
@@ -87,16 +96,24 @@ internal static class ExportCommand
                 {
                     ["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray(),
                     ["channel_ids"] = ephys.ChannelIds.ToArray(),
-                }),
-        };
+                }));
+        }
 
+        if (fmriPath is not null)
+        {
+            // With only fMRI, the fMRI run is the reference (ARCHITECTURE.md, time model).
+            var fmri = opened.Add(FmriInput.Open(fmriPath, args, context));
+            streams.Add(FmriInput.Aligned(fmri, isReference: streams.Count == 0, before, after, mode, args));
+        }
+
+        AlignedStream reference = streams[0];
         var root = new Dictionary<string, object>
         {
             ["schema_version"] = 1L,
             ["neuroalign_version"] = Program.Version,
             ["created_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["command_line"] = context.CommandLine,
-            ["reference_stream"] = $"ephys ({Path.GetFileName(ephys.SourcePath)})",
+            ["reference_stream"] = $"{reference.Name} ({Path.GetFileName(reference.Stream.SourcePath)})",
             ["before_s"] = before,
             ["after_s"] = after,
         };
@@ -176,6 +193,27 @@ internal static class ExportCommand
     }
 
     private static void RawOptionsCheck(ParsedArgs args) => _ = EphysInput.RawOptions(args);
+
+    /// <summary>The streams an export opened, closed together at the end.</summary>
+    private sealed class OpenedStreams : IDisposable
+    {
+        private readonly List<IDisposable> _streams = [];
+
+        public T Add<T>(T stream)
+            where T : IDisposable
+        {
+            _streams.Add(stream);
+            return stream;
+        }
+
+        public void Dispose()
+        {
+            foreach (IDisposable stream in _streams)
+            {
+                stream.Dispose();
+            }
+        }
+    }
 
     private static void RefuseUnbuilt(ParsedArgs args, string option, string what)
     {

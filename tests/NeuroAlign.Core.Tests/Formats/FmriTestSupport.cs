@@ -14,19 +14,3 @@ internal static class FmriTestEnvironment
     public static string RunOracle(params string[] arguments) =>
         Python.Run("import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')", [OracleScript, .. arguments]);
 }
-
-/// <summary>A fact that needs the python oracle (nibabel) and, if asked, ../shared/data.</summary>
-internal sealed class NibabelFactAttribute : FactAttribute
-{
-    public NibabelFactAttribute(bool needsSharedData = false)
-    {
-        if (needsSharedData && !RepoPaths.HasSharedData)
-        {
-            Skip = $"needs the real sample files in {RepoPaths.SharedData}, which a plain clone does not have";
-        }
-        else if (Python.MissingReason is { } reason)
-        {
-            Skip = reason;
-        }
-    }
-}

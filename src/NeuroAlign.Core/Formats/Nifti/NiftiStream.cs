@@ -83,7 +83,7 @@ public sealed class NiftiStream : ISampleStream
             {
                 new("shape", $"{_shape[0]} × {_shape[1]} × {_shape[2]} voxels × {VolumeCount} volume{(VolumeCount == 1 ? "" : "s")} (sample = one volume, [x, y, z], z fastest)"),
                 new("header", $"NIfTI-{h.NiftiVersion}, {(h.BigEndian ? "big" : "little")}-endian, vox_offset {h.VoxOffset}, {_extensionCount} extension{(_extensionCount == 1 ? "" : "s")} skipped"),
-                new("dtype", $"{h.ElementType.ToText()} stored, float32 out"),
+                new("stored dtype", $"{h.ElementType.ToText()} (read as float32 after scaling)"),
                 new("scaling", h.HasScaling
                     ? string.Create(CultureInfo.InvariantCulture, $"value = stored × {slope:R} + {intercept:R} (scl_slope, scl_inter)")
                     : "none (scl_slope " + h.SclSlope.ToString("R", CultureInfo.InvariantCulture) + ")"),
