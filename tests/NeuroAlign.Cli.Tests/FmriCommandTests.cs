@@ -205,6 +205,32 @@ public class FmriCommandTests
     }
 
     [PythonFact]
+    public void Export_LinearModeBetweenVolumes_InterpolatesScaledValues()
+    {
+        using var folder = new TempFolder();
+        string image = Demo.DemoSession.WriteFmri(folder.Path);
+        string output = folder.File("o.h5");
+
+        // TR 0.5 s: 2.75 s is halfway between volumes 5 (2.5 s) and 6 (3 s).
+        var (code, _, stderr) = CliRunner.Run("--fmri", image, "--fmri-cache", folder.File("cache"), "--time", "2.75", "--after", "0.5", "--mode", "linear", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            f = h5py.File(sys.argv[1], 'r')
+            d = f['fmri/data'][0]
+            assert d.shape == (1, 8, 6, 4) and d.dtype == np.float32, d.shape
+            assert f['fmri/source_index'][0, 0] == 5
+            x, y, z = np.meshgrid(np.arange(8), np.arange(6), np.arange(4), indexing='ij')
+            assert np.array_equal(d[0], 5500 + 100 * x + 10 * y + z)
+            print('ok')
+            """,
+            output);
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [PythonFact]
     public void Demo_FmriVolumesEncodeTheirTruth()
     {
         using var folder = new TempFolder();

@@ -12,6 +12,7 @@ namespace NeuroAlign.Formats.Nifti;
 /// after scl_slope/scl_inter, in C order (z fastest) so that numpy reads <c>sample[x, y, z]</c> as
 /// nibabel's <c>get_fdata()[x, y, z, k]</c>. The voxels stay in a memory-mapped file (the .nii
 /// itself, or the decompressed cache of a .nii.gz); a read converts only the volumes asked for.
+/// Reads reuse one conversion buffer: use a stream from one thread at a time.
 /// </summary>
 public sealed class NiftiStream : ISampleStream
 {

@@ -50,6 +50,12 @@ internal sealed class VoxelConverter
         }
 
         Span<float> values = _fortran;
+        if (!_scale && TryConvertExactly(stored, values))
+        {
+            Transpose(values, destination);
+            return;
+        }
+
         switch (_type)
         {
             case SampleType.UInt8: ToFloat<byte>(stored, values); break;
@@ -66,6 +72,72 @@ internal sealed class VoxelConverter
         }
 
         Transpose(values, destination);
+    }
+
+    /// <summary>
+    /// Unscaled types whose every value is exact in float32 (8- and 16-bit integers, float32):
+    /// converted with SIMD widening, the common case of dcm2niix's int16 output.
+    /// </summary>
+    private bool TryConvertExactly(ReadOnlySpan<byte> stored, Span<float> values)
+    {
+        switch (_type)
+        {
+            case SampleType.Float32:
+                MemoryMarshal.Cast<byte, float>(stored)[..values.Length].CopyTo(values);
+                return true;
+            case SampleType.Int16:
+                WidenInt16(MemoryMarshal.Cast<byte, short>(stored)[..values.Length], values);
+                return true;
+            case SampleType.UInt16:
+                WidenUInt16(MemoryMarshal.Cast<byte, ushort>(stored)[..values.Length], values);
+                return true;
+            case SampleType.UInt8:
+            case SampleType.Int8:
+                // Few datasets use 8-bit voxels; the scalar loop is exact and short.
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private static void WidenInt16(ReadOnlySpan<short> source, Span<float> values)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int step = Vector<short>.Count, half = Vector<int>.Count;
+            for (; i <= source.Length - step; i += step)
+            {
+                Vector.Widen(new Vector<short>(source[i..]), out Vector<int> low, out Vector<int> high);
+                Vector.ConvertToSingle(low).CopyTo(values[i..]);
+                Vector.ConvertToSingle(high).CopyTo(values[(i + half)..]);
+            }
+        }
+
+        for (; i < source.Length; i++)
+        {
+            values[i] = source[i];
+        }
+    }
+
+    private static void WidenUInt16(ReadOnlySpan<ushort> source, Span<float> values)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int step = Vector<ushort>.Count, half = Vector<uint>.Count;
+            for (; i <= source.Length - step; i += step)
+            {
+                Vector.Widen(new Vector<ushort>(source[i..]), out Vector<uint> low, out Vector<uint> high);
+                Vector.ConvertToSingle(low).CopyTo(values[i..]);
+                Vector.ConvertToSingle(high).CopyTo(values[(i + half)..]);
+            }
+        }
+
+        for (; i < source.Length; i++)
+        {
+            values[i] = source[i];
+        }
     }
 
     /// <summary>
@@ -96,9 +168,14 @@ internal sealed class VoxelConverter
     /// Reverses the axis order: source index x + X·(y + Y·z), destination index (x·Y + y)·Z + z.
     /// For each y this is a transpose of a Z × X plane, done in tiles so both sides stay in cache.
     /// </summary>
-    private void Transpose(ReadOnlySpan<float> source, Span<float> destination)
+    private unsafe void Transpose(ReadOnlySpan<float> source, Span<float> destination)
     {
         int x = _x, y = _y, z = _z;
+        if (source.Length > destination.Length)
+        {
+            throw new ArgumentException("destination is smaller than a volume", nameof(destination));
+        }
+
         if (z == 1 && y == 1 || x == 1 && y == 1 || x == 1 && z == 1)
         {
             // One non-trivial axis: both orders are the same sequence.
@@ -107,21 +184,25 @@ internal sealed class VoxelConverter
         }
 
         int sourcePlane = x * y, destinationRow = y * z;
-        for (int j = 0; j < y; j++)
+        fixed (float* from = source)
+        fixed (float* to = destination)
         {
-            for (int z0 = 0; z0 < z; z0 += Tile)
+            for (int j = 0; j < y; j++)
             {
-                int z1 = Math.Min(z0 + Tile, z);
-                for (int x0 = 0; x0 < x; x0 += Tile)
+                for (int z0 = 0; z0 < z; z0 += Tile)
                 {
-                    int x1 = Math.Min(x0 + Tile, x);
-                    for (int k = z0; k < z1; k++)
+                    int z1 = Math.Min(z0 + Tile, z);
+                    for (int x0 = 0; x0 < x; x0 += Tile)
                     {
-                        int from = (k * sourcePlane) + (j * x);
-                        int to = (j * z) + k;
-                        for (int i = x0; i < x1; i++)
+                        int x1 = Math.Min(x0 + Tile, x);
+                        for (int k = z0; k < z1; k++)
                         {
-                            destination[(i * destinationRow) + to] = source[from + i];
+                            float* row = from + (k * sourcePlane) + (j * x);
+                            float* column = to + (j * z) + k;
+                            for (int i = x0; i < x1; i++)
+                            {
+                                column[i * destinationRow] = row[i];
+                            }
                         }
                     }
                 }
