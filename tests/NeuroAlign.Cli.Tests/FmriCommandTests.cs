@@ -123,6 +123,30 @@ public class FmriCommandTests
         Assert.Contains("none (scl_slope 0)", stdout);
     }
 
+    [Fact]
+    public void Info_Physio_ShowsInheritedColumnsRateAndNegativeStart()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("task-rest_physio.json"), """{"SamplingFrequency": 50, "Columns": ["cardiac", "resp"]}""");
+        Directory.CreateDirectory(folder.File("sub-01"));
+        File.WriteAllText(folder.File("sub-01/sub-01_task-rest_physio.json"), """{"StartTime": -1.5}""");
+        string data = folder.File("sub-01/sub-01_task-rest_physio.tsv.gz");
+        using (var gzip = new System.IO.Compression.GZipStream(File.Create(data), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            gzip.Write("1\t2\n3\tn/a\n5\t6\n"u8);
+        }
+
+        var (code, stdout, stderr) = CliRunner.Run("info", data, "--fmri-cache", folder.File("cache"));
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("bids-physio", stdout);
+        Assert.Contains("cardiac, resp", stdout);
+        Assert.Contains("50 Hz", stdout);
+        Assert.Contains("t0:", stdout);
+        Assert.Contains("-1.5 s", stdout);
+        Assert.Contains("samples:", stdout);
+    }
+
     [SharedDataFact]
     public void Export_TruncatedGzip_OneLineAndNoOutput()
     {

@@ -78,8 +78,7 @@ public sealed class BidsPhysioStream : ContinuousStream
         new("columns", string.Join(", ", Columns)),
         new("sampling frequency", SamplingFrequencyHz.ToString("R", CultureInfo.InvariantCulture) + " Hz"),
         new("start time", StartTimeSeconds.ToString("R", CultureInfo.InvariantCulture) + " s (relative to the first volume of the run)"),
-        new("samples", SampleCount.ToString(CultureInfo.InvariantCulture)),
-        new("dtype", "float64 (parsed from text; n/a as NaN)"),
+        new("values", "parsed from text as float64; n/a as NaN"),
         new("sidecars", string.Join(", ", Sidecars)),
         new("parsed cache", $"{Cache.Path} ({(Cache.Reused ? "reused" : $"made in {Cache.PassDuration.TotalSeconds:F2} s")})"),
     ];
