@@ -13,26 +13,30 @@ namespace NeuroAlign.Sync;
 /// </summary>
 public sealed class DigitalWordLineSet : DigitalLineSet
 {
-    /// <summary>Samples per window of the edge scan (a window of a 385-channel int16 file is 25 MB).</summary>
-    public const int WindowSamples = 32_768;
+    /// <summary>Default samples per window of the edge scan (a window of a 385-channel int16 file is 25 MB).</summary>
+    public const int DefaultWindowSamples = 32_768;
 
     private readonly ContinuousStream _stream;
     private readonly int _column;
     private readonly DigitalLine[] _lines;
     private readonly int[] _bits;
+    private readonly int _windowSamples;
     private readonly Lazy<DigitalEdges[]> _edges;
 
     /// <param name="name">Short name for messages and `info`.</param>
     /// <param name="stream">The stream holding the word; not owned: it must outlive this set.</param>
     /// <param name="column">Position of the word's channel in <paramref name="stream"/>.</param>
     /// <param name="lines">Each line with the bit of the word that holds it (0 = least significant).</param>
-    public DigitalWordLineSet(string name, ContinuousStream stream, int column, IEnumerable<(DigitalLine Line, int Bit)> lines)
+    /// <param name="windowSamples">Samples read per window of the scan.</param>
+    public DigitalWordLineSet(
+        string name, ContinuousStream stream, int column, IEnumerable<(DigitalLine Line, int Bit)> lines, int windowSamples = DefaultWindowSamples)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(lines);
         ArgumentOutOfRangeException.ThrowIfNegative(column);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, stream.ChannelCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(windowSamples);
         var sorted = lines.OrderBy(l => l.Line.Number).ToArray();
         int wordBits = stream.ElementType.SizeOf() * 8;
         foreach ((DigitalLine line, int bit) in sorted)
@@ -48,6 +52,7 @@ public sealed class DigitalWordLineSet : DigitalLineSet
         _column = column;
         _lines = sorted.Select(l => l.Line).ToArray();
         _bits = sorted.Select(l => l.Bit).ToArray();
+        _windowSamples = windowSamples;
         _edges = new Lazy<DigitalEdges[]>(Scan, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -76,12 +81,12 @@ public sealed class DigitalWordLineSet : DigitalLineSet
         byte[]? rented = null;
         try
         {
-            for (long start = 0; start < total; start += WindowSamples)
+            for (long start = 0; start < total; start += _windowSamples)
             {
-                int rows = (int)Math.Min(WindowSamples, total - start);
+                int rows = (int)Math.Min(_windowSamples, total - start);
                 if (!_stream.TryGetWindow(start, rows, out ReadOnlySpan<byte> window))
                 {
-                    rented ??= ArrayPool<byte>.Shared.Rent(WindowSamples * _stream.FrameBytes);
+                    rented ??= ArrayPool<byte>.Shared.Rent(_windowSamples * _stream.FrameBytes);
                     _stream.ReadBlock(start, rows, rented);
                     window = rented.AsSpan(0, rows * _stream.FrameBytes);
                 }
