@@ -16,10 +16,10 @@ public class SpikeGlxReaderTests
     public void Open_RealMeta_ChannelIdsAndGainsMatchTheSpecComputation(string realMeta)
     {
         using var folder = new TempFolder();
-        string meta = SpikeGlxTestFiles.CopyMeta(folder, realMeta);
+        string meta = SyntheticSpikeGlx.CopyMeta(folder.Path, realMeta);
         Dictionary<string, string> expected = SpikeGlxTestFiles.ReadMeta(meta);
         int channels = int.Parse(expected["nSavedChans"], CultureInfo.InvariantCulture);
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), 50, channels, syncColumn: channels - 1);
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 50, channels, syncColumn: channels - 1);
 
         using EphysRecording recording = SpikeGlxReader.Open(folder.File("rec.bin"));
 
@@ -44,8 +44,8 @@ public class SpikeGlxReaderTests
     {
         // SOURCES.md: 385 saved channels (384 AP + sync), 2.34375 uV per bit on AP channels, firstSample 177385 at 30 kHz.
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "Noise_g0_t0.imec0.ap.meta");
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), 100, 385, syncColumn: 384);
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "Noise_g0_t0.imec0.ap.meta");
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 100, 385, syncColumn: 384);
 
         using EphysRecording recording = EphysReader.Open(folder.File("rec.bin"), new EphysOpenOptions());
 
@@ -65,8 +65,8 @@ public class SpikeGlxReaderTests
     public void Open_SyntheticBin_ReadsEveryValueOfTheFile()
     {
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "NP2_2013_subset_channels.imec0.ap.meta");
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), 400, 121, syncColumn: 120);
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "NP2_2013_subset_channels.imec0.ap.meta");
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 400, 121, syncColumn: 120);
 
         using EphysRecording recording = SpikeGlxReader.Open(folder.File("rec.meta"));
         ReadOnlySpan<short> window = recording.Data.GetWindow<short>(123, 200);
@@ -75,7 +75,7 @@ public class SpikeGlxReaderTests
         {
             for (int c = 0; c < 121; c++)
             {
-                Assert.Equal(SpikeGlxTestFiles.Value(123 + k, c, 120), window[(k * 121) + c]);
+                Assert.Equal(SyntheticSpikeGlx.Value(123 + k, c, 120), window[(k * 121) + c]);
             }
         }
     }
@@ -84,8 +84,8 @@ public class SpikeGlxReaderTests
     public void Open_SubsetMeta_IdsAreTheSavedAcquiredChannels()
     {
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "NP2_2013_subset_channels.imec0.ap.meta");
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), 10, 121, syncColumn: 120);
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "NP2_2013_subset_channels.imec0.ap.meta");
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 10, 121, syncColumn: 120);
 
         using EphysRecording recording = SpikeGlxReader.Open(folder.File("rec.bin"));
 
@@ -100,8 +100,8 @@ public class SpikeGlxReaderTests
     public void Open_BinSmallerThanFileSizeBytes_WarnsAndTheRealSizeWins()
     {
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "Noise_g0_t0.imec0.ap.meta");
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), 20, 385, syncColumn: 384);
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "Noise_g0_t0.imec0.ap.meta");
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 20, 385, syncColumn: 384);
 
         using EphysRecording recording = SpikeGlxReader.Open(folder.File("rec.bin"));
 
@@ -115,8 +115,8 @@ public class SpikeGlxReaderTests
     public void Open_TruncatedBin_SaysByHowManyBytes()
     {
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "Noise_g0_t0.imec0.ap.meta");
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), 20, 385, syncColumn: 384, extraBytes: -5);
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "Noise_g0_t0.imec0.ap.meta");
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 20, 385, syncColumn: 384, extraBytes: -5);
 
         var e = Assert.Throws<InvalidRecordingException>(() => SpikeGlxReader.Open(folder.File("rec.bin")));
 
@@ -136,8 +136,8 @@ public class SpikeGlxReaderTests
     public void Open_MetaMissingARequiredKey_NamesTheKey(string key)
     {
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "Noise_g0_t0.imec0.ap.meta", line => line.StartsWith(key + "=", StringComparison.Ordinal) ? null : line);
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), 2, 385, syncColumn: 384);
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "Noise_g0_t0.imec0.ap.meta", line => line.StartsWith(key + "=", StringComparison.Ordinal) ? null : line);
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 2, 385, syncColumn: 384);
 
         var e = Assert.Throws<InvalidRecordingException>(() => SpikeGlxReader.Open(folder.File("rec.bin")));
 
@@ -151,8 +151,8 @@ public class SpikeGlxReaderTests
     public void Open_SubsetDisagreesWithSavedCount_NamesBoth()
     {
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "Noise_g0_t0.imec0.ap.meta", line => line.StartsWith("snsSaveChanSubset=", StringComparison.Ordinal) ? "snsSaveChanSubset=0:99,768" : line);
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), 2, 385, syncColumn: 384);
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "Noise_g0_t0.imec0.ap.meta", line => line.StartsWith("snsSaveChanSubset=", StringComparison.Ordinal) ? "snsSaveChanSubset=0:99,768" : line);
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 2, 385, syncColumn: 384);
 
         var e = Assert.Throws<InvalidRecordingException>(() => SpikeGlxReader.Open(folder.File("rec.bin")));
 
@@ -165,8 +165,8 @@ public class SpikeGlxReaderTests
     public void Open_MalformedNumber_NamesKeyAndValue()
     {
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "Noise_g0_t0.imec0.ap.meta", line => line.StartsWith("imSampRate=", StringComparison.Ordinal) ? "imSampRate=thirty" : line);
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), 2, 385, syncColumn: 384);
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "Noise_g0_t0.imec0.ap.meta", line => line.StartsWith("imSampRate=", StringComparison.Ordinal) ? "imSampRate=thirty" : line);
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 2, 385, syncColumn: 384);
 
         var e = Assert.Throws<InvalidRecordingException>(() => SpikeGlxReader.Open(folder.File("rec.bin")));
 
@@ -179,7 +179,7 @@ public class SpikeGlxReaderTests
     public void Open_MetaWithoutBin_SaysTheBinIsMissing()
     {
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "Noise_g0_t0.imec0.ap.meta");
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "Noise_g0_t0.imec0.ap.meta");
 
         var e = Assert.Throws<NeuroAlignException>(() => EphysReader.Open(folder.File("rec.meta"), new EphysOpenOptions()));
 
@@ -190,19 +190,19 @@ public class SpikeGlxReaderTests
     public void DigitalLines_SyWord_Bit6EdgesMatchTheWrittenSquareWave()
     {
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "NP2_2013_subset_channels.imec0.ap.meta");
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "NP2_2013_subset_channels.imec0.ap.meta");
         const int Samples = 40_000; // more than one scan window (32 768 samples)
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), Samples, 121, syncColumn: 120);
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), Samples, 121, syncColumn: 120);
 
         using EphysRecording recording = SpikeGlxReader.Open(folder.File("rec.bin"));
         DigitalLineSet sy = Assert.Single(recording.DigitalLines);
-        DigitalEdges edges = sy.GetEdges(SpikeGlxTestFiles.SyncBit);
+        DigitalEdges edges = sy.GetEdges(SyntheticSpikeGlx.SyncBit);
 
         var rising = new List<long>();
         var falling = new List<long>();
         for (long k = 1; k < Samples; k++)
         {
-            bool before = (SpikeGlxTestFiles.SyncWord(k - 1) & (1 << 6)) != 0, now = (SpikeGlxTestFiles.SyncWord(k) & (1 << 6)) != 0;
+            bool before = (SyntheticSpikeGlx.SyncWord(k - 1) & (1 << 6)) != 0, now = (SyntheticSpikeGlx.SyncWord(k) & (1 << 6)) != 0;
             if (now && !before)
             {
                 rising.Add(k);
@@ -245,7 +245,7 @@ public class SpikeGlxReaderTests
             firstSample=1000
             """.Replace("    ", "", StringComparison.Ordinal));
         const int Samples = 3000;
-        SpikeGlxTestFiles.WriteBin(folder.File("run.nidq.bin"), Samples, 6, syncColumn: 5);
+        SyntheticSpikeGlx.WriteBin(folder.File("run.nidq.bin"), Samples, 6, syncColumn: 5);
 
         using EphysRecording recording = EphysReader.Open(folder.File("run.nidq.bin"), new EphysOpenOptions());
 
@@ -369,8 +369,8 @@ public class SpikeGlxReaderTests
     public void Open_StreamNameOnSpikeGlx_IsAnError()
     {
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "Noise_g0_t0.imec0.ap.meta");
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), 2, 385, syncColumn: 384);
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "Noise_g0_t0.imec0.ap.meta");
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 2, 385, syncColumn: 384);
 
         var e = Assert.Throws<NeuroAlignException>(() => EphysReader.Open(folder.File("rec.bin"), new EphysOpenOptions { StreamName = "ProbeA" }));
 
@@ -382,8 +382,8 @@ public class SpikeGlxReaderTests
     public void Clock_FirstSample_IsTheAcquisitionClockOffset()
     {
         using var folder = new TempFolder();
-        SpikeGlxTestFiles.CopyMeta(folder, "catgt.meta");
-        SpikeGlxTestFiles.WriteBin(folder.File("rec.bin"), 10, 385, syncColumn: 384);
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "catgt.meta");
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 10, 385, syncColumn: 384);
 
         using EphysRecording recording = SpikeGlxReader.Open(folder.File("rec.bin"));
 

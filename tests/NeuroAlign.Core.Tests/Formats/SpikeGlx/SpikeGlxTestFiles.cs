@@ -1,12 +1,9 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using NeuroAlign.TestData;
 
 namespace NeuroAlign.Core.Tests.Formats.SpikeGlx;
 
 /// <summary>
-/// Real .meta files from ../shared/data/spikeglx paired with small synthetic .bin files, and an
-/// independent reading of the metadata written from the SpikeGLX spec (Metadata_30.md and the
+/// The real .meta files of ../shared/data/spikeglx, and an independent reading of the metadata written from the SpikeGLX spec (Metadata_30.md and the
 /// readSGLX.py reference reader's ChanGainsIM / OriginalChans), not from the reader under test.
 /// </summary>
 internal static class SpikeGlxTestFiles
@@ -20,51 +17,6 @@ internal static class SpikeGlxTestFiles
         "catgt.meta",
         "phase3a.imec.ap.meta",
     ];
-
-    /// <summary>The imec SY word's sync input bit in the synthetic files.</summary>
-    public const int SyncBit = 6;
-
-    /// <summary>Copies a real .meta into <paramref name="folder"/> as rec.meta, optionally editing its lines.</summary>
-    public static string CopyMeta(TempFolder folder, string realMeta, Func<string, string?>? editLine = null, string baseName = "rec")
-    {
-        string[] lines = File.ReadAllLines(RepoPaths.Shared("spikeglx", realMeta));
-        string path = folder.File(baseName + ".meta");
-        File.WriteAllLines(path, editLine is null ? lines : lines.Select(editLine).Where(l => l != null).Select(l => l!));
-        return path;
-    }
-
-    /// <summary>The value written at (sample, column): the shared hash for analog columns; a known word for sync columns.</summary>
-    public static short Value(long sample, int column, int syncColumn) =>
-        column == syncColumn ? SyncWord(sample) : SyntheticEphys.Value(sample, column);
-
-    /// <summary>
-    /// The SY word at sample k: bit 6 is a 1000-sample square wave, high 300 samples of each period
-    /// (high at sample 0); bit 0 toggles every 7 samples, so the word changes far more often than bit 6.
-    /// </summary>
-    public static short SyncWord(long k) =>
-        (short)(((k + 250) % 1000 < 300 ? 1 << SyncBit : 0) | ((k / 7) % 2 == 1 ? 1 : 0));
-
-    /// <summary>Writes samples × channels int16 with <see cref="Value"/>; <paramref name="extraBytes"/> truncates or pads.</summary>
-    public static void WriteBin(string path, long samples, int channels, int syncColumn, int extraBytes = 0)
-    {
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        var row = new byte[channels * 2];
-        for (long k = 0; k < samples; k++)
-        {
-            for (int c = 0; c < channels; c++)
-            {
-                BinaryPrimitives.WriteInt16LittleEndian(row.AsSpan(c * 2), Value(k, c, syncColumn));
-            }
-
-            file.Write(row);
-        }
-
-        file.Write(new byte[Math.Max(0, extraBytes)]);
-        if (extraBytes < 0)
-        {
-            file.SetLength(file.Length + extraBytes);
-        }
-    }
 
     /// <summary>An independent key=value reading of a .meta (tables keep their '~').</summary>
     public static Dictionary<string, string> ReadMeta(string path) =>
