@@ -18,7 +18,8 @@ internal static class ExportCommand
 
     public static readonly OptionSpec[] Options =
     [
-        new("--ephys", "PATH", "ephys recording: raw .dat/.bin (see --ephys-*)"),
+        new("--ephys", "PATH", "ephys recording: SpikeGLX .bin (with its .meta), Open Ephys folder or structure.oebin, .npy, or raw .dat/.bin (see --ephys-*)"),
+        new("--units", "UNITS", "ephys data as counts (raw values, default) or uV (float32 microvolts: counts × gain_to_uV)"),
         new("--video", "PATH", "behaviour video (any format ffmpeg reads)"),
         new("--fmri", "PATH", "fMRI run: NIfTI .nii/.nii.gz with BIDS sidecar"),
         new("--time", "SECONDS", "window time on the reference clock (seconds after the reference recording starts)"),
@@ -65,7 +66,9 @@ internal static class ExportCommand
         RefuseOverwritingInput(output, ephysPath);
         RawOptionsCheck(args);
 
-        using ContinuousStream ephys = EphysInput.Open(ephysPath, args);
+        bool microvolts = EphysInput.Microvolts(args);
+        using ContinuousStream ephysCounts = EphysInput.Open(ephysPath, args);
+        ContinuousStream ephys = microvolts ? new MicrovoltStream(ephysCounts) : ephysCounts;
         if (ephys.SampleCount == 0)
         {
             throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
@@ -82,11 +85,12 @@ internal static class ExportCommand
                 referenceMap,
                 grid,
                 mode,
-                ModalityAttributes(ephys, referenceMap, grid, mode),
+                EphysAttributes(ephys, referenceMap, grid, mode, microvolts),
                 new Dictionary<string, Array>
                 {
-                    ["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray(),
-                    ["channel_ids"] = ephys.ChannelIds.ToArray(),
+                    // Always the counts → µV factors from the metadata; with --units uV the data are already scaled by them.
+                    ["gain_to_uV"] = ephysCounts.GainsToMicrovolts.ToArray(),
+                    ["channel_ids"] = ephysCounts.ChannelIds.ToArray(),
                 }),
         };
 
@@ -129,6 +133,13 @@ internal static class ExportCommand
         ["clock"] = stream.Clock.Describe(),
         ["clock_map"] = map.Describe(),
     };
+
+    private static Dictionary<string, object> EphysAttributes(ContinuousStream ephys, ClockMap map, SamplingGrid grid, IndexMode mode, bool microvolts)
+    {
+        Dictionary<string, object> attributes = ModalityAttributes(ephys, map, grid, mode);
+        attributes["units"] = microvolts ? "uV" : "counts";
+        return attributes;
+    }
 
     private static void Report(AlignmentSummary summary, IReadOnlyList<AlignedStream> streams, string output, CliContext context)
     {

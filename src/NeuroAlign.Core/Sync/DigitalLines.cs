@@ -106,13 +106,35 @@ public abstract class DigitalLineSet
     /// <summary>Edges of every line, in the order of <see cref="Lines"/>; computed once and kept.</summary>
     public abstract IReadOnlyList<DigitalEdges> GetAllEdges();
 
-    /// <summary>One line for `info`: the lines and their labels.</summary>
+    /// <summary>One line for `info`: the lines, runs of unlabelled ones as ranges ("0-5, 6 (sync input), 7-15").</summary>
     public string Describe()
     {
-        string lines = Lines.Count == 0
-            ? "no lines"
-            : string.Join(", ", Lines.Select(l => string.IsNullOrEmpty(l.Label) ? l.Number.ToString() : $"{l.Number} ({l.Label})"));
-        return $"{Name}: lines {lines}";
+        var parts = new List<string>();
+        for (int i = 0; i < Lines.Count; i++)
+        {
+            DigitalLine line = Lines[i];
+            if (!string.IsNullOrEmpty(line.Label))
+            {
+                parts.Add($"{line.Number} ({line.Label})");
+                continue;
+            }
+
+            int j = i;
+            while (j + 1 < Lines.Count && string.IsNullOrEmpty(Lines[j + 1].Label) && Lines[j + 1].Number == Lines[j].Number + 1)
+            {
+                j++;
+            }
+
+            parts.Add(j > i + 1 ? $"{line.Number}-{Lines[j].Number}" : line.Number.ToString());
+            if (j == i + 1)
+            {
+                parts.Add(Lines[j].Number.ToString());
+            }
+
+            i = j;
+        }
+
+        return $"{Name}: {(parts.Count == 0 ? "no lines" : "lines " + string.Join(", ", parts))}";
     }
 }
 

@@ -136,7 +136,9 @@ public static class OpenEphysReader
                 new("stream", $"{stream.StreamName} ({stream.FolderId}, {stream.SourceProcessorName}); streams in the recording: {string.Join(", ", structure.Continuous.Select(s => s.StreamName))}"),
                 new("bit_volts", DescribeBitVolts(stream)),
                 new("clock", clockSource),
-                new("t0", $"{data.Clock.StartSeconds:R} s" + (sampleNumbers is null ? "" : $"; {K.SampleNumbersFileName}[0] = {firstSampleNumber}")),
+                new("sample numbers", sampleNumbers is null
+                    ? $"no {K.SampleNumbersFileName}"
+                    : $"{K.SampleNumbersFileName}[0] = {firstSampleNumber} ({firstSampleNumber / stream.SampleRateHz:R} s at {stream.SampleRateHz:R} Hz){(contiguous ? "" : "; with gaps")}"),
             };
             return new EphysRecording(data, stream.Channels.Select(c => c.Name).ToArray(), details, ttl, warnings, owned);
         }

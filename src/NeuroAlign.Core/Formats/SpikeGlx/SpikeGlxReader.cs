@@ -82,7 +82,7 @@ public static class SpikeGlxReader
                 new("conversion", map.Conversion),
             };
             details.AddRange(DescribeGains(map));
-            details.Add(new("t0", firstSample is { } fs
+            details.Add(new("t0 from", firstSample is { } fs
                 ? $"{startSeconds:R} s = {SpikeGlxConstants.FirstSample} {fs} / {rateKey} {rateHz:R} Hz"
                 : $"0 s: no {SpikeGlxConstants.FirstSample} in the .meta"));
             if (map.Sites.Count > 0)
