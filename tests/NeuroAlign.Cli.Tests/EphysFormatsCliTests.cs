@@ -236,6 +236,31 @@ public class EphysFormatsCliTests
         Assert.False(File.Exists(folder.File("o.h5")));
     }
 
+    [PythonFact]
+    public void Demo_EphysIsASpikeGlxPairWhoseMetaGivesGainsAndT0()
+    {
+        using var folder = new TempFolder();
+
+        var (code, _, stderr) = CliRunner.Run("demo", "--dir", folder.Path);
+        var (infoCode, info, infoError) = CliRunner.Run("info", Path.Combine(folder.Path, "demo_g0_t0.imec0.ap.bin"));
+
+        Assert.True(code == 0, stderr);
+        Assert.True(infoCode == 0, infoError);
+        Assert.Contains("spikeglx", info);
+        Assert.Contains("firstSample 90000", info);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            f = h5py.File(sys.argv[1], 'r')
+            assert f['ephys'].attrs['format'] == 'spikeglx'
+            assert np.array_equal(f['ephys/gain_to_uV'][:], np.full(384, 0.6 / 512 / 500 * 1e6))
+            assert f['ephys/source_index'][0, 0] == 75000
+            print('ok')
+            """,
+            Path.Combine(folder.Path, "aligned.h5"));
+        Assert.Equal("ok", check.Trim());
+    }
+
     [Fact]
     public void Export_UnknownUnits_UsageError()
     {
