@@ -81,30 +81,31 @@ public abstract class DigitalLineSet
     /// <summary>The lines, in increasing number.</summary>
     public abstract IReadOnlyList<DigitalLine> Lines { get; }
 
-    /// <summary>Rising and falling edges of line <paramref name="line"/> (a number from <see cref="Lines"/>).</summary>
+    /// <summary>Rising and falling edges of line <paramref name="line"/> (a number from <see cref="Lines"/>); computed once and kept.</summary>
     /// <exception cref="NeuroAlignException">No such line.</exception>
-    public DigitalEdges GetEdges(int line)
+    public DigitalEdges GetEdges(int line) => GetEdgesAt(PositionOf(line));
+
+    /// <summary>Edges of every line, in the order of <see cref="Lines"/>; computed once and kept.</summary>
+    public abstract IReadOnlyList<DigitalEdges> GetAllEdges();
+
+    /// <summary>Edges of the line at <paramref name="position"/> in <see cref="Lines"/>.</summary>
+    protected abstract DigitalEdges GetEdgesAt(int position);
+
+    /// <summary>Position in <see cref="Lines"/> of line number <paramref name="line"/>.</summary>
+    /// <exception cref="NeuroAlignException">No such line; the message lists the lines.</exception>
+    protected int PositionOf(int line)
     {
-        int position = -1;
         for (int i = 0; i < Lines.Count; i++)
         {
             if (Lines[i].Number == line)
             {
-                position = i;
+                return i;
             }
         }
 
-        if (position < 0)
-        {
-            throw new NeuroAlignException(
-                $"{Name}: digital line {line} does not exist: the lines are {string.Join(", ", Lines.Select(l => l.Number))}");
-        }
-
-        return GetAllEdges()[position];
+        throw new NeuroAlignException(
+            $"{Name}: digital line {line} does not exist: the lines are {string.Join(", ", Lines.Select(l => l.Number))}");
     }
-
-    /// <summary>Edges of every line, in the order of <see cref="Lines"/>; computed once and kept.</summary>
-    public abstract IReadOnlyList<DigitalEdges> GetAllEdges();
 
     /// <summary>One line for `info`: the lines, runs of unlabelled ones as ranges ("0-5, 6 (sync input), 7-15").</summary>
     public string Describe()
@@ -169,4 +170,6 @@ public sealed class EventDigitalLineSet : DigitalLineSet
     public override IReadOnlyList<DigitalLine> Lines => _lines;
 
     public override IReadOnlyList<DigitalEdges> GetAllEdges() => _edges;
+
+    protected override DigitalEdges GetEdgesAt(int position) => _edges[position];
 }

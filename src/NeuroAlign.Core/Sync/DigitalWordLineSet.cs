@@ -10,6 +10,8 @@ namespace NeuroAlign.Sync;
 /// Lines stored as bits of one channel of a continuous stream (a digital word sampled with the data:
 /// the SpikeGLX imec SY word, NIDQ XD words). Edges are found in one pass over the channel, window by
 /// window over the mapping, so memory holds one window and the edge lists, whatever the file's size.
+/// Only the lines asked for are scanned: a status bit that flickers every sample costs nothing
+/// unless it is requested.
 /// </summary>
 public sealed class DigitalWordLineSet : DigitalLineSet
 {
@@ -21,7 +23,8 @@ public sealed class DigitalWordLineSet : DigitalLineSet
     private readonly DigitalLine[] _lines;
     private readonly int[] _bits;
     private readonly int _windowSamples;
-    private readonly Lazy<DigitalEdges[]> _edges;
+    private readonly DigitalEdges?[] _edges;
+    private readonly Lock _scanLock = new();
 
     /// <param name="name">Short name for messages and `info`.</param>
     /// <param name="stream">The stream holding the word; not owned: it must outlive this set.</param>
@@ -53,7 +56,7 @@ public sealed class DigitalWordLineSet : DigitalLineSet
         _lines = sorted.Select(l => l.Line).ToArray();
         _bits = sorted.Select(l => l.Bit).ToArray();
         _windowSamples = windowSamples;
-        _edges = new Lazy<DigitalEdges[]>(Scan, LazyThreadSafetyMode.ExecutionAndPublication);
+        _edges = new DigitalEdges?[_lines.Length];
     }
 
     public override string Name { get; }
@@ -72,11 +75,33 @@ public sealed class DigitalWordLineSet : DigitalLineSet
         return i >= 0 ? _bits[i] : throw new NeuroAlignException($"{Name}: digital line {line} does not exist");
     }
 
-    public override IReadOnlyList<DigitalEdges> GetAllEdges() => _edges.Value;
+    public override IReadOnlyList<DigitalEdges> GetAllEdges() => Edges(Enumerable.Range(0, _lines.Length).ToArray());
 
-    private DigitalEdges[] Scan()
+    protected override DigitalEdges GetEdgesAt(int position) => Edges([position])[0];
+
+    /// <summary>The edges of the lines at <paramref name="positions"/>, scanning once for those not yet known.</summary>
+    private DigitalEdges[] Edges(int[] positions)
     {
-        var state = new ScanState(_lines.Length, _bits);
+        lock (_scanLock)
+        {
+            int[] missing = positions.Where(p => _edges[p] is null).ToArray();
+            if (missing.Length > 0)
+            {
+                DigitalEdges[] found = Scan(missing);
+                for (int i = 0; i < missing.Length; i++)
+                {
+                    _edges[missing[i]] = found[i];
+                }
+            }
+
+            return positions.Select(p => _edges[p]!).ToArray();
+        }
+    }
+
+    private DigitalEdges[] Scan(int[] positions)
+    {
+        int[] bits = positions.Select(p => _bits[p]).ToArray();
+        var state = new ScanState(bits);
         long total = _stream.SampleCount;
         byte[]? rented = null;
         try
@@ -108,13 +133,13 @@ public sealed class DigitalWordLineSet : DigitalLineSet
             }
         }
 
-        return state.Finish(_lines);
+        return state.Finish(positions.Select(p => _lines[p]).ToArray());
     }
 
-    private sealed class ScanState(int lineCount, int[] bits)
+    private sealed class ScanState(int[] bits)
     {
-        private readonly List<long>[] _rising = Enumerable.Range(0, lineCount).Select(_ => new List<long>()).ToArray();
-        private readonly List<long>[] _falling = Enumerable.Range(0, lineCount).Select(_ => new List<long>()).ToArray();
+        private readonly List<long>[] _rising = bits.Select(_ => new List<long>()).ToArray();
+        private readonly List<long>[] _falling = bits.Select(_ => new List<long>()).ToArray();
         private readonly ulong _mask = bits.Aggregate(0UL, (m, b) => m | (1UL << b));
         private ulong _previous;
         private ulong _initial;

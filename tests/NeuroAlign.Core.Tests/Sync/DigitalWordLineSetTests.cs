@@ -49,8 +49,25 @@ public class DigitalWordLineSetTests
             }
         }
 
-        Assert.Same(all, set.GetAllEdges());
+        Assert.Same(all[1], set.GetAllEdges()[1]);
         Assert.Equal(5, set.BitOf(105));
+    }
+
+    [Fact]
+    public void GetEdges_OneLineThenAll_ScansEachLineOnceAndKeepsIt()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("x.dat");
+        SyntheticEphys.WriteInt16(path, 500, Channels);
+        using var stream = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: Channels));
+        var set = new DigitalWordLineSet("word", stream, WordColumn, [(new DigitalLine(0, ""), 0), (new DigitalLine(9, ""), 9)], windowSamples: 64);
+
+        DigitalEdges first = set.GetEdges(9);
+        IReadOnlyList<DigitalEdges> all = set.GetAllEdges();
+
+        Assert.Same(first, all[1]);
+        Assert.Same(all[0], set.GetEdges(0));
+        Assert.NotEmpty(all[0].RisingSamples);
     }
 
     [Fact]
