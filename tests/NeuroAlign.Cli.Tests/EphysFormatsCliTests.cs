@@ -117,6 +117,20 @@ public class EphysFormatsCliTests
         Assert.Equal("ok", check.Trim());
     }
 
+    [SharedDataFact]
+    public void Export_UnitsUvDownsampled_FiltersTheMicrovoltView()
+    {
+        using var folder = new TempFolder();
+        string bin = WriteSpikeGlx(folder, samples: 6000);
+        string output = folder.File("o.h5");
+
+        var (code, stdout, stderr) = CliRunner.Run(
+            "--ephys", bin, "--time", "0.05", "--after", "0.05", "--rate", "ephys=1000", "--units", "uV", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("50 samples per window at 1000 Hz, each 121 float32", stdout);
+    }
+
     [PythonFact]
     public void Export_Npy_TakesTheRateFromTheFlag()
     {
