@@ -75,6 +75,9 @@ public sealed class EphysRecording : ContinuousStream
 
     public override IReadOnlyList<double> GainsToMicrovolts => _data.GainsToMicrovolts;
 
+    public override IReadOnlyList<int> DigitalChannelPositions =>
+        _digitalLines.OfType<DigitalWordLineSet>().Select(d => d.Column).Distinct().Order().ToArray();
+
     /// <summary>Channels, gains, the format's own facts, digital lines and warnings.</summary>
     public override IReadOnlyList<KeyValuePair<string, string>> Details
     {

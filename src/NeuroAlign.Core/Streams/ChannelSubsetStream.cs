@@ -55,6 +55,9 @@ public sealed class ChannelSubsetStream : ContinuousStream
 
     public override IReadOnlyList<double> GainsToMicrovolts => _gains;
 
+    public override IReadOnlyList<int> DigitalChannelPositions =>
+        _positions.Select((p, i) => (p, i)).Where(x => _source.DigitalChannelPositions.Contains(x.p)).Select(x => x.i).ToArray();
+
     /// <summary>The subset's channels and gains, then the source's own facts (metadata, digital lines…).</summary>
     public override IReadOnlyList<KeyValuePair<string, string>> Details
     {

@@ -42,6 +42,8 @@ public sealed class MicrovoltStream : ContinuousStream
     /// <summary>Ones: the values are microvolts already.</summary>
     public override IReadOnlyList<double> GainsToMicrovolts => _ones;
 
+    public override IReadOnlyList<int> DigitalChannelPositions => _source.DigitalChannelPositions;
+
     public override IReadOnlyList<KeyValuePair<string, string>> Details =>
         [.. _source.Details, new("units", "uV: float32 = raw count × gain to uV")];
 
