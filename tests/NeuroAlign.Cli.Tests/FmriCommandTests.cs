@@ -57,7 +57,7 @@ public class FmriCommandTests
         string output = folder.File("o.h5");
 
         var (code, _, stderr) = CliRunner.Run(
-            "--ephys", ephys, "--ephys-channels", "4", "--fmri", image, "--fmri-rate", "1", "--time", "10", "--before", "1", "--after", "3", "--out", output);
+            "--ephys", ephys, "--ephys-channels", "4", "--fmri", image, "--rate", "fmri=1", "--time", "10", "--before", "1", "--after", "3", "--out", output);
 
         Assert.True(code == 0, stderr);
         string check = Python.Run(
@@ -220,12 +220,16 @@ public class FmriCommandTests
     }
 
     [Fact]
-    public void Export_NonPositiveFmriRate_UsageError()
+    public void Export_SingleVolumeWithoutRate_AsksForRate()
     {
-        var (code, _, stderr) = CliRunner.Run("--fmri", "x.nii", "--time", "0", "--fmri-rate", "0");
+        using var folder = new TempFolder();
+        string image = folder.File("anat.nii");
+        NiftiWriter.Write<short>(image, new short[8], [2, 2, 2]);
+
+        var (code, _, stderr) = CliRunner.Run("--fmri", image, "--time", "0", "--out", folder.File("o.h5"));
 
         Assert.Equal(2, code);
-        ExportCommandTests.AssertOneLineError(code, stderr, "--fmri-rate");
+        ExportCommandTests.AssertOneLineError(code, stderr, "single volume without timing", "--rate fmri=HZ");
     }
 
     [PythonFact]

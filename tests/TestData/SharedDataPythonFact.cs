@@ -1,6 +1,6 @@
 namespace NeuroAlign.TestData;
 
-/// <summary>A fact that needs both ../shared/data and the python oracle; skipped with the first missing one's reason.</summary>
+/// <summary>A fact that needs both ../shared/data and the python oracle; skipped with the reason when either is missing.</summary>
 public sealed class SharedDataPythonFactAttribute : FactAttribute
 {
     public SharedDataPythonFactAttribute()

@@ -1,9 +1,7 @@
-using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Formats.Bids;
 using NeuroAlign.Formats.Nifti;
 using NeuroAlign.Streams;
-using NeuroAlign.Time;
 
 namespace NeuroAlign.Cli.Inputs;
 
@@ -14,7 +12,6 @@ internal static class FmriInput
     [
         new("--fmri-cache", "DIR", "folder for the one-time decompressed copy of a .nii.gz (default $NEUROALIGN_CACHE_DIR or <temp>/neuroalign-cache)"),
         new("--fmri-sidecar", "JSON", "use this BIDS sidecar instead of finding the run's _bold.json and the ones it inherits"),
-        new("--fmri-rate", "HZ", "fMRI output rate in each window (default: the native rate, 1 / TR)"),
     ];
 
     /// <summary>Whether <paramref name="path"/> names a NIfTI image.</summary>
@@ -25,21 +22,21 @@ internal static class FmriInput
     public static bool IsPhysio(string path) =>
         path.EndsWith("_physio.tsv.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith("_physio.tsv", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Checks the fMRI options that need no file, before anything is opened.</summary>
+    /// <summary>Checks the fMRI options that need no image, before anything is opened.</summary>
     public static void CheckOptions(ParsedArgs args)
     {
-        if (args.Get("--fmri-rate") is not null)
-        {
-            double rate = args.GetDouble("--fmri-rate", 0);
-            if (!(rate > 0))
-            {
-                throw new UsageException($"option --fmri-rate: {rate} is not positive");
-            }
-        }
-
         if (args.Get("--fmri-sidecar") is { } sidecar)
         {
             EphysInput.RequireFile(sidecar, "--fmri-sidecar");
+        }
+    }
+
+    /// <summary>A single volume without timing has no native rate: the user must give one.</summary>
+    public static void CheckRate(NiftiStream fmri, PerModality<double?> rates)
+    {
+        if (!double.IsFinite(fmri.Clock.MeanRateHz) && rates.Get("fmri", null) is null)
+        {
+            throw new UsageException($"--fmri {fmri.SourcePath} is a single volume without timing: give its output rate with --rate fmri=HZ");
         }
     }
 
@@ -62,21 +59,12 @@ internal static class FmriInput
     }
 
     /// <summary>
-    /// The fMRI modality of an export. Its own clock's zero is the first volume's onset (BIDS); with
-    /// no shared clock or sync pulses, it is put at the reference clock's zero, as the original tool
-    /// assumed, and the output says so.
+    /// What the fMRI group of an export records besides the common attributes: where the timing
+    /// came from, the scaling, and the slice timing (a voxel's acquisition time is
+    /// source_time + slice_timing_s[its slice]).
     /// </summary>
-    public static AlignedStream Aligned(NiftiStream fmri, bool isReference, double before, double after, IndexMode mode, ParsedArgs args)
+    public static void Describe(NiftiStream fmri, bool isReference, Dictionary<string, object> attributes, Dictionary<string, Array> extra)
     {
-        double rate = args.Get("--fmri-rate") is not null ? args.GetDouble("--fmri-rate", 0) : fmri.Clock.MeanRateHz;
-        if (!double.IsFinite(rate))
-        {
-            throw new UsageException($"--fmri {fmri.SourcePath} is a single volume without timing: give --fmri-rate HZ");
-        }
-
-        ClockMap map = ClockMap.Offset(-fmri.Clock.StartSeconds);
-        var grid = new SamplingGrid(before, after, rate);
-        Dictionary<string, object> attributes = Commands.ExportCommand.ModalityAttributes(fmri, map, grid, mode);
         attributes["timing_source"] = fmri.Timing.TimingSource;
         attributes["repetition_time_s"] = fmri.Timing.RepetitionTimeSeconds ?? double.NaN;
         attributes["scl_slope"] = fmri.Header.Scaling.Slope;
@@ -86,15 +74,11 @@ internal static class FmriInput
         attributes["clock_assumption"] = isReference
             ? "reference stream: its first volume onset is time zero"
             : "no shared clock or sync with the reference: the first volume onset is put at the reference's zero";
-        var extra = new Dictionary<string, Array>();
         if (fmri.Timing.SliceTimingSeconds is not null)
         {
-            // Offsets after each volume's onset, in slice-index order along slice_axis:
-            // a voxel's acquisition time is source_time + slice_timing_s[its slice].
+            // Offsets after each volume's onset, in slice-index order along slice_axis.
             extra["slice_timing_s"] = Enumerable.Range(0, fmri.Timing.SliceCount).Select(fmri.Timing.SliceOffsetSeconds).ToArray();
             attributes["slice_axis"] = "xyz"[fmri.Timing.SliceAxis].ToString();
         }
-
-        return new AlignedStream("fmri", fmri, map, grid, mode, attributes, extra);
     }
 }

@@ -28,6 +28,12 @@ public abstract class ContinuousStream : ISampleStream
     /// <summary>Factor from raw values to microvolts, one per channel (1.0 where unknown).</summary>
     public abstract IReadOnlyList<double> GainsToMicrovolts { get; }
 
+    /// <summary>
+    /// Positions of channels that carry digital words (sync, TTL) rather than a signal: filters and
+    /// unit conversions leave them as they are. Empty unless the format says otherwise.
+    /// </summary>
+    public virtual IReadOnlyList<int> DigitalChannelPositions => [];
+
     /// <summary>Sample count, N.</summary>
     public long SampleCount => Clock.SampleCount;
 
@@ -74,7 +80,7 @@ public abstract class ContinuousStream : ISampleStream
     public ContinuousStream SelectChannels(IReadOnlyList<int> channelPositions) =>
         new ChannelSubsetStream(this, channelPositions);
 
-    public void ReadSamples(ReadOnlySpan<long> indices, Span<byte> destination)
+    public virtual void ReadSamples(ReadOnlySpan<long> indices, Span<byte> destination)
     {
         int frame = FrameBytes;
         if (destination.Length < indices.Length * frame)
