@@ -288,6 +288,49 @@ public sealed class NiftiReaderTests
     }
 
     [Fact]
+    public void Open_VoxOffsetZero_ReadsFromMinimumWithWarning()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("img.nii");
+        NiftiTestFiles.Write(path, 2, 2, 2, 2, new NiftiWriteOptions(RepetitionTime: 1));
+        Patch(path, 108, BitConverter.GetBytes(0f));
+
+        using NiftiStream stream = NiftiReader.Open(path);
+        var volume = new float[8];
+        stream.ReadVolume(1, volume);
+
+        Assert.Equal(NiftiTestFiles.Value(1, 1, 1, 1), volume[7]);
+        Assert.Contains(stream.Warnings, w => w.Contains("vox_offset 0", StringComparison.Ordinal) && w.Contains("352", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Open_PairMagic_SaysPairsAreNotSupported()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("img.nii");
+        NiftiTestFiles.Write(path, 2, 2, 2, 1);
+        Patch(path, 344, "ni1\0"u8);
+
+        var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(path));
+
+        Assert.Contains(".hdr/.img pairs are not supported", e.Expected);
+    }
+
+    [Fact]
+    public void Open_FiveDimensions_Throws()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("img.nii");
+        NiftiTestFiles.Write(path, 2, 2, 2, 1);
+        Patch(path, 40, BitConverter.GetBytes((short)5));
+        Patch(path, 50, BitConverter.GetBytes((short)3));
+
+        var e = Assert.Throws<InvalidRecordingException>(() => NiftiReader.Open(path));
+
+        Assert.Equal("dim[5]", e.Location);
+    }
+
+    [Fact]
     public void Open_UnsupportedDatatype_Throws()
     {
         using var temp = new TempFolder();
