@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace NeuroAlign.Video;
 
@@ -14,7 +13,7 @@ namespace NeuroAlign.Video;
 /// is never taken on trust from a seek. The most recent frames are kept in a small ring so that
 /// overlapping windows and repeated indices do not restart the process.
 /// </summary>
-internal sealed partial class FrameDecoder : IDisposable
+internal sealed class FrameDecoder : IDisposable
 {
     /// <summary>Frames' worth of decoding that a restart (process start, probe, seek) costs on top of decoding from the keyframe.</summary>
     internal const int RestartCostFrames = 30;
@@ -238,15 +237,6 @@ internal sealed partial class FrameDecoder : IDisposable
             $"a decodable frame (the index lists {_index.FrameCount})");
     }
 
-    [GeneratedRegex(@"\bn:\s*\d+\s+pts:\s*(-?\d+|NOPTS)")]
-    private static partial Regex ShowinfoFrame();
-
-    [GeneratedRegex("error|invalid|fail|corrupt|no such|partial file|prematurely|not found|unrecognized|unknown", RegexOptions.IgnoreCase)]
-    private static partial Regex ErrorLine();
-
-    [GeneratedRegex(@"config in time_base:\s*(\d+)/(\d+)")]
-    private static partial Regex ShowinfoTimeBase();
-
     /// <summary>One running ffmpeg: frames on stdout, their pts parsed from stderr by a reader thread.</summary>
     private sealed class DecoderProcess : IDisposable
     {
@@ -316,22 +306,19 @@ internal sealed partial class FrameDecoder : IDisposable
                 string? line;
                 while ((line = _process.StandardError.ReadLine()) is not null)
                 {
-                    Match frame = ShowinfoFrame().Match(line);
-                    if (frame.Success && line.Contains("showinfo", StringComparison.Ordinal))
+                    if (Showinfo.TryParseFrame(line, out long? pts, out _))
                     {
-                        string value = frame.Groups[1].Value;
-                        _pts.Add(value == "NOPTS" ? long.MinValue : long.Parse(value, CultureInfo.InvariantCulture));
+                        _pts.Add(pts ?? long.MinValue);
                         continue;
                     }
 
-                    Match timeBase = ShowinfoTimeBase().Match(line);
-                    if (timeBase.Success)
+                    if (Showinfo.TryParseTimeBase(line, out long num, out long den))
                     {
-                        TimeBase = (long.Parse(timeBase.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(timeBase.Groups[2].Value, CultureInfo.InvariantCulture));
+                        TimeBase = (num, den);
                         continue;
                     }
 
-                    if (!line.Contains("showinfo", StringComparison.Ordinal) && ErrorLine().IsMatch(line))
+                    if (Showinfo.IsError(line))
                     {
                         _errors.Enqueue(line.Trim());
                         while (_errors.Count > 20)

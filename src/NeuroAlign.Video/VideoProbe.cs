@@ -16,6 +16,10 @@ internal static class VideoProbe
     private const string StreamEntries = "stream=index,codec_name,width,height,time_base,r_frame_rate,nb_frames";
     private const string FormatEntries = "format=format_name,start_time";
 
+    // What ffmpeg's demuxers print when a file is cut short or its structure is broken.
+    private static readonly string[] ContainerDamage =
+        ["partial file", "ended prematurely", "truncat", "invalid data found", "end of file", "moov atom not found", "error reading header"];
+
     public static FrameIndex Run(FfmpegTools tools, string path)
     {
         var packets = Probe(tools, path, "packet=pts,duration,flags", "packet");
@@ -35,19 +39,20 @@ internal static class VideoProbe
             throw new InvalidRecordingException(path, "video stream", "0 frames", "at least one frame");
         }
 
-        // Some containers (AVI, with packed B-frames) leave pts out; the decoder still assigns each
-        // frame a best-effort timestamp, which is also what the decoding pass will report.
-        var frames = Probe(tools, path, "frame=best_effort_timestamp,pkt_duration,key_frame", "frame");
-        if (frames.Frames.Count == 0 || !frames.Frames.TrueForAll(f => f.Pts is not null))
+        // Some containers (AVI with packed B-frames) leave pts out of packets; the decoder still
+        // gives each frame a timestamp. Ask the same ffmpeg pipeline the decoder uses, so the
+        // index holds exactly the pts that decoding will later report.
+        List<ProbedFrame> frames = ScanDecodedFrames(tools, path, packets.Info.StreamIndex);
+        if (frames.Count == 0 || !frames.TrueForAll(f => f.Pts is not null))
         {
             throw new InvalidRecordingException(
                 path,
                 "frame timestamps",
                 "frames without presentation times (an elementary stream with no container?)",
-                "a container with timestamps (mp4, mkv, mov, avi); remux with `ffmpeg -r RATE -i IN -c copy OUT.mkv` or give --video-timestamps");
+                "a container with timestamps (mp4, mkv, mov, avi); remux with `ffmpeg -r RATE -i IN -c copy OUT.mkv`");
         }
 
-        return Build(path, packets.Info, frames.Frames, 0, fromDecodedFrames: true);
+        return Build(path, packets.Info, frames, 0, fromDecodedFrames: true);
     }
 
     private static FrameIndex Build(string path, VideoStreamInfo info, List<ProbedFrame> frames, int discarded, bool fromDecodedFrames)
@@ -90,6 +95,41 @@ internal static class VideoProbe
         }
 
         return new FrameIndex(info, pts, keyframes, Math.Max(0, ordered[^1].DurationTicks), fromDecodedFrames);
+    }
+
+    /// <summary>Decodes the whole stream (to ffmpeg's null muxer) and collects each frame's pts and key flag from showinfo.</summary>
+    private static List<ProbedFrame> ScanDecodedFrames(FfmpegTools tools, string path, int streamIndex)
+    {
+        string[] arguments =
+        [
+            "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", "-copyts", "-noautorotate", "-i", path,
+            "-map", string.Create(CultureInfo.InvariantCulture, $"0:{streamIndex}"), "-an", "-sn", "-dn",
+            "-vf", "showinfo=checksum=0", "-fps_mode", "passthrough", "-f", "null", "-",
+        ];
+        using Process process = FfmpegTools.Start(tools.FfmpegPath, arguments);
+        process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        var frames = new List<ProbedFrame>();
+        string lastError = string.Empty;
+        string? line;
+        while ((line = process.StandardError.ReadLine()) is not null)
+        {
+            if (Showinfo.TryParseFrame(line, out long? pts, out bool keyframe))
+            {
+                frames.Add(new ProbedFrame(pts, 0, keyframe, Discard: false));
+            }
+            else if (Showinfo.IsError(line))
+            {
+                lastError = line.Trim();
+            }
+        }
+
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidRecordingException(path, "video stream", $"ffmpeg error \"{lastError}\"", "a video that ffmpeg can decode");
+        }
+
+        return frames;
     }
 
     private static ProbeOutput Probe(FfmpegTools tools, string path, string entries, string section)
@@ -144,17 +184,21 @@ internal static class VideoProbe
         }
 
         process.WaitForExit();
-        string firstError;
+        string fatal;
         lock (errors)
         {
-            firstError = errors.Count > 0 ? errors[0] : string.Empty;
+            // A failed run ends with ffprobe's verdict ("x.mp4: Invalid data found when processing
+            // input"). A run that succeeds may still report a cut or damaged container; decoder
+            // complaints about a damaged picture are not fatal here (decoding checks every frame).
+            fatal = process.ExitCode != 0
+                ? (errors.Count > 0 ? errors[^1] : $"ffprobe exit code {process.ExitCode}")
+                : errors.FirstOrDefault(IsContainerDamage) ?? string.Empty;
         }
 
-        if (process.ExitCode != 0 || firstError.Length > 0)
+        if (fatal.Length > 0)
         {
-            // ffprobe names the file itself ("x.mp4: Invalid data found…"); keep only its reason.
-            string reason = firstError.Length == 0 ? $"ffprobe exit code {process.ExitCode}" : StripPath(firstError, path);
-            throw new InvalidRecordingException(path, "container", $"ffprobe error \"{reason}\"", "a complete video that ffmpeg can read");
+            // ffprobe names the file itself; keep only its reason.
+            throw new InvalidRecordingException(path, "container", $"ffprobe error \"{StripPath(fatal, path)}\"", "a complete video that ffmpeg can read");
         }
 
         if (streamFields.Count > 0)
@@ -164,6 +208,9 @@ internal static class VideoProbe
 
         return output;
     }
+
+    private static bool IsContainerDamage(string message) =>
+        ContainerDamage.Any(m => message.Contains(m, StringComparison.OrdinalIgnoreCase));
 
     private static string StripPath(string message, string path)
     {
