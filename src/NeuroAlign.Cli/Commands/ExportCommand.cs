@@ -5,6 +5,7 @@ using NeuroAlign.Cli.Inputs;
 using NeuroAlign.Hdf5;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
+using NeuroAlign.Video;
 
 namespace NeuroAlign.Cli.Commands;
 
@@ -28,6 +29,7 @@ internal static class ExportCommand
         new("--filter", "RULE", "keep-or-drop rule, e.g. \"signal > 0.8\" (repeatable, combined with AND)", Repeatable: true),
         new("--out", "PATH", $"output HDF5 file (default {DefaultOutput})"),
         .. EphysInput.Options,
+        .. VideoInput.Options,
     ];
 
     public static int Run(ParsedArgs args, CliContext context)
@@ -38,12 +40,18 @@ internal static class ExportCommand
         }
 
         // Everything the command line can get wrong is checked before any file is opened.
-        RefuseUnbuilt(args, "--video", "behaviour video");
         RefuseUnbuilt(args, "--fmri", "fMRI");
         RefuseUnbuilt(args, "--filter", "filter rules");
-        if (args.Get("--ephys") is not { } ephysPath)
+        string? ephysPath = args.Get("--ephys");
+        string? videoPath = args.Get("--video");
+        if (ephysPath is null && videoPath is null)
         {
-            throw new UsageException("no input: give --ephys PATH (see --help)");
+            throw new UsageException("no input: give --ephys PATH and/or --video PATH (see --help)");
+        }
+
+        if (videoPath is null && VideoInput.Options.FirstOrDefault(o => args.Has(o.Name)) is { } videoOption)
+        {
+            throw new UsageException($"option {videoOption.Name} needs --video PATH");
         }
 
         if (args.Get("--time") is not { } timeText)
@@ -62,21 +70,33 @@ internal static class ExportCommand
         IndexMode mode = args.Get("--mode") is { } modeText ? ParseMode(modeText) : IndexMode.Previous;
         string output = args.Get("--out") ?? DefaultOutput;
         Hdf5Sink.CheckOutputPath(output);
-        RefuseOverwritingInput(output, ephysPath);
-        RawOptionsCheck(args);
+        RefuseOverwritingInput(output, [ephysPath, videoPath, args.Get("--video-timestamps")]);
+        if (ephysPath is not null)
+        {
+            RawOptionsCheck(args);
+        }
 
-        using ContinuousStream ephys = EphysInput.Open(ephysPath, args);
-        if (ephys.SampleCount == 0)
+        if (videoPath is not null)
+        {
+            _ = VideoInput.ParseOptions(args);
+        }
+
+        using ContinuousStream? ephys = ephysPath is null ? null : EphysInput.Open(ephysPath, args);
+        if (ephys is not null && ephys.SampleCount == 0)
         {
             throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
         }
 
-        // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md).
-        ClockMap referenceMap = ClockMap.Offset(-ephys.Clock.StartSeconds);
-        var grid = new SamplingGrid(before, after, ephys.SampleRateHz);
-        var streams = new List<AlignedStream>
+        using VideoStream? video = videoPath is null ? null : VideoInput.Open(videoPath, args);
+        var streams = new List<AlignedStream>();
+        var notes = new List<string>();
+        string reference;
+        if (ephys is not null)
         {
-            new(
+            // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md).
+            ClockMap referenceMap = ClockMap.Offset(-ephys.Clock.StartSeconds);
+            var grid = new SamplingGrid(before, after, ephys.SampleRateHz);
+            streams.Add(new(
                 "ephys",
                 ephys,
                 referenceMap,
@@ -87,8 +107,22 @@ internal static class ExportCommand
                 {
                     ["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray(),
                     ["channel_ids"] = ephys.ChannelIds.ToArray(),
-                }),
-        };
+                }));
+            reference = $"ephys ({Path.GetFileName(ephys.SourcePath)})";
+        }
+        else
+        {
+            reference = $"video ({Path.GetFileName(video!.SourcePath)})";
+        }
+
+        if (video is not null)
+        {
+            streams.Add(VideoModality(video, before, after, mode));
+            if (ephys is not null)
+            {
+                notes.Add("video: no shared clock or sync with the ephys recording; both start at reference time 0 (the first frame at 0 s)");
+            }
+        }
 
         var root = new Dictionary<string, object>
         {
@@ -96,7 +130,7 @@ internal static class ExportCommand
             ["neuroalign_version"] = Program.Version,
             ["created_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["command_line"] = context.CommandLine,
-            ["reference_stream"] = $"ephys ({Path.GetFileName(ephys.SourcePath)})",
+            ["reference_stream"] = reference,
             ["before_s"] = before,
             ["after_s"] = after,
         };
@@ -115,7 +149,33 @@ internal static class ExportCommand
         }
 
         Report(summary, streams, output, context);
+        foreach (string note in notes)
+        {
+            context.Out.WriteLine($"  note: {note}");
+        }
+
         return 0;
+    }
+
+    /// <summary>
+    /// The video's modality: sampled at its measured mean frame rate; each grid time takes the
+    /// frame being shown then (previous, the default) or the nearest frame. Frames are never
+    /// interpolated: /video/data stays uint8 (a --mode linear for ephys leaves video at previous).
+    /// </summary>
+    private static AlignedStream VideoModality(VideoStream video, double before, double after, IndexMode mode)
+    {
+        // Streams with no shared clock start together: the first frame is reference time 0.
+        ClockMap map = ClockMap.Offset(-video.Clock.StartSeconds);
+        double rate = video.FrameCount >= 2 ? video.Clock.MeanRateHz : 1 / (before + after);
+        var grid = new SamplingGrid(before, after, rate);
+        IndexMode videoMode = mode == IndexMode.Nearest ? IndexMode.Nearest : IndexMode.Previous;
+        var attributes = ModalityAttributes(video, map, grid, videoMode);
+        foreach (var (key, value) in VideoInput.Attributes(video))
+        {
+            attributes[key] = value;
+        }
+
+        return new AlignedStream("video", video, map, grid, videoMode, attributes);
     }
 
     /// <summary>Attributes of a modality's group: where the samples came from and how they were chosen.</summary>
@@ -163,10 +223,10 @@ internal static class ExportCommand
     }
 
     /// <summary>Nothing the user had is ever lost: the output may not replace an input.</summary>
-    private static void RefuseOverwritingInput(string output, params string[] inputs)
+    private static void RefuseOverwritingInput(string output, IEnumerable<string?> inputs)
     {
         string full = Path.GetFullPath(output);
-        foreach (string input in inputs)
+        foreach (string input in inputs.OfType<string>())
         {
             if (string.Equals(Path.GetFullPath(input), full, StringComparison.Ordinal))
             {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NeuroAlign.Video;
 
 namespace NeuroAlign.Cli.Demo;
 
@@ -12,6 +13,20 @@ internal static class DemoSession
     public const double EphysRateHz = 30_000;
     public const double EphysSeconds = 4;
     public const string EphysFile = "ephys.dat";
+
+    public const string VideoFile = "behaviour.avi";
+
+    /// <summary>NTSC's 29.97 fps: a non-integer rate, as many cameras have.</summary>
+    public const string VideoRate = "30000/1001";
+
+    /// <summary>4 s of video at 29.97 fps.</summary>
+    public const int VideoFrames = 120;
+
+    public static readonly FrameSize VideoSize = new(64, 48);
+
+    /// <summary>Writes the session's video (frame k: every pixel gray level k) with ffmpeg and returns its path.</summary>
+    public static string WriteVideo(string folder) =>
+        IndexPatternVideo.Write(Path.Combine(folder, VideoFile), VideoFrames, VideoRate, VideoSize);
 
     /// <summary>
     /// Raw int16 value of channel <paramref name="channel"/> at sample <paramref name="sample"/>:
