@@ -1,3 +1,4 @@
+using NeuroAlign.TestData;
 using NeuroAlign.Video.Tests.Support;
 
 namespace NeuroAlign.Video.Tests;

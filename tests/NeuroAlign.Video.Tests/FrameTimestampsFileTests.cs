@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuroAlign.TestData;
 using NeuroAlign.Video.Tests.Support;
 
 namespace NeuroAlign.Video.Tests;

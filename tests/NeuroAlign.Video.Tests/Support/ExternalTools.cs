@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace NeuroAlign.Video.Tests.Support;
@@ -8,11 +7,10 @@ internal static class ExternalTools
 {
     public const string DebianPython = "/usr/bin/python3";
 
-    private static readonly Lazy<bool> FfmpegPresent = new(() => OnPath("ffmpeg") && OnPath("ffprobe"));
     private static readonly Lazy<bool> NumpyPresent = new(() =>
         File.Exists(DebianPython) && TryRun(DebianPython, ["-c", "import numpy"], out _));
 
-    public static bool HasFfmpeg => FfmpegPresent.Value;
+    public static bool HasFfmpeg => TestData.Ffmpeg.MissingReason is null;
 
     public static bool HasNumpy => NumpyPresent.Value;
 
@@ -41,53 +39,15 @@ internal static class ExternalTools
             .FirstOrDefault(Directory.Exists);
 
     /// <summary>Runs a tool and returns its stdout bytes; fails the test with its stderr when it fails.</summary>
-    public static byte[] Run(string tool, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in arguments)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var output = new MemoryStream();
-        process.StandardOutput.BaseStream.CopyTo(output);
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{tool} {string.Join(' ', start.ArgumentList)} failed: {stderr.Result}");
-        }
-
-        return output.ToArray();
-    }
+    public static byte[] Run(string tool, IEnumerable<string> arguments) => TestData.Ffmpeg.RunTool(tool, arguments);
 
     public static string RunText(string tool, IEnumerable<string> arguments) => Encoding.UTF8.GetString(Run(tool, arguments));
 
     /// <summary>ffmpeg -y -v error ARGS.</summary>
-    public static void Ffmpeg(params string[] arguments) => Run("ffmpeg", ["-y", "-v", "error", "-nostdin", .. arguments]);
+    public static void Ffmpeg(params string[] arguments) => TestData.Ffmpeg.Run(arguments);
 
-    /// <summary>
-    /// The oracle for decoding: a full sequential decode of every frame (no seeking), with the same
-    /// pixel format conversion. passthrough keeps variable-rate frames as they are; without it
-    /// the rawvideo muxer would duplicate or drop frames to a constant rate.
-    /// </summary>
-    public static byte[] FullDecode(string video, string pixelFormat, string? scale = null)
-    {
-        var arguments = new List<string> { "-v", "error", "-nostdin", "-i", video, "-map", "0:v:0", "-fps_mode", "passthrough" };
-        if (scale is not null)
-        {
-            arguments.AddRange(["-vf", $"scale={scale}"]);
-        }
-
-        arguments.AddRange(["-pix_fmt", pixelFormat, "-f", "rawvideo", "-"]);
-        return Run("ffmpeg", arguments);
-    }
-
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(folder => File.Exists(Path.Combine(folder, tool)));
+    /// <summary>The decoding oracle: a full sequential ffmpeg decode (see <see cref="TestData.Ffmpeg.FullDecode"/>).</summary>
+    public static byte[] FullDecode(string video, string pixelFormat, string? scale = null) => TestData.Ffmpeg.FullDecode(video, pixelFormat, scale);
 
     private static bool TryRun(string tool, string[] arguments, out string output)
     {
@@ -100,18 +60,6 @@ internal static class ExternalTools
         {
             output = string.Empty;
             return false;
-        }
-    }
-}
-
-/// <summary>A fact that needs ffmpeg and ffprobe; skipped with the reason when they are missing.</summary>
-internal sealed class FfmpegFactAttribute : FactAttribute
-{
-    public FfmpegFactAttribute()
-    {
-        if (!ExternalTools.HasFfmpeg)
-        {
-            Skip = "ffmpeg/ffprobe not on PATH (apt-get install ffmpeg)";
         }
     }
 }
