@@ -203,3 +203,18 @@ public class VideoExportTests
         Assert.Equal("ok", check.Trim());
     }
 }
+
+/// <summary>Keeps the video indexes these tests create out of the user's cache folder.</summary>
+internal static class VideoIndexCacheForTests
+{
+#pragma warning disable CA2255 // A test assembly is the place for this: it only sets up the test process.
+    [System.Runtime.CompilerServices.ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void UseTemporaryCache()
+    {
+        if (Environment.GetEnvironmentVariable("NEUROALIGN_CACHE_DIR") is null)
+        {
+            Environment.SetEnvironmentVariable("NEUROALIGN_CACHE_DIR", Path.Combine(Path.GetTempPath(), "neuroalign-tests", "cache"));
+        }
+    }
+}
