@@ -161,6 +161,46 @@ public class VideoExportTests
     }
 
     [FfmpegFact]
+    public void Export_VideoAtItsOwnRateAndSeveralTimes_PreviousFrames()
+    {
+        using var folder = new TempFolder();
+        string video = IndexVideo(folder);
+        string output = folder.File("o.h5");
+
+        var (code, _, stderr) = CliRunner.Run("--video", video, "--times", "0.3,2.0,1.1", "--after", "0.5", "--rate", "video=10", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            f = h5py.File(sys.argv[1], 'r')
+            times = np.arange(90) * 1001 / 30000
+            for w, t in enumerate([0.3, 2.0, 1.1]):
+                grid = t + np.arange(5) / 10
+                expect = np.searchsorted(times, grid + 1e-9, side='right') - 1
+                assert np.array_equal(f['video/source_index'][w], expect), (w, f['video/source_index'][w], expect)
+                assert np.array_equal(f['video/data'][w].reshape(5, -1).max(axis=1), expect)
+            assert f['video'].attrs['output_rate_hz'] == 10
+            print('ok')
+            """,
+            output);
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [Fact]
+    public void Export_LinearModeForVideo_UsageErrorThatSaysWhatToDo()
+    {
+        using var folder = new TempFolder();
+        string video = folder.File("v.mp4");
+        File.WriteAllText(video, "never opened: the mode is checked first");
+
+        var (code, _, stderr) = CliRunner.Run("--video", video, "--time", "0", "--mode", "linear", "--out", folder.File("o.h5"));
+
+        Assert.Equal(2, code);
+        ExportCommandTests.AssertOneLineError(code, stderr, "--mode", "video=previous");
+    }
+
+    [FfmpegFact]
     public void Info_Video_CodecSizeFramesRateIntervalsDuration()
     {
         using var folder = new TempFolder();

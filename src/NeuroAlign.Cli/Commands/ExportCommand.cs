@@ -22,15 +22,26 @@ internal static class ExportCommand
         new("--ephys", "PATH", "ephys recording: raw .dat/.bin (see --ephys-*)"),
         new("--video", "PATH", "behaviour video (any format ffmpeg reads)"),
         new("--fmri", "PATH", "fMRI run: NIfTI .nii/.nii.gz with BIDS sidecar"),
-        new("--time", "SECONDS", "window time on the reference clock (seconds after the reference recording starts)"),
-        new("--before", "SECONDS", "window starts this long before --time (default 0)"),
-        new("--after", "SECONDS", "window ends this long after --time (default 1)"),
-        new("--mode", "MODE", "how grid times pick samples: previous (default), nearest or linear"),
+        new("--time", "SECONDS", "one window at this time on the reference clock (seconds after the reference recording starts)"),
+        new("--times", "T1,T2,...", "windows at these times"),
+        new("--events", "FILE", "windows at event times: BIDS events.tsv (onset column), CSV with a header, or one time per line"),
+        new("--event-column", "NAME", "--events: the column holding the times (default onset, else the first)"),
+        new("--event-filter", "COL=VALUE", "--events: keep rows whose column equals the value, e.g. trial_type=go (repeatable)", Repeatable: true),
+        new("--every", "SECONDS", "windows on a regular grid over the interval every stream covers"),
+        new("--before", "SECONDS", "window starts this long before its time (default 0)"),
+        new("--after", "SECONDS", "window ends this long after its time (default 1)"),
+        new("--rate", "M=HZ,...", "output rate per modality, e.g. ephys=1000,video=30 (default: native; downsampled ephys is low-pass filtered first)"),
+        new("--mode", "MODE", "how grid times pick samples: previous (default), nearest or linear; or per modality: ephys=linear,video=previous"),
+        new("--drop-incomplete", null, "leave out windows that reach outside any recording"),
         new("--filter", "RULE", "keep-or-drop rule, e.g. \"signal > 0.8\" (repeatable, combined with AND)", Repeatable: true),
         new("--out", "PATH", $"output HDF5 file (default {DefaultOutput})"),
+        new("--compression", "KIND", "gzip (default, with byte shuffle) or none"),
+        new("--level", "N", "gzip level: -1, 0, 1 (default) or 9"),
         .. EphysInput.Options,
         .. VideoInput.Options,
     ];
+
+    private static readonly string[] WindowSources = ["--time", "--times", "--events", "--every"];
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -54,12 +65,14 @@ internal static class ExportCommand
             throw new UsageException($"option {videoOption.Name} needs --video PATH");
         }
 
-        if (args.Get("--time") is not { } timeText)
+        string[] sources = WindowSources.Where(args.Has).ToArray();
+        if (sources.Length != 1)
         {
-            throw new UsageException("no window time: give --time SECONDS");
+            throw new UsageException(sources.Length == 0
+                ? "no window times: give --time SECONDS (or --times, --events, --every)"
+                : $"give one source of window times, not {string.Join(" and ", sources)}");
         }
 
-        double time = ParsedArgs.ParseSeconds("--time", timeText);
         double before = args.GetDouble("--before", 0, allowNegative: false);
         double after = args.GetDouble("--after", 1, allowNegative: false);
         if (before + after <= 0)
@@ -67,115 +80,106 @@ internal static class ExportCommand
             throw new UsageException("--before and --after are both 0: the window is empty");
         }
 
-        IndexMode mode = args.Get("--mode") is { } modeText ? ParseMode(modeText) : IndexMode.Previous;
+        double[]? typedTimes = args.Get("--time") is { } one ? [ParsedArgs.ParseSeconds("--time", one)]
+            : args.Get("--times") is { } list ? ParseTimes(list)
+            : null;
+        var rates = PerModality.ParseRates(args.Get("--rate"));
+        var modes = PerModality.ParseModes(args.Get("--mode"));
+        Hdf5SinkOptions sinkOptions = SinkOptions(args);
         string output = args.Get("--out") ?? DefaultOutput;
         Hdf5Sink.CheckOutputPath(output);
-        RefuseOverwritingInput(output, [ephysPath, videoPath, args.Get("--video-timestamps")]);
+        RefuseOverwritingInput(output, [ephysPath, videoPath, args.Get("--video-timestamps"), args.Get("--events")]);
         if (ephysPath is not null)
         {
-            RawOptionsCheck(args);
+            _ = EphysInput.RawOptions(args);
         }
 
         if (videoPath is not null)
         {
             _ = VideoInput.ParseOptions(args);
-        }
-
-        using ContinuousStream? ephys = ephysPath is null ? null : EphysInput.Open(ephysPath, args);
-        if (ephys is not null && ephys.SampleCount == 0)
-        {
-            throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
-        }
-
-        using VideoStream? video = videoPath is null ? null : VideoInput.Open(videoPath, args);
-        var streams = new List<AlignedStream>();
-        var notes = new List<string>();
-        string reference;
-        if (ephys is not null)
-        {
-            // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md).
-            ClockMap referenceMap = ClockMap.Offset(-ephys.Clock.StartSeconds);
-            var grid = new SamplingGrid(before, after, ephys.SampleRateHz);
-            streams.Add(new(
-                "ephys",
-                ephys,
-                referenceMap,
-                grid,
-                mode,
-                ModalityAttributes(ephys, referenceMap, grid, mode),
-                new Dictionary<string, Array>
-                {
-                    ["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray(),
-                    ["channel_ids"] = ephys.ChannelIds.ToArray(),
-                }));
-            reference = $"ephys ({Path.GetFileName(ephys.SourcePath)})";
-        }
-        else
-        {
-            reference = $"video ({Path.GetFileName(video!.SourcePath)})";
-        }
-
-        if (video is not null)
-        {
-            streams.Add(VideoModality(video, before, after, mode));
-            if (ephys is not null)
+            if (modes.Get("video", IndexMode.Previous) == IndexMode.Linear)
             {
-                notes.Add("video: no shared clock or sync with the ephys recording; both start at reference time 0 (the first frame at 0 s)");
+                // /video/data holds frames as decoded (uint8): a grid time picks a frame, never a blend.
+                throw new UsageException("option --mode: video frames are not interpolated; use previous or nearest for video (e.g. --mode ephys=linear,video=previous)");
             }
         }
 
-        var root = new Dictionary<string, object>
-        {
-            ["schema_version"] = 1L,
-            ["neuroalign_version"] = Program.Version,
-            ["created_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            ["command_line"] = context.CommandLine,
-            ["reference_stream"] = reference,
-            ["before_s"] = before,
-            ["after_s"] = after,
-        };
-
-        double[] times = [time];
-        var progress = new ProgressReporter(context.Error, context.IsTerminal);
-        AlignmentSummary summary;
+        var opened = new List<ISampleStream>();
         try
         {
-            using var sink = new Hdf5Sink(output);
-            summary = Aligner.Run(streams, times, sink, root, progress, context.Cancellation);
+            // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md):
+            // the ephys recording's, else the video's.
+            var named = new List<(string Name, ISampleStream Stream, ClockMap Map)>();
+            var notes = new List<string>();
+            if (ephysPath is not null)
+            {
+                ContinuousStream ephys = EphysInput.Open(ephysPath, args);
+                opened.Add(ephys);
+                if (ephys.SampleCount == 0)
+                {
+                    throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
+                }
+
+                named.Add(("ephys", ephys, ClockMap.Offset(-ephys.Clock.StartSeconds)));
+            }
+
+            if (videoPath is not null)
+            {
+                VideoStream video = VideoInput.Open(videoPath, args);
+                opened.Add(video);
+
+                // No shared clock and no sync: the video starts with the reference, at 0 (its first frame).
+                named.Add(("video", video, ClockMap.Offset(-video.Clock.StartSeconds)));
+                if (named.Count > 1)
+                {
+                    notes.Add("video: no shared clock or sync with the ephys recording; both start at reference time 0 (the first frame at 0 s)");
+                }
+            }
+            rates.CheckNames(named.Select(n => n.Name), "--rate");
+            modes.CheckNames(named.Select(n => n.Name), "--mode");
+            var streams = named.Select(n => Align(n.Name, n.Stream, n.Map, before, after, rates, modes, opened)).ToList();
+
+            double[] times = typedTimes ?? TimesFromSource(args, streams, before, after);
+            times = DropIncomplete(args, streams, times, context);
+            var root = new Dictionary<string, object>
+            {
+                ["schema_version"] = 1L,
+                ["neuroalign_version"] = Program.Version,
+                ["created_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                ["command_line"] = context.CommandLine,
+                ["reference_stream"] = $"{named[0].Name} ({Path.GetFileName(named[0].Stream.SourcePath)})",
+                ["before_s"] = before,
+                ["after_s"] = after,
+                ["window_source"] = sources[0],
+            };
+
+            var progress = new ProgressReporter(context.Error, context.IsTerminal);
+            AlignmentSummary summary;
+            try
+            {
+                using var sink = new Hdf5Sink(output, sinkOptions);
+                summary = Aligner.Run(streams, times, sink, root, progress, context.Cancellation);
+            }
+            finally
+            {
+                progress.Finish();
+            }
+
+            Report(summary, streams, output, context);
+            foreach (string note in notes)
+            {
+                context.Out.WriteLine($"  note: {note}");
+            }
+
+            return 0;
         }
         finally
         {
-            progress.Finish();
+            foreach (ISampleStream s in opened)
+            {
+                s.Dispose();
+            }
         }
-
-        Report(summary, streams, output, context);
-        foreach (string note in notes)
-        {
-            context.Out.WriteLine($"  note: {note}");
-        }
-
-        return 0;
-    }
-
-    /// <summary>
-    /// The video's modality: sampled at its measured mean frame rate; each grid time takes the
-    /// frame being shown then (previous, the default) or the nearest frame. Frames are never
-    /// interpolated: /video/data stays uint8 (a --mode linear for ephys leaves video at previous).
-    /// </summary>
-    private static AlignedStream VideoModality(VideoStream video, double before, double after, IndexMode mode)
-    {
-        // Streams with no shared clock start together: the first frame is reference time 0.
-        ClockMap map = ClockMap.Offset(-video.Clock.StartSeconds);
-        double rate = video.FrameCount >= 2 ? video.Clock.MeanRateHz : 1 / (before + after);
-        var grid = new SamplingGrid(before, after, rate);
-        IndexMode videoMode = mode == IndexMode.Nearest ? IndexMode.Nearest : IndexMode.Previous;
-        var attributes = ModalityAttributes(video, map, grid, videoMode);
-        foreach (var (key, value) in VideoInput.Attributes(video))
-        {
-            attributes[key] = value;
-        }
-
-        return new AlignedStream("video", video, map, grid, videoMode, attributes);
     }
 
     /// <summary>Attributes of a modality's group: where the samples came from and how they were chosen.</summary>
@@ -190,10 +194,128 @@ internal static class ExportCommand
         ["clock_map"] = map.Describe(),
     };
 
+    /// <summary>One modality on its output grid; downsampled continuous streams get an anti-aliasing view.</summary>
+    private static AlignedStream Align(
+        string name, ISampleStream stream, ClockMap map, double before, double after, PerModality<double?> rates, PerModality<IndexMode> modes, List<ISampleStream> opened)
+    {
+        double native = stream.Clock.MeanRateHz;
+        IndexMode mode = modes.Get(name, IndexMode.Previous);
+        if (stream is VideoStream { FrameCount: < 2 })
+        {
+            // One frame has no measured rate: one grid point per window.
+            native = 1 / (before + after);
+        }
+
+        double rate = rates.Get(name, null) ?? native;
+        var grid = new SamplingGrid(before, after, rate);
+        ISampleStream sampled = stream;
+        if (stream is ContinuousStream continuous && rate < native)
+        {
+            ContinuousStream filtered = LowPassStream.ForOutputRate(continuous, rate);
+            if (!ReferenceEquals(filtered, continuous))
+            {
+                // The view owns the source now; it replaces it in the list of things to dispose.
+                opened.Remove(continuous);
+                opened.Add(filtered);
+                sampled = filtered;
+            }
+        }
+
+        Dictionary<string, object> attributes = ModalityAttributes(stream, map, grid, mode);
+        if (sampled is LowPassStream lowPass)
+        {
+            attributes["anti_aliasing"] = $"FIR low-pass, {lowPass.TapCount} taps, pass band to {lowPass.CutoffHz:G6} Hz, applied before sampling at {rate:G6} Hz";
+        }
+
+        if (stream is VideoStream video)
+        {
+            foreach (var (key, value) in VideoInput.Attributes(video))
+            {
+                attributes[key] = value;
+            }
+        }
+
+        var extra = new Dictionary<string, Array>();
+        if (stream is ContinuousStream ephys)
+        {
+            extra["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray();
+            extra["channel_ids"] = ephys.ChannelIds.ToArray();
+        }
+
+        return new AlignedStream(name, sampled, map, grid, mode, attributes, extra);
+    }
+
+    private static double[] ParseTimes(string text)
+    {
+        try
+        {
+            return WindowTimes.ParseList(text);
+        }
+        catch (NeuroAlignException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static double[] TimesFromSource(ParsedArgs args, IReadOnlyList<AlignedStream> streams, double before, double after)
+    {
+        if (args.Get("--events") is { } events)
+        {
+            EphysInput.RequireFile(events, "--events");
+            var filters = args.GetAll("--event-filter").Select(WindowTimes.ParseRowFilter).ToArray();
+            return WindowTimes.FromTextFile(events, args.Get("--event-column"), filters);
+        }
+
+        double step = args.GetDouble("--every", double.NaN, allowNegative: false);
+        double start = streams.Max(s => s.Timeline.StartReferenceSeconds);
+        double end = streams.Min(s => s.Timeline.EndReferenceSeconds);
+        return WindowTimes.Grid(start, end, step, before, after);
+    }
+
+    private static double[] DropIncomplete(ParsedArgs args, IReadOnlyList<AlignedStream> streams, double[] times, CliContext context)
+    {
+        if (!args.Has("--drop-incomplete"))
+        {
+            return times;
+        }
+
+        double[] kept = times.Where(t => streams.All(s => Aligner.CountOutside(s, [t]).Samples == 0)).ToArray();
+        if (kept.Length == 0)
+        {
+            throw new NeuroAlignException($"--drop-incomplete: all {times.Length} windows reach outside a recording; nothing to export");
+        }
+
+        if (kept.Length < times.Length)
+        {
+            context.Warn($"--drop-incomplete: left out {times.Length - kept.Length} of {times.Length} windows that reach outside a recording");
+        }
+
+        return kept;
+    }
+
+    private static Hdf5SinkOptions SinkOptions(ParsedArgs args)
+    {
+        string compression = args.Get("--compression") ?? "gzip";
+        int level = args.GetInt("--level", 1, int.MinValue);
+        if (!Hdf5SinkOptions.SupportedGzipLevels.Contains(level))
+        {
+            throw new UsageException($"option --level: {level} is not supported; expected one of {string.Join(", ", Hdf5SinkOptions.SupportedGzipLevels)}");
+        }
+
+        return compression switch
+        {
+            "gzip" => new Hdf5SinkOptions(level, Shuffle: true),
+            "none" => args.Has("--level") ? throw new UsageException("option --level needs --compression gzip") : Hdf5SinkOptions.Uncompressed,
+            _ => throw new UsageException($"option --compression: '{compression}' is not gzip or none"),
+        };
+    }
+
     private static void Report(AlignmentSummary summary, IReadOnlyList<AlignedStream> streams, string output, CliContext context)
     {
+        long fileBytes = new FileInfo(output).Length;
+        double seconds = Math.Max(summary.Elapsed.TotalSeconds, 1e-9);
         context.Out.WriteLine(
-            $"wrote {output}: {summary.WindowCount} window(s), {summary.BytesWritten / 1e6:F1} MB of aligned data in {summary.Elapsed.TotalSeconds:F2} s");
+            $"wrote {output}: {summary.WindowCount} window(s), {summary.BytesWritten / 1e6:F1} MB of aligned data ({fileBytes / 1e6:F1} MB on disk) in {summary.Elapsed.TotalSeconds:F2} s, {summary.BytesWritten / 1e6 / seconds:F0} MB/s");
         for (int m = 0; m < streams.Count; m++)
         {
             AlignedStream s = streams[m];
@@ -205,20 +327,8 @@ internal static class ExportCommand
             {
                 long total = (long)ms.PointsPerWindow * summary.WindowCount;
                 context.Warn(
-                    $"{s.Name}: {ms.SamplesOutside} of {total} samples fell outside the recording ({s.Timeline.StartReferenceSeconds:G6} s to {s.Timeline.EndReferenceSeconds:G6} s on the reference clock); their source_index is -1 and their data zero");
+                    $"{s.Name}: {ms.SamplesOutside} of {total} samples in {ms.WindowsIncomplete} window(s) fell outside the recording ({s.Timeline.StartReferenceSeconds:G6} s to {s.Timeline.EndReferenceSeconds:G6} s on the reference clock); their source_index is -1 and their data zero");
             }
-        }
-    }
-
-    private static IndexMode ParseMode(string text)
-    {
-        try
-        {
-            return IndexModes.Parse(text);
-        }
-        catch (NeuroAlignException e)
-        {
-            throw new UsageException($"option --mode: {e.Message}");
         }
     }
 
@@ -234,8 +344,6 @@ internal static class ExportCommand
             }
         }
     }
-
-    private static void RawOptionsCheck(ParsedArgs args) => _ = EphysInput.RawOptions(args);
 
     private static void RefuseUnbuilt(ParsedArgs args, string option, string what)
     {
