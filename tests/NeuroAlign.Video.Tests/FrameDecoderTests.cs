@@ -57,6 +57,21 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         Assert.True(full.AsSpan().SequenceEqual(decoded));
     }
 
+    [FfmpegTheory]
+    [InlineData("h264.ts", new[] { "-c:v", "libx264", "-g", "12", "-bf", "2" })] // MPEG-TS starts at 1.48 s: -ss counts from there
+    [InlineData("vp9.webm", new[] { "-c:v", "libvpx-vp9", "-g", "12", "-deadline", "realtime", "-cpu-used", "8" })]
+    [InlineData("mpeg4.mov", new[] { "-c:v", "mpeg4", "-g", "12" })]
+    [InlineData("mjpeg.avi", new[] { "-c:v", "mjpeg" })]
+    public void ReadSamples_OtherContainersAndCodecs_MatchFullDecode(string name, string[] encoder)
+    {
+        string video = videos.Make(name, ["-f", "lavfi", "-i", "testsrc2=size=96x64:rate=25", "-frames:v", "90", .. encoder, "-pix_fmt", "yuv420p"]);
+        byte[] full = ExternalTools.FullDecode(video, "gray");
+        using var stream = VideoStream.Open(video, Options());
+
+        Assert.Equal(90, stream.FrameCount);
+        AssertRandomWindowsMatch(stream, full, seed: name.Length);
+    }
+
     [FfmpegFact]
     public void ReadSamples_SortedOverlappingWindows_DecodedInOnePass()
     {

@@ -77,3 +77,15 @@ public sealed class FfmpegFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that needs ffmpeg and ffprobe.</summary>
+public sealed class FfmpegTheoryAttribute : TheoryAttribute
+{
+    public FfmpegTheoryAttribute()
+    {
+        if (Ffmpeg.MissingReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
