@@ -29,7 +29,7 @@ internal static class DemoCommand
         context.Out.WriteLine($"writing the sample session to {folder}");
         string ephys = DemoSession.WriteEphys(folder);
         context.Out.WriteLine(
-            $"  {DemoSession.EphysFile}: {DemoSession.EphysSeconds:G} s of {DemoSession.EphysChannels}-channel int16 at {DemoSession.EphysRateHz:G} Hz; raw value = channel × 64 + (sample mod 64)");
+            $"  {DemoSession.EphysFile} + .meta (SpikeGLX): {DemoSession.EphysSeconds:G} s of {DemoSession.EphysChannels}-channel int16 at {DemoSession.EphysRateHz:G} Hz, {DemoSession.EphysGainToMicrovolts:G} uV per count, firstSample {DemoSession.EphysFirstSample}; raw value = channel × 64 + (sample mod 64)");
 
         string? video = null;
         try
@@ -53,8 +53,8 @@ internal static class DemoCommand
         }
 
         context.Out.WriteLine("check it (h5py):");
-        context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); d = f['ephys/data']; print(d.shape, f['ephys/source_index'][0, 0], d[0, 0, 5] // 64, d[0, 0, 5] % 64)\"");
-        context.Out.WriteLine($"  expected: (1, 30000, 384) 75000 5 {75000 % 64}  (window at 2.5 s starts at sample 75000; channel 5)");
+        context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); d = f['ephys/data']; print(d.shape, f['ephys/source_index'][0, 0], d[0, 0, 5] // 64, d[0, 0, 5] % 64, f['ephys/gain_to_uV'][5])\"");
+        context.Out.WriteLine($"  expected: (1, 30000, 384) 75000 5 {75000 % 64} {DemoSession.EphysGainToMicrovolts:R}  (2.5 s after the recording starts is sample 75000; channel 5; gain from the .meta)");
         if (video is not null)
         {
             context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); v = f['video/data']; print(v.shape, f['video/source_index'][0, :3], v[0, :3].mean(axis=(1, 2)))\"");

@@ -19,7 +19,8 @@ internal static class ExportCommand
 
     public static readonly OptionSpec[] Options =
     [
-        new("--ephys", "PATH", "ephys recording: raw .dat/.bin (see --ephys-*)"),
+        new("--ephys", "PATH", "ephys recording: SpikeGLX .bin (with its .meta), Open Ephys folder or structure.oebin, .npy, or raw .dat/.bin (see --ephys-*)"),
+        new("--units", "UNITS", "ephys data as counts (raw values, default) or uV (float32 microvolts: counts × gain_to_uV)"),
         new("--video", "PATH", "behaviour video (any format ffmpeg reads)"),
         new("--fmri", "PATH", "fMRI run: NIfTI .nii/.nii.gz with BIDS sidecar"),
         new("--time", "SECONDS", "one window at this time on the reference clock (seconds after the reference recording starts)"),
@@ -104,6 +105,7 @@ internal static class ExportCommand
             }
         }
 
+        bool microvolts = EphysInput.Microvolts(args);
         var opened = new List<ISampleStream>();
         try
         {
@@ -137,7 +139,7 @@ internal static class ExportCommand
             }
             rates.CheckNames(named.Select(n => n.Name), "--rate");
             modes.CheckNames(named.Select(n => n.Name), "--mode");
-            var streams = named.Select(n => Align(n.Name, n.Stream, n.Map, before, after, rates, modes, opened)).ToList();
+            var streams = named.Select(n => Align(n.Name, n.Stream, n.Map, before, after, rates, modes, microvolts, opened)).ToList();
 
             double[] times = typedTimes ?? TimesFromSource(args, streams, before, after);
             times = DropIncomplete(args, streams, times, context);
@@ -194,9 +196,20 @@ internal static class ExportCommand
         ["clock_map"] = map.Describe(),
     };
 
-    /// <summary>One modality on its output grid; downsampled continuous streams get an anti-aliasing view.</summary>
+    /// <summary>
+    /// One modality on its output grid; downsampled continuous streams get an anti-aliasing view;
+    /// with --units uV, continuous streams are read through a float32 microvolt view (before filtering).
+    /// </summary>
     private static AlignedStream Align(
-        string name, ISampleStream stream, ClockMap map, double before, double after, PerModality<double?> rates, PerModality<IndexMode> modes, List<ISampleStream> opened)
+        string name,
+        ISampleStream stream,
+        ClockMap map,
+        double before,
+        double after,
+        PerModality<double?> rates,
+        PerModality<IndexMode> modes,
+        bool microvolts,
+        List<ISampleStream> opened)
     {
         double native = stream.Clock.MeanRateHz;
         IndexMode mode = modes.Get(name, IndexMode.Previous);
@@ -208,8 +221,10 @@ internal static class ExportCommand
 
         double rate = rates.Get(name, null) ?? native;
         var grid = new SamplingGrid(before, after, rate);
-        ISampleStream sampled = stream;
-        if (stream is ContinuousStream continuous && rate < native)
+
+        // The microvolt view owns nothing: the counts stream stays in `opened` and is disposed there.
+        ISampleStream sampled = microvolts && stream is ContinuousStream counts ? new MicrovoltStream(counts) : stream;
+        if (sampled is ContinuousStream continuous && rate < native)
         {
             ContinuousStream filtered = LowPassStream.ForOutputRate(continuous, rate);
             if (!ReferenceEquals(filtered, continuous))
@@ -238,8 +253,10 @@ internal static class ExportCommand
         var extra = new Dictionary<string, Array>();
         if (stream is ContinuousStream ephys)
         {
+            // Always the metadata's counts → µV factors; with --units uV the data are already scaled by them.
             extra["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray();
             extra["channel_ids"] = ephys.ChannelIds.ToArray();
+            attributes["units"] = microvolts ? "uV" : "counts";
         }
 
         return new AlignedStream(name, sampled, map, grid, mode, attributes, extra);
