@@ -28,7 +28,7 @@ internal sealed class FrameDecoder : IDisposable
     private readonly FrameSize _outputSize;
     private readonly bool _scale;
     private readonly int _frameBytes;
-    private readonly byte[] _ring;
+    private byte[]? _ring;
     private readonly int _ringCapacity;
     private long _ringEnd;
     private int _ringCount;
@@ -44,7 +44,6 @@ internal sealed class FrameDecoder : IDisposable
         _scale = scale;
         _frameBytes = checked(outputSize.Width * outputSize.Height * (color == VideoColor.Rgb ? 3 : 1));
         _ringCapacity = (int)Math.Clamp(RingBudgetBytes / _frameBytes, 2, 512);
-        _ring = new byte[checked(_ringCapacity * _frameBytes)];
     }
 
     /// <summary>Bytes of one decoded frame.</summary>
@@ -85,7 +84,9 @@ internal sealed class FrameDecoder : IDisposable
 
     private bool InRing(long index) => _ringCount > 0 && index < _ringEnd && index >= _ringEnd - _ringCount;
 
-    private Span<byte> RingSlot(long index) => _ring.AsSpan((int)(index % _ringCapacity) * _frameBytes, _frameBytes);
+    // Allocated on the first decode: opening a video (for `info`, or to read its clock) costs no frame memory.
+    private Span<byte> RingSlot(long index) =>
+        (_ring ??= new byte[checked(_ringCapacity * _frameBytes)]).AsSpan((int)(index % _ringCapacity) * _frameBytes, _frameBytes);
 
     /// <summary>
     /// Starts ffmpeg so that its first frame is <paramref name="target"/> or an earlier one; when a
