@@ -6,6 +6,7 @@ using NeuroAlign.Formats.Nifti;
 using NeuroAlign.Hdf5;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
+using NeuroAlign.Video;
 
 namespace NeuroAlign.Cli.Commands;
 
@@ -39,6 +40,7 @@ internal static class ExportCommand
         new("--compression", "KIND", "gzip (default, with byte shuffle) or none"),
         new("--level", "N", "gzip level: -1, 0, 1 (default) or 9"),
         .. EphysInput.Options,
+        .. VideoInput.Options,
         .. FmriInput.Options,
     ];
 
@@ -52,13 +54,18 @@ internal static class ExportCommand
         }
 
         // Everything the command line can get wrong is checked before any file is opened.
-        RefuseUnbuilt(args, "--video", "behaviour video");
         RefuseUnbuilt(args, "--filter", "filter rules");
         string? ephysPath = args.Get("--ephys");
+        string? videoPath = args.Get("--video");
         string? fmriPath = args.Get("--fmri");
-        if (ephysPath is null && fmriPath is null)
+        if (ephysPath is null && videoPath is null && fmriPath is null)
         {
-            throw new UsageException("no input: give --ephys PATH or --fmri PATH (see --help)");
+            throw new UsageException("no input: give --ephys PATH, --video PATH and/or --fmri PATH (see --help)");
+        }
+
+        if (videoPath is null && VideoInput.Options.FirstOrDefault(o => args.Has(o.Name)) is { } videoOption)
+        {
+            throw new UsageException($"option {videoOption.Name} needs --video PATH");
         }
 
         string[] sources = WindowSources.Where(args.Has).ToArray();
@@ -84,8 +91,22 @@ internal static class ExportCommand
         Hdf5SinkOptions sinkOptions = SinkOptions(args);
         string output = args.Get("--out") ?? DefaultOutput;
         Hdf5Sink.CheckOutputPath(output);
-        RefuseOverwritingInput(output, [.. new[] { ephysPath, fmriPath }.OfType<string>()]);
-        _ = EphysInput.RawOptions(args);
+        RefuseOverwritingInput(output, [ephysPath, videoPath, fmriPath, args.Get("--video-timestamps"), args.Get("--events"), args.Get("--fmri-sidecar")]);
+        if (ephysPath is not null)
+        {
+            _ = EphysInput.RawOptions(args);
+        }
+
+        if (videoPath is not null)
+        {
+            _ = VideoInput.ParseOptions(args);
+            if (modes.Get("video", IndexMode.Previous) == IndexMode.Linear)
+            {
+                // /video/data holds frames as decoded (uint8): a grid time picks a frame, never a blend.
+                throw new UsageException("option --mode: video frames are not interpolated; use previous or nearest for video (e.g. --mode ephys=linear,video=previous)");
+            }
+        }
+
         FmriInput.CheckOptions(args);
 
         bool microvolts = EphysInput.Microvolts(args);
@@ -93,8 +114,9 @@ internal static class ExportCommand
         try
         {
             // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md):
-            // the first ephys stream's, else the fMRI run's.
+            // the ephys recording's, else the video's, else the fMRI run's.
             var named = new List<(string Name, ISampleStream Stream, ClockMap Map)>();
+            var notes = new List<string>();
             if (ephysPath is not null)
             {
                 ContinuousStream ephys = EphysInput.Open(ephysPath, args);
@@ -107,6 +129,19 @@ internal static class ExportCommand
                 named.Add(("ephys", ephys, ClockMap.Offset(-ephys.Clock.StartSeconds)));
             }
 
+            if (videoPath is not null)
+            {
+                VideoStream video = VideoInput.Open(videoPath, args);
+                opened.Add(video);
+
+                // No shared clock and no sync: the video starts with the reference, at 0 (its first frame).
+                named.Add(("video", video, ClockMap.Offset(-video.Clock.StartSeconds)));
+                if (named.Count > 1)
+                {
+                    notes.Add("video: no shared clock or sync with the ephys recording; both start at reference time 0 (the first frame at 0 s)");
+                }
+            }
+
             if (fmriPath is not null)
             {
                 // The run's own zero is its first volume's onset (BIDS); with no shared clock or sync
@@ -115,6 +150,10 @@ internal static class ExportCommand
                 opened.Add(fmri);
                 FmriInput.CheckRate(fmri, rates);
                 named.Add(("fmri", fmri, ClockMap.Offset(-fmri.Clock.StartSeconds)));
+                if (named.Count > 1)
+                {
+                    notes.Add($"fmri: no shared clock or sync with the {named[0].Name} recording; the first volume's onset is put at reference time 0");
+                }
             }
 
             rates.CheckNames(named.Select(n => n.Name), "--rate");
@@ -148,6 +187,11 @@ internal static class ExportCommand
             }
 
             Report(summary, streams, output, context);
+            foreach (string note in notes)
+            {
+                context.Out.WriteLine($"  note: {note}");
+            }
+
             return 0;
         }
         finally
@@ -188,8 +232,14 @@ internal static class ExportCommand
         bool isReference)
     {
         double native = stream.Clock.MeanRateHz;
-        double rate = rates.Get(name, null) ?? native;
         IndexMode mode = modes.Get(name, IndexMode.Previous);
+        if (stream is VideoStream { FrameCount: < 2 })
+        {
+            // One frame has no measured rate: one grid point per window.
+            native = 1 / (before + after);
+        }
+
+        double rate = rates.Get(name, null) ?? native;
         var grid = new SamplingGrid(before, after, rate);
 
         // The microvolt view owns nothing: the counts stream stays in `opened` and is disposed there.
@@ -210,6 +260,14 @@ internal static class ExportCommand
         if (sampled is LowPassStream lowPass)
         {
             attributes["anti_aliasing"] = $"FIR low-pass, {lowPass.TapCount} taps, pass band to {lowPass.CutoffHz:G6} Hz, applied before sampling at {rate:G6} Hz";
+        }
+
+        if (stream is VideoStream video)
+        {
+            foreach (var (key, value) in VideoInput.Attributes(video))
+            {
+                attributes[key] = value;
+            }
         }
 
         var extra = new Dictionary<string, Array>();
@@ -317,10 +375,10 @@ internal static class ExportCommand
     }
 
     /// <summary>Nothing the user had is ever lost: the output may not replace an input.</summary>
-    private static void RefuseOverwritingInput(string output, params string[] inputs)
+    private static void RefuseOverwritingInput(string output, IEnumerable<string?> inputs)
     {
         string full = Path.GetFullPath(output);
-        foreach (string input in inputs)
+        foreach (string input in inputs.OfType<string>())
         {
             if (string.Equals(Path.GetFullPath(input), full, StringComparison.Ordinal))
             {

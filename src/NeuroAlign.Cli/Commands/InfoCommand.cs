@@ -7,7 +7,7 @@ namespace NeuroAlign.Cli.Commands;
 /// <summary>`neuro-align info FILE...`: what each recording holds and how its clock runs.</summary>
 internal static class InfoCommand
 {
-    public static readonly OptionSpec[] Options = [.. EphysInput.Options, .. FmriInput.Options];
+    public static readonly OptionSpec[] Options = [.. EphysInput.Options, .. VideoInput.Options, .. FmriInput.Options];
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -21,6 +21,7 @@ internal static class InfoCommand
             EphysInput.RequireFile(path, "info");
             using ISampleStream stream = FmriInput.IsNifti(path) ? FmriInput.Open(path, args, context)
                 : FmriInput.IsPhysio(path) ? FmriInput.OpenPhysio(path, args)
+                : VideoInput.LooksLikeVideo(path) ? VideoInput.Open(path, args, "info")
                 : EphysInput.Open(path, args);
             Describe(stream, context.Out);
         }
