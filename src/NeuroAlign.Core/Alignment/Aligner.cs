@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
 
@@ -58,9 +57,25 @@ public static class Aligner
             }
         }
 
-        var layouts = streams.Select(s => new ModalityLayout(
-            s.Name, s.OutputElementType, s.Stream.SampleShape, s.Grid.PointCount, s.Attributes, s.ExtraDatasets)).ToArray();
-        sink.Begin(new ExportLayout(windowTimes, layouts, rootAttributes));
+        // Which grid points fall outside each recording is pure clock arithmetic, so it is counted
+        // before any data is read: the figures go into the output's attributes up front.
+        var outside = streams.Select(s => CountOutside(s, windowTimes)).ToArray();
+        var layouts = streams.Select((s, i) => new ModalityLayout(
+            s.Name,
+            s.OutputElementType,
+            s.Stream.SampleShape,
+            s.Grid.PointCount,
+            new Dictionary<string, object>(s.Attributes)
+            {
+                ["samples_outside"] = outside[i].Samples,
+                ["windows_incomplete"] = (long)outside[i].Windows,
+            },
+            s.ExtraDatasets)).ToArray();
+        var root = new Dictionary<string, object>(rootAttributes)
+        {
+            ["windows_incomplete"] = (long)CountIncompleteWindows(streams, windowTimes),
+        };
+        sink.Begin(new ExportLayout(windowTimes, layouts, root));
 
         var samplers = streams.Select((s, i) => new WindowSampler(s, layouts[i])).ToArray();
         var clock = Stopwatch.StartNew();
@@ -72,24 +87,63 @@ public static class Aligner
             {
                 WindowBuffer buffer = samplers[m].Sample(windowTimes[w]);
                 sink.Write(w, m, buffer);
-                bytes += buffer.Data.Length;
+                bytes += buffer.DataBytes.Length;
             }
 
             progress?.Report(new AlignmentProgress(w + 1, windowTimes.Count, bytes, clock.Elapsed));
         }
 
-        var summaries = samplers.Select(s => s.Summary).ToArray();
-        var finalRoot = new Dictionary<string, object>
-        {
-            ["windows_incomplete"] = (long)samplers.Select(s => s.IncompleteWindows).DefaultIfEmpty().Max(),
-        };
-        var finalModality = summaries.Select(s => (IReadOnlyDictionary<string, object>)new Dictionary<string, object>
-        {
-            ["samples_outside"] = s.SamplesOutside,
-            ["windows_incomplete"] = (long)s.WindowsIncomplete,
-        }).ToArray();
-        sink.Complete(finalRoot, finalModality);
+        sink.Complete();
+        var summaries = streams.Select((s, i) => new ModalitySummary(s.Name, s.Grid.PointCount, outside[i].Samples, outside[i].Windows)).ToArray();
         return new AlignmentSummary(windowTimes.Count, bytes, clock.Elapsed, summaries);
+    }
+
+    /// <summary>Grid points of <paramref name="stream"/> outside its recording, and windows with any.</summary>
+    public static (long Samples, int Windows) CountOutside(AlignedStream stream, IReadOnlyList<double> windowTimes)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(windowTimes);
+        long samples = 0;
+        int windows = 0;
+        foreach (double t in windowTimes)
+        {
+            int n = CountOutside(stream, t);
+            samples += n;
+            windows += n > 0 ? 1 : 0;
+        }
+
+        return (samples, windows);
+    }
+
+    private static int CountOutside(AlignedStream stream, double windowTime)
+    {
+        SamplingGrid grid = stream.Grid;
+        bool Inside(int k) => !stream.Timeline.Locate(grid.TimeAt(windowTime, k), IndexMode.Previous).IsOutside;
+
+        // Clock maps are monotonic: a window whose first and last points are inside is inside.
+        if (Inside(0) && Inside(grid.PointCount - 1))
+        {
+            return 0;
+        }
+
+        int count = 0;
+        for (int k = 0; k < grid.PointCount; k++)
+        {
+            count += Inside(k) ? 0 : 1;
+        }
+
+        return count;
+    }
+
+    private static int CountIncompleteWindows(IReadOnlyList<AlignedStream> streams, IReadOnlyList<double> windowTimes)
+    {
+        int count = 0;
+        foreach (double t in windowTimes)
+        {
+            count += streams.Any(s => CountOutside(s, t) > 0) ? 1 : 0;
+        }
+
+        return count;
     }
 
     /// <summary>Samples one modality, reusing its buffers window after window.</summary>
@@ -101,7 +155,6 @@ public static class Aligner
         private readonly long[] _upper;
         private readonly byte[]? _lowerRaw;
         private readonly byte[]? _upperRaw;
-        private long _samplesOutside;
 
         public WindowSampler(AlignedStream stream, ModalityLayout layout)
         {
@@ -118,17 +171,11 @@ public static class Aligner
             }
         }
 
-        public int IncompleteWindows { get; private set; }
-
-        public ModalitySummary Summary =>
-            new(_stream.Name, _stream.Grid.PointCount, _samplesOutside, IncompleteWindows);
-
         public WindowBuffer Sample(double windowTime)
         {
             SamplingGrid grid = _stream.Grid;
             StreamTimeline timeline = _stream.Timeline;
             long last = timeline.Clock.SampleCount - 1;
-            int outside = 0;
             for (int k = 0; k < grid.PointCount; k++)
             {
                 double t = grid.TimeAt(windowTime, k);
@@ -138,18 +185,11 @@ public static class Aligner
                 _fractions[k] = where.Fraction;
                 _upper[k] = where.IsOutside ? -1 : Math.Min(where.Index + 1, last);
                 _buffer.SourceTime[k] = where.IsOutside ? double.NaN : timeline.ReferenceTimeOf(where.Index);
-                outside += where.IsOutside ? 1 : 0;
-            }
-
-            if (outside > 0)
-            {
-                _samplesOutside += outside;
-                IncompleteWindows++;
             }
 
             if (_stream.Mode != IndexMode.Linear)
             {
-                _stream.Stream.ReadSamples(_buffer.SourceIndex, _buffer.Data);
+                _stream.Stream.ReadSamples(_buffer.SourceIndex, _buffer.DataBytes);
             }
             else
             {
@@ -163,7 +203,7 @@ public static class Aligner
 
         private void Interpolate(SampleType type, int elementsPerSample)
         {
-            Span<float> output = MemoryMarshal.Cast<byte, float>(_buffer.Data.AsSpan());
+            Span<float> output = (float[])_buffer.Data;
             for (int k = 0; k < _fractions.Length; k++)
             {
                 double f = _fractions[k];

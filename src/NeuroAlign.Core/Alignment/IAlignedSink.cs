@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NeuroAlign.Streams;
 
 namespace NeuroAlign.Alignment;
@@ -36,14 +37,30 @@ public sealed class WindowBuffer
     public WindowBuffer(ModalityLayout layout)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        Data = new byte[checked((int)(layout.ElementsPerWindow * layout.DataType.SizeOf()))];
+        Data = NewArray(layout.DataType, checked((int)layout.ElementsPerWindow));
         Timestamps = new double[layout.PointsPerWindow];
         SourceIndex = new long[layout.PointsPerWindow];
         SourceTime = new double[layout.PointsPerWindow];
     }
 
-    /// <summary>The aligned samples, machine byte order, N × sample shape.</summary>
-    public byte[] Data { get; }
+    /// <summary>The aligned samples, N × sample shape, in an array of the layout's element type (short[], float[]…).</summary>
+    public Array Data { get; }
+
+    /// <summary>The same samples as bytes, machine byte order.</summary>
+    public Span<byte> DataBytes => Data switch
+    {
+        byte[] a => a,
+        sbyte[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        short[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        ushort[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        int[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        uint[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        long[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        ulong[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        float[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        double[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        _ => throw new InvalidOperationException("unsupported element array"),
+    };
 
     /// <summary>Reference-clock time each output row stands for.</summary>
     public double[] Timestamps { get; }
@@ -53,6 +70,22 @@ public sealed class WindowBuffer
 
     /// <summary>Reference-clock time of that source sample, NaN outside.</summary>
     public double[] SourceTime { get; }
+
+    /// <summary>A zeroed array of <paramref name="length"/> elements of <paramref name="type"/>.</summary>
+    public static Array NewArray(SampleType type, int length) => type switch
+    {
+        SampleType.UInt8 => new byte[length],
+        SampleType.Int8 => new sbyte[length],
+        SampleType.Int16 => new short[length],
+        SampleType.UInt16 => new ushort[length],
+        SampleType.Int32 => new int[length],
+        SampleType.UInt32 => new uint[length],
+        SampleType.Int64 => new long[length],
+        SampleType.UInt64 => new ulong[length],
+        SampleType.Float32 => new float[length],
+        SampleType.Float64 => new double[length],
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
 }
 
 /// <summary>
@@ -66,6 +99,6 @@ public interface IAlignedSink : IDisposable
     /// <summary>Writes window <paramref name="windowIndex"/> of modality <paramref name="modalityIndex"/>; windows arrive in order.</summary>
     void Write(int windowIndex, int modalityIndex, WindowBuffer window);
 
-    /// <summary>Adds the final attributes (figures known only at the end) and publishes the output.</summary>
-    void Complete(IReadOnlyDictionary<string, object> finalRootAttributes, IReadOnlyList<IReadOnlyDictionary<string, object>> finalModalityAttributes);
+    /// <summary>Publishes the output: from here on it is complete.</summary>
+    void Complete();
 }

@@ -6,13 +6,9 @@ public sealed class MemorySink : IAlignedSink
     public ExportLayout? Layout { get; private set; }
 
     /// <summary>Per modality, per window: copies of what the aligner wrote.</summary>
-    public List<List<(byte[] Data, double[] Timestamps, long[] SourceIndex, double[] SourceTime)>> Windows { get; } = [];
+    public List<List<(Array Data, double[] Timestamps, long[] SourceIndex, double[] SourceTime)>> Windows { get; } = [];
 
     public bool Completed { get; private set; }
-
-    public IReadOnlyDictionary<string, object> FinalRootAttributes { get; private set; } = new Dictionary<string, object>();
-
-    public IReadOnlyList<IReadOnlyDictionary<string, object>> FinalModalityAttributes { get; private set; } = [];
 
     public void Begin(ExportLayout layout)
     {
@@ -27,15 +23,10 @@ public sealed class MemorySink : IAlignedSink
     public void Write(int windowIndex, int modalityIndex, WindowBuffer window)
     {
         ArgumentNullException.ThrowIfNull(window);
-        Windows[modalityIndex].Add(((byte[])window.Data.Clone(), (double[])window.Timestamps.Clone(), (long[])window.SourceIndex.Clone(), (double[])window.SourceTime.Clone()));
+        Windows[modalityIndex].Add(((Array)window.Data.Clone(), (double[])window.Timestamps.Clone(), (long[])window.SourceIndex.Clone(), (double[])window.SourceTime.Clone()));
     }
 
-    public void Complete(IReadOnlyDictionary<string, object> finalRootAttributes, IReadOnlyList<IReadOnlyDictionary<string, object>> finalModalityAttributes)
-    {
-        FinalRootAttributes = finalRootAttributes;
-        FinalModalityAttributes = finalModalityAttributes;
-        Completed = true;
-    }
+    public void Complete() => Completed = true;
 
     public void Dispose()
     {

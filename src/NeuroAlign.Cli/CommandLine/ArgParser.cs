@@ -1,0 +1,193 @@
+using System.Globalization;
+
+namespace NeuroAlign.Cli.CommandLine;
+
+/// <summary>A wrong command line: printed as one line, exit code 2.</summary>
+internal sealed class UsageException(string message) : NeuroAlignException(message);
+
+/// <summary>One option a command accepts.</summary>
+/// <param name="Name">Long name with dashes: --time.</param>
+/// <param name="ValueName">Placeholder shown in help (SECONDS); null for a flag without a value.</param>
+/// <param name="Help">One line of help.</param>
+/// <param name="Repeatable">Whether the option may be given more than once.</param>
+internal sealed record OptionSpec(string Name, string? ValueName, string Help, bool Repeatable = false)
+{
+    public bool TakesValue => ValueName != null;
+}
+
+/// <summary>
+/// The parsed command line. Hand-written rather than System.CommandLine so that every mistake is
+/// exactly one line on stderr (the project's error contract) and no dependency is needed.
+/// </summary>
+internal sealed class ParsedArgs
+{
+    private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
+
+    public List<string> Positionals { get; } = [];
+
+    public static ParsedArgs Parse(IReadOnlyList<string> args, IReadOnlyList<OptionSpec> specs)
+    {
+        var parsed = new ParsedArgs();
+        var byName = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg == "--")
+            {
+                parsed.Positionals.Add(arg);
+                continue;
+            }
+
+            string name = arg;
+            string? inlineValue = null;
+            int eq = arg.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                name = arg[..eq];
+                inlineValue = arg[(eq + 1)..];
+            }
+
+            if (!byName.TryGetValue(name, out OptionSpec? spec))
+            {
+                string? guess = specs.Select(s => s.Name).OrderBy(n => Distance(n, name)).FirstOrDefault();
+                string hint = guess != null && Distance(guess, name) <= 3 ? $" (did you mean {guess}?)" : string.Empty;
+                throw new UsageException($"unknown option '{name}'{hint}; see --help");
+            }
+
+            if (!spec.TakesValue)
+            {
+                if (inlineValue != null)
+                {
+                    throw new UsageException($"option {name} takes no value, found '{inlineValue}'");
+                }
+
+                parsed._flags.Add(name);
+                continue;
+            }
+
+            string value;
+            if (inlineValue != null)
+            {
+                value = inlineValue;
+            }
+            else if (i + 1 < args.Count)
+            {
+                value = args[++i];
+            }
+            else
+            {
+                throw new UsageException($"option {name} needs a value ({spec.ValueName})");
+            }
+
+            if (!parsed._values.TryGetValue(name, out List<string>? list))
+            {
+                parsed._values[name] = list = [];
+            }
+            else if (!spec.Repeatable)
+            {
+                throw new UsageException($"option {name} was given twice ('{list[0]}' and '{value}'); it takes one value");
+            }
+
+            list.Add(value);
+        }
+
+        return parsed;
+    }
+
+    public bool Has(string name) => _flags.Contains(name) || _values.ContainsKey(name);
+
+    public string? Get(string name) => _values.TryGetValue(name, out List<string>? v) ? v[0] : null;
+
+    public IReadOnlyList<string> GetAll(string name) => _values.TryGetValue(name, out List<string>? v) ? v : [];
+
+    public double GetDouble(string name, double defaultValue, bool allowNegative = true)
+    {
+        string? text = Get(name);
+        return text == null ? defaultValue : ParseSeconds(name, text, allowNegative);
+    }
+
+    public int GetInt(string name, int defaultValue, int minimum)
+    {
+        string? text = Get(name);
+        if (text == null)
+        {
+            return defaultValue;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < minimum)
+        {
+            throw new UsageException($"option {name}: '{text}' is not a whole number ≥ {minimum}");
+        }
+
+        return value;
+    }
+
+    public long GetLong(string name, long defaultValue, long minimum)
+    {
+        string? text = Get(name);
+        if (text == null)
+        {
+            return defaultValue;
+        }
+
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) || value < minimum)
+        {
+            throw new UsageException($"option {name}: '{text}' is not a whole number ≥ {minimum}");
+        }
+
+        return value;
+    }
+
+    /// <summary>A finite number, as users type it (invariant culture: 2.5, never 2,5).</summary>
+    public static double ParseSeconds(string name, string text, bool allowNegative = true)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+        {
+            throw new UsageException($"option {name}: '{text}' is not a finite number");
+        }
+
+        if (!allowNegative && value < 0)
+        {
+            throw new UsageException($"option {name}: {text} is negative; expected zero or more");
+        }
+
+        return value;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (int j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+}
+
+/// <summary>Help text from option specs.</summary>
+internal static class HelpText
+{
+    public static string Options(IEnumerable<OptionSpec> specs)
+    {
+        var lines = specs.Select(s => (Left: s.TakesValue ? $"{s.Name} {s.ValueName}" : s.Name, s.Help)).ToArray();
+        int width = lines.Max(l => l.Left.Length) + 2;
+        return string.Join(Environment.NewLine, lines.Select(l => $"  {l.Left.PadRight(width)}{l.Help}"));
+    }
+}

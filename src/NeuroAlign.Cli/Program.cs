@@ -1,0 +1,118 @@
+using System.Reflection;
+using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Cli.Commands;
+
+namespace NeuroAlign.Cli;
+
+/// <summary>The `neuro-align` command.</summary>
+internal static class Program
+{
+    public static string Version { get; } =
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static int Main(string[] args)
+    {
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // First Ctrl-C: stop after the current window and remove the partial output.
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        var context = new CliContext(
+            Console.Out,
+            Console.Error,
+            !Console.IsErrorRedirected,
+            "neuro-align " + string.Join(' ', args.Select(Quote)),
+            cancellation.Token);
+        return Run(args, context);
+    }
+
+    /// <summary>Runs a command line; every failure becomes one line on stderr and a non-zero exit.</summary>
+    public static int Run(IReadOnlyList<string> args, CliContext context)
+    {
+        try
+        {
+            return Dispatch(args, context);
+        }
+        catch (UsageException e)
+        {
+            context.Error.WriteLine($"neuro-align: error: {e.Message}");
+            return 2;
+        }
+        catch (NeuroAlignException e)
+        {
+            context.Error.WriteLine($"neuro-align: error: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            context.Error.WriteLine("neuro-align: interrupted; no output was written");
+            return 130;
+        }
+        catch (IOException e)
+        {
+            context.Error.WriteLine($"neuro-align: error: {e.Message}");
+            return 1;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            context.Error.WriteLine($"neuro-align: error: {e.Message}");
+            return 1;
+        }
+    }
+
+    public static string Quote(string arg) =>
+        arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || "-_./=:,+".Contains(c)) ? arg : $"'{arg.Replace("'", "'\\''")}'";
+
+    private static int Dispatch(IReadOnlyList<string> args, CliContext context)
+    {
+        if (args.Count == 0 || args[0] is "--help" or "-h" or "help")
+        {
+            context.Out.WriteLine(Usage());
+            return args.Count == 0 ? 2 : 0;
+        }
+
+        if (args[0] is "--version" or "version")
+        {
+            context.Out.WriteLine($"neuro-align {Version}");
+            return 0;
+        }
+
+        string command = args[0].StartsWith("--", StringComparison.Ordinal) ? "export" : args[0];
+        IReadOnlyList<string> rest = command == "export" && args[0] != "export" ? args : args.Skip(1).ToArray();
+        if (rest.Contains("--help") || rest.Contains("-h"))
+        {
+            context.Out.WriteLine(Usage());
+            return 0;
+        }
+
+        return command switch
+        {
+            "export" => ExportCommand.Run(ParsedArgs.Parse(rest, ExportCommand.Options), context),
+            "info" => InfoCommand.Run(ParsedArgs.Parse(rest, InfoCommand.Options), context),
+            "demo" => DemoCommand.Run(ParsedArgs.Parse(rest, DemoCommand.Options), context),
+            _ => throw new UsageException($"unknown command '{command}': expected export, info or demo (see --help)"),
+        };
+    }
+
+    private static string Usage() => $"""
+        neuro-align {Version}: put ephys, video and fMRI recordings on one timeline and export aligned windows to HDF5.
+
+        Usage:
+          neuro-align --ephys FILE --time SECONDS [options]   export aligned windows (same as `neuro-align export ...`)
+          neuro-align info FILE... [options]                  describe recordings: format, shape, rate, clock, gains
+          neuro-align demo [--dir DIR]                        write a sample session, align it, say what was written
+          neuro-align --help | --version
+
+        Export options:
+        {HelpText.Options(ExportCommand.Options)}
+
+        Demo options:
+        {HelpText.Options(DemoCommand.Options)}
+
+        Times are seconds on the reference clock (the first ephys stream's), zero at its first sample.
+        A window is [time - before, time + after); each modality is sampled on its own fixed grid.
+        Output format: docs/output-format.md. Exit codes: 0 done, 1 bad input, 2 bad command line, 130 interrupted.
+        """;
+}

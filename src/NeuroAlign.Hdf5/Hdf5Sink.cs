@@ -1,0 +1,257 @@
+using NeuroAlign.Alignment;
+using NeuroAlign.Streams;
+using PureHDF;
+using PureHDF.Filters;
+using PureHDF.Selections;
+using PureHDF.VOL.Native;
+
+namespace NeuroAlign.Hdf5;
+
+/// <summary>
+/// Writes aligned windows to one HDF5 file (schema 1, docs/output-format.md), streaming window by
+/// window with bounded memory. The file is written under a temporary name beside the output and
+/// renamed when complete, so an interrupted export never leaves a file that looks finished.
+/// </summary>
+public sealed class Hdf5Sink : IAlignedSink
+{
+    /// <summary>Chunks of per-point datasets (timestamps, indices) hold about this many bytes.</summary>
+    private const long SmallChunkBytes = 1 << 20;
+
+    /// <summary>Data chunks hold about this many bytes: several windows when windows are small, one when large.</summary>
+    private const long DataChunkBytes = 8 << 20;
+
+    private readonly string _outputPath;
+    private readonly string _temporaryPath;
+    private readonly Hdf5SinkOptions _options;
+    private readonly List<ModalityDatasets> _modalities = [];
+    private H5NativeWriter? _writer;
+    private bool _completed;
+
+    /// <param name="outputPath">The file to publish; an existing file is replaced only when the export completes.</param>
+    /// <param name="options">Compression; null for the default (gzip 1 + shuffle).</param>
+    public Hdf5Sink(string outputPath, Hdf5SinkOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(outputPath);
+        CheckOutputPath(outputPath);
+        _outputPath = Path.GetFullPath(outputPath);
+        _temporaryPath = Path.Combine(
+            Path.GetDirectoryName(_outputPath)!, $".{Path.GetFileName(_outputPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        _options = options ?? new Hdf5SinkOptions();
+        if (_options.GzipLevel is int level && !Hdf5SinkOptions.SupportedGzipLevels.Contains(level))
+        {
+            throw new NeuroAlignException($"gzip level {level}: expected one of {string.Join(", ", Hdf5SinkOptions.SupportedGzipLevels)}");
+        }
+    }
+
+    /// <summary>The temporary file being written (for tests and diagnostics).</summary>
+    public string TemporaryPath => _temporaryPath;
+
+    /// <summary>Checks, before any work, that the output can be written where the user asked.</summary>
+    public static void CheckOutputPath(string outputPath)
+    {
+        ArgumentNullException.ThrowIfNull(outputPath);
+        string full = Path.GetFullPath(outputPath);
+        string? folder = Path.GetDirectoryName(full);
+        if (Directory.Exists(full))
+        {
+            throw new NeuroAlignException($"--out {outputPath}: is a folder; expected a file name such as {Path.Combine(outputPath, "aligned.h5")}");
+        }
+
+        if (folder == null || !Directory.Exists(folder))
+        {
+            throw new NeuroAlignException($"--out {outputPath}: no such folder {folder}");
+        }
+    }
+
+    public void Begin(ExportLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        if (_writer != null)
+        {
+            throw new InvalidOperationException("Begin was already called");
+        }
+
+        int windows = layout.WindowTimes.Count;
+        var file = new H5File();
+        AddAttributes(file.Attributes, layout.RootAttributes);
+        file["windows"] = new H5Group { ["time"] = layout.WindowTimes.ToArray() };
+
+        foreach (ModalityLayout m in layout.Modalities)
+        {
+            var group = new H5Group();
+            AddAttributes(group.Attributes, m.Attributes);
+            ulong[] pointDims = [(ulong)windows, (ulong)m.PointsPerWindow];
+            uint[] pointChunks = [ChunkWindows(windows, m.PointsPerWindow * 8L, SmallChunkBytes), (uint)m.PointsPerWindow];
+            ulong[] dataDims = [.. pointDims, .. m.SampleShape.Select(d => (ulong)d)];
+            long windowBytes = m.ElementsPerWindow * m.DataType.SizeOf();
+            uint[] dataChunks = [ChunkWindows(windows, windowBytes, DataChunkBytes), (uint)m.PointsPerWindow, .. m.SampleShape.Select(d => (uint)d)];
+
+            var datasets = new ModalityDatasets(
+                CreateData(m.DataType, dataDims, dataChunks, Creation(m.DataType.SizeOf(), compress: true)),
+                new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, compress: true)),
+                new H5Dataset<long[]>(pointDims, pointChunks, Creation(8, compress: true)),
+                new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, compress: true)),
+                dataDims);
+            group["data"] = datasets.Data;
+            group["timestamps"] = datasets.Timestamps;
+            group["source_index"] = datasets.SourceIndex;
+            group["source_time"] = datasets.SourceTime;
+            foreach (var (name, values) in m.ExtraDatasets)
+            {
+                group[name] = values;
+            }
+
+            file[m.Name] = group;
+            _modalities.Add(datasets);
+        }
+
+        try
+        {
+            _writer = file.BeginWrite(_temporaryPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(_temporaryPath);
+            throw new NeuroAlignException($"{_outputPath}: cannot write: {e.Message}", e);
+        }
+    }
+
+    public void Write(int windowIndex, int modalityIndex, WindowBuffer window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        H5NativeWriter writer = _writer ?? throw new InvalidOperationException("Begin was not called");
+        ModalityDatasets d = _modalities[modalityIndex];
+        ulong w = (ulong)windowIndex;
+        ulong n = (ulong)window.Timestamps.Length;
+        var points = new HyperslabSelection(2, [w, 0], [1, n]);
+        writer.Write(d.Timestamps, window.Timestamps, fileSelection: points);
+        writer.Write(d.SourceIndex, window.SourceIndex, fileSelection: points);
+        writer.Write(d.SourceTime, window.SourceTime, fileSelection: points);
+
+        ulong[] start = new ulong[d.DataRank];
+        start[0] = w;
+        ulong[] block = [1, .. d.DataDims.Skip(1)];
+        WriteData(writer, d.Data, window.Data, new HyperslabSelection(d.DataRank, start, block));
+    }
+
+    public void Complete()
+    {
+        H5NativeWriter writer = _writer ?? throw new InvalidOperationException("Begin was not called");
+        writer.Dispose();
+        _writer = null;
+        File.Move(_temporaryPath, _outputPath, overwrite: true);
+        _completed = true;
+    }
+
+    public void Dispose()
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        // Not completed: an error or Ctrl-C. Close what was written and remove it.
+        try
+        {
+            _writer?.Dispose();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The partial file is deleted below either way.
+        }
+
+        _writer = null;
+        TryDelete(_temporaryPath);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static uint ChunkWindows(int windows, long bytesPerWindow, long targetBytes) =>
+        (uint)Math.Clamp(targetBytes / Math.Max(1, bytesPerWindow), 1, Math.Max(1, windows));
+
+    private H5DatasetCreation Creation(int typeSize, bool compress)
+    {
+        var filters = new List<H5Filter>();
+        if (compress && _options.Shuffle && typeSize > 1)
+        {
+            filters.Add(new H5Filter(ShuffleFilter.Id));
+        }
+
+        if (compress && _options.GzipLevel is int level)
+        {
+            filters.Add(new H5Filter(DeflateFilter.Id, new() { [DeflateFilter.COMPRESSION_LEVEL] = level }));
+        }
+
+        // Every chunked dataset gets its own cache: a cache's keys are that dataset's chunk indices.
+        return new H5DatasetCreation(ChunkCache: new SequentialChunkCache(), Filters: filters);
+    }
+
+    private static void AddAttributes(Dictionary<string, object> target, IReadOnlyDictionary<string, object> source)
+    {
+        foreach (var (key, value) in source)
+        {
+            target[key] = value switch
+            {
+                string or double or long or int => value,
+                float f => (double)f,
+                bool b => b ? 1L : 0L,
+                _ => throw new ArgumentException($"attribute {key}: unsupported type {value.GetType().Name}"),
+            };
+        }
+    }
+
+    private static H5Dataset CreateData(SampleType type, ulong[] dims, uint[] chunks, H5DatasetCreation creation) => type switch
+    {
+        SampleType.UInt8 => new H5Dataset<byte[]>(dims, chunks, creation),
+        SampleType.Int8 => new H5Dataset<sbyte[]>(dims, chunks, creation),
+        SampleType.Int16 => new H5Dataset<short[]>(dims, chunks, creation),
+        SampleType.UInt16 => new H5Dataset<ushort[]>(dims, chunks, creation),
+        SampleType.Int32 => new H5Dataset<int[]>(dims, chunks, creation),
+        SampleType.UInt32 => new H5Dataset<uint[]>(dims, chunks, creation),
+        SampleType.Int64 => new H5Dataset<long[]>(dims, chunks, creation),
+        SampleType.UInt64 => new H5Dataset<ulong[]>(dims, chunks, creation),
+        SampleType.Float32 => new H5Dataset<float[]>(dims, chunks, creation),
+        SampleType.Float64 => new H5Dataset<double[]>(dims, chunks, creation),
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    private static void WriteData(H5NativeWriter writer, H5Dataset dataset, Array data, Selection selection)
+    {
+        switch (data)
+        {
+            case byte[] a: writer.Write((H5Dataset<byte[]>)dataset, a, fileSelection: selection); break;
+            case sbyte[] a: writer.Write((H5Dataset<sbyte[]>)dataset, a, fileSelection: selection); break;
+            case short[] a: writer.Write((H5Dataset<short[]>)dataset, a, fileSelection: selection); break;
+            case ushort[] a: writer.Write((H5Dataset<ushort[]>)dataset, a, fileSelection: selection); break;
+            case int[] a: writer.Write((H5Dataset<int[]>)dataset, a, fileSelection: selection); break;
+            case uint[] a: writer.Write((H5Dataset<uint[]>)dataset, a, fileSelection: selection); break;
+            case long[] a: writer.Write((H5Dataset<long[]>)dataset, a, fileSelection: selection); break;
+            case ulong[] a: writer.Write((H5Dataset<ulong[]>)dataset, a, fileSelection: selection); break;
+            case float[] a: writer.Write((H5Dataset<float[]>)dataset, a, fileSelection: selection); break;
+            case double[] a: writer.Write((H5Dataset<double[]>)dataset, a, fileSelection: selection); break;
+            default: throw new ArgumentException($"unsupported element array {data.GetType().Name}", nameof(data));
+        }
+    }
+
+    private sealed record ModalityDatasets(
+        H5Dataset Data,
+        H5Dataset<double[]> Timestamps,
+        H5Dataset<long[]> SourceIndex,
+        H5Dataset<double[]> SourceTime,
+        ulong[] DataDims)
+    {
+        public int DataRank => DataDims.Length;
+    }
+}
