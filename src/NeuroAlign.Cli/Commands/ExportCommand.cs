@@ -62,6 +62,7 @@ internal static class ExportCommand
         IndexMode mode = args.Get("--mode") is { } modeText ? ParseMode(modeText) : IndexMode.Previous;
         string output = args.Get("--out") ?? DefaultOutput;
         Hdf5Sink.CheckOutputPath(output);
+        RefuseOverwritingInput(output, ephysPath);
         RawOptionsCheck(args);
 
         using ContinuousStream ephys = EphysInput.Open(ephysPath, args);
@@ -158,6 +159,19 @@ internal static class ExportCommand
         catch (NeuroAlignException e)
         {
             throw new UsageException($"option --mode: {e.Message}");
+        }
+    }
+
+    /// <summary>Nothing the user had is ever lost: the output may not replace an input.</summary>
+    private static void RefuseOverwritingInput(string output, params string[] inputs)
+    {
+        string full = Path.GetFullPath(output);
+        foreach (string input in inputs)
+        {
+            if (string.Equals(Path.GetFullPath(input), full, StringComparison.Ordinal))
+            {
+                throw new UsageException($"--out {output} is also an input; choose another output file");
+            }
         }
     }
 

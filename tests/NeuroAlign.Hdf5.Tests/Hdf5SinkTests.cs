@@ -1,0 +1,125 @@
+using NeuroAlign.Alignment;
+using NeuroAlign.Streams;
+using NeuroAlign.TestData;
+
+namespace NeuroAlign.Hdf5.Tests;
+
+public class Hdf5SinkTests
+{
+    private static ModalityLayout Layout(string name, SampleType type, int[] shape, int points) =>
+        new(name, type, shape, points, new Dictionary<string, object> { ["format"] = "synthetic", ["native_rate_hz"] = 60.0 }, new Dictionary<string, Array>());
+
+    /// <summary>Element i of window w: a value that changes with both, wrapped to the type.</summary>
+    private static void Fill(WindowBuffer b, int w)
+    {
+        switch (b.Data)
+        {
+            case byte[] a: for (int i = 0; i < a.Length; i++) { a[i] = (byte)((w * 31) + i); } break;
+            case float[] a: for (int i = 0; i < a.Length; i++) { a[i] = (w * 1000) + (i * 0.5f); } break;
+            case short[] a: for (int i = 0; i < a.Length; i++) { a[i] = (short)((w * 7) - i); } break;
+            default: throw new InvalidOperationException();
+        }
+
+        for (int k = 0; k < b.Timestamps.Length; k++)
+        {
+            b.Timestamps[k] = w + (k / 100.0);
+            b.SourceIndex[k] = (w * 1000) + k;
+            b.SourceTime[k] = k == 0 ? double.NaN : w + (k / 100.0);
+        }
+    }
+
+    [PythonTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Write_ManyWindowsOfSeveralModalities_H5pyReadsEveryValue(bool compress)
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("out.h5");
+        ModalityLayout[] layouts =
+        [
+            Layout("video", SampleType.UInt8, [12, 16], 5),
+            Layout("fmri", SampleType.Float32, [4, 3, 2], 2),
+            Layout("ephys", SampleType.Int16, [3], 100),
+        ];
+        double[] times = Enumerable.Range(0, 37).Select(w => w * 0.5).ToArray();
+        using (var sink = new Hdf5Sink(path, compress ? new Hdf5SinkOptions(GzipLevel: 1, Shuffle: true) : Hdf5SinkOptions.Uncompressed))
+        {
+            sink.Begin(new ExportLayout(times, layouts, new Dictionary<string, object> { ["schema_version"] = 1L, ["title"] = "t" }));
+            var buffers = layouts.Select(l => new WindowBuffer(l)).ToArray();
+            for (int w = 0; w < times.Length; w++)
+            {
+                for (int m = 0; m < layouts.Length; m++)
+                {
+                    Fill(buffers[m], w);
+                    sink.Write(w, m, buffers[m]);
+                }
+            }
+
+            sink.Complete();
+        }
+
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            f = h5py.File(sys.argv[1], 'r')
+            compress = sys.argv[2] == 'True'
+            W = 37
+            assert np.array_equal(f['windows/time'][:], np.arange(W) * 0.5)
+            v, m, e = f['video/data'], f['fmri/data'], f['ephys/data']
+            assert v.shape == (W, 5, 12, 16) and v.dtype == np.uint8
+            assert m.shape == (W, 2, 4, 3, 2) and m.dtype == np.float32
+            assert e.shape == (W, 100, 3) and e.dtype == np.int16
+            for w in range(W):
+                i = np.arange(5 * 12 * 16)
+                assert np.array_equal(v[w].ravel(), ((w * 31 + i) % 256).astype(np.uint8)), w
+                i = np.arange(2 * 4 * 3 * 2)
+                assert np.array_equal(m[w].ravel(), (w * 1000 + i * 0.5).astype(np.float32)), w
+                i = np.arange(300)
+                assert np.array_equal(e[w].ravel(), (w * 7 - i).astype(np.int16)), w
+                si = f['ephys/source_index'][w]
+                assert np.array_equal(si, w * 1000 + np.arange(100))
+                st = f['ephys/source_time'][w]
+                assert np.isnan(st[0]) and np.allclose(st[1:], w + np.arange(1, 100) / 100)
+            for name in ['video', 'fmri', 'ephys']:
+                d = f[name + '/data']
+                assert (d.compression == 'gzip') == compress, (name, d.compression)
+                assert f[name].attrs['format'] == 'synthetic'
+            assert f.attrs['title'] == 't' and f.attrs['schema_version'] == 1
+            print('ok')
+            """,
+            path,
+            compress.ToString());
+        Assert.Equal("ok", check.Trim());
+        Assert.Equal(["out.h5"], folder.FileNames());
+    }
+
+    [Fact]
+    public void Dispose_BeforeComplete_LeavesNothingBehind()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("out.h5");
+        File.WriteAllText(path, "an older file the user had");
+        ModalityLayout layout = Layout("ephys", SampleType.Int16, [3], 100);
+
+        using (var sink = new Hdf5Sink(path))
+        {
+            sink.Begin(new ExportLayout([0.0, 1.0], [layout], new Dictionary<string, object>()));
+            var buffer = new WindowBuffer(layout);
+            sink.Write(0, 0, buffer);
+            Assert.True(File.Exists(sink.TemporaryPath));
+        }
+
+        Assert.Equal(["out.h5"], folder.FileNames());
+        Assert.Equal("an older file the user had", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Constructor_UnsupportedGzipLevel_Throws()
+    {
+        using var folder = new TempFolder();
+
+        var e = Assert.Throws<NeuroAlignException>(() => new Hdf5Sink(folder.File("o.h5"), new Hdf5SinkOptions(GzipLevel: 4)));
+
+        Assert.Contains("-1, 0, 1, 9", e.Message);
+    }
+}

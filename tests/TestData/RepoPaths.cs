@@ -1,0 +1,30 @@
+namespace NeuroAlign.TestData;
+
+/// <summary>Where the repository and the shared sample files are, found from the test binaries.</summary>
+public static class RepoPaths
+{
+    private static readonly Lazy<string> LazyRoot = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "NeuroAlign.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("cannot find the repository root (NeuroAlign.slnx) above " + AppContext.BaseDirectory);
+    });
+
+    /// <summary>The folder holding NeuroAlign.slnx.</summary>
+    public static string Root => LazyRoot.Value;
+
+    /// <summary>../shared/data beside the repository (real files made by others); may be absent.</summary>
+    public static string SharedData => Path.GetFullPath(Path.Combine(Root, "..", "shared", "data"));
+
+    /// <summary>Whether ../shared/data is there.</summary>
+    public static bool HasSharedData => Directory.Exists(SharedData);
+
+    /// <summary>A file under ../shared/data.</summary>
+    public static string Shared(params string[] parts) => Path.Combine([SharedData, .. parts]);
+}
