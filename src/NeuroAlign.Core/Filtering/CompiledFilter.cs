@@ -24,6 +24,9 @@ public sealed class CompiledFilter
 
     public FilterTarget Target { get; }
 
+    /// <summary>The compiled tree (tests check which evaluators a rule lowers to).</summary>
+    internal ConditionEvaluator Root => _root;
+
     /// <summary>The rules compiled here, joined by " AND ".</summary>
     public string RuleText { get; }
 

@@ -80,8 +80,9 @@ internal sealed class FilterChecker
             default:
                 if (IsPhysical(right))
                 {
-                    // A voltage over a voltage is a ratio; anything else over a unit would need units like 1/s.
-                    return left == right
+                    // A voltage over a voltage is a ratio (a plain number adopts the unit it meets: 5 / signal
+                    // is 5 µV / signal); anything else over a unit would need units like 1/s.
+                    return left == right || left == Dimension.Free
                         ? NodeType.Number(Dimension.None)
                         : throw Error(node.Right, $"cannot divide {Describe(node.Left, NodeType.Number(left))} by {Describe(node.Right, NodeType.Number(right))}: only a quantity divided by the same kind of quantity gives a number{ScopeHint()}");
                 }

@@ -105,7 +105,8 @@ internal sealed class FilterCompiler
 
     /// <summary>
     /// signal OP k, k OP signal and abs(signal) OP k on integer data with finite gains, as interval
-    /// tests on the stored values. abs is split exactly: |v| &gt; k ⇔ v &gt; k ∨ v &lt; -k (negation is exact).
+    /// tests on the stored values. abs is split exactly: |v| &gt; k ⇔ v &gt; k ∨ v &lt; -k (negation is exact),
+    /// and |v| == k ⇔ v == k ∨ v == -k when k ≥ 0 (never, for k &lt; 0).
     /// </summary>
     private Condition? TryInterval(ComparisonNode node)
     {
@@ -140,8 +141,9 @@ internal sealed class FilterCompiler
                 ComparisonOperator.GreaterEqual => Logical(Interval(op, k), Interval(ComparisonOperator.LessEqual, -k), and: false),
                 ComparisonOperator.Less => Logical(Interval(op, k), Interval(ComparisonOperator.Greater, -k), and: true),
                 ComparisonOperator.LessEqual => Logical(Interval(op, k), Interval(ComparisonOperator.GreaterEqual, -k), and: true),
-                ComparisonOperator.Equal => Logical(Interval(op, k), Interval(op, -k), and: false),
-                _ => Logical(Interval(op, k), Interval(op, -k), and: true),
+                // |v| never equals a negative k: the split below would wrongly accept v == k.
+                ComparisonOperator.Equal => k < 0 ? new Condition(false, null) : Logical(Interval(op, k), Interval(op, -k), and: false),
+                _ => k < 0 ? new Condition(true, null) : Logical(Interval(op, k), Interval(op, -k), and: true),
             };
         }
 
