@@ -180,13 +180,10 @@ internal sealed class FilterChecker
         {
             Dimension.Voltage => "a voltage",
             Dimension.Time => "a time",
-            Dimension.None when node is VariableNode { Variable: FilterVariable.Signal } => $"{_target.Text()} signal, a number without unit",
             Dimension.None => "a number without unit",
             _ => "a number",
         };
-        return node is VariableNode { Variable: FilterVariable.Signal } && type.Dimension == Dimension.None
-            ? what
-            : $"{what} ({Excerpt(node)})";
+        return $"{what} ({Excerpt(node)})";
     }
 
     private string Excerpt(FilterNode node)

@@ -17,6 +17,7 @@ internal sealed class FilterParser
     private static readonly string[] Variables = ["signal", "t", "channel"];
     private static readonly string[] Functions = ["abs", "min", "max"];
     private static readonly string[] Scopes = ["ephys", "fmri", "video"];
+    private static readonly string[] Units = ["uV", "mV", "V", "s", "ms"];
 
     private readonly string _rule;
     private readonly List<Token> _tokens;
@@ -222,9 +223,12 @@ internal sealed class FilterParser
                 return new NumberNode(FilterLexer.ParseNumber(number.Text, unit.PowerOfTen), unit, number.Start, word.End);
             }
 
-            if (word.Start == number.End)
+            // "3mv" is surely a unit; "3 mv" too when it is no name of the language but near a unit's.
+            string nearUnit = Suggest(word.Text, Units);
+            bool isName = Array.IndexOf(Variables, word.Text) >= 0 || Array.IndexOf(Functions, word.Text) >= 0;
+            if (word.Start == number.End || (!isName && nearUnit.Length > 0))
             {
-                throw Error(word, $"unknown unit '{word.Text}': expected {FilterUnit.Names}{Suggest(word.Text, ["uV", "mV", "V", "s", "ms"])}");
+                throw Error(word, $"unknown unit '{word.Text}': expected {FilterUnit.Names}{nearUnit}");
             }
         }
 
