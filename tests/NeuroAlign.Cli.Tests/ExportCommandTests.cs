@@ -94,7 +94,7 @@ public class ExportCommandTests
         var (code, _, stderr) = CliRunner.Run("--ephys", input, "--time", "0.5", "--after", "1", "--out", output);
 
         Assert.Equal(0, code);
-        Assert.Contains("15000 of 30000 samples fell outside", stderr);
+        Assert.Contains("15000 of 30000 samples in 1 window(s) fell outside", stderr);
         string check = Python.Run(
             """
             import sys, h5py, numpy as np

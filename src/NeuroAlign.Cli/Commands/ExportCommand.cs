@@ -21,14 +21,25 @@ internal static class ExportCommand
         new("--ephys", "PATH", "ephys recording: raw .dat/.bin (see --ephys-*)"),
         new("--video", "PATH", "behaviour video (any format ffmpeg reads)"),
         new("--fmri", "PATH", "fMRI run: NIfTI .nii/.nii.gz with BIDS sidecar"),
-        new("--time", "SECONDS", "window time on the reference clock (seconds after the reference recording starts)"),
-        new("--before", "SECONDS", "window starts this long before --time (default 0)"),
-        new("--after", "SECONDS", "window ends this long after --time (default 1)"),
-        new("--mode", "MODE", "how grid times pick samples: previous (default), nearest or linear"),
+        new("--time", "SECONDS", "one window at this time on the reference clock (seconds after the reference recording starts)"),
+        new("--times", "T1,T2,...", "windows at these times"),
+        new("--events", "FILE", "windows at event times: BIDS events.tsv (onset column), CSV with a header, or one time per line"),
+        new("--event-column", "NAME", "--events: the column holding the times (default onset, else the first)"),
+        new("--event-filter", "COL=VALUE", "--events: keep rows whose column equals the value, e.g. trial_type=go (repeatable)", Repeatable: true),
+        new("--every", "SECONDS", "windows on a regular grid over the interval every stream covers"),
+        new("--before", "SECONDS", "window starts this long before its time (default 0)"),
+        new("--after", "SECONDS", "window ends this long after its time (default 1)"),
+        new("--rate", "M=HZ,...", "output rate per modality, e.g. ephys=1000,video=30 (default: native; downsampled ephys is low-pass filtered first)"),
+        new("--mode", "MODE", "how grid times pick samples: previous (default), nearest or linear; or per modality: ephys=linear,video=previous"),
+        new("--drop-incomplete", null, "leave out windows that reach outside any recording"),
         new("--filter", "RULE", "keep-or-drop rule, e.g. \"signal > 0.8\" (repeatable, combined with AND)", Repeatable: true),
         new("--out", "PATH", $"output HDF5 file (default {DefaultOutput})"),
+        new("--compression", "KIND", "gzip (default, with byte shuffle) or none"),
+        new("--level", "N", "gzip level: -1, 0, 1 (default) or 9"),
         .. EphysInput.Options,
     ];
+
+    private static readonly string[] WindowSources = ["--time", "--times", "--events", "--every"];
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -46,12 +57,14 @@ internal static class ExportCommand
             throw new UsageException("no input: give --ephys PATH (see --help)");
         }
 
-        if (args.Get("--time") is not { } timeText)
+        string[] sources = WindowSources.Where(args.Has).ToArray();
+        if (sources.Length != 1)
         {
-            throw new UsageException("no window time: give --time SECONDS");
+            throw new UsageException(sources.Length == 0
+                ? "no window times: give --time SECONDS (or --times, --events, --every)"
+                : $"give one source of window times, not {string.Join(" and ", sources)}");
         }
 
-        double time = ParsedArgs.ParseSeconds("--time", timeText);
         double before = args.GetDouble("--before", 0, allowNegative: false);
         double after = args.GetDouble("--after", 1, allowNegative: false);
         if (before + after <= 0)
@@ -59,63 +72,72 @@ internal static class ExportCommand
             throw new UsageException("--before and --after are both 0: the window is empty");
         }
 
-        IndexMode mode = args.Get("--mode") is { } modeText ? ParseMode(modeText) : IndexMode.Previous;
+        double[]? typedTimes = args.Get("--time") is { } one ? [ParsedArgs.ParseSeconds("--time", one)]
+            : args.Get("--times") is { } list ? ParseTimes(list)
+            : null;
+        var rates = PerModality.ParseRates(args.Get("--rate"));
+        var modes = PerModality.ParseModes(args.Get("--mode"));
+        Hdf5SinkOptions sinkOptions = SinkOptions(args);
         string output = args.Get("--out") ?? DefaultOutput;
         Hdf5Sink.CheckOutputPath(output);
         RefuseOverwritingInput(output, ephysPath);
-        RawOptionsCheck(args);
+        _ = EphysInput.RawOptions(args);
 
-        using ContinuousStream ephys = EphysInput.Open(ephysPath, args);
-        if (ephys.SampleCount == 0)
-        {
-            throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
-        }
-
-        // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md).
-        ClockMap referenceMap = ClockMap.Offset(-ephys.Clock.StartSeconds);
-        var grid = new SamplingGrid(before, after, ephys.SampleRateHz);
-        var streams = new List<AlignedStream>
-        {
-            new(
-                "ephys",
-                ephys,
-                referenceMap,
-                grid,
-                mode,
-                ModalityAttributes(ephys, referenceMap, grid, mode),
-                new Dictionary<string, Array>
-                {
-                    ["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray(),
-                    ["channel_ids"] = ephys.ChannelIds.ToArray(),
-                }),
-        };
-
-        var root = new Dictionary<string, object>
-        {
-            ["schema_version"] = 1L,
-            ["neuroalign_version"] = Program.Version,
-            ["created_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            ["command_line"] = context.CommandLine,
-            ["reference_stream"] = $"ephys ({Path.GetFileName(ephys.SourcePath)})",
-            ["before_s"] = before,
-            ["after_s"] = after,
-        };
-
-        double[] times = [time];
-        var progress = new ProgressReporter(context.Error, context.IsTerminal);
-        AlignmentSummary summary;
+        var opened = new List<ISampleStream>();
         try
         {
-            using var sink = new Hdf5Sink(output);
-            summary = Aligner.Run(streams, times, sink, root, progress, context.Cancellation);
+            ContinuousStream ephys = EphysInput.Open(ephysPath, args);
+            opened.Add(ephys);
+            if (ephys.SampleCount == 0)
+            {
+                throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
+            }
+
+            // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md).
+            var named = new List<(string Name, ISampleStream Stream, ClockMap Map)>
+            {
+                ("ephys", ephys, ClockMap.Offset(-ephys.Clock.StartSeconds)),
+            };
+            rates.CheckNames(named.Select(n => n.Name), "--rate");
+            modes.CheckNames(named.Select(n => n.Name), "--mode");
+            var streams = named.Select(n => Align(n.Name, n.Stream, n.Map, before, after, rates, modes, opened)).ToList();
+
+            double[] times = typedTimes ?? TimesFromSource(args, streams, before, after);
+            times = DropIncomplete(args, streams, times, context);
+            var root = new Dictionary<string, object>
+            {
+                ["schema_version"] = 1L,
+                ["neuroalign_version"] = Program.Version,
+                ["created_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                ["command_line"] = context.CommandLine,
+                ["reference_stream"] = $"{named[0].Name} ({Path.GetFileName(named[0].Stream.SourcePath)})",
+                ["before_s"] = before,
+                ["after_s"] = after,
+                ["window_source"] = sources[0],
+            };
+
+            var progress = new ProgressReporter(context.Error, context.IsTerminal);
+            AlignmentSummary summary;
+            try
+            {
+                using var sink = new Hdf5Sink(output, sinkOptions);
+                summary = Aligner.Run(streams, times, sink, root, progress, context.Cancellation);
+            }
+            finally
+            {
+                progress.Finish();
+            }
+
+            Report(summary, streams, output, context);
+            return 0;
         }
         finally
         {
-            progress.Finish();
+            foreach (ISampleStream s in opened)
+            {
+                s.Dispose();
+            }
         }
-
-        Report(summary, streams, output, context);
-        return 0;
     }
 
     /// <summary>Attributes of a modality's group: where the samples came from and how they were chosen.</summary>
@@ -130,10 +152,114 @@ internal static class ExportCommand
         ["clock_map"] = map.Describe(),
     };
 
+    /// <summary>One modality on its output grid; downsampled continuous streams get an anti-aliasing view.</summary>
+    private static AlignedStream Align(
+        string name, ISampleStream stream, ClockMap map, double before, double after, PerModality<double?> rates, PerModality<IndexMode> modes, List<ISampleStream> opened)
+    {
+        double native = stream.Clock.MeanRateHz;
+        double rate = rates.Get(name, null) ?? native;
+        IndexMode mode = modes.Get(name, IndexMode.Previous);
+        var grid = new SamplingGrid(before, after, rate);
+        ISampleStream sampled = stream;
+        if (stream is ContinuousStream continuous && rate < native)
+        {
+            ContinuousStream filtered = LowPassStream.ForOutputRate(continuous, rate);
+            if (!ReferenceEquals(filtered, continuous))
+            {
+                // The view owns the source now; it replaces it in the list of things to dispose.
+                opened.Remove(continuous);
+                opened.Add(filtered);
+                sampled = filtered;
+            }
+        }
+
+        Dictionary<string, object> attributes = ModalityAttributes(stream, map, grid, mode);
+        if (sampled is LowPassStream lowPass)
+        {
+            attributes["anti_aliasing"] = $"FIR low-pass, {lowPass.TapCount} taps, pass band to {lowPass.CutoffHz:G6} Hz, applied before sampling at {rate:G6} Hz";
+        }
+
+        var extra = new Dictionary<string, Array>();
+        if (stream is ContinuousStream ephys)
+        {
+            extra["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray();
+            extra["channel_ids"] = ephys.ChannelIds.ToArray();
+        }
+
+        return new AlignedStream(name, sampled, map, grid, mode, attributes, extra);
+    }
+
+    private static double[] ParseTimes(string text)
+    {
+        try
+        {
+            return WindowTimes.ParseList(text);
+        }
+        catch (NeuroAlignException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static double[] TimesFromSource(ParsedArgs args, IReadOnlyList<AlignedStream> streams, double before, double after)
+    {
+        if (args.Get("--events") is { } events)
+        {
+            EphysInput.RequireFile(events, "--events");
+            var filters = args.GetAll("--event-filter").Select(WindowTimes.ParseRowFilter).ToArray();
+            return WindowTimes.FromTextFile(events, args.Get("--event-column"), filters);
+        }
+
+        double step = args.GetDouble("--every", double.NaN, allowNegative: false);
+        double start = streams.Max(s => s.Timeline.StartReferenceSeconds);
+        double end = streams.Min(s => s.Timeline.EndReferenceSeconds);
+        return WindowTimes.Grid(start, end, step, before, after);
+    }
+
+    private static double[] DropIncomplete(ParsedArgs args, IReadOnlyList<AlignedStream> streams, double[] times, CliContext context)
+    {
+        if (!args.Has("--drop-incomplete"))
+        {
+            return times;
+        }
+
+        double[] kept = times.Where(t => streams.All(s => Aligner.CountOutside(s, [t]).Samples == 0)).ToArray();
+        if (kept.Length == 0)
+        {
+            throw new NeuroAlignException($"--drop-incomplete: all {times.Length} windows reach outside a recording; nothing to export");
+        }
+
+        if (kept.Length < times.Length)
+        {
+            context.Warn($"--drop-incomplete: left out {times.Length - kept.Length} of {times.Length} windows that reach outside a recording");
+        }
+
+        return kept;
+    }
+
+    private static Hdf5SinkOptions SinkOptions(ParsedArgs args)
+    {
+        string compression = args.Get("--compression") ?? "gzip";
+        int level = args.GetInt("--level", 1, int.MinValue);
+        if (!Hdf5SinkOptions.SupportedGzipLevels.Contains(level))
+        {
+            throw new UsageException($"option --level: {level} is not supported; expected one of {string.Join(", ", Hdf5SinkOptions.SupportedGzipLevels)}");
+        }
+
+        return compression switch
+        {
+            "gzip" => new Hdf5SinkOptions(level, Shuffle: true),
+            "none" => args.Has("--level") ? throw new UsageException("option --level needs --compression gzip") : Hdf5SinkOptions.Uncompressed,
+            _ => throw new UsageException($"option --compression: '{compression}' is not gzip or none"),
+        };
+    }
+
     private static void Report(AlignmentSummary summary, IReadOnlyList<AlignedStream> streams, string output, CliContext context)
     {
+        long fileBytes = new FileInfo(output).Length;
+        double seconds = Math.Max(summary.Elapsed.TotalSeconds, 1e-9);
         context.Out.WriteLine(
-            $"wrote {output}: {summary.WindowCount} window(s), {summary.BytesWritten / 1e6:F1} MB of aligned data in {summary.Elapsed.TotalSeconds:F2} s");
+            $"wrote {output}: {summary.WindowCount} window(s), {summary.BytesWritten / 1e6:F1} MB of aligned data ({fileBytes / 1e6:F1} MB on disk) in {summary.Elapsed.TotalSeconds:F2} s, {summary.BytesWritten / 1e6 / seconds:F0} MB/s");
         for (int m = 0; m < streams.Count; m++)
         {
             AlignedStream s = streams[m];
@@ -145,20 +271,8 @@ internal static class ExportCommand
             {
                 long total = (long)ms.PointsPerWindow * summary.WindowCount;
                 context.Warn(
-                    $"{s.Name}: {ms.SamplesOutside} of {total} samples fell outside the recording ({s.Timeline.StartReferenceSeconds:G6} s to {s.Timeline.EndReferenceSeconds:G6} s on the reference clock); their source_index is -1 and their data zero");
+                    $"{s.Name}: {ms.SamplesOutside} of {total} samples in {ms.WindowsIncomplete} window(s) fell outside the recording ({s.Timeline.StartReferenceSeconds:G6} s to {s.Timeline.EndReferenceSeconds:G6} s on the reference clock); their source_index is -1 and their data zero");
             }
-        }
-    }
-
-    private static IndexMode ParseMode(string text)
-    {
-        try
-        {
-            return IndexModes.Parse(text);
-        }
-        catch (NeuroAlignException e)
-        {
-            throw new UsageException($"option --mode: {e.Message}");
         }
     }
 
@@ -174,8 +288,6 @@ internal static class ExportCommand
             }
         }
     }
-
-    private static void RawOptionsCheck(ParsedArgs args) => _ = EphysInput.RawOptions(args);
 
     private static void RefuseUnbuilt(ParsedArgs args, string option, string what)
     {

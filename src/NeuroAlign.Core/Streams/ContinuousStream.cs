@@ -74,7 +74,7 @@ public abstract class ContinuousStream : ISampleStream
     public ContinuousStream SelectChannels(IReadOnlyList<int> channelPositions) =>
         new ChannelSubsetStream(this, channelPositions);
 
-    public void ReadSamples(ReadOnlySpan<long> indices, Span<byte> destination)
+    public virtual void ReadSamples(ReadOnlySpan<long> indices, Span<byte> destination)
     {
         int frame = FrameBytes;
         if (destination.Length < indices.Length * frame)

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every test: style check, build, unit and end-to-end tests against numpy, h5py, nibabel
+# and ffprobe. Installs the missing Debian packages first.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/install-prerequisites.sh
+dotnet restore NeuroAlign.slnx --nologo -v quiet
+dotnet format NeuroAlign.slnx --verify-no-changes --no-restore
+dotnet build NeuroAlign.slnx -c Release --no-restore --nologo -v quiet
+dotnet test NeuroAlign.slnx -c Release --no-build --nologo
