@@ -1,13 +1,20 @@
+using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Inputs;
+using NeuroAlign.Filtering;
 using NeuroAlign.Streams;
+using NeuroAlign.Time;
 
 namespace NeuroAlign.Cli.Commands;
 
 /// <summary>`neuro-align info FILE...`: what each recording holds and how its clock runs.</summary>
 internal static class InfoCommand
 {
-    public static readonly OptionSpec[] Options = [.. EphysInput.Options];
+    public static readonly OptionSpec[] Options =
+    [
+        new("--filter", "RULE", "also report the fraction of each recording this rule keeps, scanning it whole (repeatable, combined with AND)", Repeatable: true),
+        .. EphysInput.Options,
+    ];
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -16,14 +23,54 @@ internal static class InfoCommand
             throw new UsageException("info needs at least one FILE");
         }
 
+        // info reads ephys recordings; a rule scoped to anything else is refused before any file is read.
+        FilterSet? filters = ExportCommand.ParseFilters(args, [ModalityKind.Ephys]);
         foreach (string path in args.Positionals)
         {
             EphysInput.RequireFile(path, "info");
+        }
+
+        foreach (string path in args.Positionals)
+        {
             using ISampleStream stream = EphysInput.Open(path, args);
             Describe(stream, context.Out);
+            if (filters is not null)
+            {
+                ReportKeptFraction(stream, filters, context);
+            }
         }
 
         return 0;
+    }
+
+    /// <summary>Streams over the whole recording, window by window, and prints the fraction the rules keep.</summary>
+    private static void ReportKeptFraction(ISampleStream stream, FilterSet filters, CliContext context)
+    {
+        CompiledFilter filter = filters.Compile(FilterTarget.ForStream(ModalityKind.Ephys, stream, stream.ElementType));
+
+        // t is on this recording's own reference clock: zero at its first sample, as in an export it leads.
+        ClockMap map = ClockMap.Offset(-stream.Clock.StartSeconds);
+        var reporter = new ProgressReporter(context.Error, context.IsTerminal);
+        FilterScanResult result;
+        try
+        {
+            result = FilterScan.Run(stream, filter, map, new ScanProgress(reporter), context.Cancellation);
+        }
+        finally
+        {
+            reporter.Finish();
+        }
+
+        double seconds = Math.Max(result.Elapsed.TotalSeconds, 1e-9);
+        context.Out.WriteLine(
+            $"  filter: {filter.RuleText} keeps {result.KeptFraction:P2} of the values ({result.Kept} of {result.Values}; {result.Samples} samples, {result.BytesRead / 1e6:F1} MB scanned in {result.Elapsed.TotalSeconds:F2} s, {result.BytesRead / 1e6 / seconds:F0} MB/s)");
+    }
+
+    /// <summary>Shows a scan with the export's progress display: its windows are the scan's windows.</summary>
+    private sealed class ScanProgress(ProgressReporter reporter) : IProgress<FilterScanProgress>
+    {
+        public void Report(FilterScanProgress value) =>
+            reporter.Report(new AlignmentProgress(value.WindowsDone, value.WindowCount, value.BytesRead, value.Elapsed));
     }
 
     public static void Describe(ISampleStream stream, TextWriter output)
