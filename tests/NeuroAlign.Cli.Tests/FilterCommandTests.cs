@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using NeuroAlign.TestData;
+
+namespace NeuroAlign.Cli.Tests;
+
+public class FilterCommandTests
+{
+    private const string WriteRecording = """
+        import sys, numpy as np
+        rng = np.random.default_rng(int(sys.argv[4]))
+        x = rng.integers(-1500, 1500, size=(int(sys.argv[2]), int(sys.argv[3])), dtype=np.int16)
+        x.tofile(sys.argv[1])
+        """;
+
+    [PythonFact]
+    public void Export_FiltersOn384ChannelInt16_MaskMatchesNumpy()
+    {
+        using var folder = new TempFolder();
+        string input = folder.File("f.dat");
+        string output = folder.File("o.h5");
+        Python.Run(WriteRecording, input, "30000", "384", "7");
+
+        // The second window runs past the end of the 1 s recording: its last rows are outside, and never pass.
+        var (code, stdout, stderr) = CliRunner.Run(
+            "--ephys", input, "--ephys-gain-uv", "2.34375", "--channels", "10-73", "--times", "0.2,0.9", "--before", "0.05", "--after", "0.15",
+            "--filter", "abs(signal) < 2 mV", "--filter", "ephys: channel != 20 and t >= 0.16 s", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            f = h5py.File(sys.argv[1], 'r')
+            d = f['ephys/data'][:].astype(np.float64)
+            g = f['ephys/gain_to_uV'][:]
+            ch = f['ephys/channel_ids'][:]
+            ts = f['ephys/timestamps'][:]
+            si = f['ephys/source_index'][:]
+            assert np.array_equal(ch, np.arange(10, 74))
+            expected = (np.abs(d * g) < 2000) & (ch != 20) & (ts >= 0.16)[..., None] & (si >= 0)[..., None]
+            m = f['ephys/mask']
+            assert m.shape == d.shape and m.dtype == np.uint8
+            assert np.array_equal(m[:], expected.astype(np.uint8)), np.argwhere(m[:] != expected)[:5]
+            assert np.array_equal(f['ephys/kept_fraction'][:], expected.mean(axis=(1, 2)))
+            assert (si < 0).any() and 0.2 < expected.mean() < 0.9
+            assert f.attrs['filter'] == '(abs(signal) < 2 mV) AND (ephys: channel != 20 and t >= 0.16 s)', f.attrs['filter']
+            print(repr(float(expected.mean())))
+            """,
+            output);
+        double kept = double.Parse(check.Trim(), CultureInfo.InvariantCulture);
+        Assert.Contains($"keeps {kept:P2} of the values (mask in /ephys/mask", stdout);
+    }
+
+    [Fact]
+    public void Export_UnitMismatch_FailsWithCaretBeforeOpeningAnyFile()
+    {
+        using var folder = new TempFolder();
+
+        // The recording does not even exist: the rule is refused first.
+        var (code, stdout, stderr) = CliRunner.Run(
+            "--ephys", folder.File("missing.dat"), "--time", "1", "--filter", "signal > 3 s", "--out", folder.File("o.h5"));
+
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Equal(
+            "neuro-align: error: filter \"signal > 3 s\": cannot compare a voltage (signal) with a time (3 s)\n" +
+            "    signal > 3 s\n" +
+            "             ^^^\n",
+            stderr.ReplaceLineEndings("\n"));
+        Assert.Empty(folder.FileNames());
+    }
+
+    [Theory]
+    [InlineData("video: signal > 100", "the scope names video, which is not loaded (loaded: ephys)", "^^^^^")]
+    [InlineData("signal >> 3", "after '>', found '>'", "        ^")]
+    [InlineData("sigal > 3", "unknown name 'sigal'", "^^^^^")]
+    [InlineData("(signal > 3", "this '(' is never closed", "^")]
+    public void Export_BadRule_ExitsTwoWithCaret(string rule, string reason, string caret)
+    {
+        using var folder = new TempFolder();
+        string input = folder.File("f.dat");
+        SyntheticEphys.WriteInt16(input, 100, 4);
+
+        var (code, _, stderr) = CliRunner.Run("--ephys", input, "--ephys-channels", "4", "--time", "0", "--filter", rule, "--out", folder.File("o.h5"));
+
+        Assert.Equal(2, code);
+        string[] lines = stderr.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.Contains(reason, lines[0]);
+        Assert.Equal("    " + rule, lines[1]);
+        Assert.Equal("    " + caret, lines[2]);
+        Assert.Equal(["f.dat"], folder.FileNames());
+    }
+
+    [PythonFact]
+    public void Info_WithFilter_ReportsKeptCountOfWholeRecording()
+    {
+        using var folder = new TempFolder();
+        string input = folder.File("f.dat");
+        Python.Run(WriteRecording, input, "200000", "32", "3");
+
+        var (code, stdout, stderr) = CliRunner.Run("info", "--filter", "signal > 0.1 mV or t < 0.5 s", "--ephys-channels", "32", "--ephys-gain-uv", "0.195", input);
+
+        Assert.True(code == 0, stderr);
+        Match m = Regex.Match(stdout, @"filter: signal > 0\.1 mV or t < 0\.5 s keeps [0-9.]+ % of the values \((\d+) of (\d+); 200000 samples");
+        Assert.True(m.Success, stdout);
+        string expected = Python.Run(
+            """
+            import sys, numpy as np
+            x = np.fromfile(sys.argv[1], dtype='<i2').reshape(-1, 32).astype(np.float64)
+            t = (np.arange(x.shape[0]) / 30000)[:, None]
+            keep = (x * 0.195 > 100) | (t < 0.5)
+            print(int(keep.sum()), keep.size)
+            """,
+            input);
+        Assert.Equal(expected.Trim(), $"{m.Groups[1].Value} {m.Groups[2].Value}");
+    }
+
+    [Fact]
+    public void Info_RuleScopedToFmri_ExitsTwo()
+    {
+        using var folder = new TempFolder();
+        string input = folder.File("f.dat");
+        SyntheticEphys.WriteInt16(input, 100, 4);
+
+        var (code, stdout, stderr) = CliRunner.Run("info", "--filter", "fmri: signal > 3", "--ephys-channels", "4", input);
+
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Contains("the scope names fmri, which is not loaded (loaded: ephys)", stderr);
+    }
+}
