@@ -17,6 +17,7 @@ internal sealed class FilterCompiler
     private SignalEvaluator? _signal;
     private TimeEvaluator? _time;
     private ChannelEvaluator? _channel;
+    private bool _usesTime;
 
     private FilterCompiler(FilterTarget target, string ruleText)
     {
@@ -47,10 +48,23 @@ internal sealed class FilterCompiler
         }
 
         ConditionEvaluator root = all.Evaluator ?? new ConstantConditionEvaluator(all.Constant, BlockSize);
-        return new CompiledFilter(target, text, root, usesTime: compiler._time is not null);
+        return new CompiledFilter(target, text, root, usesTime: compiler._usesTime || compiler._time is not null);
     }
 
-    private Condition Lower(FilterNode node) => node switch
+    private Condition Lower(FilterNode node)
+    {
+        // A condition on t alone (a time range) has one answer per point: decide it once per point
+        // with the same scalar double arithmetic, and spread it over the point's elements.
+        if (ReadsOnly(node, FilterVariable.Time) && !IsConstant(node))
+        {
+            _usesTime = true;
+            return new Condition(false, new PointConditionEvaluator(ScalarCondition(node), BlockSize));
+        }
+
+        return LowerElementwise(node);
+    }
+
+    private Condition LowerElementwise(FilterNode node) => node switch
     {
         ComparisonNode comparison => Lower(comparison),
         LogicalNode logical => Logical(Lower(logical.Left), Lower(logical.Right), logical.Operator == LogicalOperator.And),
@@ -292,11 +306,118 @@ internal sealed class FilterCompiler
         _ => op,
     };
 
+    /// <summary>Whether <paramref name="node"/> reads no variable other than <paramref name="variable"/>.</summary>
+    private static bool ReadsOnly(FilterNode node, FilterVariable variable) => node switch
+    {
+        NumberNode => true,
+        VariableNode v => v.Variable == variable,
+        NegateNode n => ReadsOnly(n.Operand, variable),
+        NotNode n => ReadsOnly(n.Operand, variable),
+        ArithmeticNode n => ReadsOnly(n.Left, variable) && ReadsOnly(n.Right, variable),
+        ComparisonNode n => ReadsOnly(n.Left, variable) && ReadsOnly(n.Right, variable),
+        LogicalNode n => ReadsOnly(n.Left, variable) && ReadsOnly(n.Right, variable),
+        CallNode n => n.Arguments.All(a => ReadsOnly(a, variable)),
+        _ => false,
+    };
+
+    /// <summary>A condition of one variable as a scalar function, with the kernels' scalar operations.</summary>
+    private static Func<double, bool> ScalarCondition(FilterNode node)
+    {
+        switch (node)
+        {
+            case ComparisonNode c:
+                {
+                    Func<double, double> a = ScalarNumber(c.Left), b = ScalarNumber(c.Right);
+                    return c.Operator switch
+                    {
+                        ComparisonOperator.Greater => x => GreaterOperator.Apply(a(x), b(x)),
+                        ComparisonOperator.GreaterEqual => x => GreaterEqualOperator.Apply(a(x), b(x)),
+                        ComparisonOperator.Less => x => LessOperator.Apply(a(x), b(x)),
+                        ComparisonOperator.LessEqual => x => LessEqualOperator.Apply(a(x), b(x)),
+                        ComparisonOperator.Equal => x => EqualOperator.Apply(a(x), b(x)),
+                        _ => x => NotEqualOperator.Apply(a(x), b(x)),
+                    };
+                }
+
+            case LogicalNode l:
+                {
+                    Func<double, bool> a = ScalarCondition(l.Left), b = ScalarCondition(l.Right);
+                    return l.Operator == LogicalOperator.And ? x => a(x) && b(x) : x => a(x) || b(x);
+                }
+
+            case NotNode n:
+                {
+                    Func<double, bool> a = ScalarCondition(n.Operand);
+                    return x => !a(x);
+                }
+
+            default:
+                throw new InvalidOperationException($"{node.GetType().Name} is not a condition");
+        }
+    }
+
+    private static Func<double, double> ScalarNumber(FilterNode node)
+    {
+        switch (node)
+        {
+            case NumberNode number:
+                {
+                    double value = number.Value;
+                    return _ => value;
+                }
+
+            case VariableNode:
+                return x => x;
+            case NegateNode n:
+                {
+                    Func<double, double> a = ScalarNumber(n.Operand);
+                    return x => -a(x);
+                }
+
+            case ArithmeticNode n:
+                {
+                    Func<double, double> a = ScalarNumber(n.Left), b = ScalarNumber(n.Right);
+                    return n.Operator switch
+                    {
+                        ArithmeticOperator.Add => x => AddOperator.Apply(a(x), b(x)),
+                        ArithmeticOperator.Subtract => x => SubtractOperator.Apply(a(x), b(x)),
+                        ArithmeticOperator.Multiply => x => MultiplyOperator.Apply(a(x), b(x)),
+                        _ => x => DivideOperator.Apply(a(x), b(x)),
+                    };
+                }
+
+            case CallNode { Function: FilterFunction.Abs } call:
+                {
+                    Func<double, double> a = ScalarNumber(call.Arguments[0]);
+                    return x => Math.Abs(a(x));
+                }
+
+            case CallNode call:
+                {
+                    Func<double, double> result = ScalarNumber(call.Arguments[0]);
+                    bool min = call.Function == FilterFunction.Min;
+                    for (int i = 1; i < call.Arguments.Count; i++)
+                    {
+                        Func<double, double> left = result, right = ScalarNumber(call.Arguments[i]);
+                        result = min ? x => MinOperator.Apply(left(x), right(x)) : x => MaxOperator.Apply(left(x), right(x));
+                    }
+
+                    return result;
+                }
+
+            default:
+                throw new InvalidOperationException($"{node.GetType().Name} is not a number");
+        }
+    }
+
     private static bool IsConstant(FilterNode node) => node switch
     {
         NumberNode => true,
         NegateNode n => IsConstant(n.Operand),
+        NotNode n => IsConstant(n.Operand),
         ArithmeticNode n => IsConstant(n.Left) && IsConstant(n.Right),
+        ComparisonNode n => IsConstant(n.Left) && IsConstant(n.Right),
+        LogicalNode n => IsConstant(n.Left) && IsConstant(n.Right),
         CallNode n => n.Arguments.All(IsConstant),
         _ => false,
     };

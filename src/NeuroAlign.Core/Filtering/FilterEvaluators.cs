@@ -171,6 +171,31 @@ internal sealed class TimeEvaluator(int blockSize) : NumberEvaluator
     }
 }
 
+/// <summary>A condition that depends on the point only (a condition on t): decided once per point, spread over its elements.</summary>
+internal sealed class PointConditionEvaluator(Func<double, bool> predicate, int blockSize) : ConditionEvaluator
+{
+    private readonly byte[] _values = new byte[blockSize];
+
+    public override ReadOnlySpan<byte> Evaluate(in FilterBlock block)
+    {
+        Span<byte> values = _values.AsSpan(0, block.Count);
+        int e = block.ElementsPerSample;
+        int point = block.Start / e;
+        int filled = 0;
+        int run = e - block.Column;
+        while (filled < block.Count)
+        {
+            int n = Math.Min(run, block.Count - filled);
+            values.Slice(filled, n).Fill(predicate(block.PointTimes[point]) ? FilterKernels.True : (byte)0);
+            filled += n;
+            point++;
+            run = e;
+        }
+
+        return values;
+    }
+}
+
 /// <summary>channel: the channel id of each element's column.</summary>
 internal sealed class ChannelEvaluator(IReadOnlyList<int> channelIds, int blockSize) : NumberEvaluator
 {

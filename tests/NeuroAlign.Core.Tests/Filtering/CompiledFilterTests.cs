@@ -31,7 +31,9 @@ public sealed class CompiledFilterTests
     [InlineData("signal > 1 and 2 > 1", typeof(IntervalEvaluator<short>))]
     [InlineData("signal > 1 or 1 > 2", typeof(IntervalEvaluator<short>))]
     [InlineData("signal * 2 > 1", typeof(CompareEvaluator<GreaterOperator>))]
-    [InlineData("t > 1", typeof(CompareEvaluator<GreaterOperator>))]
+    [InlineData("t > 1", typeof(PointConditionEvaluator))]
+    [InlineData("t > 1 and t < 2 or not t == 5", typeof(PointConditionEvaluator))]
+    [InlineData("channel > t / 1 s", typeof(CompareEvaluator<GreaterOperator>))]
     [InlineData("signal > 1e9", typeof(ConstantConditionEvaluator))]
     [InlineData("2 > 1", typeof(ConstantConditionEvaluator))]
     public void Compile_Int16Ephys_LowersToExpectedEvaluator(string rule, Type expected)
