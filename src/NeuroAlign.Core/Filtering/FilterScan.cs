@@ -25,7 +25,8 @@ public sealed record FilterScanResult(long Samples, long Values, long Kept, long
 
 /// <summary>
 /// Evaluates a filter over a whole recording, window by window (zero-copy from the mapping where
-/// the stream allows), to report the fraction it keeps. Memory is one window, whatever the file's size.
+/// the stream allows), to report the fraction it keeps. Memory is one window, whatever the file's size:
+/// mapped windows are read ahead and unmapped once evaluated, so even the resident size stays flat.
 /// </summary>
 public static class FilterScan
 {
@@ -69,6 +70,10 @@ public static class FilterScan
             cancellationToken.ThrowIfCancellationRequested();
             long first = (long)w * window;
             int n = (int)Math.Min(window, samples - first);
+            var mapped = stream as InterleavedBinaryStream;
+
+            // Read ahead one window, so the disk works while this one is evaluated.
+            mapped?.Prefetch(first + n, Math.Min(window, samples - first - n));
             ReadOnlySpan<byte> data;
             if (stream is not ContinuousStream continuous || !continuous.TryGetWindow(first, n, out data))
             {
@@ -88,6 +93,7 @@ public static class FilterScan
 
             kept += filter.Evaluate(data, times.AsSpan(0, Math.Min(times.Length, n)), [], mask.AsSpan(0, n * stream.ElementsPerSample()));
             bytes += data.Length;
+            mapped?.Release(first, n);
             progress?.Report(new FilterScanProgress(w + 1, windowCount, bytes, clock.Elapsed));
         }
 
