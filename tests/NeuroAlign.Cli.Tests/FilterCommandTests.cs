@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using NeuroAlign.TestData;
+using NeuroAlign.Video;
 
 namespace NeuroAlign.Cli.Tests;
 
@@ -114,6 +115,56 @@ public class FilterCommandTests
             """,
             input);
         Assert.Equal(expected.Trim(), $"{m.Groups[1].Value} {m.Groups[2].Value}");
+    }
+
+    [FfmpegFact]
+    public void Export_VideoAndEphysRules_MaskEachModalityByItsRules()
+    {
+        using var folder = new TempFolder();
+        string video = IndexPatternVideo.Write(folder.File("index.avi"), 90, "30000/1001", new FrameSize(32, 24));
+        string ephys = folder.File("e.dat");
+        SyntheticEphys.WriteInt16(ephys, 100_000, 4);
+        string output = folder.File("o.h5");
+
+        // Frame k shows gray level k everywhere; the unscoped rule applies to ephys only.
+        var (code, stdout, stderr) = CliRunner.Run(
+            "--ephys", ephys, "--ephys-channels", "4", "--video", video, "--time", "1", "--before", "0.2", "--after", "0.5",
+            "--filter", "video: signal >= 30 and t < 1.4 s", "--filter", "signal > 0", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("video: filter video: signal >= 30 and t < 1.4 s keeps", stdout);
+        Assert.Contains("ephys: filter signal > 0 keeps", stdout);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            f = h5py.File(sys.argv[1], 'r')
+            v = f['video/data'][:]
+            vt = f['video/timestamps'][:]
+            expected = (v >= 30) & (vt < 1.4)[:, :, None, None]
+            assert np.array_equal(f['video/mask'][:], expected.astype(np.uint8))
+            assert 0 < expected.mean() < 1
+            assert np.array_equal(f['video/kept_fraction'][:], expected.mean(axis=(1, 2, 3)))
+            e = f['ephys/data'][:].astype(np.float64) * f['ephys/gain_to_uV'][:]
+            assert np.array_equal(f['ephys/mask'][:], (e > 0).astype(np.uint8))
+            assert f['video'].attrs['filter'] == 'video: signal >= 30 and t < 1.4 s'
+            assert f['ephys'].attrs['filter'] == 'signal > 0'
+            print('ok')
+            """,
+            output);
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [FfmpegFact]
+    public void Info_VideoWithFilter_CountsPixelsOfTheWholeVideo()
+    {
+        using var folder = new TempFolder();
+        string video = IndexPatternVideo.Write(folder.File("index.avi"), 90, "30000/1001", new FrameSize(32, 24));
+
+        var (code, stdout, stderr) = CliRunner.Run("info", "--filter", "video: signal > 50", video);
+
+        // Frames 51..89 pass entirely: 39 frames of 32 × 24 pixels.
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"keeps {39.0 / 90:P2} of the values ({39 * 32 * 24} of {90 * 32 * 24}; 90 samples", stdout);
     }
 
     [Fact]

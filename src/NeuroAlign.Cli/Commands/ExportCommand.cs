@@ -6,6 +6,7 @@ using NeuroAlign.Filtering;
 using NeuroAlign.Hdf5;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
+using NeuroAlign.Video;
 
 namespace NeuroAlign.Cli.Commands;
 
@@ -19,7 +20,8 @@ internal static class ExportCommand
 
     public static readonly OptionSpec[] Options =
     [
-        new("--ephys", "PATH", "ephys recording: raw .dat/.bin (see --ephys-*)"),
+        new("--ephys", "PATH", "ephys recording: SpikeGLX .bin (with its .meta), Open Ephys folder or structure.oebin, .npy, or raw .dat/.bin (see --ephys-*)"),
+        new("--units", "UNITS", "ephys data as counts (raw values, default) or uV (float32 microvolts: counts × gain_to_uV)"),
         new("--video", "PATH", "behaviour video (any format ffmpeg reads)"),
         new("--fmri", "PATH", "fMRI run: NIfTI .nii/.nii.gz with BIDS sidecar"),
         new("--time", "SECONDS", "one window at this time on the reference clock (seconds after the reference recording starts)"),
@@ -38,6 +40,7 @@ internal static class ExportCommand
         new("--compression", "KIND", "gzip (default, with byte shuffle) or none"),
         new("--level", "N", "gzip level: -1, 0, 1 (default) or 9"),
         .. EphysInput.Options,
+        .. VideoInput.Options,
     ];
 
     private static readonly string[] WindowSources = ["--time", "--times", "--events", "--every"];
@@ -50,11 +53,17 @@ internal static class ExportCommand
         }
 
         // Everything the command line can get wrong is checked before any file is opened.
-        RefuseUnbuilt(args, "--video", "behaviour video");
         RefuseUnbuilt(args, "--fmri", "fMRI");
-        if (args.Get("--ephys") is not { } ephysPath)
+        string? ephysPath = args.Get("--ephys");
+        string? videoPath = args.Get("--video");
+        if (ephysPath is null && videoPath is null)
         {
-            throw new UsageException("no input: give --ephys PATH (see --help)");
+            throw new UsageException("no input: give --ephys PATH and/or --video PATH (see --help)");
+        }
+
+        if (videoPath is null && VideoInput.Options.FirstOrDefault(o => args.Has(o.Name)) is { } videoOption)
+        {
+            throw new UsageException($"option {videoOption.Name} needs --video PATH");
         }
 
         // Rules are parsed and checked against the loaded modalities before any file is opened.
@@ -83,27 +92,57 @@ internal static class ExportCommand
         Hdf5SinkOptions sinkOptions = SinkOptions(args);
         string output = args.Get("--out") ?? DefaultOutput;
         Hdf5Sink.CheckOutputPath(output);
-        RefuseOverwritingInput(output, ephysPath);
-        _ = EphysInput.RawOptions(args);
+        RefuseOverwritingInput(output, [ephysPath, videoPath, args.Get("--video-timestamps"), args.Get("--events")]);
+        if (ephysPath is not null)
+        {
+            _ = EphysInput.RawOptions(args);
+        }
 
+        if (videoPath is not null)
+        {
+            _ = VideoInput.ParseOptions(args);
+            if (modes.Get("video", IndexMode.Previous) == IndexMode.Linear)
+            {
+                // /video/data holds frames as decoded (uint8): a grid time picks a frame, never a blend.
+                throw new UsageException("option --mode: video frames are not interpolated; use previous or nearest for video (e.g. --mode ephys=linear,video=previous)");
+            }
+        }
+
+        bool microvolts = EphysInput.Microvolts(args);
         var opened = new List<ISampleStream>();
         try
         {
-            ContinuousStream ephys = EphysInput.Open(ephysPath, args);
-            opened.Add(ephys);
-            if (ephys.SampleCount == 0)
+            // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md):
+            // the ephys recording's, else the video's.
+            var named = new List<(string Name, ISampleStream Stream, ClockMap Map)>();
+            var notes = new List<string>();
+            if (ephysPath is not null)
             {
-                throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
+                ContinuousStream ephys = EphysInput.Open(ephysPath, args);
+                opened.Add(ephys);
+                if (ephys.SampleCount == 0)
+                {
+                    throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
+                }
+
+                named.Add(("ephys", ephys, ClockMap.Offset(-ephys.Clock.StartSeconds)));
             }
 
-            // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md).
-            var named = new List<(string Name, ISampleStream Stream, ClockMap Map)>
+            if (videoPath is not null)
             {
-                ("ephys", ephys, ClockMap.Offset(-ephys.Clock.StartSeconds)),
-            };
+                VideoStream video = VideoInput.Open(videoPath, args);
+                opened.Add(video);
+
+                // No shared clock and no sync: the video starts with the reference, at 0 (its first frame).
+                named.Add(("video", video, ClockMap.Offset(-video.Clock.StartSeconds)));
+                if (named.Count > 1)
+                {
+                    notes.Add("video: no shared clock or sync with the ephys recording; both start at reference time 0 (the first frame at 0 s)");
+                }
+            }
             rates.CheckNames(named.Select(n => n.Name), "--rate");
             modes.CheckNames(named.Select(n => n.Name), "--mode");
-            var streams = named.Select(n => WithFilter(Align(n.Name, n.Stream, n.Map, before, after, rates, modes, opened), filters)).ToList();
+            var streams = named.Select(n => WithFilter(Align(n.Name, n.Stream, n.Map, before, after, rates, modes, microvolts, opened), filters)).ToList();
 
             double[] times = typedTimes ?? TimesFromSource(args, streams, before, after);
             times = DropIncomplete(args, streams, times, context);
@@ -136,6 +175,11 @@ internal static class ExportCommand
             }
 
             Report(summary, streams, output, context);
+            foreach (string note in notes)
+            {
+                context.Out.WriteLine($"  note: {note}");
+            }
+
             return 0;
         }
         finally
@@ -159,16 +203,35 @@ internal static class ExportCommand
         ["clock_map"] = map.Describe(),
     };
 
-    /// <summary>One modality on its output grid; downsampled continuous streams get an anti-aliasing view.</summary>
+    /// <summary>
+    /// One modality on its output grid; downsampled continuous streams get an anti-aliasing view;
+    /// with --units uV, continuous streams are read through a float32 microvolt view (before filtering).
+    /// </summary>
     private static AlignedStream Align(
-        string name, ISampleStream stream, ClockMap map, double before, double after, PerModality<double?> rates, PerModality<IndexMode> modes, List<ISampleStream> opened)
+        string name,
+        ISampleStream stream,
+        ClockMap map,
+        double before,
+        double after,
+        PerModality<double?> rates,
+        PerModality<IndexMode> modes,
+        bool microvolts,
+        List<ISampleStream> opened)
     {
         double native = stream.Clock.MeanRateHz;
-        double rate = rates.Get(name, null) ?? native;
         IndexMode mode = modes.Get(name, IndexMode.Previous);
+        if (stream is VideoStream { FrameCount: < 2 })
+        {
+            // One frame has no measured rate: one grid point per window.
+            native = 1 / (before + after);
+        }
+
+        double rate = rates.Get(name, null) ?? native;
         var grid = new SamplingGrid(before, after, rate);
-        ISampleStream sampled = stream;
-        if (stream is ContinuousStream continuous && rate < native)
+
+        // The microvolt view owns nothing: the counts stream stays in `opened` and is disposed there.
+        ISampleStream sampled = microvolts && stream is ContinuousStream counts ? new MicrovoltStream(counts) : stream;
+        if (sampled is ContinuousStream continuous && rate < native)
         {
             ContinuousStream filtered = LowPassStream.ForOutputRate(continuous, rate);
             if (!ReferenceEquals(filtered, continuous))
@@ -186,11 +249,21 @@ internal static class ExportCommand
             attributes["anti_aliasing"] = $"FIR low-pass, {lowPass.TapCount} taps, pass band to {lowPass.CutoffHz:G6} Hz, applied before sampling at {rate:G6} Hz";
         }
 
+        if (stream is VideoStream video)
+        {
+            foreach (var (key, value) in VideoInput.Attributes(video))
+            {
+                attributes[key] = value;
+            }
+        }
+
         var extra = new Dictionary<string, Array>();
         if (stream is ContinuousStream ephys)
         {
+            // Always the metadata's counts → µV factors; with --units uV the data are already scaled by them.
             extra["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray();
             extra["channel_ids"] = ephys.ChannelIds.ToArray();
+            attributes["units"] = microvolts ? "uV" : "counts";
         }
 
         return new AlignedStream(name, sampled, map, grid, mode, attributes, extra);
@@ -345,10 +418,10 @@ internal static class ExportCommand
     }
 
     /// <summary>Nothing the user had is ever lost: the output may not replace an input.</summary>
-    private static void RefuseOverwritingInput(string output, params string[] inputs)
+    private static void RefuseOverwritingInput(string output, IEnumerable<string?> inputs)
     {
         string full = Path.GetFullPath(output);
-        foreach (string input in inputs)
+        foreach (string input in inputs.OfType<string>())
         {
             if (string.Equals(Path.GetFullPath(input), full, StringComparison.Ordinal))
             {

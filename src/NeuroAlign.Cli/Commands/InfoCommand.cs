@@ -14,6 +14,7 @@ internal static class InfoCommand
     [
         new("--filter", "RULE", "also report the fraction of each recording this rule keeps, scanning it whole (repeatable, combined with AND)", Repeatable: true),
         .. EphysInput.Options,
+        .. VideoInput.Options,
     ];
 
     public static int Run(ParsedArgs args, CliContext context)
@@ -23,20 +24,27 @@ internal static class InfoCommand
             throw new UsageException("info needs at least one FILE");
         }
 
-        // info reads ephys recordings; a rule scoped to anything else is refused before any file is read.
-        FilterSet? filters = ExportCommand.ParseFilters(args, [ModalityKind.Ephys]);
         foreach (string path in args.Positionals)
         {
             EphysInput.RequireFile(path, "info");
         }
 
+        // The rules are checked against the kinds of the files given (a rule scoped to fmri with only
+        // ephys files is refused) before any file is read.
+        FilterSet? filters = ExportCommand.ParseFilters(args, args.Positionals.Select(KindOf).Distinct().ToArray());
+
         foreach (string path in args.Positionals)
         {
-            using ISampleStream stream = EphysInput.Open(path, args);
+            ModalityKind kind = KindOf(path);
+            using ISampleStream stream = kind == ModalityKind.Video ? VideoInput.Open(path, args, "info") : EphysInput.Open(path, args);
             Describe(stream, context.Out);
-            if (filters is not null)
+            if (filters is not null && filters.AppliesTo(kind))
             {
-                ReportKeptFraction(stream, filters, context);
+                ReportKeptFraction(stream, kind, filters, context);
+            }
+            else if (filters is not null)
+            {
+                context.Out.WriteLine($"  filter: no rule applies to {kind.ToString().ToLowerInvariant()}");
             }
         }
 
@@ -44,9 +52,9 @@ internal static class InfoCommand
     }
 
     /// <summary>Streams over the whole recording, window by window, and prints the fraction the rules keep.</summary>
-    private static void ReportKeptFraction(ISampleStream stream, FilterSet filters, CliContext context)
+    private static void ReportKeptFraction(ISampleStream stream, ModalityKind kind, FilterSet filters, CliContext context)
     {
-        CompiledFilter filter = filters.Compile(FilterTarget.ForStream(ModalityKind.Ephys, stream, stream.ElementType));
+        CompiledFilter filter = filters.Compile(FilterTarget.ForStream(kind, stream, stream.ElementType));
 
         // t is on this recording's own reference clock: zero at its first sample, as in an export it leads.
         ClockMap map = ClockMap.Offset(-stream.Clock.StartSeconds);
@@ -65,6 +73,9 @@ internal static class InfoCommand
         context.Out.WriteLine(
             $"  filter: {filter.RuleText} keeps {result.KeptFraction:P2} of the values ({result.Kept} of {result.Values}; {result.Samples} samples, {result.BytesRead / 1e6:F1} MB scanned in {result.Elapsed.TotalSeconds:F2} s, {result.BytesRead / 1e6 / seconds:F0} MB/s)");
     }
+
+    /// <summary>What `info` opens a file as: a video by its extension, else an ephys recording.</summary>
+    private static ModalityKind KindOf(string path) => VideoInput.LooksLikeVideo(path) ? ModalityKind.Video : ModalityKind.Ephys;
 
     /// <summary>Shows a scan with the export's progress display: its windows are the scan's windows.</summary>
     private sealed class ScanProgress(ProgressReporter reporter) : IProgress<FilterScanProgress>

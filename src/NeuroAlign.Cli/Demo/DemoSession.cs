@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NeuroAlign.Video;
 
 namespace NeuroAlign.Cli.Demo;
 
@@ -11,7 +12,27 @@ internal static class DemoSession
     public const int EphysChannels = 384;
     public const double EphysRateHz = 30_000;
     public const double EphysSeconds = 4;
-    public const string EphysFile = "ephys.dat";
+    public const string EphysFile = "demo_g0_t0.imec0.ap.bin";
+
+    /// <summary>The demo probe's first sample on its acquisition clock: the file starts 3 s into the run.</summary>
+    public const long EphysFirstSample = 90_000;
+
+    /// <summary>NP 1.0 gain: imAiRangeMax 0.6 V / imMaxInt 512 / AP gain 500, in µV per count.</summary>
+    public const double EphysGainToMicrovolts = 0.6 / 512 / 500 * 1e6;
+
+    public const string VideoFile = "behaviour.avi";
+
+    /// <summary>NTSC's 29.97 fps: a non-integer rate, as many cameras have.</summary>
+    public const string VideoRate = "30000/1001";
+
+    /// <summary>4 s of video at 29.97 fps.</summary>
+    public const int VideoFrames = 120;
+
+    public static readonly FrameSize VideoSize = new(64, 48);
+
+    /// <summary>Writes the session's video (frame k: every pixel gray level k) with ffmpeg and returns its path.</summary>
+    public static string WriteVideo(string folder) =>
+        IndexPatternVideo.Write(Path.Combine(folder, VideoFile), VideoFrames, VideoRate, VideoSize);
 
     /// <summary>
     /// Raw int16 value of channel <paramref name="channel"/> at sample <paramref name="sample"/>:
@@ -19,7 +40,10 @@ internal static class DemoSession
     /// </summary>
     public static short EphysValue(long sample, int channel) => (short)((channel * 64) + (int)(sample % 64));
 
-    /// <summary>Writes the session's ephys file (384 channels, 30 kHz, int16, 4 s) and returns its path.</summary>
+    /// <summary>
+    /// Writes the session's ephys recording, a SpikeGLX pair (384 AP channels, 30 kHz, int16, 4 s; the
+    /// .meta gives rate, gains and firstSample), and returns the .bin's path.
+    /// </summary>
     public static string WriteEphys(string folder)
     {
         string path = Path.Combine(folder, EphysFile);
@@ -39,6 +63,36 @@ internal static class DemoSession
         }
 
         File.Move(path + ".partial", path, overwrite: true);
+        WriteEphysMeta(Path.ChangeExtension(path, ".meta"), samples * EphysChannels * sizeof(short));
         return path;
+    }
+
+    /// <summary>A SpikeGLX .meta for an NP 1.0 probe saving its 384 AP channels (no SY word), every AP gain 500.</summary>
+    private static void WriteEphysMeta(string path, long fileSizeBytes)
+    {
+        var imro = new System.Text.StringBuilder($"(0,{EphysChannels})");
+        for (int c = 0; c < EphysChannels; c++)
+        {
+            imro.Append($"({c} 0 0 500 250 1)");
+        }
+
+        string[] lines =
+        [
+            "typeThis=imec",
+            "imDatPrb_type=0",
+            $"imSampRate={EphysRateHz:R}",
+            $"nSavedChans={EphysChannels}",
+            $"acqApLfSy={EphysChannels},{EphysChannels},1",
+            $"snsApLfSy={EphysChannels},0,0",
+            $"snsSaveChanSubset=0:{EphysChannels - 1}",
+            "imAiRangeMax=0.6",
+            "imAiRangeMin=-0.6",
+            "imMaxInt=512",
+            $"firstSample={EphysFirstSample}",
+            $"fileSizeBytes={fileSizeBytes}",
+            "userNotes=NeuroAlign demo session: raw value = channel x 64 + (sample mod 64)",
+            $"~imroTbl={imro}",
+        ];
+        File.WriteAllLines(path, lines);
     }
 }

@@ -1,4 +1,5 @@
 using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Formats;
 using NeuroAlign.Formats.RawBinary;
 using NeuroAlign.Streams;
 
@@ -10,12 +11,18 @@ internal static class EphysInput
     public static readonly OptionSpec[] Options =
     [
         new("--ephys-channels", "N", "raw files: channels per sample (default 384)"),
-        new("--ephys-rate", "HZ", "raw files: sample rate in Hz (default 30000)"),
+        new("--ephys-rate", "HZ", "raw and .npy files: sample rate in Hz (default 30000); SpikeGLX and Open Ephys carry their own"),
         new("--ephys-dtype", "TYPE", "raw files: int16 (default), uint16, int32 or float32"),
         new("--ephys-header-bytes", "BYTES", "raw files: bytes to skip at the start (default 0)"),
-        new("--ephys-gain-uv", "FACTOR", "raw files: microvolts per raw unit, written to /ephys/gain_to_uV (default 1.0)"),
+        new("--ephys-gain-uv", "FACTOR", "raw and .npy files: microvolts per raw unit, written to /ephys/gain_to_uV (default 1.0)"),
+        new("--ephys-stream", "NAME", "Open Ephys: the stream to read, by stream_name or folder (default: the first neural stream)"),
         new("--channels", "IDS", "keep only these channel ids, e.g. 0-63,100 (default: all)"),
     ];
+
+    /// <summary>The metadata-only options: given with a format that carries its own metadata, they would be silently ignored.</summary>
+    private static readonly string[] RawOnlyOptions = ["--ephys-channels", "--ephys-dtype", "--ephys-header-bytes"];
+
+    private static readonly string[] RawAndNpyOptions = ["--ephys-rate", "--ephys-gain-uv"];
 
     /// <summary>Reads the raw-file options; defaults are the original tool's (384 channels, 30 kHz, int16).</summary>
     public static RawBinaryOptions RawOptions(ParsedArgs args) => new(
@@ -25,11 +32,17 @@ internal static class EphysInput
         HeaderBytes: args.GetLong("--ephys-header-bytes", 0, 0),
         GainToMicrovolts: PositiveRate(args, "--ephys-gain-uv", 1.0));
 
-    /// <summary>Opens one ephys recording and applies the channel selection.</summary>
+    /// <summary>
+    /// Opens one ephys recording, whatever its format (EphysReader detects it from the path), and
+    /// applies the channel selection. The stream holds raw counts; see <see cref="Microvolts"/>.
+    /// </summary>
     public static ContinuousStream Open(string path, ParsedArgs args)
     {
         RequireFile(path, "--ephys");
-        ContinuousStream stream = RawBinaryReader.Open(path, RawOptions(args));
+        EphysFormat format = EphysReader.Detect(path);
+        RefuseOptionsTheFormatIgnores(args, path, format);
+        var options = new EphysOpenOptions { Raw = RawOptions(args), StreamName = args.Get("--ephys-stream") };
+        ContinuousStream stream = EphysReader.Open(path, options);
         try
         {
             return args.Get("--channels") is { } channels
@@ -40,6 +53,35 @@ internal static class EphysInput
         {
             stream.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>--units: whether the export writes raw counts (default) or float32 microvolts.</summary>
+    public static bool Microvolts(ParsedArgs args) => args.Get("--units") switch
+    {
+        null or "counts" => false,
+        "uV" or "uv" or "µV" => true,
+        { } other => throw new UsageException($"option --units: '{other}' is not a unit: expected counts (raw values, the default) or uV (float32 microvolts)"),
+    };
+
+    private static void RefuseOptionsTheFormatIgnores(ParsedArgs args, string path, EphysFormat format)
+    {
+        // A flag that would be silently ignored is an error: the metadata wins, and the user should know.
+        IEnumerable<string> ignored = format switch
+        {
+            EphysFormat.Raw => [],
+            EphysFormat.Npy => RawOnlyOptions,
+            _ => [.. RawOnlyOptions, .. RawAndNpyOptions],
+        };
+        if (ignored.FirstOrDefault(args.Has) is { } option)
+        {
+            throw new UsageException(
+                $"option {option} does not apply to {path}: it is {EphysReader.Describe(format)}, whose own metadata gives that");
+        }
+
+        if (args.Has("--ephys-stream") && format != EphysFormat.OpenEphys)
+        {
+            throw new UsageException($"option --ephys-stream applies to Open Ephys recordings only; {path} is {EphysReader.Describe(format)}");
         }
     }
 

@@ -55,6 +55,22 @@ public sealed class ChannelSubsetStream : ContinuousStream
 
     public override IReadOnlyList<double> GainsToMicrovolts => _gains;
 
+    public override IReadOnlyList<int> DigitalChannelPositions =>
+        _positions.Select((p, i) => (p, i)).Where(x => _source.DigitalChannelPositions.Contains(x.p)).Select(x => x.i).ToArray();
+
+    /// <summary>The subset's channels and gains, then the source's own facts (metadata, digital lines…).</summary>
+    public override IReadOnlyList<KeyValuePair<string, string>> Details
+    {
+        get
+        {
+            var details = new List<KeyValuePair<string, string>>(base.Details);
+            var mine = details.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+            details.Add(new("selected from", $"{_source.ChannelCount} channels"));
+            details.AddRange(_source.Details.Where(d => !mine.Contains(d.Key)));
+            return details;
+        }
+    }
+
     public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination)
     {
         CheckRange(startSample, sampleCount, destination.Length);

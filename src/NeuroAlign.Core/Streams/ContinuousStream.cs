@@ -28,6 +28,12 @@ public abstract class ContinuousStream : ISampleStream
     /// <summary>Factor from raw values to microvolts, one per channel (1.0 where unknown).</summary>
     public abstract IReadOnlyList<double> GainsToMicrovolts { get; }
 
+    /// <summary>
+    /// Positions of channels that carry digital words (sync, TTL) rather than a signal: filters and
+    /// unit conversions leave them as they are. Empty unless the format says otherwise.
+    /// </summary>
+    public virtual IReadOnlyList<int> DigitalChannelPositions => [];
+
     /// <summary>Sample count, N.</summary>
     public long SampleCount => Clock.SampleCount;
 

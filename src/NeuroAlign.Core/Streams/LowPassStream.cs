@@ -65,6 +65,8 @@ public sealed class LowPassStream : ContinuousStream
 
     public override IReadOnlyList<double> GainsToMicrovolts => _source.GainsToMicrovolts;
 
+    public override IReadOnlyList<int> DigitalChannelPositions => _source.DigitalChannelPositions;
+
     public override IReadOnlyList<KeyValuePair<string, string>> Details =>
         [.. _source.Details, new("anti-aliasing", $"FIR low-pass, {TapCount} taps, pass band to {CutoffHz:G6} Hz (Blackman window)")];
 
@@ -171,6 +173,7 @@ public sealed class LowPassStream : ContinuousStream
             }
 
             Span<float> acc = accumulator.AsSpan(0, channels);
+            IReadOnlyList<int> digital = DigitalChannelPositions;
             for (int k = 0; k < indices.Length; k++)
             {
                 int top = (int)(indices[k] - indices[0]);
@@ -178,6 +181,12 @@ public sealed class LowPassStream : ContinuousStream
                 for (int j = 0; j < _taps.Length; j++)
                 {
                     MultiplyAdd(block.AsSpan((top + j) * channels, channels), _taps[j], acc);
+                }
+
+                // Digital words are not signals: a sync channel keeps the word at the sample itself.
+                foreach (int c in digital)
+                {
+                    acc[c] = block[((top + _half) * channels) + c];
                 }
 
                 FromFloat(acc, destination.Slice(k * frame, frame));

@@ -97,3 +97,27 @@ public class LowPassStreamTests
         Assert.Equal(SampleType.Int16, filtered.ElementType);
     }
 }
+
+public class LowPassStreamDigitalTests
+{
+    [SharedDataFact]
+    public void ReadSamples_SpikeGlxSyncChannel_KeepsTheWordUnfiltered()
+    {
+        using var folder = new TempFolder();
+        SyntheticSpikeGlx.CopyMeta(folder.Path, "Noise_g0_t0.imec0.ap.meta");
+        string bin = Path.Combine(folder.Path, "rec.bin");
+        SyntheticSpikeGlx.WriteBin(bin, 9000, 385, syncColumn: 384);
+        using var recording = NeuroAlign.Formats.EphysReader.Open(bin, new NeuroAlign.Formats.EphysOpenOptions());
+        Assert.Equal([384], recording.DigitalChannelPositions);
+        var filtered = new LowPassStream(recording, 400);
+
+        long[] indices = Enumerable.Range(0, 200).Select(i => 3000 + (i * 30L)).ToArray();
+        var output = new short[200 * 385];
+        filtered.ReadSamples(indices, MemoryMarshal.AsBytes(output.AsSpan()));
+
+        for (int i = 0; i < indices.Length; i++)
+        {
+            Assert.Equal(SyntheticSpikeGlx.SyncWord(indices[i]), output[(i * 385) + 384]);
+        }
+    }
+}

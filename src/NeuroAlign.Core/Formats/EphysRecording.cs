@@ -1,0 +1,122 @@
+using NeuroAlign.Streams;
+using NeuroAlign.Sync;
+using NeuroAlign.Time;
+
+namespace NeuroAlign.Formats;
+
+/// <summary>
+/// An ephys recording opened by <see cref="EphysReader"/>: the memory-mapped samples plus what the
+/// format's metadata says about them (channel names, gains, where t0 came from, digital lines,
+/// warnings). Reads go straight to the mapping.
+/// </summary>
+public sealed class EphysRecording : ContinuousStream
+{
+    private readonly InterleavedBinaryStream _data;
+    private readonly string[] _channelNames;
+    private readonly KeyValuePair<string, string>[] _formatDetails;
+    private readonly DigitalLineSet[] _digitalLines;
+    private readonly string[] _warnings;
+    private readonly IDisposable[] _owned;
+
+    /// <param name="data">The mapped samples; owned (disposed with the recording).</param>
+    /// <param name="channelNames">Names as the source gives them (null: the channel ids as text).</param>
+    /// <param name="formatDetails">Facts for `info`, after the common ones.</param>
+    /// <param name="digitalLines">Sync and TTL lines recorded with the stream.</param>
+    /// <param name="warnings">Things the metadata got wrong that the reader worked around.</param>
+    /// <param name="owned">Further resources to dispose with the recording (mapped side files).</param>
+    public EphysRecording(
+        InterleavedBinaryStream data,
+        IReadOnlyList<string>? channelNames,
+        IEnumerable<KeyValuePair<string, string>> formatDetails,
+        IEnumerable<DigitalLineSet> digitalLines,
+        IEnumerable<string> warnings,
+        IEnumerable<IDisposable>? owned = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(formatDetails);
+        ArgumentNullException.ThrowIfNull(digitalLines);
+        ArgumentNullException.ThrowIfNull(warnings);
+        _data = data;
+        _channelNames = channelNames?.ToArray() ?? data.ChannelIds.Select(id => id.ToString()).ToArray();
+        if (_channelNames.Length != data.ChannelCount)
+        {
+            throw new ArgumentException($"{_channelNames.Length} channel names for {data.ChannelCount} channels", nameof(channelNames));
+        }
+
+        _formatDetails = formatDetails.ToArray();
+        _digitalLines = digitalLines.ToArray();
+        _warnings = warnings.ToArray();
+        _owned = owned?.ToArray() ?? [];
+    }
+
+    /// <summary>The mapped samples (for typed zero-copy windows).</summary>
+    public InterleavedBinaryStream Data => _data;
+
+    /// <summary>Channel names as the source gives them ("AP12", "SY0", "CH334"), one per channel.</summary>
+    public IReadOnlyList<string> ChannelNames => _channelNames;
+
+    /// <summary>Digital words and TTL lines recorded with the stream, for sync-pulse extraction.</summary>
+    public IReadOnlyList<DigitalLineSet> DigitalLines => _digitalLines;
+
+    /// <summary>Disagreements found in the metadata and how they were resolved (the reader went on).</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    public override string SourcePath => _data.SourcePath;
+
+    public override string FormatName => _data.FormatName;
+
+    public override SampleClock Clock => _data.Clock;
+
+    public override SampleType ElementType => _data.ElementType;
+
+    public override int ChannelCount => _data.ChannelCount;
+
+    public override IReadOnlyList<int> ChannelIds => _data.ChannelIds;
+
+    public override IReadOnlyList<double> GainsToMicrovolts => _data.GainsToMicrovolts;
+
+    public override IReadOnlyList<int> DigitalChannelPositions =>
+        _digitalLines.OfType<DigitalWordLineSet>().Select(d => d.Column).Distinct().Order().ToArray();
+
+    /// <summary>Channels, gains, the format's own facts, digital lines and warnings.</summary>
+    public override IReadOnlyList<KeyValuePair<string, string>> Details
+    {
+        get
+        {
+            var details = new List<KeyValuePair<string, string>>(base.Details);
+            details.AddRange(_formatDetails);
+            foreach (DigitalLineSet set in _digitalLines)
+            {
+                details.Add(new("digital lines", set.Describe()));
+            }
+
+            foreach (string warning in _warnings)
+            {
+                details.Add(new("warning", warning));
+            }
+
+            return details;
+        }
+    }
+
+    public override bool TryGetWindow(long startSample, int sampleCount, out ReadOnlySpan<byte> window) =>
+        _data.TryGetWindow(startSample, sampleCount, out window);
+
+    public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination) =>
+        _data.ReadBlock(startSample, sampleCount, destination);
+
+    /// <summary>Asks the kernel to start reading samples [start, start + count).</summary>
+    public void Prefetch(long startSample, long sampleCount) => _data.Prefetch(startSample, sampleCount);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _data.Dispose();
+            foreach (IDisposable d in _owned)
+            {
+                d.Dispose();
+            }
+        }
+    }
+}

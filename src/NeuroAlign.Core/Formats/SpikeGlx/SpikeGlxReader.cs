@@ -1,0 +1,200 @@
+using NeuroAlign.Streams;
+using NeuroAlign.Sync;
+using NeuroAlign.Time;
+
+namespace NeuroAlign.Formats.SpikeGlx;
+
+/// <summary>
+/// SpikeGLX recordings: a .bin of interleaved int16 samples (imec AP/LF or nidq) described by the
+/// .meta beside it. Rate, saved channels, gains and t0 (firstSample / rate, on the stream's
+/// acquisition clock) come from the .meta; the sample count from the .bin's size.
+/// </summary>
+public static class SpikeGlxReader
+{
+    public const string FormatName = "spikeglx";
+
+    /// <summary>Whether <paramref name="path"/> is a .meta, or a .bin with a .meta beside it.</summary>
+    public static bool IsSpikeGlx(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string extension = Path.GetExtension(path);
+        return extension.Equals(SpikeGlxConstants.MetaExtension, StringComparison.OrdinalIgnoreCase)
+            || (extension.Equals(SpikeGlxConstants.BinExtension, StringComparison.OrdinalIgnoreCase)
+                && File.Exists(Path.ChangeExtension(path, SpikeGlxConstants.MetaExtension)));
+    }
+
+    /// <summary>Opens a SpikeGLX recording given its .bin or its .meta.</summary>
+    public static EphysRecording Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string binPath = Path.ChangeExtension(path, SpikeGlxConstants.BinExtension);
+        string metaPath = Path.ChangeExtension(path, SpikeGlxConstants.MetaExtension);
+        if (!File.Exists(metaPath))
+        {
+            throw new NeuroAlignException($"{binPath}: no {Path.GetFileName(metaPath)} beside it: a SpikeGLX .bin needs its .meta");
+        }
+
+        if (!File.Exists(binPath))
+        {
+            throw new NeuroAlignException($"{metaPath}: no {Path.GetFileName(binPath)} beside it: the .meta describes a .bin that is not there");
+        }
+
+        SpikeGlxMeta meta = SpikeGlxMeta.Load(metaPath);
+        SpikeGlxChannelMap map = SpikeGlxChannelMap.Build(meta);
+        bool imec = meta.StreamType == SpikeGlxConstants.TypeImec;
+        string rateKey = imec ? SpikeGlxConstants.ImecSampleRate : SpikeGlxConstants.NidqSampleRate;
+        double rateHz = meta.GetDouble(rateKey);
+        if (!(rateHz > 0))
+        {
+            throw new InvalidRecordingException(metaPath, $"key '{rateKey}'", rateHz.ToString("R"), "a positive sample rate in Hz");
+        }
+
+        long? firstSample = meta.TryGetLong(SpikeGlxConstants.FirstSample);
+        if (firstSample < 0)
+        {
+            throw new InvalidRecordingException(metaPath, $"key '{SpikeGlxConstants.FirstSample}'", firstSample.Value.ToString(), "a sample index, 0 or more");
+        }
+
+        // Metadata_30.md, firstSample: "the index number of the first sample recorded in this file",
+        // counted on this stream's clock from the start of the run: t0 on the acquisition clock.
+        double startSeconds = (firstSample ?? 0) / rateHz;
+        var layout = new InterleavedLayout(binPath, 0, map.Channels.Count, SampleType.Int16);
+        InterleavedBinaryStream data = InterleavedBinaryStream.Open(
+            layout,
+            samples => new RegularClock(startSeconds, rateHz, samples),
+            map.Channels.Select(c => c.AcquiredIndex).ToArray(),
+            map.Channels.Select(c => c.GainToMicrovolts).ToArray(),
+            FormatName);
+        try
+        {
+            var warnings = new List<string>(map.Warnings);
+            long actualBytes = new FileInfo(binPath).Length;
+            if (meta.TryGetLong(SpikeGlxConstants.FileSizeBytes) is { } declaredBytes && declaredBytes != actualBytes)
+            {
+                warnings.Add($"{SpikeGlxConstants.FileSizeBytes}={declaredBytes} in the .meta but the .bin has {actualBytes} bytes: the real size wins ({data.SampleCount} samples)");
+            }
+
+            var details = new List<KeyValuePair<string, string>>
+            {
+                new("metadata", metaPath),
+                new("stream", DescribeStream(meta, map)),
+                new("saved channels", DescribeSaved(meta, map)),
+                new("conversion", map.Conversion),
+            };
+            details.AddRange(DescribeGains(map));
+            details.Add(new("t0 from", firstSample is { } fs
+                ? $"{startSeconds:R} s = {SpikeGlxConstants.FirstSample} {fs} / {rateKey} {rateHz:R} Hz"
+                : $"0 s: no {SpikeGlxConstants.FirstSample} in the .meta"));
+            if (map.Sites.Count > 0)
+            {
+                details.Add(new("sites", $"{map.Sites.Count} on {map.Sites.Select(s => s.Shank).Distinct().Count()} shank(s) (~{map.SiteSource})"));
+            }
+
+            DigitalLineSet[] lines = imec ? ImecSyncLines(data, map) : NidqDigitalLines(meta, data, map);
+            return new EphysRecording(data, map.Channels.Select(c => c.Name).ToArray(), details, lines, warnings);
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    private static DigitalLineSet[] ImecSyncLines(ContinuousStream data, SpikeGlxChannelMap map) =>
+        map.Channels.Where(c => c.Kind == SpikeGlxChannelKind.ImecSync)
+            .Select(c => (DigitalLineSet)new DigitalWordLineSet(
+                $"{c.Name} word (column {c.Column})",
+                data,
+                c.Column,
+                Enumerable.Range(0, SpikeGlxConstants.WordBits)
+                    .Select(bit => (new DigitalLine(bit, bit == SpikeGlxConstants.ImecSyncBit ? "sync input" : ""), bit))))
+            .ToArray();
+
+    private static DigitalLineSet[] NidqDigitalLines(SpikeGlxMeta meta, ContinuousStream data, SpikeGlxChannelMap map)
+    {
+        // Digital lines are numbered over the saved words, 16 per word: [bit15..bit0][bit31..bit16]…
+        // Device 1's lines are niXDChans1; device 2's start at bit 8 × niXDBytes1 (Metadata_30.md, niXDBytes1).
+        HashSet<int>? acquired = null;
+        if (meta.TryGetString(SpikeGlxConstants.NidqDigitalLines1) is { Length: > 0 } lines1)
+        {
+            acquired = [.. meta.ParseChannelList(SpikeGlxConstants.NidqDigitalLines1, lines1)];
+            if (meta.TryGetString(SpikeGlxConstants.NidqDigitalLines2) is { Length: > 0 } lines2)
+            {
+                int offset = 8 * meta.GetInt(SpikeGlxConstants.NidqDigitalBytes1);
+                acquired.UnionWith(meta.ParseChannelList(SpikeGlxConstants.NidqDigitalLines2, lines2).Select(l => l + offset));
+            }
+        }
+
+        // syncNiChanType 0: the sync pulses arrive on digital bit syncNiChan (Metadata_30.md, Nidq); syncSourceIdx 0: no pulser.
+        int? syncLine = meta.TryGetInt(SpikeGlxConstants.NidqSyncChannelType) == 0 && (meta.TryGetInt(SpikeGlxConstants.SyncSourceIndex) ?? 1) != 0
+            ? meta.TryGetInt(SpikeGlxConstants.NidqSyncChannel)
+            : null;
+        var sets = new List<DigitalLineSet>();
+        int word = 0;
+        foreach (SpikeGlxChannel c in map.Channels.Where(c => c.Kind == SpikeGlxChannelKind.NidqDigital))
+        {
+            int first = word * SpikeGlxConstants.WordBits;
+            var lines = Enumerable.Range(0, SpikeGlxConstants.WordBits)
+                .Where(bit => acquired is null || acquired.Contains(first + bit))
+                .Select(bit => (new DigitalLine(first + bit, first + bit == syncLine ? "sync" : ""), bit))
+                .ToArray();
+            if (lines.Length > 0)
+            {
+                sets.Add(new DigitalWordLineSet($"{c.Name} word (column {c.Column})", data, c.Column, lines));
+            }
+
+            word++;
+        }
+
+        return sets.ToArray();
+    }
+
+    private static string DescribeStream(SpikeGlxMeta meta, SpikeGlxChannelMap map)
+    {
+        if (meta.StreamType != SpikeGlxConstants.TypeImec)
+        {
+            return $"nidq ({meta.TryGetString("niDev1ProductName") ?? "NI-DAQ"})";
+        }
+
+        string probe = map.ProbeType switch
+        {
+            null => "phase 3A/3B1 (no imDatPrb_type)",
+            int t when SpikeGlxConstants.Np1ImroProbeTypes.Contains(t) => $"probe type {t} (NP 1.0 family: per-channel gains in ~imroTbl)",
+            int t => $"probe type {t} (NP 2.0 family)",
+        };
+        string band = map.Channels.Any(c => c.Kind == SpikeGlxChannelKind.ImecAp) ? "AP band"
+            : map.Channels.Any(c => c.Kind == SpikeGlxChannelKind.ImecLf) ? "LF band"
+            : "sync only";
+        return $"imec, {probe}, {band}";
+    }
+
+    private static string DescribeSaved(SpikeGlxMeta meta, SpikeGlxChannelMap map)
+    {
+        string counts = string.Join(", ", map.Channels.GroupBy(c => c.Kind).Select(g => $"{g.Count()} {KindName(g.Key)}"));
+        string subset = meta.TryGetString(SpikeGlxConstants.SaveChannelSubset) is { } s ? $"; {SpikeGlxConstants.SaveChannelSubset}={SpikeGlxMeta.Shorten(s)}" : "";
+        return $"{map.Channels.Count} ({counts}){subset}";
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> DescribeGains(SpikeGlxChannelMap map) =>
+        map.Channels.GroupBy(c => c.Kind).Select(g =>
+        {
+            string values = string.Join(
+                ", ",
+                g.GroupBy(c => (c.GainToMicrovolts, c.AmplifierGain))
+                    .Select(v => g.Key is SpikeGlxChannelKind.ImecSync or SpikeGlxChannelKind.NidqDigital
+                        ? $"1 (digital word, not a voltage)"
+                        : $"{v.Key.GainToMicrovolts:G10} (gain {v.Key.AmplifierGain:R})" + (v.Count() == g.Count() ? "" : $" × {v.Count()} channels")));
+            return new KeyValuePair<string, string>($"gain to uV ({KindName(g.Key)})", values);
+        });
+
+    private static string KindName(SpikeGlxChannelKind kind) => kind switch
+    {
+        SpikeGlxChannelKind.ImecAp => "AP",
+        SpikeGlxChannelKind.ImecLf => "LF",
+        SpikeGlxChannelKind.ImecSync => "SY",
+        SpikeGlxChannelKind.NidqMn => "MN",
+        SpikeGlxChannelKind.NidqMa => "MA",
+        SpikeGlxChannelKind.NidqXa => "XA",
+        _ => "XD",
+    };
+}

@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using NeuroAlign.Time;
+
+namespace NeuroAlign.Streams;
+
+/// <summary>
+/// A lazy float32 microvolt view of a stream of raw counts: each value is count × the channel's
+/// gain to microvolts, computed in double and rounded once to float32, for the window asked for only.
+/// </summary>
+public sealed class MicrovoltStream : ContinuousStream
+{
+    private const int RowsPerChunk = 4096;
+    private readonly ContinuousStream _source;
+    private readonly double[] _gains;
+    private readonly double[] _ones;
+
+    /// <param name="source">The stream of counts; not owned: dispose it after this view.</param>
+    public MicrovoltStream(ContinuousStream source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _source = source;
+        _gains = source.GainsToMicrovolts.ToArray();
+        _ones = Enumerable.Repeat(1.0, source.ChannelCount).ToArray();
+    }
+
+    /// <summary>The stream of counts this view scales.</summary>
+    public ContinuousStream Source => _source;
+
+    public override string SourcePath => _source.SourcePath;
+
+    public override string FormatName => _source.FormatName;
+
+    public override SampleClock Clock => _source.Clock;
+
+    public override SampleType ElementType => SampleType.Float32;
+
+    public override int ChannelCount => _source.ChannelCount;
+
+    public override IReadOnlyList<int> ChannelIds => _source.ChannelIds;
+
+    /// <summary>Ones: the values are microvolts already.</summary>
+    public override IReadOnlyList<double> GainsToMicrovolts => _ones;
+
+    public override IReadOnlyList<int> DigitalChannelPositions => _source.DigitalChannelPositions;
+
+    public override IReadOnlyList<KeyValuePair<string, string>> Details =>
+        [.. _source.Details, new("units", "uV: float32 = raw count × gain to uV")];
+
+    public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination)
+    {
+        CheckRange(startSample, sampleCount, destination.Length);
+        int sourceFrame = _source.FrameBytes;
+        Span<float> target = MemoryMarshal.Cast<byte, float>(destination);
+        byte[]? rented = null;
+        try
+        {
+            for (int done = 0; done < sampleCount; done += RowsPerChunk)
+            {
+                int rows = Math.Min(RowsPerChunk, sampleCount - done);
+                if (!_source.TryGetWindow(startSample + done, rows, out ReadOnlySpan<byte> block))
+                {
+                    rented ??= ArrayPool<byte>.Shared.Rent(RowsPerChunk * sourceFrame);
+                    _source.ReadBlock(startSample + done, rows, rented);
+                    block = rented.AsSpan(0, rows * sourceFrame);
+                }
+
+                Scale(block, rows, target.Slice(done * ChannelCount, rows * ChannelCount));
+            }
+        }
+        finally
+        {
+            if (rented != null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private void Scale(ReadOnlySpan<byte> block, int rows, Span<float> target)
+    {
+        int channels = ChannelCount;
+        if (_source.ElementType == SampleType.Int16)
+        {
+            // The common case (SpikeGLX, Open Ephys, raw int16) without a per-element type switch.
+            ReadOnlySpan<short> counts = MemoryMarshal.Cast<byte, short>(block);
+            for (int r = 0, i = 0; r < rows; r++)
+            {
+                for (int c = 0; c < channels; c++, i++)
+                {
+                    target[i] = (float)(counts[i] * _gains[c]);
+                }
+            }
+
+            return;
+        }
+
+        SampleType type = _source.ElementType;
+        for (int r = 0, i = 0; r < rows; r++)
+        {
+            for (int c = 0; c < channels; c++, i++)
+            {
+                target[i] = (float)(type.ReadAsDouble(block, i) * _gains[c]);
+            }
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        // The source is not owned.
+    }
+}

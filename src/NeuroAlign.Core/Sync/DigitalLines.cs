@@ -1,0 +1,175 @@
+using NeuroAlign.Time;
+
+namespace NeuroAlign.Sync;
+
+/// <summary>One digital line of a <see cref="DigitalLineSet"/>.</summary>
+/// <param name="Number">The line's number as the source names it (a bit of a digital word, or an Open Ephys TTL line).</param>
+/// <param name="Label">What the line is, when the metadata says (e.g. "sync input"); empty otherwise.</param>
+public sealed record DigitalLine(int Number, string Label);
+
+/// <summary>
+/// The state of one digital line over a recording, as its transitions: the line is
+/// <see cref="InitialState"/> at sample 0 and toggles at each edge. Edges are sample indices of the
+/// stream the line belongs to: a rising edge at k means the line is low at k - 1 and high at k.
+/// </summary>
+public sealed class DigitalEdges
+{
+    public DigitalEdges(int line, bool initialState, long[] risingSamples, long[] fallingSamples)
+    {
+        ArgumentNullException.ThrowIfNull(risingSamples);
+        ArgumentNullException.ThrowIfNull(fallingSamples);
+        Line = line;
+        InitialState = initialState;
+        RisingSamples = risingSamples;
+        FallingSamples = fallingSamples;
+    }
+
+    /// <summary>The line's number.</summary>
+    public int Line { get; }
+
+    /// <summary>The line's state at sample 0.</summary>
+    public bool InitialState { get; }
+
+    /// <summary>Samples at which the line goes from low to high, increasing.</summary>
+    public IReadOnlyList<long> RisingSamples { get; }
+
+    /// <summary>Samples at which the line goes from high to low, increasing.</summary>
+    public IReadOnlyList<long> FallingSamples { get; }
+
+    /// <summary>The line's state at <paramref name="sample"/>: the latest edge at or before it decides.</summary>
+    public bool StateAt(long sample)
+    {
+        long rise = LastAtOrBefore(RisingSamples, sample);
+        long fall = LastAtOrBefore(FallingSamples, sample);
+        return rise < 0 && fall < 0 ? InitialState : rise > fall;
+    }
+
+    private static long LastAtOrBefore(IReadOnlyList<long> edges, long sample)
+    {
+        int lo = 0, hi = edges.Count - 1, found = -1;
+        while (lo <= hi)
+        {
+            int mid = lo + ((hi - lo) / 2);
+            if (edges[mid] <= sample)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found < 0 ? -1 : edges[found];
+    }
+}
+
+/// <summary>
+/// A group of digital lines recorded with a stream: the bits of a digital word sampled with the
+/// data (SpikeGLX SY and XD channels) or TTL events stamped with sample numbers (Open Ephys).
+/// Sample indices are those of <see cref="Clock"/>, the stream's own clock.
+/// </summary>
+public abstract class DigitalLineSet
+{
+    /// <summary>Short name, e.g. "SY word (column 384)" or "TTL (OneBox-111.ProbeA/TTL)".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The clock of the stream whose sample indices the edges use.</summary>
+    public abstract SampleClock Clock { get; }
+
+    /// <summary>The lines, in increasing number.</summary>
+    public abstract IReadOnlyList<DigitalLine> Lines { get; }
+
+    /// <summary>Rising and falling edges of line <paramref name="line"/> (a number from <see cref="Lines"/>); computed once and kept.</summary>
+    /// <exception cref="NeuroAlignException">No such line.</exception>
+    public DigitalEdges GetEdges(int line) => GetEdgesAt(PositionOf(line));
+
+    /// <summary>Edges of every line, in the order of <see cref="Lines"/>; computed once and kept.</summary>
+    public abstract IReadOnlyList<DigitalEdges> GetAllEdges();
+
+    /// <summary>Edges of the line at <paramref name="position"/> in <see cref="Lines"/>.</summary>
+    protected abstract DigitalEdges GetEdgesAt(int position);
+
+    /// <summary>Position in <see cref="Lines"/> of line number <paramref name="line"/>.</summary>
+    /// <exception cref="NeuroAlignException">No such line; the message lists the lines.</exception>
+    protected int PositionOf(int line)
+    {
+        for (int i = 0; i < Lines.Count; i++)
+        {
+            if (Lines[i].Number == line)
+            {
+                return i;
+            }
+        }
+
+        throw new NeuroAlignException(
+            $"{Name}: digital line {line} does not exist: the lines are {string.Join(", ", Lines.Select(l => l.Number))}");
+    }
+
+    /// <summary>One line for `info`: the lines, runs of unlabelled ones as ranges ("0-5, 6 (sync input), 7-15").</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < Lines.Count; i++)
+        {
+            DigitalLine line = Lines[i];
+            if (!string.IsNullOrEmpty(line.Label))
+            {
+                parts.Add($"{line.Number} ({line.Label})");
+                continue;
+            }
+
+            int j = i;
+            while (j + 1 < Lines.Count && string.IsNullOrEmpty(Lines[j + 1].Label) && Lines[j + 1].Number == Lines[j].Number + 1)
+            {
+                j++;
+            }
+
+            parts.Add(j > i + 1 ? $"{line.Number}-{Lines[j].Number}" : line.Number.ToString());
+            if (j == i + 1)
+            {
+                parts.Add(Lines[j].Number.ToString());
+            }
+
+            i = j;
+        }
+
+        return $"{Name}: {(parts.Count == 0 ? "no lines" : "lines " + string.Join(", ", parts))}";
+    }
+}
+
+/// <summary>
+/// Lines whose edges were recorded as events (Open Ephys TTL folders): the edges are given, already
+/// converted to the stream's sample indices.
+/// </summary>
+public sealed class EventDigitalLineSet : DigitalLineSet
+{
+    private readonly DigitalLine[] _lines;
+    private readonly DigitalEdges[] _edges;
+
+    /// <param name="name">Short name for messages and `info`.</param>
+    /// <param name="clock">The stream's clock.</param>
+    /// <param name="lines">Each line with its edges; sorted by line number here.</param>
+    public EventDigitalLineSet(string name, SampleClock clock, IEnumerable<(DigitalLine Line, DigitalEdges Edges)> lines)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(lines);
+        var sorted = lines.OrderBy(l => l.Line.Number).ToArray();
+        Name = name;
+        Clock = clock;
+        _lines = sorted.Select(l => l.Line).ToArray();
+        _edges = sorted.Select(l => l.Edges).ToArray();
+    }
+
+    public override string Name { get; }
+
+    public override SampleClock Clock { get; }
+
+    public override IReadOnlyList<DigitalLine> Lines => _lines;
+
+    public override IReadOnlyList<DigitalEdges> GetAllEdges() => _edges;
+
+    protected override DigitalEdges GetEdgesAt(int position) => _edges[position];
+}

@@ -1,0 +1,302 @@
+using NeuroAlign.TestData;
+
+namespace NeuroAlign.Cli.Tests;
+
+/// <summary>--ephys with SpikeGLX, Open Ephys and .npy recordings; --ephys-stream; --units; info.</summary>
+public class EphysFormatsCliTests
+{
+    // NP2_2013_subset_channels.imec0.ap.meta: 121 saved channels (120 AP + SY), 30 kHz,
+    // imAiRangeMax 0.62 / imMaxInt 2048 / imChan0apGain 100, firstSample 920506.
+    private const string Np2Meta = "NP2_2013_subset_channels.imec0.ap.meta";
+    private const int Np2Channels = 121;
+
+    private static string WriteSpikeGlx(TempFolder folder, long samples = 30_000)
+    {
+        SyntheticSpikeGlx.CopyMeta(folder.Path, Np2Meta, baseName: "run_g0_t0.imec0.ap");
+        string bin = folder.File("run_g0_t0.imec0.ap.bin");
+        SyntheticSpikeGlx.WriteBin(bin, samples, Np2Channels, syncColumn: Np2Channels - 1);
+        return bin;
+    }
+
+    [SharedDataPythonFact]
+    public void Export_SpikeGlx_WritesTheMetadataGainsAndChannelIds()
+    {
+        using var folder = new TempFolder();
+        string bin = WriteSpikeGlx(folder);
+        string output = folder.File("o.h5");
+
+        var (code, stdout, stderr) = CliRunner.Run("--ephys", bin, "--time", "0.5", "--after", "0.2", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("spikeglx", stdout);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            x = np.fromfile(sys.argv[1], dtype='<i2').reshape(-1, 121)
+            f = h5py.File(sys.argv[2], 'r')
+            e = f['ephys']
+            assert e['data'].dtype == np.int16
+            assert np.array_equal(e['data'][0], x[15000:21000])
+            ids = list(range(0, 36)) + list(range(72, 96)) + list(range(192, 228)) + list(range(264, 288)) + [384]
+            assert np.array_equal(e['channel_ids'][:], ids)
+            g = e['gain_to_uV'][:]
+            assert np.allclose(g[:120], 0.62 / 2048 / 100 * 1e6, rtol=1e-12, atol=0) and g[120] == 1.0, g[:3]
+            assert e.attrs['format'] == 'spikeglx' and e.attrs['units'] == 'counts'
+            assert e.attrs['native_rate_hz'] == 30000
+            assert e['source_index'][0, 0] == 15000
+            print('ok')
+            """,
+            bin,
+            output);
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [SharedDataPythonFact]
+    public void Export_UnitsUv_WritesFloat32CountsTimesGain()
+    {
+        using var folder = new TempFolder();
+        string bin = WriteSpikeGlx(folder);
+        string output = folder.File("o.h5");
+
+        var (code, _, stderr) = CliRunner.Run(
+            "--ephys", bin, "--time", "0.1", "--after", "0.1", "--channels", "0-2,264,384", "--units", "uV", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            x = np.fromfile(sys.argv[1], dtype='<i2').reshape(-1, 121)
+            cols = [0, 1, 2, 96, 120]
+            gain = np.array([0.62 / 2048 / 100 * 1e6] * 4 + [1.0])
+            f = h5py.File(sys.argv[2], 'r')
+            e = f['ephys']
+            assert e['data'].dtype == np.float32, e['data'].dtype
+            expected = (x[3000:6000][:, cols].astype(np.float64) * gain).astype(np.float32)
+            assert np.array_equal(e['data'][0], expected)
+            assert np.array_equal(e['channel_ids'][:], [0, 1, 2, 264, 384])
+            assert np.allclose(e['gain_to_uV'][:], gain, rtol=1e-12, atol=0)
+            assert e.attrs['units'] == 'uV'
+            print('ok')
+            """,
+            bin,
+            output);
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [SharedDataPythonFact]
+    public void Export_OpenEphysStreamByName_ReadsThatStreamOnItsTimestamps()
+    {
+        using var folder = new TempFolder();
+        string recording = SyntheticOpenEphys.Build(folder.Path, probeSamples: 200, adcSamples: 500);
+        string output = folder.File("o.h5");
+
+        var (code, _, stderr) = CliRunner.Run(
+            "--ephys", recording, "--ephys-stream", "OneBox-ADC", "--time", "0", "--after", "0.01", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        string check = Python.Run(
+            """
+            import sys, json, h5py, numpy as np
+            rec = sys.argv[1]
+            x = np.fromfile(rec + '/continuous/OneBox-111.OneBox-ADC/continuous.dat', dtype='<i2').reshape(-1, 12)
+            info = json.load(open(rec + '/structure.oebin'))['continuous'][1]
+            f = h5py.File(sys.argv[2], 'r')
+            e = f['ephys']
+            n = round(0.01 * 30300.5)
+            assert e['data'].shape == (1, n, 12), e['data'].shape
+            assert np.array_equal(e['data'][0], x[:n])
+            assert np.array_equal(e['source_index'][0], np.arange(n))
+            assert np.allclose(e['gain_to_uV'][:], [c['bit_volts'] * 1e6 for c in info['channels']], rtol=1e-12, atol=0)
+            assert np.array_equal(e['channel_ids'][:], np.arange(12))
+            assert e.attrs['format'] == 'openephys'
+            assert 'timestamps.npy' in e.attrs['clock']
+            print('ok')
+            """,
+            recording,
+            output);
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [SharedDataFact]
+    public void Export_UnitsUvDownsampled_FiltersTheMicrovoltView()
+    {
+        using var folder = new TempFolder();
+        string bin = WriteSpikeGlx(folder, samples: 6000);
+        string output = folder.File("o.h5");
+
+        var (code, stdout, stderr) = CliRunner.Run(
+            "--ephys", bin, "--time", "0.05", "--after", "0.05", "--rate", "ephys=1000", "--units", "uV", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("50 samples per window at 1000 Hz, each 121 float32", stdout);
+    }
+
+    [PythonFact]
+    public void Export_Npy_TakesTheRateFromTheFlag()
+    {
+        using var folder = new TempFolder();
+        string input = folder.File("lfp.npy");
+        string output = folder.File("o.h5");
+        Python.Run("import sys, numpy as np; np.save(sys.argv[1], (np.arange(4000 * 4).reshape(4000, 4) * 0.5).astype('>f4'))", input);
+
+        var (code, _, stderr) = CliRunner.Run("--ephys", input, "--ephys-rate", "1000", "--time", "0.1", "--after", "0.05", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            x = np.load(sys.argv[1])
+            f = h5py.File(sys.argv[2], 'r')
+            assert f['ephys/data'].dtype == np.float32
+            assert np.array_equal(f['ephys/data'][0], x[100:150])
+            assert f['ephys'].attrs['format'] == 'npy' and f['ephys'].attrs['native_rate_hz'] == 1000
+            print('ok')
+            """,
+            input,
+            output);
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [SharedDataFact]
+    public void Info_SpikeGlx_ShowsChannelsRateT0GainsAndSyncLine()
+    {
+        using var folder = new TempFolder();
+        string bin = WriteSpikeGlx(folder, samples: 3000);
+
+        var (code, stdout, stderr) = CliRunner.Run("info", bin);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("spikeglx", stdout);
+        Assert.Contains("121 (120 AP, 1 SY)", stdout);
+        Assert.Contains("30000 Hz", stdout);
+        Assert.Contains("0.100000 s", stdout);
+        Assert.Contains($"{920506 / 30000.0:R} s", stdout);
+        Assert.Contains("firstSample 920506", stdout);
+        Assert.Contains("3.02734375 (gain 100)", stdout);
+        Assert.Contains("6 (sync input)", stdout);
+        Assert.Contains("warning:", stdout);
+        Assert.Contains("fileSizeBytes", stdout);
+    }
+
+    [SharedDataFact]
+    public void Info_OpenEphysFolder_ShowsStreamGainsAndTtlLines()
+    {
+        using var folder = new TempFolder();
+        string recording = SyntheticOpenEphys.Build(folder.Path);
+
+        var (code, stdout, stderr) = CliRunner.Run("info", recording);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("openephys", stdout);
+        Assert.Contains("ProbeA", stdout);
+        Assert.Contains("OneBox-ADC", stdout);
+        Assert.Contains("385", stdout);
+        Assert.Contains("0.1949999928474426", stdout);
+        Assert.Contains("lines 1, 3", stdout);
+        Assert.Contains("sample_numbers.npy[0] = 123456", stdout);
+    }
+
+    [SharedDataFact]
+    public void Info_WithChannelSelection_KeepsTheFormatFacts()
+    {
+        using var folder = new TempFolder();
+        string bin = WriteSpikeGlx(folder, samples: 100);
+
+        var (code, stdout, stderr) = CliRunner.Run("info", bin, "--channels", "72-75");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("channel ids:", stdout);
+        Assert.Contains("72..75", stdout);
+        Assert.Contains("selected from", stdout);
+        Assert.Contains("firstSample 920506", stdout);
+    }
+
+    [SharedDataFact]
+    public void Export_UnknownStream_OneLineListingTheStreamsAndNoOutput()
+    {
+        using var folder = new TempFolder();
+        string recording = SyntheticOpenEphys.Build(folder.Path);
+        string output = folder.File("o.h5");
+
+        var (code, _, stderr) = CliRunner.Run("--ephys", recording, "--ephys-stream", "ProbeZ", "--time", "0", "--out", output);
+
+        ExportCommandTests.AssertOneLineError(code, stderr, "'ProbeZ'", "'ProbeA'", "'OneBox-ADC'");
+        Assert.False(File.Exists(output));
+    }
+
+    [SharedDataFact]
+    public void Export_RawFlagWithSpikeGlx_RefusedBecauseTheMetadataDecides()
+    {
+        using var folder = new TempFolder();
+        string bin = WriteSpikeGlx(folder, samples: 100);
+
+        var (code, _, stderr) = CliRunner.Run("--ephys", bin, "--ephys-rate", "20000", "--time", "0", "--out", folder.File("o.h5"));
+
+        ExportCommandTests.AssertOneLineError(code, stderr, "--ephys-rate", "SpikeGLX");
+        Assert.Equal(2, code);
+    }
+
+    [SharedDataFact]
+    public void Export_MetaMissingAKey_OneLineNamingTheKey()
+    {
+        using var folder = new TempFolder();
+        SyntheticSpikeGlx.CopyMeta(folder.Path, Np2Meta, line => line.StartsWith("imAiRangeMax=", StringComparison.Ordinal) ? null : line);
+        SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 100, Np2Channels, Np2Channels - 1);
+
+        var (code, _, stderr) = CliRunner.Run("--ephys", folder.File("rec.bin"), "--time", "0", "--out", folder.File("o.h5"));
+
+        ExportCommandTests.AssertOneLineError(code, stderr, "rec.meta", "'imAiRangeMax'");
+        Assert.Equal(1, code);
+        Assert.False(File.Exists(folder.File("o.h5")));
+    }
+
+    [PythonFact]
+    public void Demo_EphysIsASpikeGlxPairWhoseMetaGivesGainsAndT0()
+    {
+        using var folder = new TempFolder();
+
+        var (code, _, stderr) = CliRunner.Run("demo", "--dir", folder.Path);
+        var (infoCode, info, infoError) = CliRunner.Run("info", Path.Combine(folder.Path, "demo_g0_t0.imec0.ap.bin"));
+
+        Assert.True(code == 0, stderr);
+        Assert.True(infoCode == 0, infoError);
+        Assert.Contains("spikeglx", info);
+        Assert.Contains("firstSample 90000", info);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            f = h5py.File(sys.argv[1], 'r')
+            assert f['ephys'].attrs['format'] == 'spikeglx'
+            assert np.array_equal(f['ephys/gain_to_uV'][:], np.full(384, 0.6 / 512 / 500 * 1e6))
+            assert f['ephys/source_index'][0, 0] == 75000
+            print('ok')
+            """,
+            Path.Combine(folder.Path, "aligned.h5"));
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [Fact]
+    public void Export_UnknownUnits_UsageError()
+    {
+        using var folder = new TempFolder();
+        string input = folder.File("f.dat");
+        SyntheticEphys.WriteInt16(input, 100, 384);
+
+        var (code, _, stderr) = CliRunner.Run("--ephys", input, "--time", "0", "--units", "mV", "--out", folder.File("o.h5"));
+
+        ExportCommandTests.AssertOneLineError(code, stderr, "--units", "'mV'", "uV");
+        Assert.Equal(2, code);
+    }
+
+    [Fact]
+    public void Export_StreamFlagWithRawFile_Refused()
+    {
+        using var folder = new TempFolder();
+        string input = folder.File("f.dat");
+        SyntheticEphys.WriteInt16(input, 100, 384);
+
+        var (code, _, stderr) = CliRunner.Run("--ephys", input, "--time", "0", "--ephys-stream", "ProbeA", "--out", folder.File("o.h5"));
+
+        ExportCommandTests.AssertOneLineError(code, stderr, "--ephys-stream", "Open Ephys");
+    }
+}
