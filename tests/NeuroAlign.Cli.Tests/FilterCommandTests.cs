@@ -167,6 +167,29 @@ public class FilterCommandTests
         Assert.Contains($"keeps {39.0 / 90:P2} of the values ({39 * 32 * 24} of {90 * 32 * 24}; 90 samples", stdout);
     }
 
+    [PythonFact]
+    public void Demo_FilterBelow15Millivolts_MasksChannelsZeroTo99()
+    {
+        using var folder = new TempFolder();
+
+        var (code, stdout, stderr) = CliRunner.Run("demo", "--dir", folder.Path);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"ephys: filter ephys: signal < 15 mV keeps {100.0 / 384:P2} of the values", stdout);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            f = h5py.File(sys.argv[1], 'r')
+            d = f['ephys/data'][0].astype(np.float64) * f['ephys/gain_to_uV'][:]
+            m = f['ephys/mask'][0]
+            assert np.array_equal(m, (d < 15000).astype(np.uint8))
+            assert m[:, :100].all() and not m[:, 100:].any()
+            print(repr(float(f['ephys/kept_fraction'][0])))
+            """,
+            Path.Combine(folder.Path, "aligned.h5"));
+        Assert.Equal((100.0 / 384).ToString("R", CultureInfo.InvariantCulture), check.Trim());
+    }
+
     [Fact]
     public void Info_RuleScopedToFmri_ExitsTwo()
     {
