@@ -52,6 +52,34 @@ public class FilterCommandTests
         Assert.Contains($"keeps {kept:P2} of the values (mask in /ephys/mask", stdout);
     }
 
+    [PythonFact]
+    public void Export_MicrovoltUnits_FilterJudgesTheScaledValuesOnce()
+    {
+        using var folder = new TempFolder();
+        string input = folder.File("f.dat");
+        string output = folder.File("o.h5");
+        Python.Run(WriteRecording, input, "3000", "8", "11");
+
+        // With --units uV the data are already microvolts: the gain must not be applied a second time.
+        var (code, _, stderr) = CliRunner.Run(
+            "--ephys", input, "--ephys-channels", "8", "--ephys-gain-uv", "0.195", "--units", "uV", "--time", "0", "--after", "0.1",
+            "--filter", "signal > 100 uV", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            f = h5py.File(sys.argv[1], 'r')
+            d = f['ephys/data'][:]
+            assert d.dtype == np.float32 and f['ephys'].attrs['units'] == 'uV'
+            assert np.array_equal(f['ephys/mask'][:], (d.astype(np.float64) > 100).astype(np.uint8))
+            assert 0.1 < f['ephys/mask'][:].mean() < 0.9
+            print('ok')
+            """,
+            output);
+        Assert.Equal("ok", check.Trim());
+    }
+
     [Fact]
     public void Export_UnitMismatch_FailsWithCaretBeforeOpeningAnyFile()
     {
