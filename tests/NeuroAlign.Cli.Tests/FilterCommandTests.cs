@@ -218,6 +218,66 @@ public class FilterCommandTests
         Assert.Equal((100.0 / 384).ToString("R", CultureInfo.InvariantCulture), check.Trim());
     }
 
+    [PythonFact]
+    public void Export_FmriAndEphys_UnscopedRuleAppliesToBothScopedToOne()
+    {
+        using var folder = new TempFolder();
+        string ephys = folder.File("e.dat");
+        SyntheticEphys.WriteInt16(ephys, 5 * 30_000, 4);
+        string image = Demo.DemoSession.WriteFmri(folder.Path);
+        string output = folder.File("o.h5");
+
+        // Volume k holds 1000 k + 100 x + 10 y + z (TR 0.5 s); the window's grid is 2.5 s and 3 s: volumes 5 and 6.
+        var (code, stdout, stderr) = CliRunner.Run(
+            "--ephys", ephys, "--ephys-channels", "4", "--fmri", image, "--fmri-cache", folder.File("cache"), "--time", "2.5", "--after", "1",
+            "--filter", "signal > 0.8", "--filter", "fmri: signal < 5400 or t >= 3.5 s", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("fmri: filter (signal > 0.8) AND (fmri: signal < 5400 or t >= 3.5 s) keeps 25.00 % of the values", stdout);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            f = h5py.File(sys.argv[1], 'r')
+            d = f['fmri/data'][:].astype(np.float64)
+            t = f['fmri/timestamps'][:][:, :, None, None, None]
+            assert np.array_equal(f['fmri/source_index'][0], [5, 6])
+            expected = (d > 0.8) & ((d < 5400) | (t >= 3.5))
+            assert np.array_equal(f['fmri/mask'][:], expected.astype(np.uint8))
+            e = f['ephys/data'][:].astype(np.float64) * f['ephys/gain_to_uV'][:]
+            assert np.array_equal(f['ephys/mask'][:], (e > 0.8).astype(np.uint8))
+            assert f['ephys'].attrs['filter'] == 'signal > 0.8'
+            print('ok')
+            """,
+            output);
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [Fact]
+    public void Export_UnscopedVoltageRuleWithFmri_ExplainsTheScope()
+    {
+        using var folder = new TempFolder();
+
+        var (code, _, stderr) = CliRunner.Run(
+            "--ephys", folder.File("e.dat"), "--fmri", folder.File("b.nii"), "--time", "1", "--filter", "signal > 3 mV", "--out", folder.File("o.h5"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("fmri signal has no unit (it is the scaled intensity) (a rule without scope applies to ephys and fmri: start it with 'ephys:'", stderr);
+        Assert.Empty(folder.FileNames());
+    }
+
+    [Fact]
+    public void Info_FmriWithFilter_CountsVoxelsOfEveryVolume()
+    {
+        using var folder = new TempFolder();
+        string image = Demo.DemoSession.WriteFmri(folder.Path);
+
+        var (code, stdout, stderr) = CliRunner.Run("info", "--fmri-cache", folder.File("cache"), "--filter", "fmri: signal >= 5000", image);
+
+        // Volumes 5, 6 and 7 of 8 pass entirely: 3 × 192 of 8 × 192 voxels.
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"keeps {3.0 / 8:P2} of the values ({3 * 192} of {8 * 192}; 8 samples", stdout);
+    }
+
     [Fact]
     public void Info_RuleScopedToFmri_ExitsTwo()
     {

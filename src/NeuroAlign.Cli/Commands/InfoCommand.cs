@@ -15,6 +15,7 @@ internal static class InfoCommand
         new("--filter", "RULE", "also report the fraction of each recording this rule keeps, scanning it whole (repeatable, combined with AND)", Repeatable: true),
         .. EphysInput.Options,
         .. VideoInput.Options,
+        .. FmriInput.Options,
     ];
 
     public static int Run(ParsedArgs args, CliContext context)
@@ -31,20 +32,25 @@ internal static class InfoCommand
 
         // The rules are checked against the kinds of the files given (a rule scoped to fmri with only
         // ephys files is refused) before any file is read.
-        FilterSet? filters = ExportCommand.ParseFilters(args, args.Positionals.Select(KindOf).Distinct().ToArray());
+        FilterSet? filters = ExportCommand.ParseFilters(args, args.Positionals.Select(KindOf).OfType<ModalityKind>().Distinct().ToArray());
 
         foreach (string path in args.Positionals)
         {
-            ModalityKind kind = KindOf(path);
-            using ISampleStream stream = kind == ModalityKind.Video ? VideoInput.Open(path, args, "info") : EphysInput.Open(path, args);
+            ModalityKind? kind = KindOf(path);
+            using ISampleStream stream = FmriInput.IsNifti(path) ? FmriInput.Open(path, args, context)
+                : FmriInput.IsPhysio(path) ? FmriInput.OpenPhysio(path, args)
+                : VideoInput.LooksLikeVideo(path) ? VideoInput.Open(path, args, "info")
+                : EphysInput.Open(path, args);
             Describe(stream, context.Out);
-            if (filters is not null && filters.AppliesTo(kind))
+            if (filters is not null && kind is { } k && filters.AppliesTo(k))
             {
-                ReportKeptFraction(stream, kind, filters, context);
+                ReportKeptFraction(stream, k, filters, context);
             }
             else if (filters is not null)
             {
-                context.Out.WriteLine($"  filter: no rule applies to {kind.ToString().ToLowerInvariant()}");
+                context.Out.WriteLine(kind is null
+                    ? "  filter: rules apply to ephys, fmri and video recordings, not to physiological traces"
+                    : $"  filter: no rule applies to {kind.Value.ToString().ToLowerInvariant()}");
             }
         }
 
@@ -74,8 +80,12 @@ internal static class InfoCommand
             $"  filter: {filter.RuleText} keeps {result.KeptFraction:P2} of the values ({result.Kept} of {result.Values}; {result.Samples} samples, {result.BytesRead / 1e6:F1} MB scanned in {result.Elapsed.TotalSeconds:F2} s, {result.BytesRead / 1e6 / seconds:F0} MB/s)");
     }
 
-    /// <summary>What `info` opens a file as: a video by its extension, else an ephys recording.</summary>
-    private static ModalityKind KindOf(string path) => VideoInput.LooksLikeVideo(path) ? ModalityKind.Video : ModalityKind.Ephys;
+    /// <summary>What `info` opens a file as, for filters: NIfTI is fMRI, video by its extension, BIDS physio none, else ephys.</summary>
+    private static ModalityKind? KindOf(string path) =>
+        FmriInput.IsNifti(path) ? ModalityKind.Fmri
+        : FmriInput.IsPhysio(path) ? null
+        : VideoInput.LooksLikeVideo(path) ? ModalityKind.Video
+        : ModalityKind.Ephys;
 
     /// <summary>Shows a scan with the export's progress display: its windows are the scan's windows.</summary>
     private sealed class ScanProgress(ProgressReporter reporter) : IProgress<FilterScanProgress>
