@@ -1,4 +1,6 @@
 using System.IO.Compression;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using PureHDF.Filters;
 
 namespace NeuroAlign.Hdf5.Compression;
@@ -104,18 +106,50 @@ internal static class ChunkFilters
             for (int first = 0; first < elements; first += block.Length)
             {
                 int count = Math.Min(block.Length, elements - first);
-                ReadOnlySpan<byte> source = raw[((first * typeSize) + plane)..];
                 Span<byte> target = block[..count];
-                for (int i = 0; i < target.Length; i++)
-                {
-                    target[i] = source[i * typeSize];
-                }
-
+                GatherPlane(raw.Slice(first * typeSize, count * typeSize), typeSize, plane, target);
                 destination.Write(target);
             }
         }
 
         destination.Write(raw[(elements * typeSize)..]);
+    }
+
+    /// <summary>Byte <paramref name="plane"/> of each element of <paramref name="elements"/>, in order.</summary>
+    private static void GatherPlane(ReadOnlySpan<byte> elements, int typeSize, int plane, Span<byte> target)
+    {
+        int done = 0;
+        if (Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian && (typeSize == 2 || typeSize == 4))
+        {
+            // Shift the wanted byte to the bottom of each element, then narrow (truncating) to bytes:
+            // 16 elements per step.
+            int shift = 8 * plane;
+            if (typeSize == 2)
+            {
+                ReadOnlySpan<ushort> words = MemoryMarshal.Cast<byte, ushort>(elements);
+                for (; done + 16 <= target.Length; done += 16)
+                {
+                    Vector128<ushort> a = Vector128.Create(words.Slice(done, 8)) >>> shift;
+                    Vector128<ushort> b = Vector128.Create(words.Slice(done + 8, 8)) >>> shift;
+                    Vector128.Narrow(a, b).CopyTo(target[done..]);
+                }
+            }
+            else
+            {
+                ReadOnlySpan<uint> words = MemoryMarshal.Cast<byte, uint>(elements);
+                for (; done + 16 <= target.Length; done += 16)
+                {
+                    Vector128<ushort> low = Vector128.Narrow(Vector128.Create(words.Slice(done, 4)) >>> shift, Vector128.Create(words.Slice(done + 4, 4)) >>> shift);
+                    Vector128<ushort> high = Vector128.Narrow(Vector128.Create(words.Slice(done + 8, 4)) >>> shift, Vector128.Create(words.Slice(done + 12, 4)) >>> shift);
+                    Vector128.Narrow(low, high).CopyTo(target[done..]);
+                }
+            }
+        }
+
+        for (int i = done; i < target.Length; i++)
+        {
+            target[i] = elements[(i * typeSize) + plane];
+        }
     }
 
     /// <summary>HDF5 stores -1 (the library default) as 6; zlib's levels are 0–9.</summary>
