@@ -99,7 +99,7 @@ public sealed class Hdf5Sink : IAlignedSink
             uint[] pointChunks = [ChunkWindows(windows, m.PointsPerWindow * 8L, SmallChunkBytes), (uint)m.PointsPerWindow];
             ulong[] dataDims = [.. pointDims, .. m.SampleShape.Select(d => (ulong)d)];
             long windowBytes = m.ElementsPerWindow * m.DataType.SizeOf();
-            uint[] dataChunks = [ChunkWindows(windows, windowBytes, DataChunkBytes), (uint)m.PointsPerWindow, .. m.SampleShape.Select(d => (uint)d)];
+            uint[] dataChunks = [ChunkWindows(windows, windowBytes, DataChunkBytes), ChunkPoints(m.PointsPerWindow, windowBytes, DataChunkBytes), .. m.SampleShape.Select(d => (uint)d)];
 
             // With a filter: the mask has the data's shape and chunks (1 = passes), and the kept
             // fraction of each window is a dataset too, since attributes are written before the data.
@@ -258,6 +258,18 @@ public sealed class Hdf5Sink : IAlignedSink
 
     private static uint ChunkWindows(int windows, long bytesPerWindow, long targetBytes) =>
         (uint)Math.Clamp(targetBytes / Math.Max(1, bytesPerWindow), 1, Math.Max(1, windows));
+
+    /// <summary>
+    /// Points of a window in one data chunk: all of them when the window fits the target size, else
+    /// the window split into equal runs of points (a 1 s × 384-channel int16 window of 23 MB becomes
+    /// three chunks of 10 000 samples). Large chunks cost memory while they are compressed on workers
+    /// (issue 8: peak private memory under 256 MB); a window is still a few adjacent chunks to read.
+    /// </summary>
+    private static uint ChunkPoints(int points, long bytesPerWindow, long targetBytes)
+    {
+        long pieces = Math.Clamp((bytesPerWindow + targetBytes - 1) / targetBytes, 1, points);
+        return (uint)((points + pieces - 1) / pieces);
+    }
 
     private H5DatasetCreation Creation(int typeSize, bool compress)
     {

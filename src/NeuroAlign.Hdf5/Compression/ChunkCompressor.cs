@@ -14,7 +14,6 @@ internal sealed class ChunkCompressor
     public const long MaxBytesInFlight = 128L << 20;
 
     private readonly Queue<Job> _queue = new();
-    private readonly Stack<MemoryStream> _outputs = new();
     private long _bytesInFlight;
 
     /// <param name="threads">Chunks compressed at once; 1 compresses on the writing thread.</param>
@@ -40,24 +39,24 @@ internal sealed class ChunkCompressor
 
     /// <summary>
     /// Compresses <paramref name="raw"/> (shuffled first when <paramref name="shuffleTypeSize"/> &gt; 1)
-    /// and later hands the bytes to <paramref name="writer"/> on this thread, then calls
-    /// <paramref name="release"/> with <paramref name="raw"/>. May first write older chunks, to stay
-    /// within the bounds.
+    /// into <paramref name="output"/>, later hands the bytes to <paramref name="writer"/> on this
+    /// thread, then gives both buffers back through <paramref name="release"/>. May first write
+    /// older chunks, to stay within the bounds.
     /// </summary>
     public void Submit(
         Memory<byte> raw,
+        MemoryStream output,
         int shuffleTypeSize,
         int level,
         Action<Memory<byte>> writer,
-        Action<Memory<byte>> release)
+        Action<Memory<byte>, MemoryStream> release)
     {
         if (Abandoned)
         {
-            release(raw);
+            release(raw, output);
             return;
         }
 
-        MemoryStream output = _outputs.Count > 0 ? _outputs.Pop() : new MemoryStream();
         if (MaxJobs == 0)
         {
             ChunkFilters.Compress(raw.Span, shuffleTypeSize, level, output);
@@ -65,8 +64,8 @@ internal sealed class ChunkCompressor
             return;
         }
 
-        // A chunk and its compressed copy: the compressed one is at most about as large.
-        long bytes = 2L * raw.Length;
+        // A chunk and its compressed copy, which is at most about as large.
+        long bytes = raw.Length + output.Capacity;
         while (_queue.Count >= MaxJobs || (_queue.Count > 0 && _bytesInFlight + bytes > MaxBytesInFlight))
         {
             WriteOldest();
@@ -125,19 +124,18 @@ internal sealed class ChunkCompressor
         job.Compression.GetAwaiter().GetResult();
         if (Abandoned)
         {
-            job.Release(job.Raw);
+            job.Release(job.Raw, job.Output);
             return;
         }
 
         Write(job);
     }
 
-    private void Write(Job job)
+    private static void Write(Job job)
     {
         Memory<byte> compressed = job.Output.GetBuffer().AsMemory(0, (int)job.Output.Length);
         ChunkFilters.PassThrough(() => job.Writer(compressed));
-        job.Release(job.Raw);
-        _outputs.Push(job.Output);
+        job.Release(job.Raw, job.Output);
     }
 
     private sealed record Job(
@@ -145,6 +143,6 @@ internal sealed class ChunkCompressor
         Memory<byte> Raw,
         MemoryStream Output,
         Action<Memory<byte>> Writer,
-        Action<Memory<byte>> Release,
+        Action<Memory<byte>, MemoryStream> Release,
         long Bytes);
 }

@@ -16,7 +16,8 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
     private readonly int _shuffleTypeSize;
     private readonly int _level;
     private readonly Stack<Memory<byte>> _spare = new();
-    private readonly Action<Memory<byte>> _release;
+    private readonly Stack<MemoryStream> _outputs = new();
+    private readonly Action<Memory<byte>, MemoryStream> _release;
     private ulong _index;
     private Memory<byte> _chunk;
     private Action<ulong, Memory<byte>>? _writer;
@@ -29,7 +30,11 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         _compressor = compressor;
         _shuffleTypeSize = shuffleTypeSize;
         _level = level;
-        _release = _spare.Push;
+        _release = (raw, output) =>
+        {
+            _spare.Push(raw);
+            _outputs.Push(output);
+        };
     }
 
     public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkAllocator, Action<ulong, Memory<byte>> chunkWriter)
@@ -55,6 +60,7 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         HandOver();
         _compressor.WriteAll();
         _spare.Clear();
+        _outputs.Clear();
     }
 
     private void HandOver()
@@ -65,7 +71,11 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         }
 
         (ulong index, Action<ulong, Memory<byte>> writer) = (_index, _writer);
-        _compressor.Submit(_chunk, _shuffleTypeSize, _level, compressed => writer(index, compressed), _release);
+
+        // Chunks of one dataset all have the same size, so do their outputs: room for a chunk that
+        // does not compress (stored deflate blocks add 5 bytes per 64 KiB) without regrowing.
+        MemoryStream output = _outputs.Count > 0 ? _outputs.Pop() : new MemoryStream(_chunk.Length + (_chunk.Length / 1024) + 64);
+        _compressor.Submit(_chunk, output, _shuffleTypeSize, _level, compressed => writer(index, compressed), _release);
         (_chunk, _writer) = (default, null);
     }
 }

@@ -95,6 +95,19 @@ public class CompressionTests
         Assert.Equal("-1:6 0:0 1:1 2:2 3:3 4:4 5:5 6:6 7:7 8:8 9:9", output);
     }
 
+    [PythonFact]
+    public void Write_WindowLargerThanChunkTarget_SplitIntoRunsOfPoints()
+    {
+        // 12 000 × 384 int16 = 9.2 MB per window: two chunks of 6 000 points each, compressed on workers.
+        using var folder = new TempFolder();
+        string path = folder.File("big.h5");
+        Write(path, new Hdf5SinkOptions(1, CompressionThreads: 3), windows: 4, points: 12_000).Dispose();
+
+        string output = Python.Run(CheckScript + "\nprint(h5py.File(sys.argv[3], 'r')['ephys/data'].chunks)", "4", "12000", path, "1").Trim();
+
+        Assert.Equal("1:1\n(1, 6000, 384)", output.ReplaceLineEndings("\n"));
+    }
+
     [Fact]
     public void Write_HigherLevel_SmallerFile()
     {
