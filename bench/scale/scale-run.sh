@@ -35,14 +35,14 @@ done
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${NEUROALIGN_BENCH_DIR:-/tmp/neuroalign-bench}/scale
 mkdir -p "$dir"
-bytes=$(awk -v g="$size" 'BEGIN { printf "%d", int(g * 1e9 / 768) * 768 }')
+bytes=$(awk -v g="$size" 'BEGIN { printf "%.0f", int(g * 1e9 / 768) * 768 }')
 seconds=$(( bytes / 768 / 30000 ))
 ephys="$dir/ephys_${size}GB_${kind}.dat"
 out="$dir/scale_out.h5"
 
 # Disk: the dense input (unless already there) and the output (data plus a one-byte mask per
-# value: 1.5 times the ephys covered, before compression), plus a margin.
-need=$(awk -v b="$bytes" -v e="$every" 'BEGIN { printf "%d", b * 1.5 / (e < 1 ? e : 1) + 2e9 }')
+# value: 1.5 times the ephys covered uncompressed, about 0.8 with gzip), plus a margin.
+need=$(awk -v b="$bytes" -v e="$every" -v c="$compression" 'BEGIN { printf "%.0f", b * (c == "none" ? 1.5 : 0.8) / (e < 1 ? e : 1) + 2e9 }')
 [ "$kind" = dense ] && [ ! -f "$ephys" ] && need=$(( need + bytes ))
 free=$(( $(df --output=avail -B1 "$dir" | tail -1) ))
 if [ "$free" -lt "$need" ]; then

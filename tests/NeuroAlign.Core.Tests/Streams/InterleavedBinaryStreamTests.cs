@@ -126,6 +126,26 @@ public class InterleavedBinaryStreamTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(63)]
+    public void SelectChannels_OneChannelAcrossBlocks_StridedValues(int channel)
+    {
+        // 9 000 rows: more than two of the 4 096-row blocks the view gathers at a time.
+        using var folder = new TempFolder();
+        string path = folder.File("x.dat");
+        SyntheticEphys.WriteInt16(path, 10_000, 64);
+        using var stream = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: 64)).SelectChannels([channel]);
+
+        var values = new short[9000];
+        stream.ReadBlock(777, 9000, MemoryMarshal.AsBytes(values.AsSpan()));
+
+        for (int k = 0; k < 9000; k++)
+        {
+            Assert.Equal(SyntheticEphys.Value(777 + k, channel), values[k]);
+        }
+    }
+
     [Fact]
     public void GetWindow_FileLargerThan4GiB_ReadsPastTheIntRange()
     {
