@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NeuroAlign.Video;
 
 namespace NeuroAlign.Cli.Demo;
 
@@ -18,6 +19,20 @@ internal static class DemoSession
 
     /// <summary>NP 1.0 gain: imAiRangeMax 0.6 V / imMaxInt 512 / AP gain 500, in µV per count.</summary>
     public const double EphysGainToMicrovolts = 0.6 / 512 / 500 * 1e6;
+
+    public const string VideoFile = "behaviour.avi";
+
+    /// <summary>NTSC's 29.97 fps: a non-integer rate, as many cameras have.</summary>
+    public const string VideoRate = "30000/1001";
+
+    /// <summary>4 s of video at 29.97 fps.</summary>
+    public const int VideoFrames = 120;
+
+    public static readonly FrameSize VideoSize = new(64, 48);
+
+    /// <summary>Writes the session's video (frame k: every pixel gray level k) with ffmpeg and returns its path.</summary>
+    public static string WriteVideo(string folder) =>
+        IndexPatternVideo.Write(Path.Combine(folder, VideoFile), VideoFrames, VideoRate, VideoSize);
 
     /// <summary>
     /// Raw int16 value of channel <paramref name="channel"/> at sample <paramref name="sample"/>:
