@@ -92,7 +92,10 @@ internal static class Program
             "export" => ExportCommand.Run(ParsedArgs.Parse(rest, ExportCommand.Options), context),
             "info" => InfoCommand.Run(ParsedArgs.Parse(rest, InfoCommand.Options), context),
             "demo" => DemoCommand.Run(ParsedArgs.Parse(rest, DemoCommand.Options), context),
-            _ => throw new UsageException($"unknown command '{command}': expected export, info or demo (see --help)"),
+            "merge" => MergeCommand.Run(ParsedArgs.Parse(rest, MergeCommand.Options), context),
+            "batch" => BatchCommand.Run(ParsedArgs.Parse(rest, BatchCommand.Options), context),
+            "slurm" => SlurmCommand.Run(rest, context),
+            _ => throw new UsageException($"unknown command '{command}': expected export, info, demo, merge, batch or slurm (see --help)"),
         };
     }
 
@@ -104,6 +107,12 @@ internal static class Program
                                                               export aligned windows (same as `neuro-align export ...`)
           neuro-align info FILE... [options]                  describe recordings: format, shape, rate, clock, gains
           neuro-align demo [--dir DIR]                        write a sample session, align it, say what was written
+          neuro-align merge OUT SHARD...                      join the shard files of one export (export --shard i/n) into one
+          neuro-align batch MANIFEST --out-dir DIR [options]  one export per session of a study (a TSV manifest)
+          neuro-align slurm submit [SLURM OPTIONS] export ... --shards N --out FILE
+          neuro-align slurm submit [SLURM OPTIONS] batch MANIFEST --out-dir DIR [options]
+                                                              one Slurm array task per shard or session
+          neuro-align slurm status JOB                        pending, running, done and failed tasks of a submitted job
           neuro-align --help | --version
 
         Export options:
@@ -111,6 +120,17 @@ internal static class Program
 
         Demo options:
         {HelpText.Options(DemoCommand.Options)}
+
+        Merge options:
+        {HelpText.Options(MergeCommand.Options)}
+
+        Batch options (besides export options for every session):
+        {HelpText.Options(BatchCommand.OwnOptions)}
+
+        Slurm submit options (before the export or batch command):
+        {HelpText.Options(SlurmCommand.SubmitOptions)}
+
+        Scale-out (shards, merge, manifest, Slurm, --jobs): docs/scale-out.md.
 
         Times are seconds on the reference clock (the first ephys stream's, else the video's), zero at its first sample.
         A window is [time - before, time + after); each modality is sampled on its own fixed grid.

@@ -2,6 +2,7 @@ using System.Globalization;
 using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Inputs;
+using NeuroAlign.Cli.ScaleOut;
 using NeuroAlign.Hdf5;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
@@ -40,6 +41,7 @@ internal static class ExportCommand
         new("--level", "N", "gzip level: -1, 0, 1 (default) or 9"),
         .. EphysInput.Options,
         .. VideoInput.Options,
+        .. ExportSharding.Options,
     ];
 
     private static readonly string[] WindowSources = ["--time", "--times", "--events", "--every"];
@@ -87,6 +89,7 @@ internal static class ExportCommand
         var rates = PerModality.ParseRates(args.Get("--rate"));
         var modes = PerModality.ParseModes(args.Get("--mode"));
         Hdf5SinkOptions sinkOptions = SinkOptions(args);
+        ExportSharding.CheckOptions(args);
         string output = args.Get("--out") ?? DefaultOutput;
         Hdf5Sink.CheckOutputPath(output);
         RefuseOverwritingInput(output, [ephysPath, videoPath, args.Get("--video-timestamps"), args.Get("--events")]);
@@ -143,6 +146,11 @@ internal static class ExportCommand
 
             double[] times = typedTimes ?? TimesFromSource(args, streams, before, after);
             times = DropIncomplete(args, streams, times, context);
+            if (ExportSharding.HandOff(args, output, times.Length, context) is int handedOff)
+            {
+                return handedOff;
+            }
+
             var root = new Dictionary<string, object>
             {
                 ["schema_version"] = 1L,
@@ -154,6 +162,7 @@ internal static class ExportCommand
                 ["after_s"] = after,
                 ["window_source"] = sources[0],
             };
+            times = ExportSharding.Select(args, times, root, sinkOptions);
 
             var progress = new ProgressReporter(context.Error, context.IsTerminal);
             AlignmentSummary summary;
