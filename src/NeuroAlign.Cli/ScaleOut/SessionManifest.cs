@@ -92,7 +92,8 @@ internal static class SessionManifest
             if (spec is null || InputsFingerprint.IgnoredOptions.Contains(spec.Name))
             {
                 string? guess = exportOptions.Select(o => o.Name[2..]).Append(SessionColumn).OrderBy(n => ParsedArgs.Distance(n, name)).First();
-                string hint = ParsedArgs.Distance(guess, name) <= 2 ? $" (did you mean {guess}?)" : string.Empty;
+                int distance = ParsedArgs.Distance(guess, name);
+                string hint = distance <= 2 && distance * 2 < name.Length ? $" (did you mean {guess}?)" : string.Empty;
                 throw new InvalidRecordingException(path, where, $"'{name}'{hint}", $"{SessionColumn}, {string.Join(", ", InputColumns)}, {OutColumn}, or an export option without its dashes (time, events, before…)");
             }
 
