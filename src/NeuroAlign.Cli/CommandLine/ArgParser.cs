@@ -13,6 +13,9 @@ internal sealed class UsageException(string message) : NeuroAlignException(messa
 internal sealed record OptionSpec(string Name, string? ValueName, string Help, bool Repeatable = false)
 {
     public bool TakesValue => ValueName != null;
+
+    /// <summary>Whether the value names a file or folder (by the placeholder's convention: PATH, FILE, JSON).</summary>
+    public bool TakesPath => ValueName is "PATH" or "FILE" or "JSON";
 }
 
 /// <summary>

@@ -43,8 +43,18 @@ internal static class DemoCommand
             context.Warn($"the sample session has no video: {e.Message}");
         }
 
+        string fmri = DemoSession.WriteFmri(folder);
+        context.Out.WriteLine(
+            $"  {DemoSession.FmriFile} + {DemoSession.FmriSidecar}: {string.Join("×", DemoSession.FmriShape)} voxels × {DemoSession.FmriVolumes} volumes, TR {DemoSession.FmriRepetitionTime:G} s, int16 × scl_slope 0.5; value = 1000 volume + 100 x + 10 y + z");
+
         string output = Path.Combine(folder, "aligned.h5");
-        string[] exportArgs = ["--ephys", ephys, .. video is null ? Array.Empty<string>() : ["--video", video], "--time", "2.5", "--after", "1", "--out", output];
+        string[] exportArgs =
+        [
+            "--ephys", ephys,
+            .. video is null ? Array.Empty<string>() : ["--video", video],
+            "--fmri", fmri, "--fmri-cache", Path.Combine(folder, "cache"),
+            "--time", "2.5", "--after", "1", "--out", output,
+        ];
         context.Out.WriteLine($"running: neuro-align {string.Join(' ', exportArgs.Select(Program.Quote))}");
         int code = Program.Run(exportArgs, context with { CommandLine = "neuro-align " + string.Join(' ', exportArgs.Select(Program.Quote)) });
         if (code != 0)
@@ -61,6 +71,8 @@ internal static class DemoCommand
             context.Out.WriteLine("  expected: (1, 30, 48, 64) [74 75 76] [74. 75. 76.]  (frame 74, shown from 2.469 s, is on screen at 2.5 s; its gray level is its index)");
         }
 
+        context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); print(f['fmri/data'].shape, f['fmri/source_index'][0], f['fmri/data'][0, 1, 3, 2, 1])\"");
+        context.Out.WriteLine("  expected: (1, 2, 8, 6, 4) [5 6] 6321.0  (TR 0.5 s: volumes 5 and 6 start at 2.5 s and 3 s; value 1000·6 + 100·3 + 10·2 + 1)");
         return 0;
     }
 }

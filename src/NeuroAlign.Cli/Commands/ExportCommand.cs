@@ -3,6 +3,7 @@ using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Inputs;
 using NeuroAlign.Cli.ScaleOut;
+using NeuroAlign.Formats.Nifti;
 using NeuroAlign.Hdf5;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
@@ -41,6 +42,7 @@ internal static class ExportCommand
         new("--level", "N", "gzip level: -1, 0, 1 (default) or 9"),
         .. EphysInput.Options,
         .. VideoInput.Options,
+        .. FmriInput.Options,
         .. ExportSharding.Options,
     ];
 
@@ -54,13 +56,13 @@ internal static class ExportCommand
         }
 
         // Everything the command line can get wrong is checked before any file is opened.
-        RefuseUnbuilt(args, "--fmri", "fMRI");
         RefuseUnbuilt(args, "--filter", "filter rules");
         string? ephysPath = args.Get("--ephys");
         string? videoPath = args.Get("--video");
-        if (ephysPath is null && videoPath is null)
+        string? fmriPath = args.Get("--fmri");
+        if (ephysPath is null && videoPath is null && fmriPath is null)
         {
-            throw new UsageException("no input: give --ephys PATH and/or --video PATH (see --help)");
+            throw new UsageException("no input: give --ephys PATH, --video PATH and/or --fmri PATH (see --help)");
         }
 
         if (videoPath is null && VideoInput.Options.FirstOrDefault(o => args.Has(o.Name)) is { } videoOption)
@@ -92,7 +94,7 @@ internal static class ExportCommand
         ExportSharding.CheckOptions(args);
         string output = args.Get("--out") ?? DefaultOutput;
         Hdf5Sink.CheckOutputPath(output);
-        RefuseOverwritingInput(output, [ephysPath, videoPath, args.Get("--video-timestamps"), args.Get("--events")]);
+        RefuseOverwritingInput(output, [ephysPath, videoPath, fmriPath, args.Get("--video-timestamps"), args.Get("--events"), args.Get("--fmri-sidecar")]);
         if (ephysPath is not null)
         {
             _ = EphysInput.RawOptions(args);
@@ -108,12 +110,14 @@ internal static class ExportCommand
             }
         }
 
+        FmriInput.CheckOptions(args);
+
         bool microvolts = EphysInput.Microvolts(args);
         var opened = new List<ISampleStream>();
         try
         {
             // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md):
-            // the ephys recording's, else the video's.
+            // the ephys recording's, else the video's, else the fMRI run's.
             var named = new List<(string Name, ISampleStream Stream, ClockMap Map)>();
             var notes = new List<string>();
             if (ephysPath is not null)
@@ -140,9 +144,24 @@ internal static class ExportCommand
                     notes.Add("video: no shared clock or sync with the ephys recording; both start at reference time 0 (the first frame at 0 s)");
                 }
             }
+
+            if (fmriPath is not null)
+            {
+                // The run's own zero is its first volume's onset (BIDS); with no shared clock or sync
+                // pulses it is put at the reference's zero, as the original tool assumed.
+                NiftiStream fmri = FmriInput.Open(fmriPath, args, context);
+                opened.Add(fmri);
+                FmriInput.CheckRate(fmri, rates);
+                named.Add(("fmri", fmri, ClockMap.Offset(-fmri.Clock.StartSeconds)));
+                if (named.Count > 1)
+                {
+                    notes.Add($"fmri: no shared clock or sync with the {named[0].Name} recording; the first volume's onset is put at reference time 0");
+                }
+            }
+
             rates.CheckNames(named.Select(n => n.Name), "--rate");
             modes.CheckNames(named.Select(n => n.Name), "--mode");
-            var streams = named.Select(n => Align(n.Name, n.Stream, n.Map, before, after, rates, modes, microvolts, opened)).ToList();
+            var streams = named.Select((n, i) => Align(n.Name, n.Stream, n.Map, before, after, rates, modes, microvolts, opened, isReference: i == 0)).ToList();
 
             double[] times = typedTimes ?? TimesFromSource(args, streams, before, after);
             times = DropIncomplete(args, streams, times, context);
@@ -218,7 +237,8 @@ internal static class ExportCommand
         PerModality<double?> rates,
         PerModality<IndexMode> modes,
         bool microvolts,
-        List<ISampleStream> opened)
+        List<ISampleStream> opened,
+        bool isReference)
     {
         double native = stream.Clock.MeanRateHz;
         IndexMode mode = modes.Get(name, IndexMode.Previous);
@@ -266,6 +286,11 @@ internal static class ExportCommand
             extra["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray();
             extra["channel_ids"] = ephys.ChannelIds.ToArray();
             attributes["units"] = microvolts ? "uV" : "counts";
+        }
+
+        if (stream is NiftiStream fmri)
+        {
+            FmriInput.Describe(fmri, isReference, attributes, extra);
         }
 
         return new AlignedStream(name, sampled, map, grid, mode, attributes, extra);

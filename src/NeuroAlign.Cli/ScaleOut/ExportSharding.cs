@@ -89,7 +89,7 @@ internal static class ExportSharding
         root[ShardAttributes.Count] = (long)shard.Count;
         root[ShardAttributes.TotalWindows] = (long)times.Length;
         root[ShardAttributes.FirstWindow] = (long)first;
-        root[ShardAttributes.Fingerprint] = InputsFingerprint.Compute(args);
+        root[ShardAttributes.Fingerprint] = InputsFingerprint.Compute(args, Commands.ExportCommand.Options);
         root[ShardAttributes.Compression] = sinkOptions.Describe();
         return times[first..(first + count)];
     }

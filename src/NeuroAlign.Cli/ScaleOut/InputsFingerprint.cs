@@ -16,33 +16,38 @@ internal static class InputsFingerprint
     /// <summary>Options that only say where the output goes or how the work is split.</summary>
     public static readonly string[] IgnoredOptions = ["--out", "--shard", "--shards", "--jobs"];
 
+    /// <summary>Options left out of the fingerprint too: where a cache lives does not change the data (and the cache changes as shards fill it).</summary>
+    private static readonly string[] CacheOptions = ["--fmri-cache"];
+
     private static readonly string[] OutputExtensions = [".h5", ".hdf5", ".partial"];
 
     /// <summary>The SHA-256 (hex) of <see cref="Describe"/>.</summary>
-    public static string Compute(ParsedArgs args) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Describe(args))));
+    public static string Compute(ParsedArgs args, IReadOnlyList<OptionSpec> specs) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Describe(args, specs))));
 
     /// <summary>
     /// The text that is hashed: one line per option, sorted by name (values in the order given),
-    /// with values that name existing files or folders made absolute; then one line per input file
+    /// with the values of path options (<see cref="OptionSpec.TakesPath"/>) made absolute; then one line per input file
     /// (absolute path, bytes, modification time in UTC ticks). An input's files are the file itself,
     /// its companions that share its name up to the first dot (a SpikeGLX .meta beside its .bin, a
     /// BIDS .json beside its .nii.gz; not .h5 files), and every file under an input folder (Open Ephys).
     /// </summary>
-    public static string Describe(ParsedArgs args)
+    public static string Describe(ParsedArgs args, IReadOnlyList<OptionSpec> specs)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(specs);
+        var pathOptions = specs.Where(s => s.TakesPath).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var text = new StringBuilder();
         var files = new SortedSet<string>(StringComparer.Ordinal);
         var options = args.Given
-            .Where(g => !IgnoredOptions.Contains(g.Name))
+            .Where(g => !IgnoredOptions.Contains(g.Name) && !CacheOptions.Contains(g.Name))
             .Select((g, order) => (g.Name, g.Value, Order: order))
             .OrderBy(g => g.Name, StringComparer.Ordinal)
             .ThenBy(g => g.Order);
         foreach (var (name, value, _) in options)
         {
             string shown = value ?? string.Empty;
-            if (value != null && PathOf(value) is { } full)
+            if (value != null && pathOptions.Contains(name) && PathOf(value) is { } full)
             {
                 shown = full;
                 AddInputFiles(full, files);

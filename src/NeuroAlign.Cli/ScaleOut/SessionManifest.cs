@@ -175,7 +175,7 @@ internal static class SessionManifest
                 continue;
             }
 
-            if (spec.ValueName is "PATH" or "FILE")
+            if (spec.TakesPath)
             {
                 string full = Path.GetFullPath(Path.Combine(folder, value));
                 if (!File.Exists(full) && !Directory.Exists(full))
