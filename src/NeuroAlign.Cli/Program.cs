@@ -106,6 +106,7 @@ internal static class Program
           neuro-align [--ephys FILE] [--video FILE] [--fmri FILE] --time SECONDS [options]
                                                               export aligned windows (same as `neuro-align export ...`)
           neuro-align info FILE... [options]                  describe recordings (ephys, video, NIfTI .nii/.nii.gz, BIDS _physio.tsv.gz)
+          neuro-align info --filter RULE FILE...              also scan each recording and report the fraction RULE keeps
           neuro-align demo [--dir DIR]                        write a sample session, align it, say what was written
           neuro-align merge OUT SHARD...                      join the shard files of one export (export --shard i/n) into one
           neuro-align batch MANIFEST --out-dir DIR [options]  one export per session of a study (a TSV manifest)
@@ -135,6 +136,7 @@ internal static class Program
         Times are seconds on the reference clock (the first ephys stream's, else the video's, else the fMRI run's), zero at
         its first sample (for fMRI: the first volume's onset). Streams without a shared clock start together at zero.
         A window is [time - before, time + after); each modality is sampled on its own fixed grid.
+        Filter rules (--filter, e.g. "abs(signal) < 500 uV and t > 2 s"): docs/filter.md.
         Output format: docs/output-format.md. Exit codes: 0 done, 1 bad input, 2 bad command line, 130 interrupted.
         """;
 }

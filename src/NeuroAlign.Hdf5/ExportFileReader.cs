@@ -16,7 +16,7 @@ public sealed class ExportFileReader : IDisposable
     /// <summary>Datasets of a modality group that hold one row per window; every other dataset is written once.</summary>
     public static readonly IReadOnlySet<string> PerWindowDatasets = new HashSet<string>(StringComparer.Ordinal)
     {
-        "data", "timestamps", "source_index", "source_time",
+        "data", "timestamps", "source_index", "source_time", "mask", "kept_fraction",
     };
 
     private readonly NativeFile _file;
@@ -127,6 +127,12 @@ public sealed class ExportFileReader : IDisposable
         start[0] = w;
         var slab = new HyperslabSelection(d.DataDims.Length, start, [1, .. d.DataDims.Skip(1)]);
         ReadData(d.Data, d.DataAccess, buffer.Data, slab);
+        if (d.Mask != null)
+        {
+            byte[] mask = buffer.Mask ?? throw new ArgumentException("the buffer has no mask; make it from this file's layout", nameof(buffer));
+            d.Mask.Read(d.MaskAccess, mask, slab);
+            buffer.MaskOnes = mask.AsSpan().Count((byte)1);
+        }
     }
 
     public void Dispose() => _file.Dispose();
@@ -195,9 +201,30 @@ public sealed class ExportFileReader : IDisposable
             }
         }
 
-        _datasets.Add(new ModalityDatasets(data, PointDataset("timestamps"), PointDataset("source_index"), PointDataset("source_time"), dims));
+        // With a filter: /m/mask (uint8, shaped like the data) and /m/kept_fraction [W], which the
+        // sink computes again from the mask's ones.
+        NativeDataset? mask = null;
+        if (group.LinkExists("mask"))
+        {
+            mask = (NativeDataset)group.Dataset("mask");
+            if (ToSampleType(mask.Type) != SampleType.UInt8 || !mask.Space.Dimensions.SequenceEqual(dims))
+            {
+                throw new InvalidRecordingException(Path, $"/{name}/mask", $"{ToSampleType(mask.Type)?.ToText() ?? mask.Type.Class.ToString()} [{string.Join(", ", mask.Space.Dimensions)}]", $"uint8 [{string.Join(", ", dims)}] like /{name}/data");
+            }
+
+            if (!group.LinkExists("kept_fraction"))
+            {
+                throw new InvalidRecordingException(Path, $"/{name}/kept_fraction", "no such dataset", "one per window beside /mask");
+            }
+        }
+        else if (group.LinkExists("kept_fraction"))
+        {
+            unknown.Add($"/{name}/kept_fraction");
+        }
+
+        _datasets.Add(new ModalityDatasets(data, PointDataset("timestamps"), PointDataset("source_index"), PointDataset("source_time"), mask, dims));
         int[] sampleShape = dims.Skip(2).Select(d => checked((int)d)).ToArray();
-        return new ModalityLayout(name, type, sampleShape, points, ReadAttributes(group, $"/{name}"), extras);
+        return new ModalityLayout(name, type, sampleShape, points, ReadAttributes(group, $"/{name}"), extras, HasMask: mask != null);
     }
 
     private Dictionary<string, object> ReadAttributes(IH5Object owner, string where)
@@ -264,8 +291,10 @@ public sealed class ExportFileReader : IDisposable
     }
 
     /// <summary>A modality's per-window datasets, each with its own one-chunk cache.</summary>
-    private sealed record ModalityDatasets(NativeDataset Data, NativeDataset Timestamps, NativeDataset SourceIndex, NativeDataset SourceTime, ulong[] DataDims)
+    private sealed record ModalityDatasets(NativeDataset Data, NativeDataset Timestamps, NativeDataset SourceIndex, NativeDataset SourceTime, NativeDataset? Mask, ulong[] DataDims)
     {
+        public H5DatasetAccess MaskAccess { get; } = new(ChunkCache: new SingleChunkReadingCache());
+
         public H5DatasetAccess DataAccess { get; } = new(ChunkCache: new SingleChunkReadingCache());
 
         public H5DatasetAccess TimestampsAccess { get; } = new(ChunkCache: new SingleChunkReadingCache());

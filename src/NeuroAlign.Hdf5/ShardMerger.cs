@@ -251,7 +251,7 @@ public static class ShardMerger
     }
 
     private static string Shape(ModalityLayout m) =>
-        $"{m.DataType.ToText()} [{string.Join(", ", new[] { m.PointsPerWindow }.Concat(m.SampleShape))}]";
+        $"{m.DataType.ToText()} [{string.Join(", ", new[] { m.PointsPerWindow }.Concat(m.SampleShape))}]{(m.HasMask ? " with a mask" : string.Empty)}";
 
     private static bool SameValues(Array a, Array b) =>
         a.GetType() == b.GetType() && a.Length == b.Length && a.Cast<object>().SequenceEqual(b.Cast<object>());

@@ -157,6 +157,19 @@ public class ShardMergerTests
     }
 
     [Fact]
+    public void Merge_MaskInOneShardOnly_Refused()
+    {
+        using var folder = new TempFolder();
+        string[] shards = SyntheticExport.WriteShards(folder.Path, 8, 2);
+        string masked = folder.File("masked.h5");
+        SyntheticExport.Write(masked, 8, 4, 4, new ShardSpec(1, 2), layouts: SyntheticExport.Layouts().Select(l => l with { HasMask = true }).ToArray());
+
+        var e = Assert.Throws<NeuroAlignException>(() => ShardMerger.Merge([shards[0], masked], folder.File("m.h5")));
+
+        Assert.Equal($"merge: {masked} has another /ephys/data per window (int16 [50, 16] with a mask, not int16 [50, 16]) than {shards[0]}", e.Message);
+    }
+
+    [Fact]
     public void Merge_WindowsNotWhereTheSplitPutsThem_Refused()
     {
         using var folder = new TempFolder();

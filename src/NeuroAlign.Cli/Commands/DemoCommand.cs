@@ -11,6 +11,9 @@ internal static class DemoCommand
         new("--dir", "DIR", "folder for the sample session and its output (default ./neuroalign-demo)"),
     ];
 
+    /// <summary>A rule whose effect the session's values make plain: raw = channel × 64 + …, so below 6400 counts (15 mV) is channels 0-99.</summary>
+    public const string DemoFilter = "ephys: signal < 15 mV";
+
     public static int Run(ParsedArgs args, CliContext context)
     {
         if (args.Positionals.Count > 0)
@@ -53,7 +56,7 @@ internal static class DemoCommand
             "--ephys", ephys,
             .. video is null ? Array.Empty<string>() : ["--video", video],
             "--fmri", fmri, "--fmri-cache", Path.Combine(folder, "cache"),
-            "--time", "2.5", "--after", "1", "--out", output,
+            "--time", "2.5", "--after", "1", "--filter", DemoFilter, "--out", output,
         ];
         context.Out.WriteLine($"running: neuro-align {string.Join(' ', exportArgs.Select(Program.Quote))}");
         int code = Program.Run(exportArgs, context with { CommandLine = "neuro-align " + string.Join(' ', exportArgs.Select(Program.Quote)) });
@@ -65,6 +68,8 @@ internal static class DemoCommand
         context.Out.WriteLine("check it (h5py):");
         context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); d = f['ephys/data']; print(d.shape, f['ephys/source_index'][0, 0], d[0, 0, 5] // 64, d[0, 0, 5] % 64, f['ephys/gain_to_uV'][5])\"");
         context.Out.WriteLine($"  expected: (1, 30000, 384) 75000 5 {75000 % 64} {DemoSession.EphysGainToMicrovolts:R}  (2.5 s after the recording starts is sample 75000; channel 5; gain from the .meta)");
+        context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); m = f['ephys/mask'][0]; print(m[:, :100].all(), m[:, 100:].any(), f['ephys/kept_fraction'][0])\"");
+        context.Out.WriteLine($"  expected: True False {100.0 / DemoSession.EphysChannels:R}  (--filter \"{DemoFilter}\": 15 mV is 6400 counts at {DemoSession.EphysGainToMicrovolts:G} uV per count, so channels 0-99 pass)");
         if (video is not null)
         {
             context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); v = f['video/data']; print(v.shape, f['video/source_index'][0, :3], v[0, :3].mean(axis=(1, 2)))\"");

@@ -1,3 +1,4 @@
+using NeuroAlign.Filtering;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
 
@@ -5,7 +6,7 @@ namespace NeuroAlign.Alignment;
 
 /// <summary>
 /// One modality of an export: a stream, its map to the reference clock, the grid it is sampled on
-/// in each window, and how grid times pick samples.
+/// in each window, how grid times pick samples, and optionally the filter whose mask goes with the data.
 /// </summary>
 public sealed class AlignedStream
 {
@@ -16,7 +17,8 @@ public sealed class AlignedStream
         SamplingGrid grid,
         IndexMode mode,
         IReadOnlyDictionary<string, object>? attributes = null,
-        IReadOnlyDictionary<string, Array>? extraDatasets = null)
+        IReadOnlyDictionary<string, Array>? extraDatasets = null,
+        CompiledFilter? filter = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(stream);
@@ -29,6 +31,15 @@ public sealed class AlignedStream
         Mode = mode;
         Attributes = attributes ?? new Dictionary<string, object>();
         ExtraDatasets = extraDatasets ?? new Dictionary<string, Array>();
+        if (filter is not null
+            && (filter.Target.ElementType != OutputElementType || filter.Target.ElementsPerSample != stream.ElementsPerSample()))
+        {
+            throw new ArgumentException(
+                $"the filter was compiled for {filter.Target.ElementsPerSample} × {filter.Target.ElementType.ToText()} per sample, but {name} outputs {stream.ElementsPerSample()} × {OutputElementType.ToText()}",
+                nameof(filter));
+        }
+
+        Filter = filter;
     }
 
     /// <summary>Output group name: ephys, ephys_1, video, fmri…</summary>
@@ -47,6 +58,9 @@ public sealed class AlignedStream
 
     /// <summary>Per-modality datasets written once (gain_to_uV, channel_ids…).</summary>
     public IReadOnlyDictionary<string, Array> ExtraDatasets { get; }
+
+    /// <summary>The rules that apply to this modality, compiled for its output; null when none does (no mask).</summary>
+    public CompiledFilter? Filter { get; }
 
     /// <summary>Element type of the output data: the stored type, or float32 when samples are interpolated.</summary>
     public SampleType OutputElementType => Mode == IndexMode.Linear ? SampleType.Float32 : Stream.ElementType;

@@ -66,6 +66,21 @@ public class ShardAndMergeCommandTests
         Assert.False(Directory.Exists(folder.File("jobs.shards")));
     }
 
+    [PythonFact]
+    public void ExportJobs_WithFilter_MaskAndKeptFractionEqualTheSingleExport()
+    {
+        using var folder = new TempFolder();
+        string recording = ScaleOutFiles.Recording(folder, seconds: 1);
+        string[] options = [.. ScaleOutFiles.ExportOptions(recording), "--filter", "signal > 0 and channel < 8"];
+        Assert.Equal(0, CliRunner.Run([.. options, "--out", folder.File("single.h5")]).Code);
+
+        var jobs = CliRunner.Run([.. options, "--jobs", "3", "--out", folder.File("jobs.h5")]);
+
+        Assert.True(jobs.Code == 0, jobs.Error);
+        int datasets = ScaleOutFiles.AssertSameDatasets(folder.File("single.h5"), folder.File("jobs.h5"), recording);
+        Assert.Equal(9, datasets); // windows/time; data, timestamps, source_index, source_time, mask, kept_fraction, gain_to_uV, channel_ids
+    }
+
     [Theory]
     [InlineData("3/2", "--shard 3/2: shard 3 does not exist among 2 shards; shards are numbered 0 to 1")]
     [InlineData("1/0", "--shard 1/0: the shard count is 0; expected 1 or more")]
