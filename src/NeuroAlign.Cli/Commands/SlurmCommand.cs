@@ -91,6 +91,12 @@ internal static class SlurmCommand
                 context.Out.WriteLine($"nothing to submit: every output of the {plan.Description} exists");
                 return 0;
             }
+
+            if (taskIds.Count == 0 && !mergeJob)
+            {
+                context.Out.WriteLine($"nothing to submit: every shard exists; merge them with: {MergeCommandLine(plan)}");
+                return 0;
+            }
         }
 
         string? arrayScript = taskIds.Count > 0 ? SlurmScript.Array(plan, taskIds, resources) : null;
@@ -213,7 +219,7 @@ internal static class SlurmCommand
         context.Out.WriteLine($"  outputs: {(plan.Merge != null ? Path.Combine(plan.WorkFolder, "shard-*.h5") : Path.Combine(plan.WorkFolder, "<session>.h5"))}");
         if (plan.Merge != null)
         {
-            string mergeCommand = string.Join(' ', new[] { "neuro-align", "merge", plan.Merge.Output, plan.WorkFolder, "--remove-shards" }.Select(Program.Quote));
+            string mergeCommand = MergeCommandLine(plan);
             context.Out.WriteLine(mergeJob != null
                 ? $"  merge:   job {mergeJob} writes {plan.Merge.Output} once every shard succeeded (log {Path.Combine(plan.LogFolder, $"neuro-align-merge-{mergeJob}.log")})"
                 : $"  merge:   when every shard is done, run: {mergeCommand}");
@@ -223,6 +229,9 @@ internal static class SlurmCommand
         context.Out.WriteLine($"  status:  neuro-align slurm status {statusJob}");
         return 0;
     }
+
+    private static string MergeCommandLine(WorkPlan plan) =>
+        string.Join(' ', new[] { "neuro-align", "merge", plan.Merge!.Output, plan.WorkFolder, "--remove-shards" }.Select(Program.Quote));
 
     private static void WriteScript(string path, string text, List<string> written)
     {
