@@ -53,6 +53,7 @@ internal static class BatchCommand
                 var sessionContext = context with { CommandLine = string.Join(' ', new[] { "neuro-align" }.Concat(task.Arguments).Select(Program.Quote)) };
                 using var error = new LastLineWriter(context.Error);
                 int code = Program.Run(task.Arguments, sessionContext with { Error = error });
+                context.Cancellation.ThrowIfCancellationRequested(); // Ctrl-C stops the study, not just this session
                 if (code != 0)
                 {
                     failures.Add($"{task.Name} ({error.LastLine ?? $"exit {code}"})");

@@ -77,6 +77,11 @@ internal static class SlurmCommand
         WorkPlan? saved = WorkPlan.Load(plan.PlanPath);
         List<int> taskIds = plan.Tasks.Select(t => t.Index).ToList();
         bool mergeJob = plan.Merge != null && !own.Has("--no-merge-job");
+        if (saved != null && saved.SameWork(plan) && !own.Has("--dry-run"))
+        {
+            CheckNothingQueued(saved);
+        }
+
         if (own.Has("--only-missing"))
         {
             if (saved != null && !saved.SameWork(plan))
@@ -84,7 +89,6 @@ internal static class SlurmCommand
                 throw new NeuroAlignException($"--only-missing: {plan.PlanPath} holds the plan of another command ({saved.Description}); repeat the command that made it, or choose another output");
             }
 
-            CheckNothingQueued(saved);
             taskIds.RemoveAll(i => plan.IsDone(plan.Tasks[i]));
             if (taskIds.Count == 0 && (plan.Merge == null || File.Exists(plan.Merge.Output)))
             {
@@ -249,7 +253,7 @@ internal static class SlurmCommand
                 if (job != null && SlurmClient.IsInstalled()
                     && SlurmClient.Queue(job).Where(q => q.State is "PENDING" or "RUNNING" or "CONFIGURING" or "COMPLETING" or "SUSPENDED").ToArray() is { Length: > 0 } active)
                 {
-                    throw new NeuroAlignException($"--only-missing: job {job} still has {active.Length} task(s) pending or running; wait for it, or scancel {job} first");
+                    throw new NeuroAlignException($"job {job} of this plan still has {active.Length} task(s) pending or running; wait for it, or scancel {job} first (submitting again would run them twice)");
                 }
             }
         }

@@ -114,6 +114,38 @@ public partial class SlurmClusterTests
     }
 
     [SlurmFact]
+    public void Submit_AgainWhileAHeldJobPends_RefusedAndStatusShowsPending()
+    {
+        using var folder = new TempFolder();
+        ScaleOutFiles.Recording(folder, "a.dat", seconds: 0.5);
+        File.WriteAllText(folder.File("study.tsv"), "session\tephys\ns01\ta.dat\n");
+        string[] batch = ["batch", folder.File("study.tsv"), "--out-dir", folder.File("out"), "--ephys-channels", "16", "--time", "0.1"];
+
+        // --hold keeps the task pending until released: a job that is certainly still queued.
+        var held = CliRunner.Run(["slurm", "submit", "--sbatch-arg=--hold", .. batch]);
+        Assert.True(held.Code == 0, held.Error);
+        string job = JobId(held.Out);
+        try
+        {
+            Assert.Contains("#SBATCH --hold", File.ReadAllText(folder.File("out/neuro-align-array.sh")));
+            var status = CliRunner.Run("slurm", "status", job);
+            Assert.Equal(0, status.Code);
+            Assert.EndsWith("0 done, 0 running, 1 pending, 0 failed\n", status.Out.ReplaceLineEndings("\n"));
+
+            var again = CliRunner.Run(["slurm", "submit", .. batch]);
+
+            Assert.Equal(1, again.Code);
+            Assert.Equal(
+                $"neuro-align: error: job {job} of this plan still has 1 task(s) pending or running; wait for it, or scancel {job} first (submitting again would run them twice)\n",
+                again.Error.ReplaceLineEndings("\n"));
+        }
+        finally
+        {
+            SlurmCluster.Run("scancel", job);
+        }
+    }
+
+    [SlurmFact]
     public void Submit_SbatchRefuses_ItsMessageVerbatimNothingWritten()
     {
         using var folder = new TempFolder();
