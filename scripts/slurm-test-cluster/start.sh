@@ -14,7 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "slurm test cluster: needs root (running as $(id -un))"; exit 1
 fi
 exec 9>/run/neuroalign-slurm-test-cluster.lock
-flock -w 300 9 || { echo "slurm test cluster: another start is still running"; exit 1; }
+flock -w 120 9 || { echo "slurm test cluster: another start is still running"; exit 1; }
 
 if command -v sinfo >/dev/null && sinfo -h -o %T 2>/dev/null | grep -Eq '^(idle|mixed|allocated)'; then
   echo "slurm ready (already running)"; exit 0
@@ -38,10 +38,11 @@ mkdir -p /var/spool/slurmctld /var/spool/slurmd /var/log/slurm /run/munge
 chown munge:munge /run/munge
 [ -s /etc/munge/munge.key ] || { mungekey -c -f; chown munge:munge /etc/munge/munge.key; chmod 400 /etc/munge/munge.key; }
 # munged refuses to run as root ("Logfile is insecure"); there is no systemd to start it.
-runuser -u munge -- /usr/sbin/munged </dev/null >/dev/null 2>&1
+# The daemons must not inherit the lock (fd 9), or it stays held for as long as they run.
+runuser -u munge -- /usr/sbin/munged </dev/null >/dev/null 2>&1 9>&-
 munge -n | unmunge >/dev/null
-/usr/sbin/slurmctld </dev/null >/dev/null 2>&1
-/usr/sbin/slurmd </dev/null >/dev/null 2>&1
+/usr/sbin/slurmctld </dev/null >/dev/null 2>&1 9>&-
+/usr/sbin/slurmd </dev/null >/dev/null 2>&1 9>&-
 for _ in $(seq 1 80); do sinfo -h -o %T 2>/dev/null | grep -q '^idle' && break; sleep 0.25; done
 if ! sinfo -h -o %T | grep -q '^idle'; then
   echo "slurm test cluster: the node never became idle"; sinfo -R || true; tail -20 /var/log/slurm/slurmd.log || true; exit 1
