@@ -232,13 +232,14 @@ public sealed class ExportFileReader : IDisposable
         var attributes = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (IH5Attribute attribute in owner.Attributes())
         {
-            // Hdf5Sink writes scalars only: strings, doubles and 64-bit integers.
+            // Hdf5Sink writes scalars only: strings, doubles, 64-bit and 32-bit integers.
             attributes[attribute.Name] = (attribute.Type.Class, ToSampleType(attribute.Type)) switch
             {
                 (H5DataTypeClass.String or H5DataTypeClass.VariableLength, _) => attribute.Read<string>(),
                 (_, SampleType.Float64) => attribute.Read<double>(),
                 (_, SampleType.Int64) => attribute.Read<long>(),
-                _ => throw new InvalidRecordingException(Path, $"{where} attribute {attribute.Name}", $"HDF5 type class {attribute.Type.Class} of {attribute.Type.Size} bytes", "a string, float64 or int64 scalar"),
+                (_, SampleType.Int32) => attribute.Read<int>(),
+                _ => throw new InvalidRecordingException(Path, $"{where} attribute {attribute.Name}", $"HDF5 type class {attribute.Type.Class} of {attribute.Type.Size} bytes", "a string, float64, int64 or int32 scalar"),
             };
         }
 

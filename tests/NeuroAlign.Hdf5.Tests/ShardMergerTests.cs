@@ -45,6 +45,7 @@ public class ShardMergerTests
             assert b.attrs['windows_incomplete'] == a.attrs['windows_incomplete']
             assert b.attrs['total_windows'] == int(sys.argv[3]) and b.attrs['first_window'] == 0
             assert b.attrs['merged_shards'] == int(sys.argv[4])
+            assert b.attrs['answer'] == 42 and b.attrs['answer'].dtype == np.int32
             assert 'shard_index' not in b.attrs and 'shard_count' not in b.attrs and 'shard_compression' not in b.attrs
             print(n)
             """,

@@ -40,6 +40,7 @@ internal static class SyntheticExport
         {
             ["schema_version"] = 1L,
             ["command_line"] = "neuro-align synthetic",
+            ["answer"] = 42,
             ["windows_incomplete"] = (long)Enumerable.Range(first, count).Count(w => w % 3 == 0),
         };
         if (shard is { } s)
