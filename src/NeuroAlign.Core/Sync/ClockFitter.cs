@@ -149,14 +149,13 @@ public static class ClockFitter
             int segment = knots.FindIndex(k => k >= worst) - 1;
             segment = Math.Max(segment, 0);
             int lo = knots[segment], hi = knots[segment + 1];
-            int at = Math.Clamp(worst, lo + options.MinPulsesPerSegment, hi - options.MinPulsesPerSegment);
-            if (hi - lo < 2 * options.MinPulsesPerSegment || knots.Contains(at))
+            if (hi - lo < 2 * options.MinPulsesPerSegment)
             {
                 stuck = $"a piecewise fit would need segments shorter than {options.MinPulsesPerSegment} pulses (pulse {worst}, own {ownSeconds[worst]:F3} s, is {ClockFit.Micro(Math.Abs(fitted[worst]))} off with {knots.Count - 1} segments)";
                 break;
             }
 
-            knots.Insert(segment + 1, at);
+            knots.Insert(segment + 1, Math.Clamp(worst, lo + options.MinPulsesPerSegment, hi - options.MinPulsesPerSegment));
         }
 
         throw new NeuroAlignException($"{name}: clock fit refused: residuals exceed the tolerance and {stuck}: {Figures(rms, max, knots.Count - 1)}");

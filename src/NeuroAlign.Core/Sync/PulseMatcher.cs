@@ -113,7 +113,8 @@ public static class PulseMatcher
 
         start = Math.Max(0, Math.Min(start, o.Count - block));
         (double coarse, int score, string search) = CoarseOffset(o, r, start, block, tolerance, prior);
-        if (score < Math.Min(3, block) || score * 2 < block)
+        // A true offset lines up nearly every pulse of the stretch; a chance one, well under half.
+        if (score < Math.Min(3, block) || score * 4 < block * 3)
         {
             throw new NeuroAlignException(Unmatched(
                 $"no offset lines up more than {score} of {block} pulses (own {o[start]:F3} s to {o[start + block - 1]:F3} s) within {Ms(tolerance)}"));

@@ -81,6 +81,11 @@ public static class StrobeSync
             own[k] = clock.TimeOf(k);
         }
 
+        if (m < 2 && n != m)
+        {
+            throw new NeuroAlignException($"{name}: {n} {noun}s but {m} pulse{(skip > 0 ? $" after skipping {skip}" : "")} in {pulses.Source}: too few to time them");
+        }
+
         string Counts() => $"{n} {noun}s, {m} pulses{(skip > 0 ? $" after skipping {skip}" : "")} ({pulses.Source})";
         double pulseInterval = m >= 2 ? PulseTrain.MedianInterval(p) : double.NaN;
         int[] pulseSlots = Slots(p, pulseInterval, name, pulses.Source);
@@ -221,6 +226,14 @@ public static class StrobeSync
             return CheckFits(0, pulseSlots, frameSlots, n, m, options, counts, pulseInterval, frameInterval);
         }
 
+        // Slots only compare when both sides count the same interval; the nominal frame rate may be a
+        // little off (29.97 for 30), a wrong line (a 1 Hz sync wave for a 30 fps strobe) is far off.
+        if (!(Math.Abs((pulseInterval / frameInterval) - 1) <= 0.25))
+        {
+            throw new NeuroAlignException(
+                $"{name}: {noun} and pulse counts cannot be reconciled: {counts()}; pulses come every {ClockFit.Micro(pulseInterval)} but {noun}s every {ClockFit.Micro(frameInterval)} on their own clock: is it the right line?");
+        }
+
         int pulseSpan = pulseSlots[^1] + 1, frameSpan = frameSlots[^1] + 1;
         int gaps = (pulseSpan - m) + (frameSpan - n);
         long lo = Math.Max(-(frameSpan - 1), Math.Min(0, pulseSpan - frameSpan) - gaps);
@@ -279,8 +292,9 @@ public static class StrobeSync
         string ambiguous = $"{name}: {counts()}: the {Math.Abs(m - n)} extra {(m > n ? "pulses" : noun + "s")} could lie before or after (placements {fits[0]} to {fits[^1]} fit equally well)";
         if (options.AllowCountMismatch)
         {
-            notes.Add(ambiguous + "; --allow-count-mismatch: the first frame was paired with the first pulse");
-            return fits[0];
+            int chosen = fits.OrderBy(Math.Abs).First();
+            notes.Add(ambiguous + $"; --allow-count-mismatch: placement {chosen} taken (0: the first {noun} with the first pulse)");
+            return chosen;
         }
 
         throw new NeuroAlignException($"{ambiguous}; say how many pulses precede the first {noun} with {options.SkipOption} {name}=K, or give --allow-count-mismatch");
