@@ -9,7 +9,7 @@ namespace NeuroAlign.Sync;
 /// Slope and offset are those of the least-squares line reference = slope · own + offset through the
 /// matched pulses, whatever the map's shape; residuals are those of the map itself.
 /// </summary>
-public sealed class ClockFit
+public sealed record ClockFit
 {
     /// <param name="name">The modality: ephys_1, video, fmri.</param>
     /// <param name="method">linear, piecewise-linear, strobe, trigger, offset.</param>
