@@ -100,8 +100,9 @@ internal static class Program
         neuro-align {Version}: put ephys, video and fMRI recordings on one timeline and export aligned windows to HDF5.
 
         Usage:
-          neuro-align --ephys FILE --time SECONDS [options]   export aligned windows (same as `neuro-align export ...`)
-          neuro-align info FILE... [options]                  describe recordings: format, shape, rate, clock, gains
+          neuro-align [--ephys FILE] [--video FILE] [--fmri FILE] --time SECONDS [options]
+                                                              export aligned windows (same as `neuro-align export ...`)
+          neuro-align info FILE... [options]                  describe recordings (ephys, video, NIfTI .nii/.nii.gz, BIDS _physio.tsv.gz)
           neuro-align demo [--dir DIR]                        write a sample session, align it, say what was written
           neuro-align --help | --version
 
@@ -111,7 +112,8 @@ internal static class Program
         Demo options:
         {HelpText.Options(DemoCommand.Options)}
 
-        Times are seconds on the reference clock (the first ephys stream's), zero at its first sample.
+        Times are seconds on the reference clock (the first ephys stream's, else the video's, else the fMRI run's), zero at
+        its first sample (for fMRI: the first volume's onset). Streams without a shared clock start together at zero.
         A window is [time - before, time + after); each modality is sampled on its own fixed grid.
         Output format: docs/output-format.md. Exit codes: 0 done, 1 bad input, 2 bad command line, 130 interrupted.
         """;

@@ -193,7 +193,6 @@ public class ExportCommandTests
     }
 
     [Theory]
-    [InlineData("--fmri", "fMRI")]
     [InlineData("--ephys-chanels", "did you mean --ephys-channels?")]
     [InlineData("--bogus", "unknown option '--bogus'")]
     public void Export_UnbuiltOrUnknownFlag_RefusedNotIgnored(string flag, string expected)

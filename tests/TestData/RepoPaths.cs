@@ -19,8 +19,19 @@ public static class RepoPaths
     /// <summary>The folder holding NeuroAlign.slnx.</summary>
     public static string Root => LazyRoot.Value;
 
-    /// <summary>../shared/data beside the repository (real files made by others); may be absent.</summary>
-    public static string SharedData => Path.GetFullPath(Path.Combine(Root, "..", "shared", "data"));
+    /// <summary>
+    /// ../shared/data beside the repository (real files made by others); may be absent. A helper's
+    /// git worktree in /work/wt/NAME finds it one level further up.
+    /// </summary>
+    public static string SharedData
+    {
+        get
+        {
+            string beside = Path.GetFullPath(Path.Combine(Root, "..", "shared", "data"));
+            string aboveWorktree = Path.GetFullPath(Path.Combine(Root, "..", "..", "shared", "data"));
+            return !Directory.Exists(beside) && Directory.Exists(aboveWorktree) ? aboveWorktree : beside;
+        }
+    }
 
     /// <summary>Whether ../shared/data is there.</summary>
     public static bool HasSharedData => Directory.Exists(SharedData);

@@ -31,8 +31,30 @@ internal static class DemoCommand
         context.Out.WriteLine(
             $"  {DemoSession.EphysFile} + .meta (SpikeGLX): {DemoSession.EphysSeconds:G} s of {DemoSession.EphysChannels}-channel int16 at {DemoSession.EphysRateHz:G} Hz, {DemoSession.EphysGainToMicrovolts:G} uV per count, firstSample {DemoSession.EphysFirstSample}; raw value = channel × 64 + (sample mod 64)");
 
+        string? video = null;
+        try
+        {
+            video = DemoSession.WriteVideo(folder);
+            context.Out.WriteLine(
+                $"  {DemoSession.VideoFile}: {DemoSession.VideoFrames} frames of {DemoSession.VideoSize} gray at {DemoSession.VideoRate} fps (29.97); every pixel of frame k has gray level k");
+        }
+        catch (NeuroAlignException e)
+        {
+            context.Warn($"the sample session has no video: {e.Message}");
+        }
+
+        string fmri = DemoSession.WriteFmri(folder);
+        context.Out.WriteLine(
+            $"  {DemoSession.FmriFile} + {DemoSession.FmriSidecar}: {string.Join("×", DemoSession.FmriShape)} voxels × {DemoSession.FmriVolumes} volumes, TR {DemoSession.FmriRepetitionTime:G} s, int16 × scl_slope 0.5; value = 1000 volume + 100 x + 10 y + z");
+
         string output = Path.Combine(folder, "aligned.h5");
-        string[] exportArgs = ["--ephys", ephys, "--time", "2.5", "--after", "1", "--out", output];
+        string[] exportArgs =
+        [
+            "--ephys", ephys,
+            .. video is null ? Array.Empty<string>() : ["--video", video],
+            "--fmri", fmri, "--fmri-cache", Path.Combine(folder, "cache"),
+            "--time", "2.5", "--after", "1", "--out", output,
+        ];
         context.Out.WriteLine($"running: neuro-align {string.Join(' ', exportArgs.Select(Program.Quote))}");
         int code = Program.Run(exportArgs, context with { CommandLine = "neuro-align " + string.Join(' ', exportArgs.Select(Program.Quote)) });
         if (code != 0)
@@ -43,6 +65,14 @@ internal static class DemoCommand
         context.Out.WriteLine("check it (h5py):");
         context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); d = f['ephys/data']; print(d.shape, f['ephys/source_index'][0, 0], d[0, 0, 5] // 64, d[0, 0, 5] % 64, f['ephys/gain_to_uV'][5])\"");
         context.Out.WriteLine($"  expected: (1, 30000, 384) 75000 5 {75000 % 64} {DemoSession.EphysGainToMicrovolts:R}  (2.5 s after the recording starts is sample 75000; channel 5; gain from the .meta)");
+        if (video is not null)
+        {
+            context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); v = f['video/data']; print(v.shape, f['video/source_index'][0, :3], v[0, :3].mean(axis=(1, 2)))\"");
+            context.Out.WriteLine("  expected: (1, 30, 48, 64) [74 75 76] [74. 75. 76.]  (frame 74, shown from 2.469 s, is on screen at 2.5 s; its gray level is its index)");
+        }
+
+        context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); print(f['fmri/data'].shape, f['fmri/source_index'][0], f['fmri/data'][0, 1, 3, 2, 1])\"");
+        context.Out.WriteLine("  expected: (1, 2, 8, 6, 4) [5 6] 6321.0  (TR 0.5 s: volumes 5 and 6 start at 2.5 s and 3 s; value 1000·6 + 100·3 + 10·2 + 1)");
         return 0;
     }
 }

@@ -2,9 +2,11 @@ using System.Globalization;
 using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Inputs;
+using NeuroAlign.Formats.Nifti;
 using NeuroAlign.Hdf5;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
+using NeuroAlign.Video;
 
 namespace NeuroAlign.Cli.Commands;
 
@@ -38,6 +40,8 @@ internal static class ExportCommand
         new("--compression", "KIND", "gzip (default, with byte shuffle) or none"),
         new("--level", "N", "gzip level: -1, 0, 1 (default) or 9"),
         .. EphysInput.Options,
+        .. VideoInput.Options,
+        .. FmriInput.Options,
     ];
 
     private static readonly string[] WindowSources = ["--time", "--times", "--events", "--every"];
@@ -50,12 +54,18 @@ internal static class ExportCommand
         }
 
         // Everything the command line can get wrong is checked before any file is opened.
-        RefuseUnbuilt(args, "--video", "behaviour video");
-        RefuseUnbuilt(args, "--fmri", "fMRI");
         RefuseUnbuilt(args, "--filter", "filter rules");
-        if (args.Get("--ephys") is not { } ephysPath)
+        string? ephysPath = args.Get("--ephys");
+        string? videoPath = args.Get("--video");
+        string? fmriPath = args.Get("--fmri");
+        if (ephysPath is null && videoPath is null && fmriPath is null)
         {
-            throw new UsageException("no input: give --ephys PATH (see --help)");
+            throw new UsageException("no input: give --ephys PATH, --video PATH and/or --fmri PATH (see --help)");
+        }
+
+        if (videoPath is null && VideoInput.Options.FirstOrDefault(o => args.Has(o.Name)) is { } videoOption)
+        {
+            throw new UsageException($"option {videoOption.Name} needs --video PATH");
         }
 
         string[] sources = WindowSources.Where(args.Has).ToArray();
@@ -81,28 +91,74 @@ internal static class ExportCommand
         Hdf5SinkOptions sinkOptions = SinkOptions(args);
         string output = args.Get("--out") ?? DefaultOutput;
         Hdf5Sink.CheckOutputPath(output);
-        RefuseOverwritingInput(output, ephysPath);
-        _ = EphysInput.RawOptions(args);
+        RefuseOverwritingInput(output, [ephysPath, videoPath, fmriPath, args.Get("--video-timestamps"), args.Get("--events"), args.Get("--fmri-sidecar")]);
+        if (ephysPath is not null)
+        {
+            _ = EphysInput.RawOptions(args);
+        }
+
+        if (videoPath is not null)
+        {
+            _ = VideoInput.ParseOptions(args);
+            if (modes.Get("video", IndexMode.Previous) == IndexMode.Linear)
+            {
+                // /video/data holds frames as decoded (uint8): a grid time picks a frame, never a blend.
+                throw new UsageException("option --mode: video frames are not interpolated; use previous or nearest for video (e.g. --mode ephys=linear,video=previous)");
+            }
+        }
+
+        FmriInput.CheckOptions(args);
 
         bool microvolts = EphysInput.Microvolts(args);
         var opened = new List<ISampleStream>();
         try
         {
-            ContinuousStream ephys = EphysInput.Open(ephysPath, args);
-            opened.Add(ephys);
-            if (ephys.SampleCount == 0)
+            // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md):
+            // the ephys recording's, else the video's, else the fMRI run's.
+            var named = new List<(string Name, ISampleStream Stream, ClockMap Map)>();
+            var notes = new List<string>();
+            if (ephysPath is not null)
             {
-                throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
+                ContinuousStream ephys = EphysInput.Open(ephysPath, args);
+                opened.Add(ephys);
+                if (ephys.SampleCount == 0)
+                {
+                    throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
+                }
+
+                named.Add(("ephys", ephys, ClockMap.Offset(-ephys.Clock.StartSeconds)));
             }
 
-            // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md).
-            var named = new List<(string Name, ISampleStream Stream, ClockMap Map)>
+            if (videoPath is not null)
             {
-                ("ephys", ephys, ClockMap.Offset(-ephys.Clock.StartSeconds)),
-            };
+                VideoStream video = VideoInput.Open(videoPath, args);
+                opened.Add(video);
+
+                // No shared clock and no sync: the video starts with the reference, at 0 (its first frame).
+                named.Add(("video", video, ClockMap.Offset(-video.Clock.StartSeconds)));
+                if (named.Count > 1)
+                {
+                    notes.Add("video: no shared clock or sync with the ephys recording; both start at reference time 0 (the first frame at 0 s)");
+                }
+            }
+
+            if (fmriPath is not null)
+            {
+                // The run's own zero is its first volume's onset (BIDS); with no shared clock or sync
+                // pulses it is put at the reference's zero, as the original tool assumed.
+                NiftiStream fmri = FmriInput.Open(fmriPath, args, context);
+                opened.Add(fmri);
+                FmriInput.CheckRate(fmri, rates);
+                named.Add(("fmri", fmri, ClockMap.Offset(-fmri.Clock.StartSeconds)));
+                if (named.Count > 1)
+                {
+                    notes.Add($"fmri: no shared clock or sync with the {named[0].Name} recording; the first volume's onset is put at reference time 0");
+                }
+            }
+
             rates.CheckNames(named.Select(n => n.Name), "--rate");
             modes.CheckNames(named.Select(n => n.Name), "--mode");
-            var streams = named.Select(n => Align(n.Name, n.Stream, n.Map, before, after, rates, modes, microvolts, opened)).ToList();
+            var streams = named.Select((n, i) => Align(n.Name, n.Stream, n.Map, before, after, rates, modes, microvolts, opened, isReference: i == 0)).ToList();
 
             double[] times = typedTimes ?? TimesFromSource(args, streams, before, after);
             times = DropIncomplete(args, streams, times, context);
@@ -131,6 +187,11 @@ internal static class ExportCommand
             }
 
             Report(summary, streams, output, context);
+            foreach (string note in notes)
+            {
+                context.Out.WriteLine($"  note: {note}");
+            }
+
             return 0;
         }
         finally
@@ -167,11 +228,18 @@ internal static class ExportCommand
         PerModality<double?> rates,
         PerModality<IndexMode> modes,
         bool microvolts,
-        List<ISampleStream> opened)
+        List<ISampleStream> opened,
+        bool isReference)
     {
         double native = stream.Clock.MeanRateHz;
-        double rate = rates.Get(name, null) ?? native;
         IndexMode mode = modes.Get(name, IndexMode.Previous);
+        if (stream is VideoStream { FrameCount: < 2 })
+        {
+            // One frame has no measured rate: one grid point per window.
+            native = 1 / (before + after);
+        }
+
+        double rate = rates.Get(name, null) ?? native;
         var grid = new SamplingGrid(before, after, rate);
 
         // The microvolt view owns nothing: the counts stream stays in `opened` and is disposed there.
@@ -194,6 +262,14 @@ internal static class ExportCommand
             attributes["anti_aliasing"] = $"FIR low-pass, {lowPass.TapCount} taps, pass band to {lowPass.CutoffHz:G6} Hz, applied before sampling at {rate:G6} Hz";
         }
 
+        if (stream is VideoStream video)
+        {
+            foreach (var (key, value) in VideoInput.Attributes(video))
+            {
+                attributes[key] = value;
+            }
+        }
+
         var extra = new Dictionary<string, Array>();
         if (stream is ContinuousStream ephys)
         {
@@ -201,6 +277,11 @@ internal static class ExportCommand
             extra["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray();
             extra["channel_ids"] = ephys.ChannelIds.ToArray();
             attributes["units"] = microvolts ? "uV" : "counts";
+        }
+
+        if (stream is NiftiStream fmri)
+        {
+            FmriInput.Describe(fmri, isReference, attributes, extra);
         }
 
         return new AlignedStream(name, sampled, map, grid, mode, attributes, extra);
@@ -294,10 +375,10 @@ internal static class ExportCommand
     }
 
     /// <summary>Nothing the user had is ever lost: the output may not replace an input.</summary>
-    private static void RefuseOverwritingInput(string output, params string[] inputs)
+    private static void RefuseOverwritingInput(string output, IEnumerable<string?> inputs)
     {
         string full = Path.GetFullPath(output);
-        foreach (string input in inputs)
+        foreach (string input in inputs.OfType<string>())
         {
             if (string.Equals(Path.GetFullPath(input), full, StringComparison.Ordinal))
             {
