@@ -91,8 +91,9 @@ internal static class Program
         {
             "export" => ExportCommand.Run(ParsedArgs.Parse(rest, ExportCommand.Options), context),
             "info" => InfoCommand.Run(ParsedArgs.Parse(rest, InfoCommand.Options), context),
+            "sync" => SyncCommand.Run(ParsedArgs.Parse(rest, SyncCommand.Options), context),
             "demo" => DemoCommand.Run(ParsedArgs.Parse(rest, DemoCommand.Options), context),
-            _ => throw new UsageException($"unknown command '{command}': expected export, info or demo (see --help)"),
+            _ => throw new UsageException($"unknown command '{command}': expected export, info, sync or demo (see --help)"),
         };
     }
 
@@ -103,6 +104,8 @@ internal static class Program
           neuro-align [--ephys FILE] [--video FILE] [--fmri FILE] --time SECONDS [options]
                                                               export aligned windows (same as `neuro-align export ...`)
           neuro-align info FILE... [options]                  describe recordings (ephys, video, NIfTI .nii/.nii.gz, BIDS _physio.tsv.gz)
+          neuro-align sync [--ephys FILE]... [--video FILE] [--fmri FILE] [clock options]
+                                                              fit each stream's clock to the reference and print the figures (writes nothing)
           neuro-align demo [--dir DIR]                        write a sample session, align it, say what was written
           neuro-align --help | --version
 
@@ -114,6 +117,8 @@ internal static class Program
 
         Times are seconds on the reference clock (the first ephys stream's, else the video's, else the fMRI run's), zero at
         its first sample (for fMRI: the first volume's onset). Streams without a shared clock start together at zero.
+        More --ephys streams are tied to the first by their shared sync pulses; --video-sync and --fmri-sync give each
+        frame or volume the time of its strobe or trigger; --offset places a stream by hand (docs/sync.md).
         A window is [time - before, time + after); each modality is sampled on its own fixed grid.
         Output format: docs/output-format.md. Exit codes: 0 done, 1 bad input, 2 bad command line, 130 interrupted.
         """;

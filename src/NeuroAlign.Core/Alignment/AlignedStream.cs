@@ -16,7 +16,8 @@ public sealed class AlignedStream
         SamplingGrid grid,
         IndexMode mode,
         IReadOnlyDictionary<string, object>? attributes = null,
-        IReadOnlyDictionary<string, Array>? extraDatasets = null)
+        IReadOnlyDictionary<string, Array>? extraDatasets = null,
+        IReadOnlyDictionary<string, object>? syncAttributes = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(stream);
@@ -29,6 +30,7 @@ public sealed class AlignedStream
         Mode = mode;
         Attributes = attributes ?? new Dictionary<string, object>();
         ExtraDatasets = extraDatasets ?? new Dictionary<string, Array>();
+        SyncAttributes = syncAttributes;
     }
 
     /// <summary>Output group name: ephys, ephys_1, video, fmri…</summary>
@@ -47,6 +49,9 @@ public sealed class AlignedStream
 
     /// <summary>Per-modality datasets written once (gain_to_uV, channel_ids…).</summary>
     public IReadOnlyDictionary<string, Array> ExtraDatasets { get; }
+
+    /// <summary>How the stream's clock was tied to the reference (written as /sync/&lt;name&gt; attributes); null when it was not fitted.</summary>
+    public IReadOnlyDictionary<string, object>? SyncAttributes { get; }
 
     /// <summary>Element type of the output data: the stored type, or float32 when samples are interpolated.</summary>
     public SampleType OutputElementType => Mode == IndexMode.Linear ? SampleType.Float32 : Stream.ElementType;

@@ -70,7 +70,8 @@ public static class Aligner
                 ["samples_outside"] = outside[i].Samples,
                 ["windows_incomplete"] = (long)outside[i].Windows,
             },
-            s.ExtraDatasets)).ToArray();
+            s.ExtraDatasets,
+            s.SyncAttributes)).ToArray();
         var root = new Dictionary<string, object>(rootAttributes)
         {
             ["windows_incomplete"] = (long)CountIncompleteWindows(streams, windowTimes),

@@ -10,13 +10,15 @@ namespace NeuroAlign.Alignment;
 /// <param name="PointsPerWindow">N, the grid points of one window.</param>
 /// <param name="Attributes">Attributes of the group.</param>
 /// <param name="ExtraDatasets">Datasets written once in the group.</param>
+/// <param name="SyncAttributes">How the stream's clock was fitted to the reference (/sync/&lt;name&gt;); null when it was not.</param>
 public sealed record ModalityLayout(
     string Name,
     SampleType DataType,
     IReadOnlyList<int> SampleShape,
     int PointsPerWindow,
     IReadOnlyDictionary<string, object> Attributes,
-    IReadOnlyDictionary<string, Array> ExtraDatasets)
+    IReadOnlyDictionary<string, Array> ExtraDatasets,
+    IReadOnlyDictionary<string, object>? SyncAttributes = null)
 {
     /// <summary>Elements of one window's data: N × product(SampleShape).</summary>
     public long ElementsPerWindow => SampleShape.Aggregate((long)PointsPerWindow, (a, d) => a * d);

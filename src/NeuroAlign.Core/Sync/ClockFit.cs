@@ -7,7 +7,10 @@ namespace NeuroAlign.Sync;
 /// A stream's map to the reference clock and how well it is supported: the figures `neuro-align
 /// sync` prints and the export writes as /sync/&lt;modality&gt; attributes (ARCHITECTURE.md, output contract).
 /// Slope and offset are those of the least-squares line reference = slope · own + offset through the
-/// matched pulses, whatever the map's shape; residuals are those of the map itself.
+/// matched pulses, whatever the map's shape; residuals are those of the map itself. For strobes and
+/// triggers, whose map passes through every pulse, the line is drawn against each exposure's nominal
+/// own time (its slot on the pulse grid × the nominal interval): its drift is the device's rate error,
+/// its residuals the pulses' jitter, and dropped frames (counted apart) do not bend it.
 /// </summary>
 public sealed record ClockFit
 {
@@ -57,7 +60,10 @@ public sealed record ClockFit
     /// <summary>reference ≈ Slope · own + OffsetSeconds.</summary>
     public double OffsetSeconds { get; }
 
-    /// <summary>How much longer a reference second is in own seconds, minus one, in ppm: (slope - 1) · 1e6.</summary>
+    /// <summary>
+    /// (slope - 1) · 1e6: how many ppm longer one of the stream's seconds is on the reference clock.
+    /// Positive when the stream's clock runs slow (a probe 20 ppm slow: +20), as LinearClockMap.DriftPpm.
+    /// </summary>
     public double DriftPpm => (Slope - 1) * 1e6;
 
     /// <summary>RMS residual of the matched pulses from <see cref="Map"/>, seconds.</summary>
@@ -170,7 +176,7 @@ public sealed record ClockFit
             parts.Add($"reference = own + {OffsetSeconds.ToString("R", CultureInfo.InvariantCulture)} s");
         }
 
-        if (Segments > 1)
+        if (Method == "piecewise-linear")
         {
             parts.Add($"{Segments} segments");
         }

@@ -94,6 +94,10 @@ public static class StrobeSync
 
         var reference = new double[n];
         var hasPulse = new bool[n];
+
+        // Which exposure (pulse-grid slot) each sample shows: the line summarising the fit is drawn
+        // against the exposures' nominal times, so dropped frames do not bend it.
+        var exposure = new int[n];
         int leading = skip, trailing = 0, dropped, without = 0;
         var notes = new List<string>();
         if (m == n)
@@ -101,6 +105,7 @@ public static class StrobeSync
             // One pulse per frame: gaps in the pulses are exposures the camera skipped, with no frame either.
             Array.Copy(p, reference, n);
             Array.Fill(hasPulse, true);
+            Array.Copy(pulseSlots, exposure, n);
             dropped = pulseSlots[^1] + 1 - m;
             if (frameSlots[^1] + 1 > n && Divergence(pulseSlots, frameSlots) is { } where)
             {
@@ -127,6 +132,7 @@ public static class StrobeSync
             for (int k = 0; k < n; k++)
             {
                 int slot = frameSlots[k] + shift;
+                exposure[k] = slot;
                 if (slot >= 0 && slot < pulseAt.Length && pulseAt[slot] >= 0)
                 {
                     reference[k] = p[pulseAt[slot]];
@@ -145,9 +151,11 @@ public static class StrobeSync
             dropped = frameSlots[^1] - frameSlots[0] + 1 - n;
         }
 
-        // The map goes through every (own time, pulse time); the line through them summarises the
-        // stream's clock (rate error, offset), and its residuals show jitter and dropped frames.
-        var usedOwn = own.Where((_, k) => hasPulse[k]).ToArray();
+        // The map goes through every (own time, pulse time). The line through (nominal exposure time,
+        // pulse time) summarises the device's clock: its drift is the camera's or scanner's rate error
+        // against its nominal rate, its residuals the pulses' jitter.
+        double nominalInterval = double.IsFinite(frameInterval) ? frameInterval : 0;
+        var usedOwn = Enumerable.Range(0, n).Where(k => hasPulse[k]).Select(k => own[0] + ((exposure[k] - exposure[0]) * nominalInterval)).ToArray();
         var usedReference = reference.Where((_, k) => hasPulse[k]).ToArray();
         (double slope, double offset) = usedOwn.Length >= 2
             ? ClockFitter.Line(usedOwn, usedReference, 0, usedOwn.Length)

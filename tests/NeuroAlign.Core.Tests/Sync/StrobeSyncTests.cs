@@ -34,6 +34,12 @@ public class StrobeSyncTests
         Assert.Equal(0, fit.LeadingPulsesSkipped);
         Assert.Equal(0, fit.SamplesWithoutPulse);
         Assert.Equal("strobe", fit.Method);
+
+        // The summary line follows the camera's exposure clock, dropped frames aside: 80 ppm fast
+        // (its second is shorter on the reference: drift_ppm = (1 / (1 + 80e-6) - 1) · 1e6), from 0.3 s.
+        Assert.Equal((1 / (1 + 80e-6) - 1) * 1e6, fit.DriftPpm, 0);
+        Assert.Equal(0.3, fit.OffsetSeconds, 3);
+        Assert.True(fit.MaxResidualSeconds <= 1 / ReferenceRateHz, fit.Describe());
         var timeline = new StreamTimeline(videoClock, fit.Map);
         for (int k = 0; k < truth.Length; k++)
         {
