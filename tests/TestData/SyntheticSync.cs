@@ -112,3 +112,66 @@ public static class SyntheticSync
         return [.. frames];
     }
 }
+
+/// <summary>SpikeGLX .meta files for small synthetic recordings written by <see cref="SyntheticSync.WriteRecording"/>.</summary>
+public static class SyntheticSpikeGlxMeta
+{
+    /// <summary>
+    /// An NP 1.0 imec .meta saving <paramref name="apChannels"/> AP channels (gain 500) and the SY word as
+    /// the last column, whose bit 6 is the sync input (Metadata_30.md).
+    /// </summary>
+    public static void WriteImec(string binPath, int apChannels, double rateHz, long firstSample = 0)
+    {
+        var imro = new System.Text.StringBuilder("(0,384)");
+        for (int c = 0; c < 384; c++)
+        {
+            imro.Append(System.FormattableString.Invariant($"({c} 0 0 500 250 1)"));
+        }
+
+        string[] lines =
+        [
+            "typeThis=imec",
+            "imDatPrb_type=0",
+            System.FormattableString.Invariant($"imSampRate={rateHz:R}"),
+            $"nSavedChans={apChannels + 1}",
+            "acqApLfSy=384,384,1",
+            $"snsApLfSy={apChannels},0,1",
+            $"snsSaveChanSubset=0:{apChannels - 1},768",
+            "imAiRangeMax=0.6",
+            "imAiRangeMin=-0.6",
+            "imMaxInt=512",
+            $"firstSample={firstSample}",
+            "syncSourceIdx=0",
+            $"~imroTbl={imro}",
+        ];
+        File.WriteAllLines(Path.ChangeExtension(binPath, ".meta"), lines);
+    }
+
+    /// <summary>
+    /// A NIDQ .meta saving one XA channel and one digital word (XD0, lines 0-7); <paramref name="syncLine"/>
+    /// is the line syncNiChan names (null: the .meta names none).
+    /// </summary>
+    public static void WriteNidq(string binPath, double rateHz, int? syncLine, long firstSample = 0)
+    {
+        string[] lines =
+        [
+            "typeThis=nidq",
+            System.FormattableString.Invariant($"niSampRate={rateHz:R}"),
+            "nSavedChans=2",
+            "acqMnMaXaDw=0,0,1,1",
+            "snsMnMaXaDw=0,0,1,1",
+            "snsSaveChanSubset=all",
+            "niAiRangeMax=5",
+            "niMaxInt=32768",
+            "niMNGain=200",
+            "niMAGain=1",
+            "niXDChans1=0:7",
+            "niXDBytes1=1",
+            syncLine is null ? "syncSourceIdx=0" : "syncSourceIdx=1",
+            "syncNiChanType=0",
+            $"syncNiChan={syncLine ?? 0}",
+            $"firstSample={firstSample}",
+        ];
+        File.WriteAllLines(Path.ChangeExtension(binPath, ".meta"), lines);
+    }
+}

@@ -80,12 +80,15 @@ internal static class EphysInput
     private static void RefuseOptionsTheFormatIgnores(ParsedArgs args, string path, EphysFormat format, string? streamName)
     {
         // A flag that would be silently ignored is an error: the metadata wins, and the user should know.
-        IEnumerable<string> ignored = format switch
-        {
-            EphysFormat.Raw => [],
-            EphysFormat.Npy => RawOnlyOptions,
-            _ => [.. RawOnlyOptions, .. RawAndNpyOptions],
-        };
+        // With several --ephys, a flag is ignored only if no input takes it.
+        EphysFormat[] formats =
+        [
+            format,
+            .. args.GetAll("--ephys").Where(p => File.Exists(p) || Directory.Exists(p)).Select(EphysReader.Detect),
+        ];
+        IEnumerable<string> ignored = formats.Contains(EphysFormat.Raw) ? []
+            : formats.Contains(EphysFormat.Npy) ? RawOnlyOptions
+            : [.. RawOnlyOptions, .. RawAndNpyOptions];
         if (ignored.FirstOrDefault(args.Has) is { } option)
         {
             throw new UsageException(
