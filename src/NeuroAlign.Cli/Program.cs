@@ -104,6 +104,7 @@ internal static class Program
           neuro-align [--ephys FILE] [--video FILE] [--fmri FILE] --time SECONDS [options]
                                                               export aligned windows (same as `neuro-align export ...`)
           neuro-align info FILE... [options]                  describe recordings (ephys, video, NIfTI .nii/.nii.gz, BIDS _physio.tsv.gz)
+          neuro-align info --filter RULE FILE...              also scan each recording and report the fraction RULE keeps
           neuro-align sync [--ephys FILE]... [--video FILE] [--fmri FILE] [clock options]
                                                               fit each stream's clock to the reference and print the figures (writes nothing)
           neuro-align demo [--dir DIR]                        write a sample session, align it, say what was written
@@ -120,6 +121,7 @@ internal static class Program
         More --ephys streams are tied to the first by their shared sync pulses; --video-sync and --fmri-sync give each
         frame or volume the time of its strobe or trigger; --offset places a stream by hand (docs/sync.md).
         A window is [time - before, time + after); each modality is sampled on its own fixed grid.
+        Filter rules (--filter, e.g. "abs(signal) < 500 uV and t > 2 s"): docs/filter.md.
         Output format: docs/output-format.md. Exit codes: 0 done, 1 bad input, 2 bad command line, 130 interrupted.
         """;
 }

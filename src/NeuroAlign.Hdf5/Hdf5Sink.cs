@@ -86,16 +86,27 @@ public sealed class Hdf5Sink : IAlignedSink
             long windowBytes = m.ElementsPerWindow * m.DataType.SizeOf();
             uint[] dataChunks = [ChunkWindows(windows, windowBytes, DataChunkBytes), (uint)m.PointsPerWindow, .. m.SampleShape.Select(d => (uint)d)];
 
+            // With a filter: the mask has the data's shape and chunks (1 = passes), and the kept
+            // fraction of each window is a dataset too, since attributes are written before the data.
+            uint[] windowChunks = [ChunkWindows(windows, 8, SmallChunkBytes)];
             var datasets = new ModalityDatasets(
                 CreateData(m.DataType, dataDims, dataChunks, Creation(m.DataType.SizeOf(), compress: true)),
                 new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, compress: true)),
                 new H5Dataset<long[]>(pointDims, pointChunks, Creation(8, compress: true)),
                 new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, compress: true)),
-                dataDims);
+                dataDims,
+                m.HasMask ? new H5Dataset<byte[]>(dataDims, dataChunks, Creation(1, compress: true)) : null,
+                m.HasMask ? new H5Dataset<double[]>([(ulong)windows], windowChunks, Creation(8, compress: true)) : null);
             group["data"] = datasets.Data;
             group["timestamps"] = datasets.Timestamps;
             group["source_index"] = datasets.SourceIndex;
             group["source_time"] = datasets.SourceTime;
+            if (datasets.Mask is not null && datasets.KeptFraction is not null)
+            {
+                group["mask"] = datasets.Mask;
+                group["kept_fraction"] = datasets.KeptFraction;
+            }
+
             foreach (var (name, values) in m.ExtraDatasets)
             {
                 group[name] = values;
@@ -146,7 +157,15 @@ public sealed class Hdf5Sink : IAlignedSink
         ulong[] start = new ulong[d.DataRank];
         start[0] = w;
         ulong[] block = [1, .. d.DataDims.Skip(1)];
-        WriteData(writer, d.Data, window.Data, new HyperslabSelection(d.DataRank, start, block));
+        var windowSlab = new HyperslabSelection(d.DataRank, start, block);
+        WriteData(writer, d.Data, window.Data, windowSlab);
+        if (d.Mask is not null && d.KeptFraction is not null)
+        {
+            byte[] mask = window.Mask ?? throw new ArgumentException($"modality {modalityIndex} has a mask, but window {windowIndex} carries none", nameof(window));
+            writer.Write(d.Mask, mask, fileSelection: windowSlab);
+            double kept = mask.Length == 0 ? 0 : (double)window.MaskOnes / mask.Length;
+            writer.Write(d.KeptFraction, [kept], fileSelection: new HyperslabSelection(1, [w], [1]));
+        }
     }
 
     public void Complete()
@@ -265,7 +284,9 @@ public sealed class Hdf5Sink : IAlignedSink
         H5Dataset<double[]> Timestamps,
         H5Dataset<long[]> SourceIndex,
         H5Dataset<double[]> SourceTime,
-        ulong[] DataDims)
+        ulong[] DataDims,
+        H5Dataset<byte[]>? Mask,
+        H5Dataset<double[]>? KeptFraction)
     {
         public int DataRank => DataDims.Length;
     }

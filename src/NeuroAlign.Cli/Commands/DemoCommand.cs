@@ -11,6 +11,9 @@ internal static class DemoCommand
         new("--dir", "DIR", "folder for the sample session and its output (default ./neuroalign-demo)"),
     ];
 
+    /// <summary>A rule whose effect the session's values make plain: raw = channel × 64 + …, so below 6400 counts (15 mV) is channels 0-99.</summary>
+    public const string DemoFilter = "ephys: signal < 15 mV";
+
     public static int Run(ParsedArgs args, CliContext context)
     {
         if (args.Positionals.Count > 0)
@@ -56,7 +59,7 @@ internal static class DemoCommand
             "--ephys", ephys, "--ephys", nidq,
             .. video is null ? Array.Empty<string>() : ["--video", video, "--video-sync", $"ephys_1:{DemoSession.NidqStrobeLine}"],
             "--fmri", fmri, "--fmri-cache", Path.Combine(folder, "cache"),
-            "--time", "2.5", "--after", "1", "--out", output,
+            "--time", "2.5", "--after", "1", "--filter", DemoFilter, "--out", output,
         ];
         context.Out.WriteLine($"running: neuro-align {string.Join(' ', exportArgs.Select(Program.Quote))}");
         int code = Program.Run(exportArgs, context with { CommandLine = "neuro-align " + string.Join(' ', exportArgs.Select(Program.Quote)) });
@@ -72,6 +75,8 @@ internal static class DemoCommand
         long nidqNominal = (long)Math.Floor((2.5 + (DemoSession.EphysFirstSample / DemoSession.EphysRateHz)) * DemoSession.NidqRateHz) - DemoSession.NidqFirstSample;
         context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); s = f['sync/ephys_1'].attrs; print(f['ephys_1/source_index'][0, 0], f['ephys_1/data'][0, 0, 0], s['method'], round(s['drift_ppm'], 1))\"");
         context.Out.WriteLine($"  expected: {nidqTruth} {nidqTruth & 0x7FFF} linear ~{-DemoSession.NidqRatePpm:G}  (the true NIDQ sample at 2.5 s, whose XA0 holds its index; at its nominal rate it would be {nidqNominal}: the shared 1 Hz wave corrects the NIDQ's {-DemoSession.NidqRatePpm:G} ppm slow clock; 4 pulses give the drift to a few ppm and the sample to about one)");
+        context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); m = f['ephys/mask'][0]; print(m[:, :100].all(), m[:, 100:384].any(), m[:, 384].all(), f['ephys/kept_fraction'][0])\"");
+        context.Out.WriteLine($"  expected: True False True {101.0 / DemoSession.EphysSavedChannels:R}  (--filter \"{DemoFilter}\": 15 mV is 6400 counts at {DemoSession.EphysGainToMicrovolts:G} uV per count, so channels 0-99 pass, and the SY word, 0 or 64 at 1 uV per count)");
         if (video is not null)
         {
             int frame = DemoSession.FrameAt(2.5);

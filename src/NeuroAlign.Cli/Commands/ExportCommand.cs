@@ -2,6 +2,7 @@ using System.Globalization;
 using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Inputs;
+using NeuroAlign.Filtering;
 using NeuroAlign.Formats.Nifti;
 using NeuroAlign.Hdf5;
 using NeuroAlign.Streams;
@@ -55,7 +56,6 @@ internal static class ExportCommand
         }
 
         // Everything the command line can get wrong is checked before any file is opened.
-        RefuseUnbuilt(args, "--filter", "filter rules");
         IReadOnlyList<string> ephysPaths = args.GetAll("--ephys");
         string? videoPath = args.Get("--video");
         string? fmriPath = args.Get("--fmri");
@@ -68,6 +68,9 @@ internal static class ExportCommand
         {
             throw new UsageException($"option {videoOption.Name} needs --video PATH");
         }
+
+        // Rules are parsed and checked against the loaded modalities before any file is opened.
+        FilterSet? filters = ParseFilters(args, LoadedKinds(args));
 
         string[] sources = WindowSources.Where(args.Has).ToArray();
         if (sources.Length != 1)
@@ -122,7 +125,7 @@ internal static class ExportCommand
             var notes = named.Where(n => n.Fit is null && !ReferenceEquals(n, named[0])).Select(n => $"{n.Name}: {n.Placement}").ToList();
             rates.CheckNames(named.Select(n => n.Name), "--rate");
             modes.CheckNames(named.Select(n => n.Name), "--mode");
-            var streams = named.Select((n, i) => Align(n, named[0].Name, before, after, rates, modes, microvolts, opened, isReference: i == 0)).ToList();
+            var streams = named.Select((n, i) => WithFilter(Align(n, named[0].Name, before, after, rates, modes, microvolts, opened, isReference: i == 0), filters)).ToList();
 
             double[] times = typedTimes ?? TimesFromSource(args, streams, before, after);
             times = DropIncomplete(args, streams, times, context);
@@ -137,6 +140,10 @@ internal static class ExportCommand
                 ["after_s"] = after,
                 ["window_source"] = sources[0],
             };
+            if (filters is not null)
+            {
+                root["filter"] = filters.Text;
+            }
 
             var progress = new ProgressReporter(context.Error, context.IsTerminal);
             AlignmentSummary summary;
@@ -260,7 +267,63 @@ internal static class ExportCommand
             attributes["clock_assumption"] = $"{session.Placement}; figures in /sync/{name}";
         }
 
-        return new AlignedStream(name, sampled, map, grid, mode, attributes, extra, sync);
+        return new AlignedStream(name, sampled, map, grid, mode, attributes, extra, syncAttributes: sync);
+    }
+
+    /// <summary>The --filter rules, parsed and checked for the modalities the command loads; null without --filter.</summary>
+    public static FilterSet? ParseFilters(ParsedArgs args, IReadOnlyCollection<ModalityKind> loaded)
+    {
+        IReadOnlyList<string> rules = args.GetAll("--filter");
+        if (rules.Count == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            FilterSet set = FilterSet.Parse(rules);
+            set.Validate(loaded);
+            return set;
+        }
+        catch (FilterSyntaxException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>The kinds of modality the command line loads, known before any file is opened.</summary>
+    private static List<ModalityKind> LoadedKinds(ParsedArgs args)
+    {
+        var kinds = new List<ModalityKind>();
+        foreach (var (option, kind) in new[] { ("--ephys", ModalityKind.Ephys), ("--video", ModalityKind.Video), ("--fmri", ModalityKind.Fmri) })
+        {
+            if (args.Has(option))
+            {
+                kinds.Add(kind);
+            }
+        }
+
+        return kinds;
+    }
+
+    /// <summary>The modality kind a group name stands for: ephys, ephys_1… are ephys.</summary>
+    public static ModalityKind KindOf(string modality) =>
+        modality.StartsWith("ephys", StringComparison.Ordinal) ? ModalityKind.Ephys
+        : modality.StartsWith("fmri", StringComparison.Ordinal) ? ModalityKind.Fmri
+        : modality.StartsWith("video", StringComparison.Ordinal) ? ModalityKind.Video
+        : throw new ArgumentException($"no modality kind for '{modality}'", nameof(modality));
+
+    /// <summary>The stream with the rules that apply to it compiled for what it outputs (and so with a mask), or as it is.</summary>
+    private static AlignedStream WithFilter(AlignedStream s, FilterSet? filters)
+    {
+        ModalityKind kind = KindOf(s.Name);
+        if (filters is null || !filters.AppliesTo(kind))
+        {
+            return s;
+        }
+
+        CompiledFilter filter = filters.Compile(FilterTarget.ForStream(kind, s.Stream, s.OutputElementType));
+        return new AlignedStream(s.Name, s.Stream, s.Timeline.Map, s.Grid, s.Mode, s.Attributes, s.ExtraDatasets, filter, s.SyncAttributes);
     }
 
     private static double[] ParseTimes(string text)
@@ -341,6 +404,11 @@ internal static class ExportCommand
             string shape = string.Join(" × ", s.Stream.SampleShape);
             context.Out.WriteLine(
                 $"  {s.Name}: {ms.PointsPerWindow} samples per window at {s.Grid.OutputRateHz:G} Hz, each {shape} {s.OutputElementType.ToText()} ({s.Stream.FormatName}: {s.Stream.SourcePath})");
+            if (ms.KeptFraction is { } kept)
+            {
+                context.Out.WriteLine($"  {s.Name}: filter {s.Filter!.RuleText} keeps {kept:P2} of the values (mask in /{s.Name}/mask, per-window fractions in /{s.Name}/kept_fraction)");
+            }
+
             if (ms.SamplesOutside > 0)
             {
                 long total = (long)ms.PointsPerWindow * summary.WindowCount;
@@ -360,14 +428,6 @@ internal static class ExportCommand
             {
                 throw new UsageException($"--out {output} is also an input; choose another output file");
             }
-        }
-    }
-
-    private static void RefuseUnbuilt(ParsedArgs args, string option, string what)
-    {
-        if (args.Has(option))
-        {
-            throw new UsageException($"option {option}: {what} support is not built yet in this version; it cannot be used");
         }
     }
 }

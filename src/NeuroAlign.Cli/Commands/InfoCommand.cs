@@ -1,13 +1,22 @@
+using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Inputs;
+using NeuroAlign.Filtering;
 using NeuroAlign.Streams;
+using NeuroAlign.Time;
 
 namespace NeuroAlign.Cli.Commands;
 
 /// <summary>`neuro-align info FILE...`: what each recording holds and how its clock runs.</summary>
 internal static class InfoCommand
 {
-    public static readonly OptionSpec[] Options = [.. EphysInput.Options, .. VideoInput.Options, .. FmriInput.Options];
+    public static readonly OptionSpec[] Options =
+    [
+        new("--filter", "RULE", "also report the fraction of each recording this rule keeps, scanning it whole (repeatable, combined with AND)", Repeatable: true),
+        .. EphysInput.Options,
+        .. VideoInput.Options,
+        .. FmriInput.Options,
+    ];
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -19,14 +28,70 @@ internal static class InfoCommand
         foreach (string path in args.Positionals)
         {
             EphysInput.RequireFile(path, "info");
+        }
+
+        // The rules are checked against the kinds of the files given (a rule scoped to fmri with only
+        // ephys files is refused) before any file is read.
+        FilterSet? filters = ExportCommand.ParseFilters(args, args.Positionals.Select(KindOf).OfType<ModalityKind>().Distinct().ToArray());
+
+        foreach (string path in args.Positionals)
+        {
+            ModalityKind? kind = KindOf(path);
             using ISampleStream stream = FmriInput.IsNifti(path) ? FmriInput.Open(path, args, context)
                 : FmriInput.IsPhysio(path) ? FmriInput.OpenPhysio(path, args)
                 : VideoInput.LooksLikeVideo(path) ? VideoInput.Open(path, args, "info")
                 : EphysInput.Open(path, args);
             Describe(stream, context.Out);
+            if (filters is not null && kind is { } k && filters.AppliesTo(k))
+            {
+                ReportKeptFraction(stream, k, filters, context);
+            }
+            else if (filters is not null)
+            {
+                context.Out.WriteLine(kind is null
+                    ? "  filter: rules apply to ephys, fmri and video recordings, not to physiological traces"
+                    : $"  filter: no rule applies to {kind.Value.ToString().ToLowerInvariant()}");
+            }
         }
 
         return 0;
+    }
+
+    /// <summary>Streams over the whole recording, window by window, and prints the fraction the rules keep.</summary>
+    private static void ReportKeptFraction(ISampleStream stream, ModalityKind kind, FilterSet filters, CliContext context)
+    {
+        CompiledFilter filter = filters.Compile(FilterTarget.ForStream(kind, stream, stream.ElementType));
+
+        // t is on this recording's own reference clock: zero at its first sample, as in an export it leads.
+        ClockMap map = ClockMap.Offset(-stream.Clock.StartSeconds);
+        var reporter = new ProgressReporter(context.Error, context.IsTerminal);
+        FilterScanResult result;
+        try
+        {
+            result = FilterScan.Run(stream, filter, map, new ScanProgress(reporter), context.Cancellation);
+        }
+        finally
+        {
+            reporter.Finish();
+        }
+
+        double seconds = Math.Max(result.Elapsed.TotalSeconds, 1e-9);
+        context.Out.WriteLine(
+            $"  filter: {filter.RuleText} keeps {result.KeptFraction:P2} of the values ({result.Kept} of {result.Values}; {result.Samples} samples, {result.BytesRead / 1e6:F1} MB scanned in {result.Elapsed.TotalSeconds:F2} s, {result.BytesRead / 1e6 / seconds:F0} MB/s)");
+    }
+
+    /// <summary>What `info` opens a file as, for filters: NIfTI is fMRI, video by its extension, BIDS physio none, else ephys.</summary>
+    private static ModalityKind? KindOf(string path) =>
+        FmriInput.IsNifti(path) ? ModalityKind.Fmri
+        : FmriInput.IsPhysio(path) ? null
+        : VideoInput.LooksLikeVideo(path) ? ModalityKind.Video
+        : ModalityKind.Ephys;
+
+    /// <summary>Shows a scan with the export's progress display: its windows are the scan's windows.</summary>
+    private sealed class ScanProgress(ProgressReporter reporter) : IProgress<FilterScanProgress>
+    {
+        public void Report(FilterScanProgress value) =>
+            reporter.Report(new AlignmentProgress(value.WindowsDone, value.WindowCount, value.BytesRead, value.Elapsed));
     }
 
     public static void Describe(ISampleStream stream, TextWriter output)

@@ -1,3 +1,4 @@
+using NeuroAlign.Filtering;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
 
@@ -5,7 +6,7 @@ namespace NeuroAlign.Alignment;
 
 /// <summary>
 /// One modality of an export: a stream, its map to the reference clock, the grid it is sampled on
-/// in each window, and how grid times pick samples.
+/// in each window, how grid times pick samples, and optionally the filter whose mask goes with the data.
 /// </summary>
 public sealed class AlignedStream
 {
@@ -17,6 +18,7 @@ public sealed class AlignedStream
         IndexMode mode,
         IReadOnlyDictionary<string, object>? attributes = null,
         IReadOnlyDictionary<string, Array>? extraDatasets = null,
+        CompiledFilter? filter = null,
         IReadOnlyDictionary<string, object>? syncAttributes = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -30,6 +32,15 @@ public sealed class AlignedStream
         Mode = mode;
         Attributes = attributes ?? new Dictionary<string, object>();
         ExtraDatasets = extraDatasets ?? new Dictionary<string, Array>();
+        if (filter is not null
+            && (filter.Target.ElementType != OutputElementType || filter.Target.ElementsPerSample != stream.ElementsPerSample()))
+        {
+            throw new ArgumentException(
+                $"the filter was compiled for {filter.Target.ElementsPerSample} × {filter.Target.ElementType.ToText()} per sample, but {name} outputs {stream.ElementsPerSample()} × {OutputElementType.ToText()}",
+                nameof(filter));
+        }
+
+        Filter = filter;
         SyncAttributes = syncAttributes;
     }
 
@@ -49,6 +60,9 @@ public sealed class AlignedStream
 
     /// <summary>Per-modality datasets written once (gain_to_uV, channel_ids…).</summary>
     public IReadOnlyDictionary<string, Array> ExtraDatasets { get; }
+
+    /// <summary>The rules that apply to this modality, compiled for its output; null when none does (no mask).</summary>
+    public CompiledFilter? Filter { get; }
 
     /// <summary>How the stream's clock was tied to the reference (written as /sync/&lt;name&gt; attributes); null when it was not fitted.</summary>
     public IReadOnlyDictionary<string, object>? SyncAttributes { get; }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NeuroAlign.Filtering;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
 
@@ -16,7 +17,8 @@ public readonly record struct AlignmentProgress(int WindowsDone, int WindowCount
 /// <param name="PointsPerWindow">N.</param>
 /// <param name="SamplesOutside">Grid points that fell outside the recording (source_index -1, data zero).</param>
 /// <param name="WindowsIncomplete">Windows with at least one point outside.</param>
-public sealed record ModalitySummary(string Name, int PointsPerWindow, long SamplesOutside, int WindowsIncomplete);
+/// <param name="KeptFraction">When a filter applies: the fraction of mask elements that are 1 over all windows; null otherwise.</param>
+public sealed record ModalitySummary(string Name, int PointsPerWindow, long SamplesOutside, int WindowsIncomplete, double? KeptFraction = null);
 
 /// <summary>What an export did.</summary>
 public sealed record AlignmentSummary(int WindowCount, long BytesWritten, TimeSpan Elapsed, IReadOnlyList<ModalitySummary> Modalities);
@@ -69,9 +71,10 @@ public static class Aligner
             {
                 ["samples_outside"] = outside[i].Samples,
                 ["windows_incomplete"] = (long)outside[i].Windows,
-            },
+            }.WithFilter(s.Filter),
             s.ExtraDatasets,
-            s.SyncAttributes)).ToArray();
+            HasMask: s.Filter is not null,
+            SyncAttributes: s.SyncAttributes)).ToArray();
         var root = new Dictionary<string, object>(rootAttributes)
         {
             ["windows_incomplete"] = (long)CountIncompleteWindows(streams, windowTimes),
@@ -95,7 +98,8 @@ public static class Aligner
         }
 
         sink.Complete();
-        var summaries = streams.Select((s, i) => new ModalitySummary(s.Name, s.Grid.PointCount, outside[i].Samples, outside[i].Windows)).ToArray();
+        var summaries = streams.Select((s, i) => new ModalitySummary(
+            s.Name, s.Grid.PointCount, outside[i].Samples, outside[i].Windows, samplers[i].KeptFraction)).ToArray();
         return new AlignmentSummary(windowTimes.Count, bytes, clock.Elapsed, summaries);
     }
 
@@ -147,6 +151,17 @@ public static class Aligner
         return count;
     }
 
+    /// <summary>The group's attributes plus, when a filter applies, the rules that made its mask.</summary>
+    private static Dictionary<string, object> WithFilter(this Dictionary<string, object> attributes, CompiledFilter? filter)
+    {
+        if (filter is not null)
+        {
+            attributes["filter"] = filter.RuleText;
+        }
+
+        return attributes;
+    }
+
     /// <summary>Samples one modality, reusing its buffers window after window.</summary>
     private sealed class WindowSampler
     {
@@ -156,6 +171,8 @@ public static class Aligner
         private readonly long[] _upper;
         private readonly byte[]? _lowerRaw;
         private readonly byte[]? _upperRaw;
+        private long _maskOnes;
+        private long _maskElements;
 
         public WindowSampler(AlignedStream stream, ModalityLayout layout)
         {
@@ -171,6 +188,9 @@ public static class Aligner
                 _upperRaw = new byte[raw];
             }
         }
+
+        /// <summary>Ones over all mask elements so far, or null without a filter.</summary>
+        public double? KeptFraction => _stream.Filter is null ? null : _maskElements == 0 ? 0 : (double)_maskOnes / _maskElements;
 
         public WindowBuffer Sample(double windowTime)
         {
@@ -197,6 +217,14 @@ public static class Aligner
                 _stream.Stream.ReadSamples(_buffer.SourceIndex, _lowerRaw);
                 _stream.Stream.ReadSamples(_upper, _upperRaw);
                 Interpolate(_stream.Stream.ElementType, _stream.Stream.ElementsPerSample());
+            }
+
+            // The filter judges the values as they are output (interpolated ones included), at the grid's times.
+            if (_stream.Filter is { } filter)
+            {
+                _buffer.MaskOnes = filter.Evaluate(_buffer.DataBytes, _buffer.Timestamps, _buffer.SourceIndex, _buffer.Mask);
+                _maskOnes += _buffer.MaskOnes;
+                _maskElements += _buffer.Mask!.Length;
             }
 
             return _buffer;

@@ -10,6 +10,7 @@ namespace NeuroAlign.Alignment;
 /// <param name="PointsPerWindow">N, the grid points of one window.</param>
 /// <param name="Attributes">Attributes of the group.</param>
 /// <param name="ExtraDatasets">Datasets written once in the group.</param>
+/// <param name="HasMask">Whether a filter applies: each window then carries a uint8 mask shaped like its data (/m/mask).</param>
 /// <param name="SyncAttributes">How the stream's clock was fitted to the reference (/sync/&lt;name&gt;); null when it was not.</param>
 public sealed record ModalityLayout(
     string Name,
@@ -18,6 +19,7 @@ public sealed record ModalityLayout(
     int PointsPerWindow,
     IReadOnlyDictionary<string, object> Attributes,
     IReadOnlyDictionary<string, Array> ExtraDatasets,
+    bool HasMask = false,
     IReadOnlyDictionary<string, object>? SyncAttributes = null)
 {
     /// <summary>Elements of one window's data: N × product(SampleShape).</summary>
@@ -43,6 +45,7 @@ public sealed class WindowBuffer
         Timestamps = new double[layout.PointsPerWindow];
         SourceIndex = new long[layout.PointsPerWindow];
         SourceTime = new double[layout.PointsPerWindow];
+        Mask = layout.HasMask ? new byte[layout.ElementsPerWindow] : null;
     }
 
     /// <summary>The aligned samples, N × sample shape, in an array of the layout's element type (short[], float[]…).</summary>
@@ -72,6 +75,12 @@ public sealed class WindowBuffer
 
     /// <summary>Reference-clock time of that source sample, NaN outside.</summary>
     public double[] SourceTime { get; }
+
+    /// <summary>When the layout has a mask: 1 where the value passes the filter, 0 elsewhere (and outside the recording); shaped like <see cref="Data"/>.</summary>
+    public byte[]? Mask { get; }
+
+    /// <summary>The number of ones in <see cref="Mask"/> for this window.</summary>
+    public long MaskOnes { get; set; }
 
     /// <summary>A zeroed array of <paramref name="length"/> elements of <paramref name="type"/>.</summary>
     public static Array NewArray(SampleType type, int length) => type switch

@@ -8,6 +8,9 @@ public sealed class MemorySink : IAlignedSink
     /// <summary>Per modality, per window: copies of what the aligner wrote.</summary>
     public List<List<(Array Data, double[] Timestamps, long[] SourceIndex, double[] SourceTime)>> Windows { get; } = [];
 
+    /// <summary>Per modality, per window: copies of the masks (empty lists for modalities without a filter).</summary>
+    public List<List<byte[]>> Masks { get; } = [];
+
     public bool Completed { get; private set; }
 
     public void Begin(ExportLayout layout)
@@ -17,6 +20,7 @@ public sealed class MemorySink : IAlignedSink
         foreach (var unused in layout.Modalities)
         {
             Windows.Add([]);
+            Masks.Add([]);
         }
     }
 
@@ -24,6 +28,10 @@ public sealed class MemorySink : IAlignedSink
     {
         ArgumentNullException.ThrowIfNull(window);
         Windows[modalityIndex].Add(((Array)window.Data.Clone(), (double[])window.Timestamps.Clone(), (long[])window.SourceIndex.Clone(), (double[])window.SourceTime.Clone()));
+        if (window.Mask is not null)
+        {
+            Masks[modalityIndex].Add((byte[])window.Mask.Clone());
+        }
     }
 
     public void Complete() => Completed = true;

@@ -99,6 +99,28 @@ public sealed unsafe class MappedFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Unmaps the pages wholly inside a range that was read and will not be read again soon
+    /// (MADV_DONTNEED): the process's resident size stays flat over a whole-file scan. The file's
+    /// pages stay in the page cache and fault back in if read again; advisory, errors ignored.
+    /// </summary>
+    public void Release(long byteOffset, long count)
+    {
+        if (_pointer == null || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        const int MadvDontNeed = 4;
+        long page = Environment.SystemPageSize;
+        long start = (Math.Max(0, byteOffset) + page - 1) / page * page;
+        long end = Math.Min(LengthBytes, byteOffset + count) / page * page;
+        if (end > start)
+        {
+            _ = NativeMethods.madvise((nint)(_pointer + start), (nuint)(end - start), MadvDontNeed);
+        }
+    }
+
     public void Dispose()
     {
         if (_pointer != null)

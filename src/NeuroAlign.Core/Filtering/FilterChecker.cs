@@ -1,0 +1,202 @@
+namespace NeuroAlign.Filtering;
+
+/// <summary>
+/// Checks names, units and types of a parsed rule for one modality: conditions where conditions
+/// belong, numbers where numbers belong, and dimensions that agree (a voltage never meets a time).
+/// A number without unit takes the unit of what it meets: µV beside ephys signal, seconds beside t.
+/// </summary>
+internal sealed class FilterChecker
+{
+    private readonly ParsedRule _rule;
+    private readonly ModalityKind _target;
+
+    private FilterChecker(ParsedRule rule, ModalityKind target)
+    {
+        _rule = rule;
+        _target = target;
+    }
+
+    /// <summary>The type of a node: a condition, or a number of some dimension.</summary>
+    private readonly record struct NodeType(bool IsCondition, Dimension Dimension)
+    {
+        public static NodeType Condition => new(true, Dimension.None);
+
+        public static NodeType Number(Dimension dimension) => new(false, dimension);
+    }
+
+    /// <summary>Throws <see cref="FilterSyntaxException"/> unless the rule is a well-typed condition for <paramref name="target"/>.</summary>
+    public static void Check(ParsedRule rule, ModalityKind target)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var checker = new FilterChecker(rule, target);
+        NodeType type = checker.TypeOf(rule.Body);
+        if (!type.IsCondition)
+        {
+            throw checker.Error(rule.Body, $"the rule must be a condition such as signal > 0.8, found {checker.Describe(rule.Body, type)}");
+        }
+    }
+
+    private NodeType TypeOf(FilterNode node) => node switch
+    {
+        NumberNode number => NodeType.Number(number.Unit?.Dimension ?? Dimension.Free),
+        VariableNode variable => TypeOf(variable),
+        NegateNode negate => NodeType.Number(NumberOf(negate.Operand, "'-'")),
+        NotNode not => ConditionOf(not.Operand, "'not'"),
+        ArithmeticNode arithmetic => TypeOf(arithmetic),
+        ComparisonNode comparison => TypeOf(comparison),
+        LogicalNode logical => TypeOf(logical),
+        CallNode call => TypeOf(call),
+        _ => throw new InvalidOperationException($"unexpected node {node.GetType().Name}"),
+    };
+
+    private NodeType TypeOf(VariableNode variable) => variable.Variable switch
+    {
+        // Ephys signal is in microvolts (raw counts × per-channel gain); fMRI and video values have no unit.
+        FilterVariable.Signal => NodeType.Number(_target == ModalityKind.Ephys ? Dimension.Voltage : Dimension.None),
+        FilterVariable.Time => NodeType.Number(Dimension.Time),
+        FilterVariable.Channel when _target == ModalityKind.Ephys => NodeType.Number(Dimension.None),
+        FilterVariable.Channel => throw Error(variable, $"'channel' exists only for ephys, and this rule applies to {_target.Text()}{ScopeHint()}"),
+        _ => throw new InvalidOperationException($"unexpected variable {variable.Variable}"),
+    };
+
+    private NodeType TypeOf(ArithmeticNode node)
+    {
+        string op = $"'{node.Operator.Text()}'";
+        Dimension left = NumberOf(node.Left, op);
+        Dimension right = NumberOf(node.Right, op);
+        switch (node.Operator)
+        {
+            case ArithmeticOperator.Add or ArithmeticOperator.Subtract:
+                return Unify(left, right) is { } sum
+                    ? NodeType.Number(sum)
+                    : throw Mismatch(node.Left, left, node.Right, right, node.Operator == ArithmeticOperator.Add ? "cannot add {0} and {1}" : "cannot subtract {1} from {0}");
+            case ArithmeticOperator.Multiply:
+                if (IsPhysical(left) && IsPhysical(right))
+                {
+                    throw Error(node.Right, $"cannot multiply {Describe(node.Left, NodeType.Number(left))} by {Describe(node.Right, NodeType.Number(right))}: products of units are not supported{ScopeHint()}");
+                }
+
+                return NodeType.Number(IsPhysical(left) ? left : IsPhysical(right) ? right : Unify(left, right) ?? Dimension.None);
+            default:
+                if (IsPhysical(right))
+                {
+                    // A voltage over a voltage is a ratio (a plain number adopts the unit it meets: 5 / signal
+                    // is 5 µV / signal); anything else over a unit would need units like 1/s.
+                    return left == right || left == Dimension.Free
+                        ? NodeType.Number(Dimension.None)
+                        : throw Error(node.Right, $"cannot divide {Describe(node.Left, NodeType.Number(left))} by {Describe(node.Right, NodeType.Number(right))}: only a quantity divided by the same kind of quantity gives a number{ScopeHint()}");
+                }
+
+                return NodeType.Number(IsPhysical(left) ? left : Unify(left, right) ?? Dimension.None);
+        }
+    }
+
+    private NodeType TypeOf(LogicalNode node)
+    {
+        string op = $"'{_rule.Text.Substring(node.OperatorStart, node.OperatorLength)}'";
+        ConditionOf(node.Left, op);
+        ConditionOf(node.Right, op);
+        return NodeType.Condition;
+    }
+
+    private NodeType TypeOf(ComparisonNode node)
+    {
+        string op = $"'{node.Operator.Text()}'";
+        Dimension left = NumberOf(node.Left, op);
+        Dimension right = NumberOf(node.Right, op);
+        return Unify(left, right) is null
+            ? throw Mismatch(node.Left, left, node.Right, right, "cannot compare {0} with {1}")
+            : NodeType.Condition;
+    }
+
+    private NodeType TypeOf(CallNode call)
+    {
+        string name = call.Function.Text();
+        Dimension result = NumberOf(call.Arguments[0], name);
+        for (int i = 1; i < call.Arguments.Count; i++)
+        {
+            Dimension next = NumberOf(call.Arguments[i], name);
+            result = Unify(result, next) ?? throw Mismatch(call.Arguments[0], result, call.Arguments[i], next, $"cannot take the {name} of {{0}} and {{1}}");
+        }
+
+        return NodeType.Number(result);
+    }
+
+    /// <summary>The dimension of a node that must be a number, or an error naming the operator that needed it.</summary>
+    private Dimension NumberOf(FilterNode node, string usedBy)
+    {
+        NodeType type = TypeOf(node);
+        return type.IsCondition
+            ? throw Error(node, $"{usedBy} needs a number, found a condition ({Excerpt(node)})")
+            : type.Dimension;
+    }
+
+    private NodeType ConditionOf(FilterNode node, string usedBy)
+    {
+        NodeType type = TypeOf(node);
+        return type.IsCondition
+            ? type
+            : throw Error(node, $"{usedBy} needs a condition such as signal > 0.8, found {Describe(node, type)}");
+    }
+
+    private static Dimension? Unify(Dimension a, Dimension b) =>
+        a == Dimension.Free ? b : b == Dimension.Free ? a : a == b ? a : null;
+
+    private static bool IsPhysical(Dimension d) => d is Dimension.Voltage or Dimension.Time;
+
+    /// <summary>A dimension clash between two operands; the caret goes under the one written as a constant when only one is.</summary>
+    private FilterSyntaxException Mismatch(FilterNode left, Dimension leftDimension, FilterNode right, Dimension rightDimension, string phrase)
+    {
+        FilterNode blamed = IsConstant(right) || !IsConstant(left) ? right : left;
+        string reason = string.Format(
+            System.Globalization.CultureInfo.InvariantCulture,
+            phrase,
+            Describe(left, NodeType.Number(leftDimension)),
+            Describe(right, NodeType.Number(rightDimension)));
+        if (_target != ModalityKind.Ephys && (leftDimension == Dimension.Voltage || rightDimension == Dimension.Voltage))
+        {
+            reason += $": {_target.Text()} signal has no unit ({(_target == ModalityKind.Fmri ? "it is the scaled intensity" : "it is the pixel value, 0-255")})";
+        }
+
+        return Error(blamed, reason + ScopeHint());
+    }
+
+    private static bool IsConstant(FilterNode node) => node switch
+    {
+        NumberNode => true,
+        VariableNode => false,
+        NegateNode n => IsConstant(n.Operand),
+        NotNode n => IsConstant(n.Operand),
+        ArithmeticNode n => IsConstant(n.Left) && IsConstant(n.Right),
+        ComparisonNode n => IsConstant(n.Left) && IsConstant(n.Right),
+        LogicalNode n => IsConstant(n.Left) && IsConstant(n.Right),
+        CallNode n => n.Arguments.All(IsConstant),
+        _ => false,
+    };
+
+    private string Describe(FilterNode node, NodeType type)
+    {
+        string what = type.IsCondition ? "a condition" : type.Dimension switch
+        {
+            Dimension.Voltage => "a voltage",
+            Dimension.Time => "a time",
+            Dimension.None => "a number without unit",
+            _ => "a number",
+        };
+        return $"{what} ({Excerpt(node)})";
+    }
+
+    private string Excerpt(FilterNode node)
+    {
+        string text = _rule.Text[node.Start..node.End];
+        return text.Length <= 40 ? text : text[..39] + "…";
+    }
+
+    /// <summary>For an unscoped rule failing on fMRI: how to keep it to ephys.</summary>
+    private string ScopeHint() =>
+        _rule.Scope is null && _target != ModalityKind.Ephys
+            ? $" (a rule without scope applies to ephys and fmri: start it with 'ephys:' to apply it to ephys only)"
+            : string.Empty;
+
+    private FilterSyntaxException Error(FilterNode node, string reason) => new(_rule.Text, node.Start, node.Length, reason);
+}
