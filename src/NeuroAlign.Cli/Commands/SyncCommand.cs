@@ -49,7 +49,6 @@ internal static class SyncCommand
                 if (s.Fit is not { } fit)
                 {
                     context.Out.WriteLine($"  not synchronised: {s.Placement}");
-                    context.Out.WriteLine($"  map: {s.Map.Describe()}");
                     continue;
                 }
 

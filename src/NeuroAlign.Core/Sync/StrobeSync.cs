@@ -305,7 +305,9 @@ public static class StrobeSync
             return chosen;
         }
 
-        throw new NeuroAlignException($"{ambiguous}; say how many pulses precede the first {noun} with {options.SkipOption} {name}=K, or give --allow-count-mismatch");
+        throw new NeuroAlignException(m > n
+            ? $"{ambiguous}; say how many pulses precede the first {noun} with {options.SkipOption} {name}=K, or give --allow-count-mismatch"
+            : $"{ambiguous}; give --allow-count-mismatch to pair the first {noun} with the first pulse and extend the pulse grid over the rest");
     }
 
     private static int CheckFits(
