@@ -251,6 +251,41 @@ public partial class SyncCommandTests
         Assert.InRange(Figure(stdout, @"linear, offset \S+ s, drift ([+-][0-9.]+) ppm"), 19, 21);
     }
 
+    [SharedDataFact]
+    public void Sync_TwoStreamsOfOneOpenEphysRecording_UseTtlLineOneByDefault()
+    {
+        // One Open Ephys recording (the real structure.oebin): ProbeA at 30 kHz and the OneBox ADC at a
+        // nominal 30300.5 Hz whose clock runs 100 ppm fast; both record a 10 Hz sync wave on TTL line 1.
+        // One second only (ProbeA has 385 channels): 10 pulses give the drift to tens of ppm.
+        using var folder = new TempFolder();
+        string recording = SyntheticOpenEphys.Build(folder.Path, probeSamples: 30_000, adcSamples: 30_300, timestamps: false);
+        double probeStart = SyntheticOpenEphys.FirstSampleNumber / SyntheticOpenEphys.ProbeRateHz;
+        double[] rising = Enumerable.Range(0, 10).Select(n => 0.0123 + (n * 0.1)).ToArray();
+        double[] falling = rising.Select(t => t + 0.05).ToArray();
+        long ProbeNumber(double t) => SyntheticOpenEphys.FirstSampleNumber + (long)Math.Ceiling((t * SyntheticOpenEphys.ProbeRateHz) - 1e-9);
+        long AdcNumber(double t) => (long)Math.Ceiling(((t + probeStart) * (1 + 100e-6) * SyntheticOpenEphys.AdcRateHz) - 1e-9);
+        WriteTtl(Path.Combine(recording, "events", SyntheticOpenEphys.ProbeFolder, "TTL"), rising, falling, ProbeNumber);
+        WriteTtl(Path.Combine(recording, "events", SyntheticOpenEphys.AdcFolder, "TTL"), rising, falling, AdcNumber);
+
+        var (code, stdout, stderr) = CliRunner.Run(
+            "sync", "--ephys", recording, "--ephys", recording, "--ephys-stream", "ephys=ProbeA,ephys_1=OneBox-ADC");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("line 1, rising edges ↔ ephys TTL", stdout, StringComparison.Ordinal);
+        Assert.Contains("10 pulses matched", stdout, StringComparison.Ordinal);
+        Assert.InRange(Figure(stdout, @"linear, offset \S+ s, drift ([+-][0-9.]+) ppm"), -100 - 60, -100 + 60);
+    }
+
+    private static void WriteTtl(string folder, double[] rising, double[] falling, Func<double, long> sampleNumber)
+    {
+        Directory.CreateDirectory(folder);
+        var events = rising.Select(t => (Number: sampleNumber(t), State: (short)1)).Concat(falling.Select(t => (Number: sampleNumber(t), State: (short)-1)))
+            .OrderBy(e => e.Number).ToArray();
+        NpyWriter.WriteInt16(Path.Combine(folder, "states.npy"), events.Select(e => e.State).ToArray());
+        NpyWriter.WriteInt64(Path.Combine(folder, "sample_numbers.npy"), events.Select(e => e.Number).ToArray());
+        NpyWriter.WriteFloat64(Path.Combine(folder, "timestamps.npy"), events.Select(e => (double)e.Number).ToArray());
+    }
+
     [Theory]
     [InlineData("--video-sync ephys:1", "option --video-sync needs --video PATH")]
     [InlineData("--fmri FMRI --fmri-sync ephys_3:1", "option --fmri-sync ephys_3:1: no ephys stream 'ephys_3' is loaded (loaded: ephys)")]
