@@ -37,7 +37,7 @@ public sealed class ExportFileReader : IDisposable
         var unknown = new List<string>();
         foreach (IH5Object child in file.Children())
         {
-            if (child.Name == "windows")
+            if (child.Name is "windows" or "sync")
             {
                 continue;
             }
@@ -49,6 +49,23 @@ public sealed class ExportFileReader : IDisposable
             else
             {
                 unknown.Add("/" + child.Name);
+            }
+        }
+
+        // /sync/<m>: attributes only, how m's clock was fitted to the reference (docs/sync.md).
+        if (file.LinkExists("sync"))
+        {
+            foreach (IH5Object child in file.Group("sync").Children())
+            {
+                int m = modalities.FindIndex(l => l.Name == child.Name);
+                if (child is IH5Group && m >= 0)
+                {
+                    modalities[m] = modalities[m] with { SyncAttributes = ReadAttributes(child, $"/sync/{child.Name}") };
+                }
+                else
+                {
+                    unknown.Add($"/sync/{child.Name}");
+                }
             }
         }
 

@@ -205,14 +205,28 @@ public static class ShardMerger
                 }
             }
 
-            foreach (string key in ma.Attributes.Keys.Union(mb.Attributes.Keys).Except(ShardAttributes.Counters))
+            CheckSameAttributes(ma.Attributes, mb.Attributes, $"/{ma.Name}", Both);
+            if ((ma.SyncAttributes == null) != (mb.SyncAttributes == null))
             {
-                ma.Attributes.TryGetValue(key, out object? va);
-                mb.Attributes.TryGetValue(key, out object? vb);
-                if (!Equals(va, vb))
-                {
-                    throw new NeuroAlignException(Both($"has another /{ma.Name} attribute {key} ('{vb}', not '{va}')"));
-                }
+                throw new NeuroAlignException(Both($"{(mb.SyncAttributes == null ? "has no" : "has a")} /sync/{ma.Name} clock fit, unlike"));
+            }
+
+            if (ma.SyncAttributes != null && mb.SyncAttributes != null)
+            {
+                CheckSameAttributes(ma.SyncAttributes, mb.SyncAttributes, $"/sync/{ma.Name}", Both);
+            }
+        }
+    }
+
+    private static void CheckSameAttributes(IReadOnlyDictionary<string, object> a, IReadOnlyDictionary<string, object> b, string group, Func<string, string> both)
+    {
+        foreach (string key in a.Keys.Union(b.Keys).Except(ShardAttributes.Counters))
+        {
+            a.TryGetValue(key, out object? va);
+            b.TryGetValue(key, out object? vb);
+            if (!Equals(va, vb))
+            {
+                throw new NeuroAlignException(both($"has another {group} attribute {key} ('{vb}', not '{va}')"));
             }
         }
     }

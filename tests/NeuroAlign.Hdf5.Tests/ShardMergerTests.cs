@@ -171,6 +171,27 @@ public class ShardMergerTests
     }
 
     [Fact]
+    public void Merge_OtherClockFit_Refused()
+    {
+        using var folder = new TempFolder();
+        ModalityLayout[] Fitted(double slope) => SyntheticExport.Layouts()
+            .Select(l => l with { SyncAttributes = new Dictionary<string, object> { ["method"] = "linear", ["slope"] = slope } }).ToArray();
+        string a = folder.File("a.h5");
+        string b = folder.File("b.h5");
+        SyntheticExport.Write(a, 8, 0, 4, new ShardSpec(0, 2), layouts: Fitted(1.00002));
+        SyntheticExport.Write(b, 8, 4, 4, new ShardSpec(1, 2), layouts: Fitted(1.00003));
+        string same = folder.File("same.h5");
+        SyntheticExport.Write(same, 8, 4, 4, new ShardSpec(1, 2), layouts: Fitted(1.00002));
+
+        var e = Assert.Throws<NeuroAlignException>(() => ShardMerger.Merge([a, b], folder.File("m.h5")));
+        ShardMerger.Merge([a, same], folder.File("ok.h5"));
+
+        Assert.Equal($"merge: {b} has another /sync/ephys attribute slope ('1.00003', not '1.00002') than {a}", e.Message);
+        using ExportFileReader merged = ExportFileReader.Open(folder.File("ok.h5"));
+        Assert.Equal(1.00002, merged.Modalities[0].SyncAttributes!["slope"]);
+    }
+
+    [Fact]
     public void Merge_WindowsNotWhereTheSplitPutsThem_Refused()
     {
         using var folder = new TempFolder();

@@ -11,9 +11,9 @@ internal sealed record ManifestSession(string Name, int Row, IReadOnlyList<(stri
 
 /// <summary>
 /// A study as a tab-separated table: a header row naming the columns, then one row per session.
-/// Columns: <c>session</c> (required), the inputs <c>ephys</c>, <c>video</c>, <c>fmri</c>, and any
-/// export option without its dashes (<c>time</c>, <c>events</c>, <c>ephys-channels</c>…), plus
-/// <c>out</c>. Empty cells mean "not given"; lines starting with # are comments. Paths are
+/// Columns: <c>session</c> (required), the inputs <c>ephys</c>, <c>video</c>, <c>fmri</c> (and
+/// <c>ephys_1</c>, <c>ephys_2</c>… for further ephys streams, as repeated --ephys), any export
+/// option without its dashes (<c>time</c>, <c>events</c>, <c>ephys-channels</c>…), and <c>out</c>. Empty cells mean "not given"; lines starting with # are comments. Paths are
 /// relative to the manifest's folder; a path that does not exist is refused with its row and
 /// column (docs/scale-out.md).
 /// </summary>
@@ -88,7 +88,9 @@ internal static class SessionManifest
                 continue;
             }
 
-            OptionSpec? spec = exportOptions.FirstOrDefault(o => o.Name == "--" + name);
+            // ephys_1, ephys_2…: further ephys streams, given to export as more --ephys in that order.
+            string optionName = FurtherEphysIndex(name) > 0 ? "ephys" : name;
+            OptionSpec? spec = exportOptions.FirstOrDefault(o => o.Name == "--" + optionName);
             if (spec is null || InputsFingerprint.IgnoredOptions.Contains(spec.Name))
             {
                 string? guess = exportOptions.Select(o => o.Name[2..]).Append(SessionColumn).OrderBy(n => ParsedArgs.Distance(n, name)).First();
@@ -105,7 +107,7 @@ internal static class SessionManifest
             throw new InvalidRecordingException(path, $"row {row}", $"columns {string.Join(", ", names)}", $"a '{SessionColumn}' column naming each session");
         }
 
-        if (!names.Intersect(InputColumns).Any())
+        if (!names.Any(IsInputColumn))
         {
             throw new InvalidRecordingException(path, $"row {row}", $"columns {string.Join(", ", names)}", $"at least one input column: {string.Join(", ", InputColumns)}");
         }
@@ -136,6 +138,7 @@ internal static class SessionManifest
         }
 
         var options = new List<(string, string?)>();
+        var ephysOrder = new List<int>();
         string? output = null;
         for (int c = 0; c < columns.Length; c++)
         {
@@ -164,6 +167,7 @@ internal static class SessionManifest
                 if (on.Value)
                 {
                     options.Add((spec.Name, null));
+                    ephysOrder.Add(0);
                 }
 
                 continue;
@@ -187,15 +191,25 @@ internal static class SessionManifest
             }
 
             options.Add((spec.Name, value));
+            ephysOrder.Add(FurtherEphysIndex(columns[c].Name));
         }
 
         if (!options.Any(o => InputColumns.Contains(o.Item1[2..])))
         {
-            throw new InvalidRecordingException(path, $"row {row} (session {session})", "no input", $"a path in at least one of {string.Join(", ", InputColumns.Where(i => columns.Any(c => c.Name == i)))}");
+            throw new InvalidRecordingException(path, $"row {row} (session {session})", "no input", $"a path in at least one of {string.Join(", ", columns.Select(c => c.Name).Where(IsInputColumn))}");
         }
 
-        return new ManifestSession(session, row, options, output);
+        // The first --ephys is the reference stream: ephys, then ephys_1, ephys_2…, whatever the column order.
+        var ephys = options.Select((o, i) => (Option: o, Order: ephysOrder[i])).Where(p => p.Option.Item1 == "--ephys").OrderBy(p => p.Order).Select(p => p.Option).ToList();
+        var others = options.Where(o => o.Item1 != "--ephys");
+        return new ManifestSession(session, row, [.. ephys, .. others], output);
     }
+
+    private static bool IsInputColumn(string name) => InputColumns.Contains(name) || FurtherEphysIndex(name) > 0;
+
+    /// <summary>N for a column named ephys_N (N ≥ 1), else 0.</summary>
+    private static int FurtherEphysIndex(string name) =>
+        name.StartsWith("ephys_", StringComparison.Ordinal) && int.TryParse(name.AsSpan(6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1 ? n : 0;
 
     private sealed record Column(string Name, OptionSpec? Option);
 }

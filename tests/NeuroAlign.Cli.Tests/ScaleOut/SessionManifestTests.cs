@@ -36,6 +36,24 @@ public class SessionManifestTests
     }
 
     [Fact]
+    public void Read_FurtherEphysColumns_RepeatedEphysInStreamOrder()
+    {
+        using var folder = new TempFolder();
+        foreach (string name in new[] { "imec0.bin", "imec1.bin", "nidq.bin" })
+        {
+            File.WriteAllText(folder.File(name), string.Empty);
+        }
+
+        string manifest = Write(folder, "session\tephys_2\ttime\tephys_1\tephys\ns\tnidq.bin\t1\timec1.bin\timec0.bin\n");
+
+        var session = Assert.Single(SessionManifest.Read(manifest, BatchCommand.ExportOptions));
+
+        Assert.Equal(
+            [("--ephys", (string?)folder.File("imec0.bin")), ("--ephys", folder.File("imec1.bin")), ("--ephys", folder.File("nidq.bin")), ("--time", "1")],
+            session.Options);
+    }
+
+    [Fact]
     public void Read_MissingFile_NamesRowColumnAndPath()
     {
         using var folder = new TempFolder();

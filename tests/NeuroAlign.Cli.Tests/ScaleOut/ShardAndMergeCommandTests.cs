@@ -81,6 +81,36 @@ public class ShardAndMergeCommandTests
         Assert.Equal(9, datasets); // windows/time; data, timestamps, source_index, source_time, mask, kept_fraction, gain_to_uV, channel_ids
     }
 
+    [PythonFact]
+    public void ExportJobs_SyncedProbesNidqAndScanner_SyncFitsAndDataEqualTheSingleExport()
+    {
+        using var session = new SyncSessionFiles();
+        string[] options =
+        [
+            "--ephys", session.Probe0Path, "--ephys", session.Probe1Path, "--ephys", session.NidqPath,
+            "--fmri", session.FmriPath, "--fmri-sync", "ephys_2:2", "--times", SyncSessionFiles.Join(session.SafeTimes(6)), "--after", "0.002",
+        ];
+        var single = CliRunner.Run([.. options, "--out", session.File("single.h5")]);
+        Assert.True(single.Code == 0, single.Error);
+
+        var jobs = CliRunner.Run([.. options, "--jobs", "3", "--out", session.File("jobs.h5")]);
+
+        Assert.True(jobs.Code == 0, jobs.Error);
+        ScaleOutFiles.AssertSameDatasets(session.File("single.h5"), session.File("jobs.h5"));
+        string sync = Python.Run(
+            """
+            import sys, h5py
+            a, b = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
+            assert sorted(a['sync']) == sorted(b['sync']) == ['ephys_1', 'ephys_2', 'fmri'], list(b['sync'])
+            for m in a['sync']:
+                assert dict(a['sync'][m].attrs) == dict(b['sync'][m].attrs), m
+            print(b['sync/ephys_1'].attrs['method'])
+            """,
+            session.File("single.h5"),
+            session.File("jobs.h5"));
+        Assert.Equal("linear", sync.Trim());
+    }
+
     [Theory]
     [InlineData("3/2", "--shard 3/2: shard 3 does not exist among 2 shards; shards are numbered 0 to 1")]
     [InlineData("1/0", "--shard 1/0: the shard count is 0; expected 1 or more")]
