@@ -28,7 +28,8 @@ internal static class InputsFingerprint
     /// <summary>
     /// The text that is hashed: one line per option, sorted by name (values in the order given),
     /// with the values of path options (<see cref="OptionSpec.TakesPath"/>) made absolute; then one line per input file
-    /// (absolute path, bytes, modification time in UTC ticks). An input's files are the file itself,
+    /// (absolute path, bytes, modification time in UTC ticks), including files named inside other
+    /// options' values (a file of pulse times in --sync-line ephys_1=FILE). An input's files are the file itself,
     /// its companions that share its name up to the first dot (a SpikeGLX .meta beside its .bin, a
     /// BIDS .json beside its .nii.gz; not .h5 files), and every file under an input folder (Open Ephys).
     /// </summary>
@@ -51,6 +52,17 @@ internal static class InputsFingerprint
             {
                 shown = full;
                 AddInputFiles(full, files);
+            }
+            else if (value != null)
+            {
+                // Options such as --sync-line ephys_1=pulses.txt may name a file of pulse times inside their value.
+                foreach (string part in value.Split(',').Select(p => p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..]))
+                {
+                    if (PathOf(part) is { } named && File.Exists(named))
+                    {
+                        files.Add(named);
+                    }
+                }
             }
 
             text.Append("option ").Append(name).Append('=').Append(shown).Append('\n');
