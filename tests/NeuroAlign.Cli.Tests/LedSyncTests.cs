@@ -47,7 +47,7 @@ public sealed partial class LedSyncTests : IDisposable
             assert 'LED mean intensity over region 4,4,6,5' in sv['source'], sv['source']
             # Within a frame of the truth: offset 0.4 s; the camera runs 80 ppm fast (drift_ppm ≈ -80).
             assert abs(sv['offset_s'] - 0.4) < 1 / 30, sv['offset_s']
-            assert abs(sv['drift_ppm'] - (1 / (1 + 80e-6) - 1) * 1e6) < 100, sv['drift_ppm']
+            assert abs(sv['drift_ppm'] - (1 / (1 + 80e-6) - 1) * 1e6) < 30, sv['drift_ppm']
             assert sv['pulses_matched'] >= 70 and sv['max_residual_s'] <= 1 / 30 + 1e-6, dict(sv)
             assert np.array_equal(f['video/source_index'][:], expected), (f['video/source_index'][:], expected)
             print('ok')
