@@ -139,7 +139,8 @@ internal static class Program
         Times are seconds on the reference clock (the first ephys stream's, else the video's, else the fMRI run's), zero at
         its first sample (for fMRI: the first volume's onset). Streams without a shared clock start together at zero.
         More --ephys streams are tied to the first by their shared sync pulses; --video-sync and --fmri-sync give each
-        frame or volume the time of its strobe or trigger; --offset places a stream by hand (docs/sync.md).
+        frame or volume the time of its strobe or trigger; --video-led fits the video's clock to an LED's pulses seen in
+        its frames; --offset places a stream by hand (docs/sync.md).
         A window is [time - before, time + after); each modality is sampled on its own fixed grid.
         Filter rules (--filter, e.g. "abs(signal) < 500 uV and t > 2 s"): docs/filter.md.
         Output format: docs/output-format.md. Exit codes: 0 done, 1 bad input, 2 bad command line, 130 interrupted.

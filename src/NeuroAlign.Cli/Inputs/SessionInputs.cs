@@ -24,9 +24,9 @@ internal static class SessionInputs
     {
         int ephys = args.GetAll("--ephys").Count;
         SyncInput.CheckOptions(args, ephys, args.Has("--video"), args.Has("--fmri"));
-        if (ephys == 0 && args.Has("--video") && args.Has("--video-sync"))
+        if (ephys == 0 && args.Has("--video") && (args.Has("--video-sync") || args.Has("--video-led")))
         {
-            throw new UsageException("option --video-sync: without --ephys the video is the reference clock; there is nothing to tie it to");
+            throw new UsageException($"option {(args.Has("--video-led") ? "--video-led" : "--video-sync")}: without --ephys the video is the reference clock; there is nothing to tie it to");
         }
 
         if (ephys == 0 && !args.Has("--video") && args.Has("--fmri-sync"))
@@ -102,7 +102,7 @@ internal static class SessionInputs
             return new SessionStream(name, stream, prior, null, [], "reference clock: its first sample is time zero");
         }
 
-        ClockFit? fit = SyncInput.FitPerSample(args, name, stream.Clock, prior, ephys);
+        ClockFit? fit = SyncInput.FitPerSample(args, name, stream, prior, ephys);
         return fit is null
             ? new SessionStream(name, stream, prior, null, [], unsynchronised)
             : new SessionStream(name, stream, fit.Map, fit, [], Placement(fit));
@@ -112,6 +112,7 @@ internal static class SessionInputs
     {
         "offset" => $"fixed offset given by hand ({fit.Source})",
         "strobe" or "trigger" => $"one {fit.Method} pulse per sample ({fit.Source})",
+        "led" => $"an LED's pulses seen in the frames ({fit.Source})",
         _ => $"shared sync pulses ({fit.Source})",
     };
 }

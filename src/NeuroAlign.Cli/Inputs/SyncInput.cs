@@ -25,6 +25,8 @@ internal static partial class SyncInput
         new("--sync-edge", "EDGE", "which edges are pulses: rising (default) or falling"),
         new("--sync-min-width", "SECONDS", "drop glitches (high or low) shorter than this (default: 2 samples of the line's stream)"),
         new("--video-sync", "STREAM:LINE", "camera strobe, one pulse per frame, on a line of an ephys stream (e.g. ephys:1, ephys_1:3), or a FILE of pulse times on the reference clock"),
+        new("--video-led", "STREAM:LINE", "an LED in view, driven by pulses also recorded on an ephys line (e.g. ephys_1:3) or given as a FILE of times on the reference clock: its pulses in the video's mean intensity tie the video's clock (offset + drift) like shared sync pulses"),
+        new("--video-led-roi", "X,Y,W,H", "the LED's region of the frame, pixels (default: the whole frame)"),
         new("--fmri-sync", "STREAM:LINE", "scanner trigger, one pulse per volume (dummy scans included), on an ephys line, or a FILE of pulse times on the reference clock"),
         new("--sync-skip", "M=K,...", "pulses before the first frame/volume, e.g. video=3 (default: from the counts; extra scanner triggers are dummy scans)"),
         new("--allow-count-mismatch", null, "pair frames/volumes with pulses as well as possible when their counts cannot be reconciled"),
@@ -46,6 +48,22 @@ internal static partial class SyncInput
             }
         }
 
+        if (args.Has("--video-led") && !hasVideo)
+        {
+            throw new UsageException("option --video-led needs --video PATH");
+        }
+
+        if (args.Has("--video-led") && args.Has("--video-sync"))
+        {
+            throw new UsageException("options --video-led and --video-sync: give one way to place video on the reference clock");
+        }
+
+        if (args.Has("--video-led-roi") && !args.Has("--video-led"))
+        {
+            throw new UsageException("option --video-led-roi needs --video-led STREAM:LINE");
+        }
+
+        _ = LedRegion(args);
         _ = EdgeOf(args);
         _ = MinimumWidth(args);
         _ = MaxDriftPpm(args);
@@ -63,7 +81,7 @@ internal static partial class SyncInput
             throw new UsageException($"option --offset: {loaded[0]} is the reference stream; its first sample is time zero");
         }
 
-        foreach ((string name, string option) in new[] { ("video", "--video-sync"), ("fmri", "--fmri-sync") })
+        foreach ((string name, string option) in new[] { ("video", "--video-sync"), ("video", "--video-led"), ("fmri", "--fmri-sync") })
         {
             if (args.Has(option) && offsets.Names.Contains(name))
             {
@@ -88,12 +106,12 @@ internal static partial class SyncInput
 
         PerModality<string?> lines = SyncLines(args);
         lines.CheckNames(loaded.Where(n => n.StartsWith("ephys", StringComparison.Ordinal)), "--sync-line");
-        if (ephysCount < 2 && args.Has("--sync-line") && !args.Has("--video-sync") && !args.Has("--fmri-sync"))
+        if (ephysCount < 2 && args.Has("--sync-line") && !args.Has("--video-sync") && !args.Has("--video-led") && !args.Has("--fmri-sync"))
         {
             throw new UsageException("option --sync-line: shared pulses need a second --ephys stream");
         }
 
-        foreach (string option in new[] { "--video-sync", "--fmri-sync" })
+        foreach (string option in new[] { "--video-sync", "--video-led", "--fmri-sync" })
         {
             if (args.Get(option) is { } spec && ParseSource(spec, option) is { Stream: { } stream } && !loaded.Contains(stream))
             {
@@ -130,12 +148,19 @@ internal static partial class SyncInput
     /// Places a video or fMRI stream: by its strobe/trigger pulses (one per frame/volume), by a fixed
     /// offset, or not at all (null: it starts with the reference).
     /// </summary>
-    public static ClockFit? FitPerSample(ParsedArgs args, string name, SampleClock clock, ClockMap prior, IReadOnlyList<SessionStream> ephys)
+    public static ClockFit? FitPerSample(ParsedArgs args, string name, Streams.ISampleStream stream, ClockMap prior, IReadOnlyList<SessionStream> ephys)
     {
         if (PerModality.ParseSeconds("--offset", args.Get("--offset")).Get(name, null) is { } offset)
         {
             return ClockFit.GivenOffset(name, prior, offset);
         }
+
+        if (name == "video" && args.Get("--video-led") is { } led)
+        {
+            return FitLed(args, stream, prior, ephys, led);
+        }
+
+        SampleClock clock = stream.Clock;
 
         string option = $"--{name}-sync";
         if (args.Get(option) is not { } spec)
@@ -143,19 +168,7 @@ internal static partial class SyncInput
             return null;
         }
 
-        PulseSource source = ParseSource(spec, option);
-        PulseTrain pulses;
-        if (source.File is { } file)
-        {
-            EphysInput.RequireFile(file, option);
-            pulses = PulseTrain.FromFile(file, MinimumWidth(args) ?? 0);
-        }
-        else
-        {
-            SessionStream owner = ephys.First(e => e.Name == source.Stream);
-            PulseTrain own = LineTrain(args, owner, source.Line!.Value);
-            pulses = own.Map(owner.Map, own.Source);
-        }
+        PulseTrain pulses = ReferencePulses(args, spec, option, ephys);
 
         bool fmri = name == "fmri";
         var options = new StrobeOptions
@@ -168,6 +181,46 @@ internal static partial class SyncInput
             AllowCountMismatch = args.Has("--allow-count-mismatch"),
         };
         return StrobeSync.Reconcile(pulses, clock, options);
+    }
+
+    /// <summary>
+    /// Ties the video's own clock to the reference through an LED in view: its pulses in the frames'
+    /// mean intensity matched against its drive pulses (an ephys line or a file on the reference
+    /// clock), fitted as shared pulses are (offset + drift, same checks); method "led".
+    /// </summary>
+    private static ClockFit FitLed(ParsedArgs args, Streams.ISampleStream video, ClockMap prior, IReadOnlyList<SessionStream> ephys, string spec)
+    {
+        PulseTrain drive = ReferencePulses(args, spec, "--video-led", ephys);
+        PulseTrain seen = LedPulses.Detect(video, new LedPulseOptions { Region = LedRegion(args), Edge = EdgeOf(args) }, "video");
+        ClockFit fit = SharedPulseSync.Fit("video", seen, drive, prior.ToReference(0), MaxDriftPpm(args));
+        return fit with { Method = "led" };
+    }
+
+    /// <summary>Pulses on the reference clock: a line of an ephys stream mapped through its fit, or a file of reference times.</summary>
+    private static PulseTrain ReferencePulses(ParsedArgs args, string spec, string option, IReadOnlyList<SessionStream> ephys)
+    {
+        PulseSource source = ParseSource(spec, option);
+        if (source.File is { } file)
+        {
+            EphysInput.RequireFile(file, option);
+            return PulseTrain.FromFile(file, MinimumWidth(args) ?? 0);
+        }
+
+        SessionStream owner = ephys.First(e => e.Name == source.Stream);
+        PulseTrain own = LineTrain(args, owner, source.Line!.Value);
+        return own.Map(owner.Map, own.Source);
+    }
+
+    private static FrameRegion? LedRegion(ParsedArgs args)
+    {
+        try
+        {
+            return args.Get("--video-led-roi") is { } text ? FrameRegion.Parse(text) : null;
+        }
+        catch (NeuroAlignException e)
+        {
+            throw new UsageException($"option --video-led-roi: {e.Message}");
+        }
     }
 
     /// <summary>The /sync/&lt;m&gt; attributes: the fit's figures and what it was fitted to.</summary>

@@ -48,8 +48,8 @@ public sealed record ClockFit
     /// <summary>The modality the fit belongs to.</summary>
     public string Name { get; }
 
-    /// <summary>linear, piecewise-linear, strobe, trigger or offset.</summary>
-    public string Method { get; }
+    /// <summary>linear, piecewise-linear, strobe, trigger, led or offset.</summary>
+    public string Method { get; init; }
 
     /// <summary>Own clock → reference clock.</summary>
     public ClockMap Map { get; }
@@ -176,7 +176,7 @@ public sealed record ClockFit
             parts.Add($"reference = own + {OffsetSeconds.ToString("R", CultureInfo.InvariantCulture)} s");
         }
 
-        if (Method == "piecewise-linear")
+        if (Segments > 1)
         {
             parts.Add($"{Segments} segments");
         }
