@@ -64,7 +64,9 @@ public class SlurmSubmitDryRunTests
         Assert.Contains($"#SBATCH --output=\"{outputs}/logs/neuro-align-%A_%a.log\"", lines);
         Assert.Contains(lines, l => l.EndsWith($" export --ephys-channels 16 --time 0.1 --ephys '{folder.File("a b.dat")}' --out '{outputs}/s01.h5' ;;", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.EndsWith($" export --ephys-channels 16 --ephys {folder.File("c.dat")} --time 0.25 --out '{outputs}/s02.h5' ;;", StringComparison.Ordinal));
-        Assert.DoesNotContain("merge", stdout);
+        // No merge job for sessions (matched as the script names it, not as any path might).
+        Assert.DoesNotContain("neuro-align-merge.sh", stdout);
+        Assert.DoesNotContain(lines, l => l.Contains(" merge ", StringComparison.Ordinal));
         Assert.False(Directory.Exists(outputs));
     }
 
