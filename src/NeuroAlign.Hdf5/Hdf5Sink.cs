@@ -1,4 +1,6 @@
+using System.Reflection;
 using NeuroAlign.Alignment;
+using NeuroAlign.Hdf5.Compression;
 using NeuroAlign.Streams;
 using PureHDF;
 using PureHDF.Filters;
@@ -11,6 +13,8 @@ namespace NeuroAlign.Hdf5;
 /// Writes aligned windows to one HDF5 file (schema 1, docs/output-format.md), streaming window by
 /// window with bounded memory. The file is written under a temporary name beside the output and
 /// renamed when complete, so an interrupted export never leaves a file that looks finished.
+/// Compressed chunks are shuffled and deflated on worker threads, one per core by default
+/// (<see cref="Hdf5SinkOptions.CompressionThreads"/>), and written in order on the calling thread.
 /// </summary>
 public sealed class Hdf5Sink : IAlignedSink
 {
@@ -25,10 +29,11 @@ public sealed class Hdf5Sink : IAlignedSink
     private readonly Hdf5SinkOptions _options;
     private readonly List<ModalityDatasets> _modalities = [];
     private H5NativeWriter? _writer;
+    private ChunkCompressor? _compressor;
     private bool _completed;
 
     /// <param name="outputPath">The file to publish; an existing file is replaced only when the export completes.</param>
-    /// <param name="options">Compression; null for the default (gzip 1 + shuffle).</param>
+    /// <param name="options">Compression; null for the default (gzip 1 + shuffle, compressed on every core).</param>
     public Hdf5Sink(string outputPath, Hdf5SinkOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(outputPath);
@@ -39,12 +44,17 @@ public sealed class Hdf5Sink : IAlignedSink
         _options = options ?? new Hdf5SinkOptions();
         if (_options.GzipLevel is int level && !Hdf5SinkOptions.SupportedGzipLevels.Contains(level))
         {
-            throw new NeuroAlignException($"gzip level {level}: expected one of {string.Join(", ", Hdf5SinkOptions.SupportedGzipLevels)}");
+            throw new NeuroAlignException($"gzip level {level}: expected 0 to 9 (or -1 for zlib's default, 6)");
         }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.CompressionThreads);
     }
 
     /// <summary>The temporary file being written (for tests and diagnostics).</summary>
     public string TemporaryPath => _temporaryPath;
+
+    /// <summary>The most chunks that were being compressed at once (for tests and diagnostics; 0 when uncompressed or serial).</summary>
+    public int PeakChunksInFlight => _compressor?.PeakJobs ?? 0;
 
     /// <summary>Checks, before any work, that the output can be written where the user asked.</summary>
     public static void CheckOutputPath(string outputPath)
@@ -72,6 +82,11 @@ public sealed class Hdf5Sink : IAlignedSink
         }
 
         int windows = layout.WindowTimes.Count;
+        if (_options.GzipLevel != null)
+        {
+            _compressor = new ChunkCompressor(_options.EffectiveCompressionThreads);
+        }
+
         var file = new H5File();
         AddAttributes(file.Attributes, layout.RootAttributes);
         file["windows"] = new H5Group { ["time"] = layout.WindowTimes.ToArray() };
@@ -84,7 +99,7 @@ public sealed class Hdf5Sink : IAlignedSink
             uint[] pointChunks = [ChunkWindows(windows, m.PointsPerWindow * 8L, SmallChunkBytes), (uint)m.PointsPerWindow];
             ulong[] dataDims = [.. pointDims, .. m.SampleShape.Select(d => (ulong)d)];
             long windowBytes = m.ElementsPerWindow * m.DataType.SizeOf();
-            uint[] dataChunks = [ChunkWindows(windows, windowBytes, DataChunkBytes), (uint)m.PointsPerWindow, .. m.SampleShape.Select(d => (uint)d)];
+            uint[] dataChunks = [ChunkWindows(windows, windowBytes, DataChunkBytes), ChunkPoints(m.PointsPerWindow, windowBytes, DataChunkBytes), .. m.SampleShape.Select(d => (uint)d)];
 
             // With a filter: the mask has the data's shape and chunks (1 = passes), and the kept
             // fraction of each window is a dataset too, since attributes are written before the data.
@@ -133,12 +148,12 @@ public sealed class Hdf5Sink : IAlignedSink
 
         try
         {
-            _writer = file.BeginWrite(_temporaryPath);
+            _writer = Unwrapped(() => file.BeginWrite(_temporaryPath));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (NeuroAlignException)
         {
             TryDelete(_temporaryPath);
-            throw new NeuroAlignException($"{_outputPath}: cannot write: {e.Message}", e);
+            throw;
         }
     }
 
@@ -150,28 +165,41 @@ public sealed class Hdf5Sink : IAlignedSink
         ulong w = (ulong)windowIndex;
         ulong n = (ulong)window.Timestamps.Length;
         var points = new HyperslabSelection(2, [w, 0], [1, n]);
-        writer.Write(d.Timestamps, window.Timestamps, fileSelection: points);
-        writer.Write(d.SourceIndex, window.SourceIndex, fileSelection: points);
-        writer.Write(d.SourceTime, window.SourceTime, fileSelection: points);
-
         ulong[] start = new ulong[d.DataRank];
         start[0] = w;
         ulong[] block = [1, .. d.DataDims.Skip(1)];
         var windowSlab = new HyperslabSelection(d.DataRank, start, block);
-        WriteData(writer, d.Data, window.Data, windowSlab);
-        if (d.Mask is not null && d.KeptFraction is not null)
+        byte[]? mask = null;
+        if (d.Mask is not null)
         {
-            byte[] mask = window.Mask ?? throw new ArgumentException($"modality {modalityIndex} has a mask, but window {windowIndex} carries none", nameof(window));
-            writer.Write(d.Mask, mask, fileSelection: windowSlab);
-            double kept = mask.Length == 0 ? 0 : (double)window.MaskOnes / mask.Length;
-            writer.Write(d.KeptFraction, [kept], fileSelection: new HyperslabSelection(1, [w], [1]));
+            mask = window.Mask ?? throw new ArgumentException($"modality {modalityIndex} has a mask, but window {windowIndex} carries none", nameof(window));
         }
+
+        Unwrapped(() =>
+        {
+            writer.Write(d.Timestamps, window.Timestamps, fileSelection: points);
+            writer.Write(d.SourceIndex, window.SourceIndex, fileSelection: points);
+            writer.Write(d.SourceTime, window.SourceTime, fileSelection: points);
+            WriteData(writer, d.Data, window.Data, windowSlab);
+            if (d.Mask is not null && d.KeptFraction is not null && mask is not null)
+            {
+                writer.Write(d.Mask, mask, fileSelection: windowSlab);
+                double kept = mask.Length == 0 ? 0 : (double)window.MaskOnes / mask.Length;
+                writer.Write(d.KeptFraction, [kept], fileSelection: new HyperslabSelection(1, [w], [1]));
+            }
+
+            return 0;
+        });
     }
 
     public void Complete()
     {
         H5NativeWriter writer = _writer ?? throw new InvalidOperationException("Begin was not called");
-        writer.Dispose();
+        Unwrapped(() =>
+        {
+            writer.Dispose();
+            return 0;
+        });
         _writer = null;
         File.Move(_temporaryPath, _outputPath, overwrite: true);
         _completed = true;
@@ -184,12 +212,14 @@ public sealed class Hdf5Sink : IAlignedSink
             return;
         }
 
-        // Not completed: an error or Ctrl-C. Close what was written and remove it.
+        // Not completed: an error or Ctrl-C. Drop the chunks not yet compressed, close what was
+        // written and remove it.
+        _compressor?.Abandon();
         try
         {
             _writer?.Dispose();
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException or TargetInvocationException)
         {
             // The partial file is deleted below either way.
         }
@@ -212,24 +242,63 @@ public sealed class Hdf5Sink : IAlignedSink
         }
     }
 
+    /// <summary>
+    /// PureHDF calls itself through reflection, so an I/O error (a full disk, a folder that went
+    /// away) arrives wrapped in <see cref="TargetInvocationException"/>: this is the one-line error
+    /// naming the output that it becomes, or null for any other exception.
+    /// </summary>
+    internal static NeuroAlignException? AsWriteError(string outputPath, Exception exception)
+    {
+        Exception e = exception;
+        while (e is TargetInvocationException { InnerException: { } inner })
+        {
+            e = inner;
+        }
+
+        return e is IOException or UnauthorizedAccessException ? new NeuroAlignException($"{outputPath}: cannot write: {e.Message}", e) : null;
+    }
+
+    /// <summary>Runs a PureHDF call, turning its I/O errors into <see cref="AsWriteError"/>'s one line.</summary>
+    private T Unwrapped<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (AsWriteError(_outputPath, e) is { } error)
+        {
+            throw error;
+        }
+    }
+
     private static uint ChunkWindows(int windows, long bytesPerWindow, long targetBytes) =>
         (uint)Math.Clamp(targetBytes / Math.Max(1, bytesPerWindow), 1, Math.Max(1, windows));
 
+    /// <summary>
+    /// Points of a window in one data chunk: all of them when the window fits the target size, else
+    /// the window split into equal runs of points (a 1 s × 384-channel int16 window of 23 MB becomes
+    /// three chunks of 10 000 samples). Large chunks cost memory while they are compressed on workers
+    /// (issue 8: peak private memory under 256 MB); a window is still a few adjacent chunks to read.
+    /// </summary>
+    private static uint ChunkPoints(int points, long bytesPerWindow, long targetBytes)
+    {
+        long pieces = Math.Clamp((bytesPerWindow + targetBytes - 1) / targetBytes, 1, points);
+        return (uint)((points + pieces - 1) / pieces);
+    }
+
     private H5DatasetCreation Creation(int typeSize, bool compress)
     {
-        var filters = new List<H5Filter>();
-        if (compress && _options.Shuffle && typeSize > 1)
-        {
-            filters.Add(new H5Filter(ShuffleFilter.Id));
-        }
-
-        if (compress && _options.GzipLevel is int level)
-        {
-            filters.Add(new H5Filter(DeflateFilter.Id, new() { [DeflateFilter.COMPRESSION_LEVEL] = level }));
-        }
-
         // Every chunked dataset gets its own cache: a cache's keys are that dataset's chunk indices.
-        return new H5DatasetCreation(ChunkCache: new SequentialChunkCache(), Filters: filters);
+        if (!compress || _options.GzipLevel is not int level || _compressor is null)
+        {
+            return new H5DatasetCreation(ChunkCache: new SequentialChunkCache(), Filters: []);
+        }
+
+        // The pipeline declared here is what h5py reads; the cache runs the same filters itself, on workers.
+        bool shuffle = _options.Shuffle && typeSize > 1;
+        List<H5Filter> filters = shuffle ? [new H5Filter(ShuffleFilter.Id)] : [];
+        filters.Add(new H5Filter(DeflateFilter.Id, new() { [DeflateFilter.COMPRESSION_LEVEL] = level }));
+        return new H5DatasetCreation(ChunkCache: new CompressingChunkCache(_compressor, shuffle ? typeSize : 0, level), Filters: filters);
     }
 
     private static void AddAttributes(Dictionary<string, object> target, IReadOnlyDictionary<string, object> source)

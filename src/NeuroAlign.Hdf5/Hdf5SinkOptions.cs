@@ -1,12 +1,13 @@
 namespace NeuroAlign.Hdf5;
 
 /// <summary>How the HDF5 sink stores data.</summary>
-/// <param name="GzipLevel">Deflate level for every chunked dataset; null writes uncompressed. PureHDF 2.2.0's deflate accepts -1, 0, 1 and 9.</param>
+/// <param name="GzipLevel">Deflate level 0–9 (-1: zlib's default, 6) for every chunked dataset; null writes uncompressed.</param>
 /// <param name="Shuffle">Byte shuffle before deflate: groups the high and low bytes of int16 samples, which compresses better.</param>
-public sealed record Hdf5SinkOptions(int? GzipLevel = 1, bool Shuffle = true)
+/// <param name="CompressionThreads">Chunks compressed at once on worker threads; 0 (default) for one per core, 1 to compress on the writing thread.</param>
+public sealed record Hdf5SinkOptions(int? GzipLevel = 1, bool Shuffle = true, int CompressionThreads = 0)
 {
-    /// <summary>Deflate levels PureHDF 2.2.0 accepts.</summary>
-    public static readonly int[] SupportedGzipLevels = [-1, 0, 1, 9];
+    /// <summary>Deflate levels the sink writes (HDF5 filter 1): zlib's 0–9, and -1 for its default (stored as 6).</summary>
+    public static readonly int[] SupportedGzipLevels = [-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
     /// <summary>No compression.</summary>
     public static Hdf5SinkOptions Uncompressed { get; } = new(null, false);
@@ -33,4 +34,7 @@ public sealed record Hdf5SinkOptions(int? GzipLevel = 1, bool Shuffle = true)
 
         throw new NeuroAlignException($"compression '{text}': expected 'none' or 'gzip LEVEL' with LEVEL one of {string.Join(", ", SupportedGzipLevels)}, optionally followed by 'shuffle'");
     }
+
+    /// <summary>The number of chunks compressed at once: <see cref="CompressionThreads"/>, or the core count for 0.</summary>
+    public int EffectiveCompressionThreads => CompressionThreads > 0 ? CompressionThreads : Environment.ProcessorCount;
 }

@@ -28,7 +28,7 @@ public class ExportWindowsTests
         File.WriteAllText(events, "onset\tduration\ttrial_type\n0.5\t1\tgo\n1.25\t1\tstop\n3.0\t1\tgo\n");
 
         var times = CliRunner.Run("--ephys", input, "--times", "0.1,2.5", "--after", "0.1", "--out", folder.File("times.h5"));
-        var fromEvents = CliRunner.Run("--ephys", input, "--events", events, "--event-filter", "trial_type=go", "--after", "0.1", "--out", folder.File("events.h5"));
+        var fromEvents = CliRunner.Run("--ephys", input, "--events", events, "--event-filter", "trial_type=go", "--after", "0.1", "--level", "4", "--out", folder.File("events.h5"));
         var grid = CliRunner.Run("--ephys", input, "--every", "1", "--before", "0.25", "--after", "0.5", "--compression", "none", "--out", folder.File("grid.h5"));
 
         Assert.True(times.Code == 0, times.Error);
@@ -47,6 +47,7 @@ public class ExportWindowsTests
             f = h5py.File(d + '/events.h5', 'r')
             assert np.array_equal(f['windows/time'][:], [0.5, 3.0])
             assert np.array_equal(f['ephys/source_index'][:, 0], [15000, 90000])
+            assert f['ephys/data'].compression_opts == 4 and np.array_equal(f['ephys/data'][1], x[90000:93000])
             f = h5py.File(d + '/grid.h5', 'r')
             assert np.allclose(f['windows/time'][:], [0.25, 1.25, 2.25, 3.25, 4.25])
             assert f['ephys/data'].shape == (5, 22500, 384) and f['ephys/data'].compression is None
@@ -111,7 +112,7 @@ public class ExportWindowsTests
 
     [Theory]
     [InlineData(new[] { "--time", "1", "--times", "1,2" }, "give one source of window times")]
-    [InlineData(new[] { "--level", "4", "--time", "1" }, "--level: 4 is not supported")]
+    [InlineData(new[] { "--level", "10", "--time", "1" }, "--level: 10 is not a gzip level; expected 0 to 9")]
     [InlineData(new[] { "--compression", "lzf", "--time", "1" }, "'lzf' is not gzip or none")]
     [InlineData(new[] { "--rate", "ephys=fast", "--time", "1" }, "'fast' is not a positive rate")]
     [InlineData(new[] { "--times", "1,,2" }, "'' is not a finite number")]

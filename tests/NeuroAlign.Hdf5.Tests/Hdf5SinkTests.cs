@@ -112,14 +112,4 @@ public class Hdf5SinkTests
         Assert.Equal(["out.h5"], folder.FileNames());
         Assert.Equal("an older file the user had", File.ReadAllText(path));
     }
-
-    [Fact]
-    public void Constructor_UnsupportedGzipLevel_Throws()
-    {
-        using var folder = new TempFolder();
-
-        var e = Assert.Throws<NeuroAlignException>(() => new Hdf5Sink(folder.File("o.h5"), new Hdf5SinkOptions(GzipLevel: 4)));
-
-        Assert.Contains("-1, 0, 1, 9", e.Message);
-    }
 }

@@ -40,7 +40,7 @@ internal static class ExportCommand
         new("--filter", "RULE", "keep-or-drop rule, e.g. \"signal > 0.8\" (repeatable, combined with AND)", Repeatable: true),
         new("--out", "PATH", $"output HDF5 file (default {DefaultOutput})"),
         new("--compression", "KIND", "gzip (default, with byte shuffle) or none"),
-        new("--level", "N", "gzip level: -1, 0, 1 (default) or 9"),
+        new("--level", "N", "gzip level 0 (store) to 9 (smallest, slowest), default 1; chunks are compressed on every core"),
         .. EphysInput.Options,
         .. VideoInput.Options,
         .. FmriInput.Options,
@@ -390,7 +390,7 @@ internal static class ExportCommand
         int level = args.GetInt("--level", 1, int.MinValue);
         if (!Hdf5SinkOptions.SupportedGzipLevels.Contains(level))
         {
-            throw new UsageException($"option --level: {level} is not supported; expected one of {string.Join(", ", Hdf5SinkOptions.SupportedGzipLevels)}");
+            throw new UsageException($"option --level: {level} is not a gzip level; expected 0 to 9 (or -1 for zlib's default, 6)");
         }
 
         return compression switch

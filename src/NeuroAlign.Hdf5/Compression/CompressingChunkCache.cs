@@ -1,0 +1,81 @@
+using PureHDF.VOL.Native;
+
+namespace NeuroAlign.Hdf5.Compression;
+
+/// <summary>
+/// The writing chunk cache of one compressed dataset: it holds the chunk being filled and, when
+/// the next one is asked for, hands it to the file's <see cref="ChunkCompressor"/>, which
+/// compresses it on a worker and writes it later with the writer delegate PureHDF gave with that
+/// chunk. (In PureHDF 2.2.0 a later call's delegate ignores the index it is given and would write
+/// to its own chunk's place: see <see cref="SequentialChunkCache"/>.) Data must be written in
+/// order, chunk after chunk; each chunk is complete when the next is asked for.
+/// </summary>
+internal sealed class CompressingChunkCache : IWritingChunkCache
+{
+    private readonly ChunkCompressor _compressor;
+    private readonly int _shuffleTypeSize;
+    private readonly int _level;
+    private readonly Stack<Memory<byte>> _spare = new();
+    private readonly Stack<MemoryStream> _outputs = new();
+    private readonly Action<Memory<byte>, MemoryStream> _release;
+    private ulong _index;
+    private Memory<byte> _chunk;
+    private Action<ulong, Memory<byte>>? _writer;
+
+    /// <param name="compressor">The file's compressor, shared by all its datasets.</param>
+    /// <param name="shuffleTypeSize">Element size for the byte shuffle; 0 or 1 for none.</param>
+    /// <param name="level">Deflate level, -1 to 9.</param>
+    public CompressingChunkCache(ChunkCompressor compressor, int shuffleTypeSize, int level)
+    {
+        _compressor = compressor;
+        _shuffleTypeSize = shuffleTypeSize;
+        _level = level;
+        _release = (raw, output) =>
+        {
+            _spare.Push(raw);
+            _outputs.Push(output);
+        };
+    }
+
+    public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkAllocator, Action<ulong, Memory<byte>> chunkWriter)
+    {
+        if (_writer != null && chunkIndex == _index)
+        {
+            return _chunk;
+        }
+
+        HandOver();
+
+        // Chunks of one dataset all have the same size: reuse the buffers of written ones.
+        Memory<byte> chunk = _spare.Count > 0 ? _spare.Pop() : chunkAllocator();
+        chunk.Span.Clear();
+        (_index, _chunk, _writer) = (chunkIndex, chunk, chunkWriter);
+        _compressor.WriteCompleted();
+        return chunk;
+    }
+
+    public void Flush(Action<ulong, Memory<byte>> chunkWriter)
+    {
+        // PureHDF writes the dataset's chunk index after this: every chunk must be in the file by then.
+        HandOver();
+        _compressor.WriteAll();
+        _spare.Clear();
+        _outputs.Clear();
+    }
+
+    private void HandOver()
+    {
+        if (_writer == null)
+        {
+            return;
+        }
+
+        (ulong index, Action<ulong, Memory<byte>> writer) = (_index, _writer);
+
+        // Chunks of one dataset all have the same size, so do their outputs: room for a chunk that
+        // does not compress (stored deflate blocks add 5 bytes per 64 KiB) without regrowing.
+        MemoryStream output = _outputs.Count > 0 ? _outputs.Pop() : new MemoryStream(_chunk.Length + (_chunk.Length / 1024) + 64);
+        _compressor.Submit(_chunk, output, _shuffleTypeSize, _level, compressed => writer(index, compressed), _release);
+        (_chunk, _writer) = (default, null);
+    }
+}
