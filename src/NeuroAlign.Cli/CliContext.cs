@@ -13,5 +13,11 @@ internal sealed record CliContext(
     string CommandLine,
     CancellationToken Cancellation)
 {
+    /// <summary>
+    /// When set, export stops once its window times are known and reports their count here instead
+    /// of writing: how `slurm submit` checks a sharded export before submitting it.
+    /// </summary>
+    public Action<int>? WindowCountProbe { get; init; }
+
     public void Warn(string message) => Error.WriteLine($"neuro-align: warning: {message}");
 }

@@ -91,8 +91,12 @@ internal static class Program
         {
             "export" => ExportCommand.Run(ParsedArgs.Parse(rest, ExportCommand.Options), context),
             "info" => InfoCommand.Run(ParsedArgs.Parse(rest, InfoCommand.Options), context),
+            "sync" => SyncCommand.Run(ParsedArgs.Parse(rest, SyncCommand.Options), context),
             "demo" => DemoCommand.Run(ParsedArgs.Parse(rest, DemoCommand.Options), context),
-            _ => throw new UsageException($"unknown command '{command}': expected export, info or demo (see --help)"),
+            "merge" => MergeCommand.Run(ParsedArgs.Parse(rest, MergeCommand.Options), context),
+            "batch" => BatchCommand.Run(ParsedArgs.Parse(rest, BatchCommand.Options), context),
+            "slurm" => SlurmCommand.Run(rest, context),
+            _ => throw new UsageException($"unknown command '{command}': expected export, info, sync, demo, merge, batch or slurm (see --help)"),
         };
     }
 
@@ -104,7 +108,15 @@ internal static class Program
                                                               export aligned windows (same as `neuro-align export ...`)
           neuro-align info FILE... [options]                  describe recordings (ephys, video, NIfTI .nii/.nii.gz, BIDS _physio.tsv.gz)
           neuro-align info --filter RULE FILE...              also scan each recording and report the fraction RULE keeps
+          neuro-align sync [--ephys FILE]... [--video FILE] [--fmri FILE] [clock options]
+                                                              fit each stream's clock to the reference and print the figures (writes nothing)
           neuro-align demo [--dir DIR]                        write a sample session, align it, say what was written
+          neuro-align merge OUT SHARD...                      join the shard files of one export (export --shard i/n) into one
+          neuro-align batch MANIFEST --out-dir DIR [options]  one export per session of a study (a TSV manifest)
+          neuro-align slurm submit [SLURM OPTIONS] export ... --shards N --out FILE
+          neuro-align slurm submit [SLURM OPTIONS] batch MANIFEST --out-dir DIR [options]
+                                                              one Slurm array task per shard or session
+          neuro-align slurm status JOB                        pending, running, done and failed tasks of a submitted job
           neuro-align --help | --version
 
         Export options:
@@ -113,8 +125,22 @@ internal static class Program
         Demo options:
         {HelpText.Options(DemoCommand.Options)}
 
+        Merge options:
+        {HelpText.Options(MergeCommand.Options)}
+
+        Batch options (besides export options for every session):
+        {HelpText.Options(BatchCommand.OwnOptions)}
+
+        Slurm submit options (before the export or batch command):
+        {HelpText.Options(SlurmCommand.SubmitOptions)}
+
+        Scale-out (shards, merge, manifest, Slurm, --jobs): docs/scale-out.md.
+
         Times are seconds on the reference clock (the first ephys stream's, else the video's, else the fMRI run's), zero at
         its first sample (for fMRI: the first volume's onset). Streams without a shared clock start together at zero.
+        More --ephys streams are tied to the first by their shared sync pulses; --video-sync and --fmri-sync give each
+        frame or volume the time of its strobe or trigger; --video-led fits the video's clock to an LED's pulses seen in
+        its frames; --offset places a stream by hand (docs/sync.md).
         A window is [time - before, time + after); each modality is sampled on its own fixed grid.
         Filter rules (--filter, e.g. "abs(signal) < 500 uV and t > 2 s"): docs/filter.md.
         Output format: docs/output-format.md. Exit codes: 0 done, 1 bad input, 2 bad command line, 130 interrupted.

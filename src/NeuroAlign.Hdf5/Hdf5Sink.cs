@@ -131,6 +131,21 @@ public sealed class Hdf5Sink : IAlignedSink
             _modalities.Add(datasets);
         }
 
+        // /sync/<m>: how each fitted stream's clock was tied to the reference (output contract).
+        // PureHDF writes attributes at BeginWrite, so the fits are known before the first window.
+        if (layout.Modalities.Any(m => m.SyncAttributes != null))
+        {
+            var sync = new H5Group();
+            foreach (ModalityLayout m in layout.Modalities.Where(m => m.SyncAttributes != null))
+            {
+                var group = new H5Group();
+                AddAttributes(group.Attributes, m.SyncAttributes!);
+                sync[m.Name] = group;
+            }
+
+            file["sync"] = sync;
+        }
+
         try
         {
             _writer = Unwrapped(() => file.BeginWrite(_temporaryPath));

@@ -267,7 +267,7 @@ public class EphysFormatsCliTests
             import sys, h5py, numpy as np
             f = h5py.File(sys.argv[1], 'r')
             assert f['ephys'].attrs['format'] == 'spikeglx'
-            assert np.array_equal(f['ephys/gain_to_uV'][:], np.full(384, 0.6 / 512 / 500 * 1e6))
+            assert np.array_equal(f['ephys/gain_to_uV'][:], np.append(np.full(384, 0.6 / 512 / 500 * 1e6), 1.0))
             assert f['ephys/source_index'][0, 0] == 75000
             print('ok')
             """,

@@ -203,7 +203,7 @@ public class FilterCommandTests
         var (code, stdout, stderr) = CliRunner.Run("demo", "--dir", folder.Path);
 
         Assert.True(code == 0, stderr);
-        Assert.Contains($"ephys: filter ephys: signal < 15 mV keeps {100.0 / 384:P2} of the values", stdout);
+        Assert.Contains($"ephys: filter ephys: signal < 15 mV keeps {101.0 / 385:P2} of the values", stdout);
         string check = Python.Run(
             """
             import sys, h5py, numpy as np
@@ -211,11 +211,12 @@ public class FilterCommandTests
             d = f['ephys/data'][0].astype(np.float64) * f['ephys/gain_to_uV'][:]
             m = f['ephys/mask'][0]
             assert np.array_equal(m, (d < 15000).astype(np.uint8))
-            assert m[:, :100].all() and not m[:, 100:].any()
+            # AP channels 0-99 pass; so does the SY word (column 384: 0 or 64 counts at 1 uV per count)
+            assert m[:, :100].all() and not m[:, 100:384].any() and m[:, 384].all()
             print(repr(float(f['ephys/kept_fraction'][0])))
             """,
             Path.Combine(folder.Path, "aligned.h5"));
-        Assert.Equal((100.0 / 384).ToString("R", CultureInfo.InvariantCulture), check.Trim());
+        Assert.Equal((101.0 / 385).ToString("R", CultureInfo.InvariantCulture), check.Trim());
     }
 
     [PythonFact]

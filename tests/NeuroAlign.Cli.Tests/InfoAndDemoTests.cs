@@ -48,8 +48,11 @@ public class InfoAndDemoTests
             d = f['ephys/data'][0].astype(np.int64)
             k = 75000 + np.arange(30000)
             assert np.array_equal(f['ephys/source_index'][0], k)
-            assert np.array_equal(d // 64, np.broadcast_to(np.arange(384), d.shape))
-            assert np.array_equal(d % 64, np.broadcast_to((k % 64)[:, None], d.shape))
+            ap, sy = d[:, :384], d[:, 384]
+            assert np.array_equal(ap // 64, np.broadcast_to(np.arange(384), ap.shape))
+            assert np.array_equal(ap % 64, np.broadcast_to((k % 64)[:, None], ap.shape))
+            # SY bit 6: the 1 Hz sync wave, high for half of each second from 0.25 s
+            assert np.array_equal(sy, np.where(((k / 30000 - 0.25) % 1) < 0.5, 64, 0))
             print('ok')
             """,
             Path.Combine(folder.Path, "aligned.h5"));

@@ -234,9 +234,12 @@ public class VideoExportTests
             v = f['video/data'][0]
             idx = f['video/source_index'][0]
             assert v.shape == (30, 48, 64), v.shape
-            assert idx[0] == 74 and np.array_equal(idx, np.arange(74, 104)), idx
+            # The camera strobe (demo: exposures from 0.3 s, exposure 40 skipped) puts frame 64, which
+            # shows exposure 65, on screen at 2.5 s.
+            assert idx[0] == 64 and np.array_equal(idx, np.arange(64, 94)), idx
             assert np.array_equal(v.reshape(30, -1).mean(axis=1), idx)
-            assert abs(f['video/source_time'][0, 0] - 74 * 1001 / 30000) < 1e-12
+            assert abs(f['video/source_time'][0, 0] - (0.3 + 65 * 1001 / 30000)) < 1e-4
+            assert f['sync/video'].attrs['frames_dropped'] == 1
             print('ok')
             """,
             Path.Combine(folder.Path, "aligned.h5"));

@@ -13,6 +13,9 @@ internal sealed class UsageException(string message) : NeuroAlignException(messa
 internal sealed record OptionSpec(string Name, string? ValueName, string Help, bool Repeatable = false)
 {
     public bool TakesValue => ValueName != null;
+
+    /// <summary>Whether the value names a file or folder (by the placeholder's convention: PATH, FILE, JSON).</summary>
+    public bool TakesPath => ValueName is "PATH" or "FILE" or "JSON";
 }
 
 /// <summary>
@@ -23,8 +26,12 @@ internal sealed class ParsedArgs
 {
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
+    private readonly List<(string Name, string? Value)> _given = [];
 
     public List<string> Positionals { get; } = [];
+
+    /// <summary>The options as given, in order: a flag's value is null.</summary>
+    public IReadOnlyList<(string Name, string? Value)> Given => _given;
 
     public static ParsedArgs Parse(IReadOnlyList<string> args, IReadOnlyList<OptionSpec> specs)
     {
@@ -63,6 +70,7 @@ internal sealed class ParsedArgs
                 }
 
                 parsed._flags.Add(name);
+                parsed._given.Add((name, null));
                 continue;
             }
 
@@ -90,9 +98,29 @@ internal sealed class ParsedArgs
             }
 
             list.Add(value);
+            parsed._given.Add((name, value));
         }
 
         return parsed;
+    }
+
+    /// <summary>
+    /// The options as arguments again (positionals first), without those in <paramref name="leaveOut"/>:
+    /// how a command hands the same work to another process.
+    /// </summary>
+    public List<string> ToArguments(params string[] leaveOut)
+    {
+        var arguments = new List<string>(Positionals);
+        foreach (var (name, value) in _given.Where(g => !leaveOut.Contains(g.Name)))
+        {
+            arguments.Add(name);
+            if (value != null)
+            {
+                arguments.Add(value);
+            }
+        }
+
+        return arguments;
     }
 
     public bool Has(string name) => _flags.Contains(name) || _values.ContainsKey(name);
@@ -155,7 +183,8 @@ internal sealed class ParsedArgs
         return value;
     }
 
-    private static int Distance(string a, string b)
+    /// <summary>Edit distance, for "did you mean" hints.</summary>
+    public static int Distance(string a, string b)
     {
         var d = new int[a.Length + 1, b.Length + 1];
         for (int i = 0; i <= a.Length; i++)

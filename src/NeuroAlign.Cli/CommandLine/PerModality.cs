@@ -12,6 +12,12 @@ internal sealed class PerModality<T>(T? all, Dictionary<string, T> byName)
     public T Get(string modality, T fallback) =>
         byName.TryGetValue(modality, out T? value) ? value : all ?? fallback;
 
+    /// <summary>The value given for every modality (no NAME=), if any.</summary>
+    public T? All => all;
+
+    /// <summary>The modalities named explicitly.</summary>
+    public IReadOnlyCollection<string> Names => byName.Keys;
+
     /// <summary>Names that match no loaded modality are mistakes, not silently ignored.</summary>
     public void CheckNames(IEnumerable<string> loaded, string optionName)
     {
@@ -44,6 +50,20 @@ internal static class PerModality
                 throw new UsageException($"option --mode: {e.Message}");
             }
         });
+
+    /// <summary>A text value for all modalities or per modality ("NAME" or "ephys=A,ephys_1=B").</summary>
+    public static PerModality<string?> ParseNames(string option, string? text) =>
+        Parse<string?>(option, text, value => value.Length > 0 ? value : throw new UsageException($"option {option}: an empty value in '{text}'"));
+
+    /// <summary>Whole numbers ≥ 0 per modality ("video=3,fmri=4") or one for all.</summary>
+    public static PerModality<int?> ParseCounts(string option, string? text) =>
+        Parse<int?>(option, text, value => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 0
+            ? n
+            : throw new UsageException($"option {option}: '{value}' is not a whole number ≥ 0"));
+
+    /// <summary>Finite numbers per modality ("video=0.125,fmri=-2") or one for all.</summary>
+    public static PerModality<double?> ParseSeconds(string option, string? text) =>
+        Parse<double?>(option, text, value => ParsedArgs.ParseSeconds(option, value));
 
     private static PerModality<T> Parse<T>(string option, string? text, Func<string, T> parse)
     {

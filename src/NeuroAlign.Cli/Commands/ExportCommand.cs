@@ -2,6 +2,7 @@ using System.Globalization;
 using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Inputs;
+using NeuroAlign.Cli.ScaleOut;
 using NeuroAlign.Filtering;
 using NeuroAlign.Formats.Nifti;
 using NeuroAlign.Hdf5;
@@ -21,7 +22,7 @@ internal static class ExportCommand
 
     public static readonly OptionSpec[] Options =
     [
-        new("--ephys", "PATH", "ephys recording: SpikeGLX .bin (with its .meta), Open Ephys folder or structure.oebin, .npy, or raw .dat/.bin (see --ephys-*)"),
+        new("--ephys", "PATH", "ephys recording: SpikeGLX .bin (with its .meta), Open Ephys folder or structure.oebin, .npy, or raw .dat/.bin (see --ephys-*); repeat for more streams (probes, NIDQ): the first is the reference, the others are aligned by shared sync pulses and exported as ephys_1, ephys_2…", Repeatable: true),
         new("--units", "UNITS", "ephys data as counts (raw values, default) or uV (float32 microvolts: counts × gain_to_uV)"),
         new("--video", "PATH", "behaviour video (any format ffmpeg reads)"),
         new("--fmri", "PATH", "fMRI run: NIfTI .nii/.nii.gz with BIDS sidecar"),
@@ -43,6 +44,8 @@ internal static class ExportCommand
         .. EphysInput.Options,
         .. VideoInput.Options,
         .. FmriInput.Options,
+        .. SyncInput.Options,
+        .. ExportSharding.Options,
     ];
 
     private static readonly string[] WindowSources = ["--time", "--times", "--events", "--every"];
@@ -55,10 +58,10 @@ internal static class ExportCommand
         }
 
         // Everything the command line can get wrong is checked before any file is opened.
-        string? ephysPath = args.Get("--ephys");
+        IReadOnlyList<string> ephysPaths = args.GetAll("--ephys");
         string? videoPath = args.Get("--video");
         string? fmriPath = args.Get("--fmri");
-        if (ephysPath is null && videoPath is null && fmriPath is null)
+        if (!SessionInputs.HasInput(args))
         {
             throw new UsageException("no input: give --ephys PATH, --video PATH and/or --fmri PATH (see --help)");
         }
@@ -92,10 +95,12 @@ internal static class ExportCommand
         var rates = PerModality.ParseRates(args.Get("--rate"));
         var modes = PerModality.ParseModes(args.Get("--mode"));
         Hdf5SinkOptions sinkOptions = SinkOptions(args);
+        ExportSharding.CheckOptions(args);
         string output = args.Get("--out") ?? DefaultOutput;
         Hdf5Sink.CheckOutputPath(output);
-        RefuseOverwritingInput(output, [ephysPath, videoPath, fmriPath, args.Get("--video-timestamps"), args.Get("--events"), args.Get("--fmri-sidecar")]);
-        if (ephysPath is not null)
+        RefuseOverwritingInput(output, [.. ephysPaths, videoPath, fmriPath, args.Get("--video-timestamps"), args.Get("--events"), args.Get("--fmri-sidecar")]);
+        SessionInputs.CheckOptions(args);
+        if (ephysPaths.Count > 0)
         {
             _ = EphysInput.RawOptions(args);
         }
@@ -117,54 +122,21 @@ internal static class ExportCommand
         try
         {
             // The reference clock's zero is the reference stream's first sample (ARCHITECTURE.md):
-            // the ephys recording's, else the video's, else the fMRI run's.
-            var named = new List<(string Name, ISampleStream Stream, ClockMap Map)>();
-            var notes = new List<string>();
-            if (ephysPath is not null)
-            {
-                ContinuousStream ephys = EphysInput.Open(ephysPath, args);
-                opened.Add(ephys);
-                if (ephys.SampleCount == 0)
-                {
-                    throw new NeuroAlignException($"{ephysPath}: the recording holds no samples");
-                }
-
-                named.Add(("ephys", ephys, ClockMap.Offset(-ephys.Clock.StartSeconds)));
-            }
-
-            if (videoPath is not null)
-            {
-                VideoStream video = VideoInput.Open(videoPath, args);
-                opened.Add(video);
-
-                // No shared clock and no sync: the video starts with the reference, at 0 (its first frame).
-                named.Add(("video", video, ClockMap.Offset(-video.Clock.StartSeconds)));
-                if (named.Count > 1)
-                {
-                    notes.Add("video: no shared clock or sync with the ephys recording; both start at reference time 0 (the first frame at 0 s)");
-                }
-            }
-
-            if (fmriPath is not null)
-            {
-                // The run's own zero is its first volume's onset (BIDS); with no shared clock or sync
-                // pulses it is put at the reference's zero, as the original tool assumed.
-                NiftiStream fmri = FmriInput.Open(fmriPath, args, context);
-                opened.Add(fmri);
-                FmriInput.CheckRate(fmri, rates);
-                named.Add(("fmri", fmri, ClockMap.Offset(-fmri.Clock.StartSeconds)));
-                if (named.Count > 1)
-                {
-                    notes.Add($"fmri: no shared clock or sync with the {named[0].Name} recording; the first volume's onset is put at reference time 0");
-                }
-            }
-
+            // the first ephys recording's, else the video's, else the fMRI run's. Every clock fit
+            // happens here, before the sink begins: its figures are written with the file's attributes.
+            List<SessionStream> named = SessionInputs.Open(args, context, opened, rates);
+            var notes = named.Where(n => n.Fit is null && !ReferenceEquals(n, named[0])).Select(n => $"{n.Name}: {n.Placement}").ToList();
             rates.CheckNames(named.Select(n => n.Name), "--rate");
             modes.CheckNames(named.Select(n => n.Name), "--mode");
-            var streams = named.Select((n, i) => WithFilter(Align(n.Name, n.Stream, n.Map, before, after, rates, modes, microvolts, opened, isReference: i == 0), filters)).ToList();
+            var streams = named.Select((n, i) => WithFilter(Align(n, named[0].Name, before, after, rates, modes, microvolts, opened, isReference: i == 0), filters)).ToList();
 
             double[] times = typedTimes ?? TimesFromSource(args, streams, before, after);
             times = DropIncomplete(args, streams, times, context);
+            if (ExportSharding.HandOff(args, output, times.Length, context) is int handedOff)
+            {
+                return handedOff;
+            }
+
             var root = new Dictionary<string, object>
             {
                 ["schema_version"] = 1L,
@@ -181,6 +153,8 @@ internal static class ExportCommand
                 root["filter"] = filters.Text;
             }
 
+            times = ExportSharding.Select(args, times, root, sinkOptions);
+
             var progress = new ProgressReporter(context.Error, context.IsTerminal);
             AlignmentSummary summary;
             try
@@ -194,6 +168,11 @@ internal static class ExportCommand
             }
 
             Report(summary, streams, output, context);
+            foreach (SessionStream n in named.Where(n => n.Fit is not null))
+            {
+                context.Out.WriteLine($"  {SyncCommand.Summary(n.Name, n.Fit!)}");
+            }
+
             foreach (string note in notes)
             {
                 context.Out.WriteLine($"  note: {note}");
@@ -227,9 +206,8 @@ internal static class ExportCommand
     /// with --units uV, continuous streams are read through a float32 microvolt view (before filtering).
     /// </summary>
     private static AlignedStream Align(
-        string name,
-        ISampleStream stream,
-        ClockMap map,
+        SessionStream session,
+        string referenceName,
         double before,
         double after,
         PerModality<double?> rates,
@@ -238,6 +216,7 @@ internal static class ExportCommand
         List<ISampleStream> opened,
         bool isReference)
     {
+        (string name, ISampleStream stream, ClockMap map) = (session.Name, session.Stream, session.Map);
         double native = stream.Clock.MeanRateHz;
         IndexMode mode = modes.Get(name, IndexMode.Previous);
         if (stream is VideoStream { FrameCount: < 2 })
@@ -291,7 +270,14 @@ internal static class ExportCommand
             FmriInput.Describe(fmri, isReference, attributes, extra);
         }
 
-        return new AlignedStream(name, sampled, map, grid, mode, attributes, extra);
+        Dictionary<string, object>? sync = null;
+        if (session.Fit is { } fit)
+        {
+            sync = SyncInput.Attributes(fit, referenceName);
+            attributes["clock_assumption"] = $"{session.Placement}; figures in /sync/{name}";
+        }
+
+        return new AlignedStream(name, sampled, map, grid, mode, attributes, extra, syncAttributes: sync);
     }
 
     /// <summary>The --filter rules, parsed and checked for the modalities the command loads; null without --filter.</summary>
@@ -347,7 +333,7 @@ internal static class ExportCommand
         }
 
         CompiledFilter filter = filters.Compile(FilterTarget.ForStream(kind, s.Stream, s.OutputElementType));
-        return new AlignedStream(s.Name, s.Stream, s.Timeline.Map, s.Grid, s.Mode, s.Attributes, s.ExtraDatasets, filter);
+        return new AlignedStream(s.Name, s.Stream, s.Timeline.Map, s.Grid, s.Mode, s.Attributes, s.ExtraDatasets, filter, s.SyncAttributes);
     }
 
     private static double[] ParseTimes(string text)

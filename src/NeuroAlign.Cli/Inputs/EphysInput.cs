@@ -2,6 +2,7 @@ using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Formats;
 using NeuroAlign.Formats.RawBinary;
 using NeuroAlign.Streams;
+using NeuroAlign.Sync;
 
 namespace NeuroAlign.Cli.Inputs;
 
@@ -15,7 +16,7 @@ internal static class EphysInput
         new("--ephys-dtype", "TYPE", "raw files: int16 (default), uint16, int32 or float32"),
         new("--ephys-header-bytes", "BYTES", "raw files: bytes to skip at the start (default 0)"),
         new("--ephys-gain-uv", "FACTOR", "raw and .npy files: microvolts per raw unit, written to /ephys/gain_to_uV (default 1.0)"),
-        new("--ephys-stream", "NAME", "Open Ephys: the stream to read, by stream_name or folder (default: the first neural stream)"),
+        new("--ephys-stream", "NAME", "Open Ephys: the stream to read, by stream_name or folder (default: the first neural stream); per stream: ephys=ProbeA-AP,ephys_1=NI-DAQ"),
         new("--channels", "IDS", "keep only these channel ids, e.g. 0-63,100 (default: all)"),
     ];
 
@@ -36,13 +37,22 @@ internal static class EphysInput
     /// Opens one ephys recording, whatever its format (EphysReader detects it from the path), and
     /// applies the channel selection. The stream holds raw counts; see <see cref="Microvolts"/>.
     /// </summary>
-    public static ContinuousStream Open(string path, ParsedArgs args)
+    public static ContinuousStream Open(string path, ParsedArgs args) => Open(path, args, "ephys", out _);
+
+    /// <summary>
+    /// Opens the ephys recording named <paramref name="modality"/> (ephys, ephys_1…): as
+    /// <see cref="Open(string, ParsedArgs)"/>, and hands out the digital lines recorded with it
+    /// (they read the whole recording, whatever --channels keeps).
+    /// </summary>
+    public static ContinuousStream Open(string path, ParsedArgs args, string modality, out IReadOnlyList<DigitalLineSet> digitalLines)
     {
         RequireFile(path, "--ephys");
         EphysFormat format = EphysReader.Detect(path);
-        RefuseOptionsTheFormatIgnores(args, path, format);
-        var options = new EphysOpenOptions { Raw = RawOptions(args), StreamName = args.Get("--ephys-stream") };
-        ContinuousStream stream = EphysReader.Open(path, options);
+        string? streamName = StreamNames(args).Get(modality, null);
+        RefuseOptionsTheFormatIgnores(args, path, format, streamName);
+        var options = new EphysOpenOptions { Raw = RawOptions(args), StreamName = streamName };
+        EphysRecording stream = EphysReader.Open(path, options);
+        digitalLines = stream.DigitalLines;
         try
         {
             return args.Get("--channels") is { } channels
@@ -64,22 +74,28 @@ internal static class EphysInput
         { } other => throw new UsageException($"option --units: '{other}' is not a unit: expected counts (raw values, the default) or uV (float32 microvolts)"),
     };
 
-    private static void RefuseOptionsTheFormatIgnores(ParsedArgs args, string path, EphysFormat format)
+    /// <summary>--ephys-stream: one Open Ephys stream name for every --ephys, or one per stream (ephys=…,ephys_1=…).</summary>
+    public static PerModality<string?> StreamNames(ParsedArgs args) => PerModality.ParseNames("--ephys-stream", args.Get("--ephys-stream"));
+
+    private static void RefuseOptionsTheFormatIgnores(ParsedArgs args, string path, EphysFormat format, string? streamName)
     {
         // A flag that would be silently ignored is an error: the metadata wins, and the user should know.
-        IEnumerable<string> ignored = format switch
-        {
-            EphysFormat.Raw => [],
-            EphysFormat.Npy => RawOnlyOptions,
-            _ => [.. RawOnlyOptions, .. RawAndNpyOptions],
-        };
+        // With several --ephys, a flag is ignored only if no input takes it.
+        EphysFormat[] formats =
+        [
+            format,
+            .. args.GetAll("--ephys").Where(p => File.Exists(p) || Directory.Exists(p)).Select(EphysReader.Detect),
+        ];
+        IEnumerable<string> ignored = formats.Contains(EphysFormat.Raw) ? []
+            : formats.Contains(EphysFormat.Npy) ? RawOnlyOptions
+            : [.. RawOnlyOptions, .. RawAndNpyOptions];
         if (ignored.FirstOrDefault(args.Has) is { } option)
         {
             throw new UsageException(
                 $"option {option} does not apply to {path}: it is {EphysReader.Describe(format)}, whose own metadata gives that");
         }
 
-        if (args.Has("--ephys-stream") && format != EphysFormat.OpenEphys)
+        if (streamName != null && format != EphysFormat.OpenEphys)
         {
             throw new UsageException($"option --ephys-stream applies to Open Ephys recordings only; {path} is {EphysReader.Describe(format)}");
         }

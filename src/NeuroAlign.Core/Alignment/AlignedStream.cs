@@ -18,7 +18,8 @@ public sealed class AlignedStream
         IndexMode mode,
         IReadOnlyDictionary<string, object>? attributes = null,
         IReadOnlyDictionary<string, Array>? extraDatasets = null,
-        CompiledFilter? filter = null)
+        CompiledFilter? filter = null,
+        IReadOnlyDictionary<string, object>? syncAttributes = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(stream);
@@ -40,6 +41,7 @@ public sealed class AlignedStream
         }
 
         Filter = filter;
+        SyncAttributes = syncAttributes;
     }
 
     /// <summary>Output group name: ephys, ephys_1, video, fmri…</summary>
@@ -61,6 +63,9 @@ public sealed class AlignedStream
 
     /// <summary>The rules that apply to this modality, compiled for its output; null when none does (no mask).</summary>
     public CompiledFilter? Filter { get; }
+
+    /// <summary>How the stream's clock was tied to the reference (written as /sync/&lt;name&gt; attributes); null when it was not fitted.</summary>
+    public IReadOnlyDictionary<string, object>? SyncAttributes { get; }
 
     /// <summary>Element type of the output data: the stored type, or float32 when samples are interpolated.</summary>
     public SampleType OutputElementType => Mode == IndexMode.Linear ? SampleType.Float32 : Stream.ElementType;

@@ -73,7 +73,8 @@ public static class Aligner
                 ["windows_incomplete"] = (long)outside[i].Windows,
             }.WithFilter(s.Filter),
             s.ExtraDatasets,
-            HasMask: s.Filter is not null)).ToArray();
+            HasMask: s.Filter is not null,
+            SyncAttributes: s.SyncAttributes)).ToArray();
         var root = new Dictionary<string, object>(rootAttributes)
         {
             ["windows_incomplete"] = (long)CountIncompleteWindows(streams, windowTimes),

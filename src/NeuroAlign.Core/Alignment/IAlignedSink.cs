@@ -11,6 +11,7 @@ namespace NeuroAlign.Alignment;
 /// <param name="Attributes">Attributes of the group.</param>
 /// <param name="ExtraDatasets">Datasets written once in the group.</param>
 /// <param name="HasMask">Whether a filter applies: each window then carries a uint8 mask shaped like its data (/m/mask).</param>
+/// <param name="SyncAttributes">How the stream's clock was fitted to the reference (/sync/&lt;name&gt;); null when it was not.</param>
 public sealed record ModalityLayout(
     string Name,
     SampleType DataType,
@@ -18,7 +19,8 @@ public sealed record ModalityLayout(
     int PointsPerWindow,
     IReadOnlyDictionary<string, object> Attributes,
     IReadOnlyDictionary<string, Array> ExtraDatasets,
-    bool HasMask = false)
+    bool HasMask = false,
+    IReadOnlyDictionary<string, object>? SyncAttributes = null)
 {
     /// <summary>Elements of one window's data: N × product(SampleShape).</summary>
     public long ElementsPerWindow => SampleShape.Aggregate((long)PointsPerWindow, (a, d) => a * d);

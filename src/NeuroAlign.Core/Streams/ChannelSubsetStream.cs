@@ -75,30 +75,10 @@ public sealed class ChannelSubsetStream : ContinuousStream
     public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination)
     {
         CheckRange(startSample, sampleCount, destination.Length);
-        const int RowsPerChunk = 4096;
-        int sourceFrame = _source.FrameBytes;
-        byte[]? rented = null;
-        try
+        using var chunks = new SourceChunks(_source, startSample, sampleCount);
+        while (chunks.Next(out ReadOnlySpan<byte> block, out int rows, out int firstRow))
         {
-            for (int done = 0; done < sampleCount; done += RowsPerChunk)
-            {
-                int rows = Math.Min(RowsPerChunk, sampleCount - done);
-                if (!_source.TryGetWindow(startSample + done, rows, out ReadOnlySpan<byte> block))
-                {
-                    rented ??= ArrayPool<byte>.Shared.Rent(RowsPerChunk * sourceFrame);
-                    _source.ReadBlock(startSample + done, rows, rented);
-                    block = rented.AsSpan(0, rows * sourceFrame);
-                }
-
-                Gather(block, rows, destination.Slice(done * FrameBytes, rows * FrameBytes));
-            }
-        }
-        finally
-        {
-            if (rented != null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            Gather(block, rows, destination.Slice(firstRow * FrameBytes, rows * FrameBytes));
         }
     }
 

@@ -50,30 +50,11 @@ public sealed class MicrovoltStream : ContinuousStream
     public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination)
     {
         CheckRange(startSample, sampleCount, destination.Length);
-        int sourceFrame = _source.FrameBytes;
         Span<float> target = MemoryMarshal.Cast<byte, float>(destination);
-        byte[]? rented = null;
-        try
+        using var chunks = new SourceChunks(_source, startSample, sampleCount, RowsPerChunk);
+        while (chunks.Next(out ReadOnlySpan<byte> block, out int rows, out int firstRow))
         {
-            for (int done = 0; done < sampleCount; done += RowsPerChunk)
-            {
-                int rows = Math.Min(RowsPerChunk, sampleCount - done);
-                if (!_source.TryGetWindow(startSample + done, rows, out ReadOnlySpan<byte> block))
-                {
-                    rented ??= ArrayPool<byte>.Shared.Rent(RowsPerChunk * sourceFrame);
-                    _source.ReadBlock(startSample + done, rows, rented);
-                    block = rented.AsSpan(0, rows * sourceFrame);
-                }
-
-                Scale(block, rows, target.Slice(done * ChannelCount, rows * ChannelCount));
-            }
-        }
-        finally
-        {
-            if (rented != null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            Scale(block, rows, target.Slice(firstRow * ChannelCount, rows * ChannelCount));
         }
     }
 

@@ -36,6 +36,56 @@ public sealed class DigitalEdges
     /// <summary>Samples at which the line goes from high to low, increasing.</summary>
     public IReadOnlyList<long> FallingSamples { get; }
 
+    /// <summary>The rising or the falling edges.</summary>
+    public IReadOnlyList<long> Samples(EdgeKind kind) => kind == EdgeKind.Rising ? RisingSamples : FallingSamples;
+
+    /// <summary>
+    /// The same line without glitches: a pulse (high or low) shorter than
+    /// <paramref name="minimumWidthSamples"/> is removed with both of its edges, so the line keeps the
+    /// state it had around it. Runs are judged in order, so a glitch inside a pulse never splits it.
+    /// The run before the first edge is not judged: the recording may have started inside a pulse.
+    /// </summary>
+    /// <param name="minimumWidthSamples">Shortest run kept; 0 or 1 keeps every edge.</param>
+    public DigitalEdges Debounce(long minimumWidthSamples)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(minimumWidthSamples);
+        if (minimumWidthSamples <= 1)
+        {
+            return this;
+        }
+
+        // Merge the two lists into one sequence of transitions; a transition to the state the line
+        // is already in (a repeated event) changes nothing and is dropped.
+        var kept = new List<(long Sample, bool Up)>(RisingSamples.Count + FallingSamples.Count);
+        bool state = InitialState;
+        int r = 0, f = 0;
+        while (r < RisingSamples.Count || f < FallingSamples.Count)
+        {
+            bool up = f >= FallingSamples.Count || (r < RisingSamples.Count && RisingSamples[r] <= FallingSamples[f]);
+            long sample = up ? RisingSamples[r++] : FallingSamples[f++];
+            if (up == state)
+            {
+                continue;
+            }
+
+            state = up;
+            if (kept.Count > 0 && sample - kept[^1].Sample < minimumWidthSamples)
+            {
+                // The run since the last kept transition is a glitch: undo that transition too.
+                kept.RemoveAt(kept.Count - 1);
+                continue;
+            }
+
+            kept.Add((sample, up));
+        }
+
+        return new DigitalEdges(
+            Line,
+            InitialState,
+            kept.Where(t => t.Up).Select(t => t.Sample).ToArray(),
+            kept.Where(t => !t.Up).Select(t => t.Sample).ToArray());
+    }
+
     /// <summary>The line's state at <paramref name="sample"/>: the latest edge at or before it decides.</summary>
     public bool StateAt(long sample)
     {

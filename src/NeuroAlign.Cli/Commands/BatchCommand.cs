@@ -1,0 +1,158 @@
+using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Cli.ScaleOut;
+
+namespace NeuroAlign.Cli.Commands;
+
+/// <summary>
+/// `neuro-align batch MANIFEST --out-dir DIR [export options]`: one export per session of a study
+/// (docs/scale-out.md), in this process one after the other, or --jobs N processes at a time.
+/// </summary>
+internal static class BatchCommand
+{
+    /// <summary>Options of batch itself; every other option is an export option for every session.</summary>
+    public static readonly OptionSpec[] OwnOptions =
+    [
+        new("--out-dir", "DIR", "where the outputs go: DIR/<session>.h5 (created if missing)"),
+        new("--jobs", "N", "run the sessions as N local processes at a time (default: one after the other in this process)"),
+        new("--only-missing", null, "skip sessions whose output already exists"),
+        new("--session", "NAME", "run only this session (repeatable)", Repeatable: true),
+    ];
+
+    /// <summary>Export options a session may take from the command line (not where its output goes, nor shards).</summary>
+    public static readonly OptionSpec[] ExportOptions =
+        ExportCommand.Options.Where(o => !InputsFingerprint.IgnoredOptions.Contains(o.Name)).ToArray();
+
+    public static readonly OptionSpec[] Options = [.. OwnOptions, .. ExportOptions];
+
+    public static int Run(ParsedArgs args, CliContext context)
+    {
+        WorkPlan plan = Plan(args, context);
+        IReadOnlyList<PlanTask> tasks = Selected(plan, args, context);
+        if (tasks.Count == 0)
+        {
+            context.Out.WriteLine($"nothing to do: every selected session's output exists in {plan.WorkFolder}");
+            return 0;
+        }
+
+        Directory.CreateDirectory(plan.WorkFolder);
+        var failures = new List<string>();
+        if (args.Has("--jobs"))
+        {
+            int jobs = args.GetInt("--jobs", 1, 1);
+            context.Error.WriteLine($"neuro-align: {tasks.Count} session(s), {Math.Min(jobs, tasks.Count)} local process(es) at a time; logs in {plan.LogFolder}");
+            foreach (TaskResult r in LocalRunner.Run(plan, tasks, jobs, context).Where(r => !r.Succeeded))
+            {
+                failures.Add($"{r.Task.Name} ({r.LastLine ?? $"exit {r.ExitCode}"}; log {r.LogPath})");
+            }
+        }
+        else
+        {
+            foreach (PlanTask task in tasks)
+            {
+                context.Out.WriteLine($"session {task.Name}:");
+                var sessionContext = context with { CommandLine = string.Join(' ', new[] { "neuro-align" }.Concat(task.Arguments).Select(Program.Quote)) };
+                using var error = new LastLineWriter(context.Error);
+                int code = Program.Run(task.Arguments, sessionContext with { Error = error });
+                context.Cancellation.ThrowIfCancellationRequested(); // Ctrl-C stops the study, not just this session
+                if (code != 0)
+                {
+                    failures.Add($"{task.Name} ({error.LastLine ?? $"exit {code}"})");
+                }
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new NeuroAlignException($"{failures.Count} of {tasks.Count} session(s) failed: {string.Join("; ", failures)}");
+        }
+
+        context.Out.WriteLine($"done: {tasks.Count} session(s) written to {plan.WorkFolder}");
+        return 0;
+    }
+
+    /// <summary>The study's plan from `batch MANIFEST --out-dir DIR [export options]`, every session's command checked.</summary>
+    public static WorkPlan Plan(ParsedArgs args, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(context);
+        if (args.Positionals.Count != 1)
+        {
+            throw new UsageException(args.Positionals.Count == 0
+                ? "batch needs the sessions manifest: neuro-align batch MANIFEST.tsv --out-dir DIR [export options]"
+                : $"unexpected argument '{args.Positionals[1]}'; batch takes one manifest");
+        }
+
+        string outputFolder = args.Get("--out-dir") ?? throw new UsageException("batch needs --out-dir DIR: where the sessions' outputs go");
+        if (File.Exists(outputFolder))
+        {
+            throw new UsageException($"--out-dir {outputFolder} is a file; expected a folder");
+        }
+
+        string manifest = args.Positionals[0];
+        IReadOnlyList<ManifestSession> sessions = SessionManifest.Read(manifest, ExportOptions);
+        var common = args.Given.Where(g => OwnOptions.All(o => o.Name != g.Name)).ToArray();
+        WorkPlan plan = WorkPlan.ForSessions(sessions, common, manifest, outputFolder, SelfCommand.Resolve());
+
+        // Every session's command line is checked now, so a typo fails before any work starts.
+        foreach (PlanTask task in plan.Tasks)
+        {
+            try
+            {
+                _ = ParsedArgs.Parse(task.Arguments.Skip(1).ToArray(), ExportCommand.Options);
+            }
+            catch (UsageException e)
+            {
+                throw new UsageException($"session {task.Name}: {e.Message}");
+            }
+        }
+
+        return plan;
+    }
+
+    private static IReadOnlyList<PlanTask> Selected(WorkPlan plan, ParsedArgs args, CliContext context)
+    {
+        IReadOnlyList<string> names = args.GetAll("--session");
+        if (names.FirstOrDefault(n => plan.Tasks.All(t => t.Name != n)) is { } unknown)
+        {
+            throw new UsageException($"--session {unknown}: no such session in the manifest (sessions: {string.Join(", ", plan.Tasks.Select(t => t.Name).Take(10))}{(plan.Tasks.Count > 10 ? ", …" : string.Empty)})");
+        }
+
+        var tasks = plan.Tasks.Where(t => names.Count == 0 || names.Contains(t.Name)).ToList();
+        if (args.Has("--only-missing"))
+        {
+            int before = tasks.Count;
+            tasks.RemoveAll(plan.IsDone);
+            if (tasks.Count < before)
+            {
+                context.Error.WriteLine($"neuro-align: --only-missing: {before - tasks.Count} session(s) already have their output");
+            }
+        }
+
+        return tasks;
+    }
+
+    /// <summary>Passes text through and remembers the last non-empty line (a failed session's one-line error).</summary>
+    private sealed class LastLineWriter(TextWriter inner) : TextWriter
+    {
+        private readonly System.Text.StringBuilder _line = new();
+
+        public string? LastLine { get; private set; }
+
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public override void Write(char value)
+        {
+            inner.Write(value);
+            if (value == '\n')
+            {
+                string line = _line.ToString().Trim();
+                LastLine = line.Length > 0 ? line : LastLine;
+                _line.Clear();
+            }
+            else
+            {
+                _line.Append(value);
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Hdf5;
+
+namespace NeuroAlign.Cli.Commands;
+
+/// <summary>`neuro-align merge OUT SHARD...`: joins the shard files of one export into the file a single process writes.</summary>
+internal static class MergeCommand
+{
+    public static readonly OptionSpec[] Options =
+    [
+        new("--compression", "KIND", "gzip or none (default: as the shards were written)"),
+        new("--level", "N", "gzip level: -1, 0, 1 or 9 (default: as the shards)"),
+        new("--remove-shards", null, "delete the shard files once the merged file is complete"),
+    ];
+
+    public static int Run(ParsedArgs args, CliContext context)
+    {
+        if (args.Positionals.Count < 2)
+        {
+            throw new UsageException("merge needs the output file and the shard files: neuro-align merge OUT SHARD... (a folder stands for the .h5 files in it)");
+        }
+
+        string output = args.Positionals[0];
+        List<string> shards = [];
+        foreach (string given in args.Positionals.Skip(1))
+        {
+            if (Directory.Exists(given))
+            {
+                string[] inFolder = Directory.GetFiles(given, "*.h5").Order(StringComparer.Ordinal).ToArray();
+                if (inFolder.Length == 0)
+                {
+                    throw new NeuroAlignException($"merge: {given} is a folder without .h5 files");
+                }
+
+                shards.AddRange(inFolder);
+            }
+            else if (File.Exists(given))
+            {
+                shards.Add(given);
+            }
+            else
+            {
+                throw new NeuroAlignException($"merge: {given}: no such shard file");
+            }
+        }
+
+        Hdf5SinkOptions? options = null;
+        if (args.Has("--compression") || args.Has("--level"))
+        {
+            string compression = args.Get("--compression") ?? "gzip";
+            int level = args.GetInt("--level", 1, int.MinValue);
+            options = compression switch
+            {
+                "gzip" when Hdf5SinkOptions.SupportedGzipLevels.Contains(level) => new Hdf5SinkOptions(level, Shuffle: true),
+                "gzip" => throw new UsageException($"option --level: {level} is not supported; expected one of {string.Join(", ", Hdf5SinkOptions.SupportedGzipLevels)}"),
+                "none" when !args.Has("--level") => Hdf5SinkOptions.Uncompressed,
+                "none" => throw new UsageException("option --level needs --compression gzip"),
+                _ => throw new UsageException($"option --compression: '{compression}' is not gzip or none"),
+            };
+        }
+
+        var progress = new ProgressReporter(context.Error, context.IsTerminal);
+        MergeSummary summary;
+        try
+        {
+            summary = ShardMerger.Merge(
+                shards,
+                output,
+                options,
+                new Dictionary<string, object>
+                {
+                    ["merged_shards"] = (long)shards.Count,
+                    ["merge_command_line"] = context.CommandLine,
+                },
+                progress,
+                context.Cancellation);
+        }
+        finally
+        {
+            progress.Finish();
+        }
+
+        if (args.Has("--remove-shards"))
+        {
+            foreach (string shard in shards)
+            {
+                File.Delete(shard);
+            }
+        }
+
+        context.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"wrote {output}: {summary.WindowCount} window(s) from {summary.ShardCount} shards, {summary.BytesCopied / 1e6:F1} MB of aligned data in {summary.Elapsed.TotalSeconds:F2} s{(args.Has("--remove-shards") ? "; shard files removed" : string.Empty)}"));
+        return 0;
+    }
+}

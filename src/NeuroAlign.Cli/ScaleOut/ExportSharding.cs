@@ -1,0 +1,161 @@
+using System.Globalization;
+using NeuroAlign.Alignment;
+using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Hdf5;
+
+namespace NeuroAlign.Cli.ScaleOut;
+
+/// <summary>
+/// The export's scale-out options: <c>--shard i/n</c> writes one contiguous part of the windows
+/// (an array task's work); <c>--shards N</c> / <c>--jobs J</c> run all the parts as local
+/// processes and merge them, which gives the file a single process writes (issue 10).
+/// </summary>
+internal static class ExportSharding
+{
+    public static readonly OptionSpec[] Options =
+    [
+        new("--shard", "I/N", "write only shard I of N (0-based, as SLURM_ARRAY_TASK_ID): a contiguous part of the windows, joined later by `neuro-align merge`"),
+        new("--shards", "N", "split the export into N shards run as local processes, then merge them into --out"),
+        new("--jobs", "N", "run the shards N processes at a time (default: --shards; without --shards, N shards)"),
+    ];
+
+    /// <summary>Checks the options before any file is opened.</summary>
+    public static void CheckOptions(ParsedArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Get("--shard") is { } shard)
+        {
+            if (args.Has("--shards") || args.Has("--jobs"))
+            {
+                throw new UsageException("--shard writes one shard; --shards and --jobs run all of them: give one or the other");
+            }
+
+            _ = Parse(shard);
+        }
+
+        _ = args.GetInt("--shards", 1, 1);
+        _ = args.GetInt("--jobs", 1, 1);
+    }
+
+    /// <summary>
+    /// Called once the window times are final. Returns an exit code when the work goes elsewhere:
+    /// to a caller that only wanted the window count (slurm submit checking an export), or to
+    /// local shard processes (--shards/--jobs) and their merge. Null: this process writes.
+    /// </summary>
+    public static int? HandOff(ParsedArgs args, string output, int windowCount, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.WindowCountProbe is { } probe)
+        {
+            probe(windowCount);
+            return 0;
+        }
+
+        if (!args.Has("--shards") && !args.Has("--jobs"))
+        {
+            return null;
+        }
+
+        int shards = args.Has("--shards") ? args.GetInt("--shards", 1, 1) : Math.Min(args.GetInt("--jobs", 1, 1), windowCount);
+        int jobs = args.GetInt("--jobs", shards, 1);
+        if (shards == 1)
+        {
+            return null;
+        }
+
+        _ = new ShardSpec(shards - 1, shards).Range(windowCount);
+        return RunLocally(args, output, shards, jobs, windowCount, context);
+    }
+
+    /// <summary>
+    /// With --shard: the shard's part of <paramref name="times"/>, and the attributes that make the
+    /// file a shard added to <paramref name="root"/>. Without: the times as they are.
+    /// </summary>
+    public static double[] Select(ParsedArgs args, double[] times, Dictionary<string, object> root, Hdf5SinkOptions sinkOptions)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(times);
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(sinkOptions);
+        if (args.Get("--shard") is not { } text)
+        {
+            return times;
+        }
+
+        ShardSpec shard = Parse(text);
+        var (first, count) = shard.Range(times.Length);
+        root[ShardAttributes.Index] = (long)shard.Index;
+        root[ShardAttributes.Count] = (long)shard.Count;
+        root[ShardAttributes.TotalWindows] = (long)times.Length;
+        root[ShardAttributes.FirstWindow] = (long)first;
+        root[ShardAttributes.Fingerprint] = InputsFingerprint.Compute(args, Commands.ExportCommand.Options);
+        root[ShardAttributes.Compression] = sinkOptions.Describe();
+        return times[first..(first + count)];
+    }
+
+    private static ShardSpec Parse(string text)
+    {
+        try
+        {
+            return ShardSpec.Parse(text);
+        }
+        catch (NeuroAlignException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static int RunLocally(ParsedArgs args, string output, int shards, int jobs, int windowCount, CliContext context)
+    {
+        WorkPlan plan = WorkPlan.ForShards(args.ToArguments("--out", "--shards", "--jobs"), shards, output, SelfCommand.Resolve());
+        bool created = !Directory.Exists(plan.WorkFolder);
+        Directory.CreateDirectory(plan.WorkFolder);
+        context.Error.WriteLine($"neuro-align: {windowCount} windows in {shards} shards, {Math.Min(jobs, shards)} local process(es) at a time; work folder {plan.WorkFolder}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<TaskResult> results = LocalRunner.Run(plan, plan.Tasks, jobs, context);
+        TaskResult[] failed = results.Where(r => !r.Succeeded).ToArray();
+        if (failed.Length > 0)
+        {
+            TaskResult f = failed[0];
+            throw new NeuroAlignException(
+                $"{failed.Length} of {shards} shard(s) failed; shard {f.Task.Index}: {f.LastLine ?? $"exit {f.ExitCode}"} (logs and finished shards are kept in {plan.WorkFolder})");
+        }
+
+        var progress = new ProgressReporter(context.Error, context.IsTerminal);
+        MergeSummary summary;
+        try
+        {
+            summary = ShardMerger.Merge(
+                plan.Tasks.Select(t => t.Output).ToArray(),
+                output,
+                extraRootAttributes: new Dictionary<string, object>
+                {
+                    // The user's command line, not shard 0's: it says how this file was made.
+                    ["command_line"] = context.CommandLine,
+                    ["merged_shards"] = (long)shards,
+                },
+                progress: progress,
+                cancellationToken: context.Cancellation);
+        }
+        finally
+        {
+            progress.Finish();
+        }
+
+        foreach (PlanTask task in plan.Tasks)
+        {
+            File.Delete(task.Output);
+        }
+
+        if (created)
+        {
+            Directory.Delete(plan.WorkFolder, recursive: true);
+        }
+
+        context.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"wrote {output}: {summary.WindowCount} window(s) from {shards} shards run as local processes ({Math.Min(jobs, shards)} at a time), {summary.BytesCopied / 1e6:F1} MB of aligned data, in {clock.Elapsed.TotalSeconds:F2} s"));
+        return 0;
+    }
+}

@@ -1,0 +1,215 @@
+using NeuroAlign.Cli.CommandLine;
+
+namespace NeuroAlign.Cli.ScaleOut;
+
+/// <summary>One session of a study: its name, the manifest row it came from and its export options.</summary>
+/// <param name="Name">The session column; also the output's file name (&lt;name&gt;.h5).</param>
+/// <param name="Row">The row in the manifest as a spreadsheet numbers it (the header is row 1).</param>
+/// <param name="Options">Export options from the row's non-empty cells, paths made absolute.</param>
+/// <param name="Output">The out column (relative to the output folder) or null for &lt;name&gt;.h5.</param>
+internal sealed record ManifestSession(string Name, int Row, IReadOnlyList<(string Name, string? Value)> Options, string? Output);
+
+/// <summary>
+/// A study as a tab-separated table: a header row naming the columns, then one row per session.
+/// Columns: <c>session</c> (required), the inputs <c>ephys</c>, <c>video</c>, <c>fmri</c> (and
+/// <c>ephys_1</c>, <c>ephys_2</c>… for further ephys streams, as repeated --ephys), any export
+/// option without its dashes (<c>time</c>, <c>events</c>, <c>ephys-channels</c>…), and <c>out</c>. Empty cells mean "not given"; lines starting with # are comments. Paths are
+/// relative to the manifest's folder; a path that does not exist is refused with its row and
+/// column (docs/scale-out.md).
+/// </summary>
+internal static class SessionManifest
+{
+    /// <summary>Columns naming a session's recordings: at least one per row.</summary>
+    public static readonly string[] InputColumns = ["ephys", "video", "fmri"];
+
+    private const string SessionColumn = "session";
+    private const string OutColumn = "out";
+
+    /// <summary>Reads <paramref name="path"/>, checking every cell; <paramref name="exportOptions"/> says which columns exist.</summary>
+    public static IReadOnlyList<ManifestSession> Read(string path, IReadOnlyList<OptionSpec> exportOptions)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(exportOptions);
+        if (!File.Exists(path))
+        {
+            throw new NeuroAlignException($"{path}: no such manifest file");
+        }
+
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string[] lines = File.ReadAllLines(path);
+        int headerLine = Array.FindIndex(lines, l => !IsSkipped(l));
+        if (headerLine < 0)
+        {
+            throw new InvalidRecordingException(path, "row 1", "no header", $"a tab-separated header naming the columns: {SessionColumn}, {string.Join(", ", InputColumns)}, options");
+        }
+
+        var columns = ReadHeader(path, lines[headerLine], headerLine + 1, exportOptions);
+        var sessions = new List<ManifestSession>();
+        for (int i = headerLine + 1; i < lines.Length; i++)
+        {
+            if (!IsSkipped(lines[i]))
+            {
+                sessions.Add(ReadRow(path, folder, lines[i], i + 1, columns, sessions));
+            }
+        }
+
+        if (sessions.Count == 0)
+        {
+            throw new InvalidRecordingException(path, $"row {lines.Length + 1}", "no session rows after the header", "one row per session");
+        }
+
+        return sessions;
+    }
+
+    private static bool IsSkipped(string line) => line.Trim().Length == 0 || line.TrimStart().StartsWith('#');
+
+    private static Column[] ReadHeader(string path, string line, int row, IReadOnlyList<OptionSpec> exportOptions)
+    {
+        string[] names = line.Split('\t').Select(n => n.Trim()).ToArray();
+        var columns = new Column[names.Length];
+        for (int c = 0; c < names.Length; c++)
+        {
+            string name = names[c];
+            string where = $"row {row}, column {c + 1}";
+            if (Array.IndexOf(names, name) != c)
+            {
+                throw new InvalidRecordingException(path, where, $"'{name}' a second time", "each column once");
+            }
+
+            if (name == SessionColumn)
+            {
+                columns[c] = new Column(name, null);
+                continue;
+            }
+
+            if (name == OutColumn)
+            {
+                columns[c] = new Column(name, new OptionSpec("--out", "PATH", "output"));
+                continue;
+            }
+
+            // ephys_1, ephys_2…: further ephys streams, given to export as more --ephys in that order.
+            string optionName = FurtherEphysIndex(name) > 0 ? "ephys" : name;
+            OptionSpec? spec = exportOptions.FirstOrDefault(o => o.Name == "--" + optionName);
+            if (spec is null || InputsFingerprint.IgnoredOptions.Contains(spec.Name))
+            {
+                string? guess = exportOptions.Select(o => o.Name[2..]).Append(SessionColumn).OrderBy(n => ParsedArgs.Distance(n, name)).First();
+                int distance = ParsedArgs.Distance(guess, name);
+                string hint = distance <= 2 && distance * 2 < name.Length ? $" (did you mean {guess}?)" : string.Empty;
+                throw new InvalidRecordingException(path, where, $"'{name}'{hint}", $"{SessionColumn}, {string.Join(", ", InputColumns)}, {OutColumn}, or an export option without its dashes (time, events, before…)");
+            }
+
+            columns[c] = new Column(name, spec);
+        }
+
+        if (!names.Contains(SessionColumn))
+        {
+            throw new InvalidRecordingException(path, $"row {row}", $"columns {string.Join(", ", names)}", $"a '{SessionColumn}' column naming each session");
+        }
+
+        if (!names.Any(IsInputColumn))
+        {
+            throw new InvalidRecordingException(path, $"row {row}", $"columns {string.Join(", ", names)}", $"at least one input column: {string.Join(", ", InputColumns)}");
+        }
+
+        return columns;
+    }
+
+    private static ManifestSession ReadRow(string path, string folder, string line, int row, Column[] columns, List<ManifestSession> earlier)
+    {
+        string[] cells = line.Split('\t');
+        if (cells.Length > columns.Length)
+        {
+            throw new InvalidRecordingException(path, $"row {row}", $"{cells.Length} cells", $"at most {columns.Length}, one per header column (cells are separated by tabs)");
+        }
+
+        string Cell(int c) => c < cells.Length ? cells[c].Trim() : string.Empty;
+        int sessionColumn = Array.FindIndex(columns, c => c.Name == SessionColumn);
+        string session = Cell(sessionColumn);
+        string at = $"row {row}, column {SessionColumn}";
+        if (session.Length == 0 || session[0] == '.' || !session.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
+        {
+            throw new InvalidRecordingException(path, at, $"'{session}'", "a session name of letters, digits, '-', '_' and '.' (it names the output file)");
+        }
+
+        if (earlier.FirstOrDefault(s => s.Name == session) is { } twin)
+        {
+            throw new InvalidRecordingException(path, at, $"'{session}' again", $"one row per session (it is on row {twin.Row} too)");
+        }
+
+        var options = new List<(string, string?)>();
+        var ephysOrder = new List<int>();
+        string? output = null;
+        for (int c = 0; c < columns.Length; c++)
+        {
+            string value = Cell(c);
+            OptionSpec? spec = columns[c].Option;
+            if (spec is null || value.Length == 0)
+            {
+                continue;
+            }
+
+            string where = $"row {row} (session {session}), column {columns[c].Name}";
+            if (!spec.TakesValue)
+            {
+                // A flag column: yes/true/1 gives the flag, no/false/0 leaves it out.
+                bool? on = value.ToLowerInvariant() switch
+                {
+                    "yes" or "true" or "1" => true,
+                    "no" or "false" or "0" => false,
+                    _ => null,
+                };
+                if (on is null)
+                {
+                    throw new InvalidRecordingException(path, where, $"'{value}'", "yes or no (also true/false, 1/0)");
+                }
+
+                if (on.Value)
+                {
+                    options.Add((spec.Name, null));
+                    ephysOrder.Add(0);
+                }
+
+                continue;
+            }
+
+            if (spec.Name == "--out")
+            {
+                output = value;
+                continue;
+            }
+
+            if (spec.TakesPath)
+            {
+                string full = Path.GetFullPath(Path.Combine(folder, value));
+                if (!File.Exists(full) && !Directory.Exists(full))
+                {
+                    throw new InvalidRecordingException(path, where, $"'{value}', which does not exist ({full})", "an existing file or folder (relative paths start at the manifest's folder)");
+                }
+
+                value = full;
+            }
+
+            options.Add((spec.Name, value));
+            ephysOrder.Add(FurtherEphysIndex(columns[c].Name));
+        }
+
+        if (!options.Any(o => InputColumns.Contains(o.Item1[2..])))
+        {
+            throw new InvalidRecordingException(path, $"row {row} (session {session})", "no input", $"a path in at least one of {string.Join(", ", columns.Select(c => c.Name).Where(IsInputColumn))}");
+        }
+
+        // The first --ephys is the reference stream: ephys, then ephys_1, ephys_2…, whatever the column order.
+        var ephys = options.Select((o, i) => (Option: o, Order: ephysOrder[i])).Where(p => p.Option.Item1 == "--ephys").OrderBy(p => p.Order).Select(p => p.Option).ToList();
+        var others = options.Where(o => o.Item1 != "--ephys");
+        return new ManifestSession(session, row, [.. ephys, .. others], output);
+    }
+
+    private static bool IsInputColumn(string name) => InputColumns.Contains(name) || FurtherEphysIndex(name) > 0;
+
+    /// <summary>N for a column named ephys_N (N ≥ 1), else 0.</summary>
+    private static int FurtherEphysIndex(string name) =>
+        name.StartsWith("ephys_", StringComparison.Ordinal) && int.TryParse(name.AsSpan(6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1 ? n : 0;
+
+    private sealed record Column(string Name, OptionSpec? Option);
+}

@@ -1,0 +1,324 @@
+using NeuroAlign.Alignment;
+using NeuroAlign.Streams;
+using PureHDF;
+using PureHDF.Selections;
+using PureHDF.VOL.Native;
+
+namespace NeuroAlign.Hdf5;
+
+/// <summary>
+/// Reads a file written by <see cref="Hdf5Sink"/> (schema 1, docs/output-format.md) back as the
+/// layout the sink was given and its windows one at a time, so a merge can stream shard files
+/// into a new sink with memory bounded by a chunk per dataset.
+/// </summary>
+public sealed class ExportFileReader : IDisposable
+{
+    /// <summary>Datasets of a modality group that hold one row per window; every other dataset is written once.</summary>
+    public static readonly IReadOnlySet<string> PerWindowDatasets = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "data", "timestamps", "source_index", "source_time", "mask", "kept_fraction",
+    };
+
+    private readonly NativeFile _file;
+    private readonly List<ModalityDatasets> _datasets = [];
+
+    private ExportFileReader(string path, NativeFile file)
+    {
+        Path = path;
+        _file = file;
+        RootAttributes = ReadAttributes(file, "/");
+        if (!file.LinkExists("windows/time"))
+        {
+            throw new InvalidRecordingException(path, "/windows/time", "no such dataset", "a NeuroAlign export (docs/output-format.md)");
+        }
+
+        WindowTimes = ReadWhole<double[]>(file.Dataset("windows/time"), "/windows/time");
+        var modalities = new List<ModalityLayout>();
+        var unknown = new List<string>();
+        foreach (IH5Object child in file.Children())
+        {
+            if (child.Name is "windows" or "sync")
+            {
+                continue;
+            }
+
+            if (child is IH5Group group && group.LinkExists("data"))
+            {
+                modalities.Add(ReadModality(group, unknown));
+            }
+            else
+            {
+                unknown.Add("/" + child.Name);
+            }
+        }
+
+        // /sync/<m>: attributes only, how m's clock was fitted to the reference (docs/sync.md).
+        if (file.LinkExists("sync"))
+        {
+            foreach (IH5Object child in file.Group("sync").Children())
+            {
+                int m = modalities.FindIndex(l => l.Name == child.Name);
+                if (child is IH5Group && m >= 0)
+                {
+                    modalities[m] = modalities[m] with { SyncAttributes = ReadAttributes(child, $"/sync/{child.Name}") };
+                }
+                else
+                {
+                    unknown.Add($"/sync/{child.Name}");
+                }
+            }
+        }
+
+        Modalities = modalities;
+        UnknownObjects = unknown;
+    }
+
+    /// <summary>The file read.</summary>
+    public string Path { get; }
+
+    /// <summary>Attributes of the root group (strings, doubles and 64-bit integers).</summary>
+    public IReadOnlyDictionary<string, object> RootAttributes { get; }
+
+    /// <summary>/windows/time.</summary>
+    public IReadOnlyList<double> WindowTimes { get; }
+
+    /// <summary>Windows in the file.</summary>
+    public int WindowCount => WindowTimes.Count;
+
+    /// <summary>Each modality group as the layout a sink needs to write it again.</summary>
+    public IReadOnlyList<ModalityLayout> Modalities { get; }
+
+    /// <summary>Objects this reader does not know (paths); a merge refuses to drop them silently.</summary>
+    public IReadOnlyList<string> UnknownObjects { get; }
+
+    /// <summary>Opens an export; a file that is not one gives a one-line <see cref="NeuroAlignException"/>.</summary>
+    public static ExportFileReader Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new NeuroAlignException($"{path}: no such file");
+        }
+
+        NativeFile file;
+        try
+        {
+            file = H5File.OpenRead(path);
+        }
+        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
+        {
+            // PureHDF reports a non-HDF5 file with its own exception types; the user needs one line.
+            throw new InvalidRecordingException(path, "HDF5 superblock", e.Message.ReplaceLineEndings(" "), "an HDF5 file written by neuro-align");
+        }
+
+        try
+        {
+            return new ExportFileReader(path, file);
+        }
+        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
+        {
+            file.Dispose();
+            throw new InvalidRecordingException(path, "structure", e.Message.ReplaceLineEndings(" "), "a NeuroAlign export (docs/output-format.md)");
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Fills <paramref name="buffer"/> (made for <see cref="Modalities"/>[<paramref name="modalityIndex"/>]) with window <paramref name="windowIndex"/>.</summary>
+    public void ReadWindow(int modalityIndex, int windowIndex, WindowBuffer buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ArgumentOutOfRangeException.ThrowIfNegative(windowIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(windowIndex, WindowCount);
+        ModalityDatasets d = _datasets[modalityIndex];
+        ulong w = (ulong)windowIndex;
+        var points = new HyperslabSelection(2, [w, 0], [1, (ulong)buffer.Timestamps.Length]);
+        d.Timestamps.Read(d.TimestampsAccess, buffer.Timestamps, points);
+        d.SourceIndex.Read(d.SourceIndexAccess, buffer.SourceIndex, points);
+        d.SourceTime.Read(d.SourceTimeAccess, buffer.SourceTime, points);
+
+        ulong[] start = new ulong[d.DataDims.Length];
+        start[0] = w;
+        var slab = new HyperslabSelection(d.DataDims.Length, start, [1, .. d.DataDims.Skip(1)]);
+        ReadData(d.Data, d.DataAccess, buffer.Data, slab);
+        if (d.Mask != null)
+        {
+            byte[] mask = buffer.Mask ?? throw new ArgumentException("the buffer has no mask; make it from this file's layout", nameof(buffer));
+            d.Mask.Read(d.MaskAccess, mask, slab);
+            buffer.MaskOnes = mask.AsSpan().Count((byte)1);
+        }
+    }
+
+    public void Dispose() => _file.Dispose();
+
+    /// <summary>The element type of an HDF5 dataset or attribute as a <see cref="SampleType"/>; null for other classes.</summary>
+    public static SampleType? ToSampleType(IH5DataType type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return (type.Class, type.Size) switch
+        {
+            (H5DataTypeClass.FloatingPoint, 4) => SampleType.Float32,
+            (H5DataTypeClass.FloatingPoint, 8) => SampleType.Float64,
+            (H5DataTypeClass.FixedPoint, 1) => type.FixedPoint.IsSigned ? SampleType.Int8 : SampleType.UInt8,
+            (H5DataTypeClass.FixedPoint, 2) => type.FixedPoint.IsSigned ? SampleType.Int16 : SampleType.UInt16,
+            (H5DataTypeClass.FixedPoint, 4) => type.FixedPoint.IsSigned ? SampleType.Int32 : SampleType.UInt32,
+            (H5DataTypeClass.FixedPoint, 8) => type.FixedPoint.IsSigned ? SampleType.Int64 : SampleType.UInt64,
+            _ => null,
+        };
+    }
+
+    private ModalityLayout ReadModality(IH5Group group, List<string> unknown)
+    {
+        string name = group.Name;
+        NativeDataset data = (NativeDataset)group.Dataset("data");
+        ulong[] dims = data.Space.Dimensions;
+        SampleType type = ToSampleType(data.Type)
+            ?? throw new InvalidRecordingException(Path, $"/{name}/data", $"HDF5 type class {data.Type.Class}", "integer or floating-point samples");
+        if (dims.Length < 2 || dims[0] != (ulong)WindowTimes.Count)
+        {
+            throw new InvalidRecordingException(Path, $"/{name}/data", $"shape [{string.Join(", ", dims)}]", $"[{WindowTimes.Count} windows, points, sample shape…]");
+        }
+
+        int points = checked((int)dims[1]);
+        NativeDataset PointDataset(string datasetName)
+        {
+            if (!group.LinkExists(datasetName))
+            {
+                throw new InvalidRecordingException(Path, $"/{name}/{datasetName}", "no such dataset", "one row per window (docs/output-format.md)");
+            }
+
+            var dataset = (NativeDataset)group.Dataset(datasetName);
+            ulong[] pointDims = dataset.Space.Dimensions;
+            if (pointDims.Length != 2 || pointDims[0] != dims[0] || pointDims[1] != dims[1])
+            {
+                throw new InvalidRecordingException(Path, $"/{name}/{datasetName}", $"shape [{string.Join(", ", pointDims)}]", $"[{dims[0]}, {dims[1]}] like /{name}/data");
+            }
+
+            return dataset;
+        }
+
+        var extras = new Dictionary<string, Array>(StringComparer.Ordinal);
+        foreach (IH5Object child in group.Children())
+        {
+            if (PerWindowDatasets.Contains(child.Name))
+            {
+                continue;
+            }
+
+            if (child is IH5Dataset extra && ToSampleType(extra.Type) is { } extraType && extra.Space.Rank == 1)
+            {
+                extras[child.Name] = ReadWhole(extra, extraType, $"/{name}/{child.Name}");
+            }
+            else
+            {
+                unknown.Add($"/{name}/{child.Name}");
+            }
+        }
+
+        // With a filter: /m/mask (uint8, shaped like the data) and /m/kept_fraction [W], which the
+        // sink computes again from the mask's ones.
+        NativeDataset? mask = null;
+        if (group.LinkExists("mask"))
+        {
+            mask = (NativeDataset)group.Dataset("mask");
+            if (ToSampleType(mask.Type) != SampleType.UInt8 || !mask.Space.Dimensions.SequenceEqual(dims))
+            {
+                throw new InvalidRecordingException(Path, $"/{name}/mask", $"{ToSampleType(mask.Type)?.ToText() ?? mask.Type.Class.ToString()} [{string.Join(", ", mask.Space.Dimensions)}]", $"uint8 [{string.Join(", ", dims)}] like /{name}/data");
+            }
+
+            if (!group.LinkExists("kept_fraction"))
+            {
+                throw new InvalidRecordingException(Path, $"/{name}/kept_fraction", "no such dataset", "one per window beside /mask");
+            }
+        }
+        else if (group.LinkExists("kept_fraction"))
+        {
+            unknown.Add($"/{name}/kept_fraction");
+        }
+
+        _datasets.Add(new ModalityDatasets(data, PointDataset("timestamps"), PointDataset("source_index"), PointDataset("source_time"), mask, dims));
+        int[] sampleShape = dims.Skip(2).Select(d => checked((int)d)).ToArray();
+        return new ModalityLayout(name, type, sampleShape, points, ReadAttributes(group, $"/{name}"), extras, HasMask: mask != null);
+    }
+
+    private Dictionary<string, object> ReadAttributes(IH5Object owner, string where)
+    {
+        var attributes = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (IH5Attribute attribute in owner.Attributes())
+        {
+            // Hdf5Sink writes scalars only: strings, doubles, 64-bit and 32-bit integers.
+            attributes[attribute.Name] = (attribute.Type.Class, ToSampleType(attribute.Type)) switch
+            {
+                (H5DataTypeClass.String or H5DataTypeClass.VariableLength, _) => attribute.Read<string>(),
+                (_, SampleType.Float64) => attribute.Read<double>(),
+                (_, SampleType.Int64) => attribute.Read<long>(),
+                (_, SampleType.Int32) => attribute.Read<int>(),
+                _ => throw new InvalidRecordingException(Path, $"{where} attribute {attribute.Name}", $"HDF5 type class {attribute.Type.Class} of {attribute.Type.Size} bytes", "a string, float64, int64 or int32 scalar"),
+            };
+        }
+
+        return attributes;
+    }
+
+    private T ReadWhole<T>(IH5Dataset dataset, string where)
+    {
+        try
+        {
+            return dataset.Read<T>();
+        }
+        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
+        {
+            throw new InvalidRecordingException(Path, where, e.Message.ReplaceLineEndings(" "), $"a readable {typeof(T).Name}");
+        }
+    }
+
+    private Array ReadWhole(IH5Dataset dataset, SampleType type, string where) => type switch
+    {
+        SampleType.UInt8 => ReadWhole<byte[]>(dataset, where),
+        SampleType.Int8 => ReadWhole<sbyte[]>(dataset, where),
+        SampleType.Int16 => ReadWhole<short[]>(dataset, where),
+        SampleType.UInt16 => ReadWhole<ushort[]>(dataset, where),
+        SampleType.Int32 => ReadWhole<int[]>(dataset, where),
+        SampleType.UInt32 => ReadWhole<uint[]>(dataset, where),
+        SampleType.Int64 => ReadWhole<long[]>(dataset, where),
+        SampleType.UInt64 => ReadWhole<ulong[]>(dataset, where),
+        SampleType.Float32 => ReadWhole<float[]>(dataset, where),
+        SampleType.Float64 => ReadWhole<double[]>(dataset, where),
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    private static void ReadData(NativeDataset dataset, H5DatasetAccess access, Array buffer, Selection selection)
+    {
+        switch (buffer)
+        {
+            case byte[] a: dataset.Read(access, a, selection); break;
+            case sbyte[] a: dataset.Read(access, a, selection); break;
+            case short[] a: dataset.Read(access, a, selection); break;
+            case ushort[] a: dataset.Read(access, a, selection); break;
+            case int[] a: dataset.Read(access, a, selection); break;
+            case uint[] a: dataset.Read(access, a, selection); break;
+            case long[] a: dataset.Read(access, a, selection); break;
+            case ulong[] a: dataset.Read(access, a, selection); break;
+            case float[] a: dataset.Read(access, a, selection); break;
+            case double[] a: dataset.Read(access, a, selection); break;
+            default: throw new ArgumentException($"unsupported element array {buffer.GetType().Name}", nameof(buffer));
+        }
+    }
+
+    /// <summary>A modality's per-window datasets, each with its own one-chunk cache.</summary>
+    private sealed record ModalityDatasets(NativeDataset Data, NativeDataset Timestamps, NativeDataset SourceIndex, NativeDataset SourceTime, NativeDataset? Mask, ulong[] DataDims)
+    {
+        public H5DatasetAccess MaskAccess { get; } = new(ChunkCache: new SingleChunkReadingCache());
+
+        public H5DatasetAccess DataAccess { get; } = new(ChunkCache: new SingleChunkReadingCache());
+
+        public H5DatasetAccess TimestampsAccess { get; } = new(ChunkCache: new SingleChunkReadingCache());
+
+        public H5DatasetAccess SourceIndexAccess { get; } = new(ChunkCache: new SingleChunkReadingCache());
+
+        public H5DatasetAccess SourceTimeAccess { get; } = new(ChunkCache: new SingleChunkReadingCache());
+    }
+}
