@@ -69,7 +69,7 @@ internal static partial class EventLineInput
     {
         Spec spec = Parse(args.Get(Option) ?? throw new InvalidOperationException($"{Option} is not given"));
         SessionStream owner = session.First(s => s.Name == spec.Stream);
-        DigitalLineSet set = SyncInput.LineSetOf(owner, spec.Line, $"its events cannot come from a line; give them as a file with --events FILE");
+        DigitalLineSet set = SyncInput.LineSetOf(owner, spec.Line, "give the event times as a file with --events FILE");
         var timeline = new StreamTimeline(set.Clock, owner.Map);
         DigitalEdges raw = set.GetEdges(spec.Line);
         double? minimumWidth = MinimumWidth(args);
