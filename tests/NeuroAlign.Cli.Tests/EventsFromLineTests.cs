@@ -202,6 +202,25 @@ public class EventsFromLineTests
         Assert.Equal("--events-from", source);
     }
 
+    [PythonFact]
+    public void ExportShardsThenMerge_EventsFrom_SameFileAsOneProcess()
+    {
+        // Each shard finds the edges again and keeps its part of them.
+        using var folder = new TempFolder();
+        string probe = WriteProbe(folder);
+        string[] options = ["--ephys", probe, "--events-from", "ephys:6:both", "--before", "0.001", "--after", "0.003"];
+        var single = CliRunner.Run([.. options, "--out", folder.File("single.h5")]);
+        var shard0 = CliRunner.Run([.. options, "--shard", "0/2", "--out", folder.File("s0.h5")]);
+        var shard1 = CliRunner.Run([.. options, "--shard", "1/2", "--out", folder.File("s1.h5")]);
+        Assert.True(single.Code == 0 && shard0.Code == 0 && shard1.Code == 0, single.Error + shard0.Error + shard1.Error);
+
+        var merge = CliRunner.Run("merge", folder.File("merged.h5"), folder.File("s0.h5"), folder.File("s1.h5"));
+
+        Assert.True(merge.Code == 0, merge.Error);
+        ScaleOut.ScaleOutFiles.AssertSameDatasets(folder.File("single.h5"), folder.File("merged.h5"));
+        Assert.Equal(12, ReadWindows(folder.File("merged.h5")).Times.Length);
+    }
+
     [Fact]
     public void SessionOptions_RowEventsFrom_ReplacesCommonEvery()
     {
