@@ -31,6 +31,7 @@ internal static class ExportCommand
         new("--events", "FILE", "windows at event times: BIDS events.tsv (onset column), CSV with a header, or one time per line"),
         new("--event-column", "NAME", "--events: the column holding the times (default onset, else the first)"),
         new("--event-filter", "COL=VALUE", "--events: keep rows whose column equals the value, e.g. trial_type=go (repeatable)", Repeatable: true),
+        .. EventLineInput.Options,
         new("--every", "SECONDS", "windows on a regular grid over the interval every stream covers"),
         new("--before", "SECONDS", "window starts this long before its time (default 0)"),
         new("--after", "SECONDS", "window ends this long after its time (default 1)"),
@@ -48,7 +49,8 @@ internal static class ExportCommand
         .. ExportSharding.Options,
     ];
 
-    private static readonly string[] WindowSources = ["--time", "--times", "--events", "--every"];
+    /// <summary>The options that give window times: exactly one per export (batch lets a manifest row's replace the common one).</summary>
+    public static readonly string[] WindowSources = ["--time", "--times", "--events", EventLineInput.Option, "--every"];
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -78,7 +80,7 @@ internal static class ExportCommand
         if (sources.Length != 1)
         {
             throw new UsageException(sources.Length == 0
-                ? "no window times: give --time SECONDS (or --times, --events, --every)"
+                ? "no window times: give --time SECONDS (or --times, --events, --events-from, --every)"
                 : $"give one source of window times, not {string.Join(" and ", sources)}");
         }
 
@@ -100,6 +102,7 @@ internal static class ExportCommand
         Hdf5Sink.CheckOutputPath(output);
         RefuseOverwritingInput(output, [.. ephysPaths, videoPath, fmriPath, args.Get("--video-timestamps"), args.Get("--events"), args.Get("--fmri-sidecar")]);
         SessionInputs.CheckOptions(args);
+        EventLineInput.CheckOptions(args, ephysPaths.Count);
         if (ephysPaths.Count > 0)
         {
             _ = EphysInput.RawOptions(args);
@@ -130,7 +133,7 @@ internal static class ExportCommand
             modes.CheckNames(named.Select(n => n.Name), "--mode");
             var streams = named.Select((n, i) => WithFilter(Align(n, named[0].Name, before, after, rates, modes, microvolts, opened, isReference: i == 0), filters)).ToList();
 
-            double[] times = typedTimes ?? TimesFromSource(args, streams, before, after);
+            double[] times = typedTimes ?? TimesFromSource(args, named, streams, before, after, notes);
             times = DropIncomplete(args, streams, times, context);
             if (ExportSharding.HandOff(args, output, times.Length, context) is int handedOff)
             {
@@ -348,8 +351,17 @@ internal static class ExportCommand
         }
     }
 
-    private static double[] TimesFromSource(ParsedArgs args, IReadOnlyList<AlignedStream> streams, double before, double after)
+    private static double[] TimesFromSource(ParsedArgs args, IReadOnlyList<SessionStream> session, IReadOnlyList<AlignedStream> streams, double before, double after, List<string> notes)
     {
+        if (args.Has(EventLineInput.Option))
+        {
+            // Edge samples on the reference clock through the stream's map: as --events times, they
+            // then go through --drop-incomplete and the shard split like any other source.
+            (double[] edges, string description) = EventLineInput.Times(args, session);
+            notes.Insert(0, description);
+            return edges;
+        }
+
         if (args.Get("--events") is { } events)
         {
             EphysInput.RequireFile(events, "--events");

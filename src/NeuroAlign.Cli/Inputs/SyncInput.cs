@@ -246,13 +246,21 @@ internal static partial class SyncInput
 
     private static PulseTrain LineTrain(ParsedArgs args, SessionStream stream, int line)
     {
-        DigitalLineSet set = stream.DigitalLines.FirstOrDefault(s => s.Lines.Any(l => l.Number == line))
-            ?? throw new NeuroAlignException(stream.DigitalLines.Count == 0
-                ? $"{stream.Name} ({stream.Stream.SourcePath}): no digital lines: a {stream.Stream.FormatName} recording carries none; give its pulse times as a file (--sync-line {stream.Name}=FILE) or place it with --offset"
-                : $"{stream.Name} ({stream.Stream.SourcePath}): no digital line {line}: {string.Join("; ", stream.DigitalLines.Select(s => s.Describe()))}");
+        DigitalLineSet set = LineSetOf(stream, line, $"give its pulse times as a file (--sync-line {stream.Name}=FILE) or place it with --offset");
         double minimumWidth = MinimumWidth(args) ?? (2 / set.Clock.MeanRateHz);
         return PulseTrain.FromLine(set, line, EdgeOf(args), minimumWidth, stream.Name);
     }
+
+    /// <summary>
+    /// The set of <paramref name="stream"/>'s digital lines holding line number <paramref name="line"/>
+    /// (as `info` lists them), or a one-line error naming the stream: it has no digital lines (then
+    /// <paramref name="withoutLines"/> says what to do instead), or not that one (the lines it has are listed).
+    /// </summary>
+    public static DigitalLineSet LineSetOf(SessionStream stream, int line, string withoutLines) =>
+        stream.DigitalLines.FirstOrDefault(s => s.Lines.Any(l => l.Number == line))
+            ?? throw new NeuroAlignException(stream.DigitalLines.Count == 0
+                ? $"{stream.Name} ({stream.Stream.SourcePath}): no digital lines: a {stream.Stream.FormatName} recording carries none; {withoutLines}"
+                : $"{stream.Name} ({stream.Stream.SourcePath}): no digital line {line}: {string.Join("; ", stream.DigitalLines.Select(s => s.Describe()))}");
 
     /// <summary>
     /// The sync line of a recording when none is named: a line its metadata labels as sync (the imec

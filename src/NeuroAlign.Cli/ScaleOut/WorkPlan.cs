@@ -126,7 +126,7 @@ internal sealed record WorkPlan(
     /// <summary>The common options with the row's on top: a row's option replaces the common one of that name, and a row's window source replaces the common window source.</summary>
     public static List<(string Name, string? Value)> SessionOptions(IReadOnlyList<(string Name, string? Value)> common, IReadOnlyList<(string Name, string? Value)> row)
     {
-        string[] windowSources = ["--time", "--times", "--events", "--every"];
+        string[] windowSources = Commands.ExportCommand.WindowSources;
         bool rowHasWindows = row.Any(o => windowSources.Contains(o.Name));
         var options = common
             .Where(c => row.All(r => r.Name != c.Name) && !(rowHasWindows && windowSources.Contains(c.Name)))

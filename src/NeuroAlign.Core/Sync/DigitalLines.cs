@@ -40,6 +40,38 @@ public sealed class DigitalEdges
     public IReadOnlyList<long> Samples(EdgeKind kind) => kind == EdgeKind.Rising ? RisingSamples : FallingSamples;
 
     /// <summary>
+    /// Rising and falling edges together, increasing; a sample holding both (a zero-width pulse in a
+    /// list of events) is listed once.
+    /// </summary>
+    public long[] AllEdgeSamples()
+    {
+        var all = new long[RisingSamples.Count + FallingSamples.Count];
+        int r = 0, f = 0, n = 0;
+        while (r < RisingSamples.Count || f < FallingSamples.Count)
+        {
+            bool rising = f >= FallingSamples.Count || (r < RisingSamples.Count && RisingSamples[r] <= FallingSamples[f]);
+            long sample = rising ? RisingSamples[r++] : FallingSamples[f++];
+            if (n == 0 || all[n - 1] != sample)
+            {
+                all[n++] = sample;
+            }
+        }
+
+        return n == all.Length ? all : all[..n];
+    }
+
+    /// <summary>
+    /// A minimum pulse width as whole samples of a stream sampled at <paramref name="rateHz"/>, rounded
+    /// up (a width within 1e-9 sample of a whole number is that number): the argument of <see cref="Debounce"/>.
+    /// </summary>
+    public static long WidthInSamples(double seconds, double rateHz)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(seconds);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rateHz);
+        return (long)Math.Ceiling((seconds * rateHz) - 1e-9);
+    }
+
+    /// <summary>
     /// The same line without glitches: a pulse (high or low) shorter than
     /// <paramref name="minimumWidthSamples"/> is removed with both of its edges, so the line keeps the
     /// state it had around it. Runs are judged in order, so a glitch inside a pulse never splits it.

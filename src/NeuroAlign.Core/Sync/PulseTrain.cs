@@ -73,7 +73,7 @@ public sealed class PulseTrain
         ArgumentOutOfRangeException.ThrowIfNegative(minimumWidthSeconds);
         SampleClock clock = set.Clock;
         DigitalEdges raw = set.GetEdges(line);
-        long minimumSamples = (long)Math.Ceiling((minimumWidthSeconds * clock.MeanRateHz) - 1e-9);
+        long minimumSamples = DigitalEdges.WidthInSamples(minimumWidthSeconds, clock.MeanRateHz);
         DigitalEdges edges = raw.Debounce(minimumSamples);
         IReadOnlyList<long> samples = edges.Samples(kind);
         string source = $"{streamName} {set.Name} line {line}, {kind.ToText()} edges";

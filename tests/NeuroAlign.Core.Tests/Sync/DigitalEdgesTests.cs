@@ -111,4 +111,33 @@ public class DigitalEdgesTests
         Assert.Equal(EdgeKind.Falling, EdgeKinds.Parse(" Falling "));
         Assert.Throws<NeuroAlignException>(() => EdgeKinds.Parse("both"));
     }
+
+    [Fact]
+    public void AllEdgeSamples_InterleavedKinds_MergedIncreasing()
+    {
+        var edges = new DigitalEdges(0, true, [40, 90], [5, 60, 120]);
+
+        Assert.Equal([5L, 40L, 60L, 90L, 120L], edges.AllEdgeSamples());
+    }
+
+    [Fact]
+    public void AllEdgeSamples_BothKindsAtOneSample_ListedOnce()
+    {
+        // Event lists (Open Ephys TTL) can hold a zero-width pulse: on and off stamped with one sample.
+        var edges = new DigitalEdges(1, false, [10, 30], [10, 35]);
+
+        Assert.Equal([10L, 30L, 35L], edges.AllEdgeSamples());
+        Assert.Empty(new DigitalEdges(1, false, [], []).AllEdgeSamples());
+    }
+
+    [Theory]
+    [InlineData(0.001, 30_000, 30)]
+    [InlineData(0.00100000000001, 30_000, 30)]
+    [InlineData(0.00101, 30_000, 31)]
+    [InlineData(0, 30_000, 0)]
+    [InlineData(2 / 25_000.0, 25_000, 2)]
+    public void WidthInSamples_Seconds_WholeSamplesRoundedUp(double seconds, double rateHz, long expected)
+    {
+        Assert.Equal(expected, DigitalEdges.WidthInSamples(seconds, rateHz));
+    }
 }
