@@ -174,9 +174,15 @@ public static class PeerHarness
         Report("video-window", times, window.Sum(b => (long)b));
     }
 
+    /// <summary>
+    /// Times <paramref name="reps"/> runs after a warm-up of at least <paramref name="warmup"/> runs and,
+    /// when warmup &gt; 0, at least 2 s: the JIT recompiles hot methods with full optimisation only
+    /// after they have run a while (tiered compilation), which a long export always reaches.
+    /// </summary>
     private static double[] Time(int reps, Action<int> work, int warmup = 2)
     {
-        for (int r = 0; r < warmup; r++)
+        long started = Stopwatch.GetTimestamp();
+        for (int r = 0; r < warmup || (warmup > 0 && Stopwatch.GetElapsedTime(started).TotalSeconds < 2); r++)
         {
             work(r);
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using NeuroAlign.Memory;
 using NeuroAlign.Time;
 
 namespace NeuroAlign.Streams;
@@ -72,9 +73,28 @@ public sealed class ChannelSubsetStream : ContinuousStream
         }
     }
 
-    public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination)
+    public override unsafe void ReadBlock(long startSample, int sampleCount, Span<byte> destination)
     {
         CheckRange(startSample, sampleCount, destination.Length);
+        if ((long)sampleCount * _source.FrameBytes < BulkCopy.ParallelThresholdBytes || !_source.TryGetWindow(startSample, 1, out _))
+        {
+            GatherRows(startSample, sampleCount, destination);
+            return;
+        }
+
+        // Gathering a few channels out of a long stretch is bound by one cache miss per row:
+        // rows are split over the cores (the mapping is read-only, so pieces are independent).
+        int frame = FrameBytes;
+        fixed (byte* target = destination)
+        {
+            byte* output = target;
+            BulkCopy.ForRows(sampleCount, _source.FrameBytes, (first, rows) =>
+                GatherRows(startSample + first, (int)rows, new Span<byte>(output + (first * frame), checked((int)rows * frame))));
+        }
+    }
+
+    private void GatherRows(long startSample, int sampleCount, Span<byte> destination)
+    {
         using var chunks = new SourceChunks(_source, startSample, sampleCount);
         while (chunks.Next(out ReadOnlySpan<byte> block, out int rows, out int firstRow))
         {

@@ -162,7 +162,7 @@ public sealed class InterleavedBinaryStream : ContinuousStream
         int bytes = checked(sampleCount * FrameBytes);
         ReadOnlySpan<byte> source = _file.GetSpan(_layout.DataOffsetBytes + (startSample * FrameBytes), bytes);
         Span<byte> target = destination[..bytes];
-        source.CopyTo(target);
+        BulkCopy.Copy(source, target);
         if (_layout.BigEndian)
         {
             SwapInPlace(target, ElementType.SizeOf());
