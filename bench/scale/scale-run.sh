@@ -41,8 +41,9 @@ ephys="$dir/ephys_${size}GB_${kind}.dat"
 out="$dir/scale_out.h5"
 
 # Disk: the dense input (unless already there) and the output (data plus a one-byte mask per
-# value: 1.5 times the ephys covered uncompressed, about 0.8 with gzip), plus a margin.
-need=$(awk -v b="$bytes" -v e="$every" -v c="$compression" 'BEGIN { printf "%.0f", b * (c == "none" ? 1.5 : 0.8) / (e < 1 ? e : 1) + 2e9 }')
+# value: 1.5 times the ephys covered uncompressed, about 0.8 with gzip; a sparse input's zeros
+# compress to almost nothing, leaving the per-sample timestamps and indices, about 0.05), plus a margin.
+need=$(awk -v b="$bytes" -v e="$every" -v c="$compression" -v k="$kind" 'BEGIN { r = c == "none" ? 1.5 : (k == "sparse" ? 0.05 : 0.8); printf "%.0f", b * r / (e < 1 ? e : 1) + 2e9 }')
 [ "$kind" = dense ] && [ ! -f "$ephys" ] && need=$(( need + bytes ))
 free=$(( $(df --output=avail -B1 "$dir" | tail -1) ))
 if [ "$free" -lt "$need" ]; then
