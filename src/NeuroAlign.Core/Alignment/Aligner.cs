@@ -173,6 +173,8 @@ public static class Aligner
         private readonly byte[]? _upperRaw;
         private long _maskOnes;
         private long _maskElements;
+        private long _previousFirst = -1;
+        private long _previousLast = -1;
 
         public WindowSampler(AlignedStream stream, ModalityLayout layout)
         {
@@ -219,6 +221,8 @@ public static class Aligner
                 Interpolate(_stream.Stream.ElementType, _stream.Stream.ElementsPerSample());
             }
 
+            ReleasePassed(_buffer.SourceIndex, _stream.Mode == IndexMode.Linear ? _upper : _buffer.SourceIndex);
+
             // The filter judges the values as they are output (interpolated ones included), at the grid's times.
             if (_stream.Filter is { } filter)
             {
@@ -228,6 +232,32 @@ public static class Aligner
             }
 
             return _buffer;
+        }
+
+        /// <summary>
+        /// Hands back the samples of the previous window that this one does not use, once this one
+        /// is read: with windows in time order, a mapped recording's pages leave the process as
+        /// the export passes them, so its resident size stays flat however long the recording.
+        /// </summary>
+        private void ReleasePassed(long[] lower, long[] upper)
+        {
+            // Grid times increase within a window and clocks are monotonic: the first and last
+            // samples inside the recording bound every sample the window read.
+            int first = Array.FindIndex(lower, i => i >= 0);
+            if (first < 0)
+            {
+                return;
+            }
+
+            long firstSample = lower[first];
+            long lastSample = upper[Array.FindLastIndex(upper, i => i >= 0)];
+            long releaseEnd = Math.Min(_previousLast, firstSample - 1);
+            if (_previousFirst >= 0 && releaseEnd >= _previousFirst)
+            {
+                _stream.Stream.ReleaseSamples(_previousFirst, releaseEnd - _previousFirst + 1);
+            }
+
+            (_previousFirst, _previousLast) = (firstSample, lastSample);
         }
 
         private void Interpolate(SampleType type, int elementsPerSample)

@@ -149,6 +149,8 @@ public sealed class ChannelSubsetStream : ContinuousStream
         }
     }
 
+    public override void ReleaseSamples(long startSample, long sampleCount) => _source.ReleaseSamples(startSample, sampleCount);
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

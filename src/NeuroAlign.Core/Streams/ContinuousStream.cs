@@ -122,6 +122,11 @@ public abstract class ContinuousStream : ISampleStream
         }
     }
 
+    /// <summary>Drops the mapped pages of samples [start, start + count) from the process (see <see cref="ISampleStream.ReleaseSamples"/>).</summary>
+    public virtual void ReleaseSamples(long startSample, long sampleCount)
+    {
+    }
+
     protected void CheckRange(long startSample, int sampleCount, int destinationBytes)
     {
         if (startSample < 0 || sampleCount < 0 || startSample + sampleCount > SampleCount)

@@ -32,6 +32,15 @@ public interface ISampleStream : IDisposable
     void ReadSamples(ReadOnlySpan<long> indices, Span<byte> destination);
 
     /// <summary>
+    /// A hint that samples [start, start + count) will not be read again soon: a memory-mapped
+    /// stream drops their pages from the process (they stay in the page cache and fault back in
+    /// if read), so the resident size of a pass over a long recording stays flat. Does nothing by default.
+    /// </summary>
+    void ReleaseSamples(long startSample, long sampleCount)
+    {
+    }
+
+    /// <summary>
     /// Format-specific facts for `neuro-align info` and the output's attributes, as (name, value)
     /// pairs in display order: gains, where the timing came from, codec, scaling…
     /// </summary>

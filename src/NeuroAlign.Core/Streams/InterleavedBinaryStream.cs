@@ -177,6 +177,8 @@ public sealed class InterleavedBinaryStream : ContinuousStream
     public void Release(long startSample, long sampleCount) =>
         _file.Release(_layout.DataOffsetBytes + (startSample * FrameBytes), sampleCount * FrameBytes);
 
+    public override void ReleaseSamples(long startSample, long sampleCount) => Release(startSample, sampleCount);
+
     internal static void SwapInPlace(Span<byte> bytes, int elementSize)
     {
         switch (elementSize)

@@ -286,6 +286,8 @@ public sealed class LowPassStream : ContinuousStream
         }
     }
 
+    public override void ReleaseSamples(long startSample, long sampleCount) => _source.ReleaseSamples(startSample, sampleCount);
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -86,6 +86,8 @@ public sealed class MicrovoltStream : ContinuousStream
         }
     }
 
+    public override void ReleaseSamples(long startSample, long sampleCount) => _source.ReleaseSamples(startSample, sampleCount);
+
     protected override void Dispose(bool disposing)
     {
         // The source is not owned.

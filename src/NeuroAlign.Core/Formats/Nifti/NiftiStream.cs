@@ -146,5 +146,8 @@ public sealed class NiftiStream : ISampleStream
         }
     }
 
+    public void ReleaseSamples(long startSample, long sampleCount) =>
+        _file.Release(Header.VoxOffset + (startSample * Header.BytesPerVolume), sampleCount * Header.BytesPerVolume);
+
     public void Dispose() => _file.Dispose();
 }
