@@ -140,6 +140,6 @@ awk -v g="$size" -v k="$kind" -v s="$seconds" -v e="$every" -v c="$compression" 
   wall = d / 1e9; covered = b / e
   printf "input %s GB ephys (%s, %d s)%s%s; a 1 s window every %s s, %s%s, with a filter\n", g, k, s, (v ? " + video" : ""), (m ? " + fMRI" : ""), e, c, (c == "gzip" ? " level " l : "")
   printf "  wall %.1f s; ephys read %.0f MB/s (%.2f of the input read speed, %.2f GB/s by dd); output %.2f GB\n", wall, covered / wall / 1e6, covered / wall / 1e9 / rg, rg, ob / 1e9
-  printf "  peak RssAnon %.1f MB (private), peak VmRSS %.1f MB (peak RssFile %.1f MB: mapped input pages); load %s\n", a / 1024, r / 1024, f / 1024, ld
+  printf "  peak RssAnon %.1f MB (private; target < 256 MB: %s), peak VmRSS %.1f MB (peak RssFile %.1f MB: mapped input pages); load %s\n", a / 1024, (a < 256 * 1024 ? "met" : "MISSED"), r / 1024, f / 1024, ld
 }'
 echo "  $summary"

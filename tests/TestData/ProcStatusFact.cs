@@ -11,3 +11,15 @@ public sealed class ProcStatusFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that reads this process's memory figures from /proc/self/status (Linux); skipped elsewhere.</summary>
+public sealed class ProcStatusTheoryAttribute : TheoryAttribute
+{
+    public ProcStatusTheoryAttribute()
+    {
+        if (!File.Exists("/proc/self/status"))
+        {
+            Skip = "needs /proc/self/status (Linux) to measure the process's resident pages";
+        }
+    }
+}

@@ -105,6 +105,8 @@ public sealed class EphysRecording : ContinuousStream
     public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination) =>
         _data.ReadBlock(startSample, sampleCount, destination);
 
+    public override void ReleaseSamples(long startSample, long sampleCount) => _data.ReleaseSamples(startSample, sampleCount);
+
     /// <summary>Asks the kernel to start reading samples [start, start + count).</summary>
     public void Prefetch(long startSample, long sampleCount) => _data.Prefetch(startSample, sampleCount);
 
