@@ -89,3 +89,15 @@ public sealed class FfmpegTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>A fact that needs both ffmpeg/ffprobe and the python oracle; skipped with the reason when either is missing.</summary>
+public sealed class FfmpegPythonFactAttribute : FactAttribute
+{
+    public FfmpegPythonFactAttribute()
+    {
+        if ((Ffmpeg.MissingReason ?? Python.MissingReason) is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
