@@ -5,11 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install-prerequisites.sh
 dotnet pack src/NeuroAlign.Cli -c Release -o artifacts/nupkg --nologo -v quiet
+# Uninstall first: `dotnet tool update` keeps an installed build of the same version (0.1.0 from
+# an older checkout), so a re-run would silently keep running the old tool.
 if dotnet tool list --global | grep -q '^neuroalign.cli '; then
-  dotnet tool update --global --add-source artifacts/nupkg NeuroAlign.Cli --no-cache >/dev/null
-else
-  dotnet tool install --global --add-source artifacts/nupkg NeuroAlign.Cli --no-cache >/dev/null
+  dotnet tool uninstall --global NeuroAlign.Cli >/dev/null
 fi
+dotnet tool install --global --add-source artifacts/nupkg NeuroAlign.Cli --no-cache >/dev/null
 tool="$HOME/.dotnet/tools/neuro-align"
 echo "installed: $("$tool" --version) at $tool (add ~/.dotnet/tools to PATH to call it as neuro-align)"
 "$tool" demo --dir "${1:-neuroalign-demo}"
