@@ -93,7 +93,7 @@ public static class FilterScan
 
             kept += filter.Evaluate(data, times.AsSpan(0, Math.Min(times.Length, n)), [], mask.AsSpan(0, n * stream.ElementsPerSample()));
             bytes += data.Length;
-            mapped?.Release(first, n);
+            stream.ReleaseSamples(first, n);
             progress?.Report(new FilterScanProgress(w + 1, windowCount, bytes, clock.Elapsed));
         }
 

@@ -173,11 +173,9 @@ public sealed class InterleavedBinaryStream : ContinuousStream
     public void Prefetch(long startSample, long sampleCount) =>
         _file.Prefetch(_layout.DataOffsetBytes + (startSample * FrameBytes), sampleCount * FrameBytes);
 
-    /// <summary>Unmaps samples [start, start + count) once read (a whole-recording scan keeps its resident size flat).</summary>
-    public void Release(long startSample, long sampleCount) =>
+    /// <summary>Unmaps samples [start, start + count) once read (a whole-recording pass keeps its resident size flat).</summary>
+    public override void ReleaseSamples(long startSample, long sampleCount) =>
         _file.Release(_layout.DataOffsetBytes + (startSample * FrameBytes), sampleCount * FrameBytes);
-
-    public override void ReleaseSamples(long startSample, long sampleCount) => Release(startSample, sampleCount);
 
     internal static void SwapInPlace(Span<byte> bytes, int elementSize)
     {

@@ -1,0 +1,15 @@
+namespace NeuroAlign.TestData;
+
+/// <summary>This process's memory figures in /proc/self/status (Linux only).</summary>
+public static class ProcStatus
+{
+    /// <summary>Why the figures cannot be read here, or null when they can.</summary>
+    public static string? MissingReason =>
+        File.Exists("/proc/self/status") ? null : "needs /proc/self/status (Linux) to measure the process's resident pages";
+}
+
+/// <summary>A theory that reads this process's memory figures from /proc/self/status; skipped elsewhere.</summary>
+public sealed class ProcStatusTheoryAttribute : TheoryAttribute
+{
+    public ProcStatusTheoryAttribute() => Skip = ProcStatus.MissingReason;
+}
