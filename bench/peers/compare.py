@@ -271,6 +271,9 @@ def main():
     args = ap.parse_args()
     global EXPORT_DIR
     EXPORT_DIR = args.export_dir
+    unknown = [name for name in args.only.split(",") if name not in TASKS]
+    if unknown:
+        ap.error(f"--only {args.only}: no task {', '.join(unknown)}; tasks: {', '.join(TASKS)}")
     if not args.no_build:
         build()
     files = harness("files")
