@@ -30,6 +30,7 @@ public sealed class Hdf5Sink : IAlignedSink
     private readonly List<ModalityDatasets> _modalities = [];
     private H5NativeWriter? _writer;
     private ChunkCompressor? _compressor;
+    private ChunkWriteQueue? _writeQueue;
     private bool _completed;
 
     /// <param name="outputPath">The file to publish; an existing file is replaced only when the export completes.</param>
@@ -85,6 +86,10 @@ public sealed class Hdf5Sink : IAlignedSink
         if (_options.GzipLevel != null)
         {
             _compressor = new ChunkCompressor(_options.EffectiveCompressionThreads);
+        }
+        else
+        {
+            _writeQueue = new ChunkWriteQueue();
         }
 
         var file = new H5File();
@@ -197,10 +202,13 @@ public sealed class Hdf5Sink : IAlignedSink
         H5NativeWriter writer = _writer ?? throw new InvalidOperationException("Begin was not called");
         Unwrapped(() =>
         {
+            // Every chunk in the file before PureHDF writes its metadata, on this thread.
+            _writeQueue?.Drain();
             writer.Dispose();
             return 0;
         });
         _writer = null;
+        _writeQueue?.Dispose();
         File.Move(_temporaryPath, _outputPath, overwrite: true);
         _completed = true;
     }
@@ -215,6 +223,7 @@ public sealed class Hdf5Sink : IAlignedSink
         // Not completed: an error or Ctrl-C. Drop the chunks not yet compressed, close what was
         // written and remove it.
         _compressor?.Abandon();
+        _writeQueue?.Abandon();
         try
         {
             _writer?.Dispose();
@@ -225,6 +234,7 @@ public sealed class Hdf5Sink : IAlignedSink
         }
 
         _writer = null;
+        _writeQueue?.Dispose();
         TryDelete(_temporaryPath);
     }
 
@@ -291,7 +301,8 @@ public sealed class Hdf5Sink : IAlignedSink
         // Every chunked dataset gets its own cache: a cache's keys are that dataset's chunk indices.
         if (!compress || _options.GzipLevel is not int level || _compressor is null)
         {
-            return new H5DatasetCreation(ChunkCache: new SequentialChunkCache(), Filters: []);
+            _writeQueue ??= new ChunkWriteQueue();
+            return new H5DatasetCreation(ChunkCache: new SequentialChunkCache(_writeQueue), Filters: []);
         }
 
         // The pipeline declared here is what h5py reads; the cache runs the same filters itself, on workers.

@@ -3,19 +3,27 @@ using PureHDF.VOL.Native;
 namespace NeuroAlign.Hdf5;
 
 /// <summary>
-/// A writing chunk cache for data written in order, chunk after chunk: it holds one chunk and
-/// writes it out as soon as the next one is asked for, so memory stays at one chunk per dataset.
-/// PureHDF 2.2.0's default cache keeps every chunk until the file is closed (out of memory on
-/// large exports). The writer delegate that comes with a chunk is kept with it and used on
-/// eviction: the delegate of a later call ignores the index it is given and would write the old
-/// chunk's bytes to the new chunk's place ("Chunks can only be written once").
+/// A writing chunk cache for data written in order, chunk after chunk: it holds the chunk being
+/// filled and hands it to the file's <see cref="ChunkWriteQueue"/> as soon as the next one is
+/// asked for, so memory stays at a few chunks per dataset. PureHDF 2.2.0's default cache keeps
+/// every chunk until the file is closed (out of memory on large exports). The writer delegate
+/// that comes with a chunk is kept with it and used for that chunk: the delegate of a later call
+/// ignores the index it is given and would write the old chunk's bytes to the new chunk's place
+/// ("Chunks can only be written once").
 /// </summary>
 internal sealed class SequentialChunkCache : IWritingChunkCache
 {
+    private readonly ChunkWriteQueue _queue;
+
+    // Buffers of written chunks, for the next ones (chunks of one dataset all have the same size);
+    // given back on the writer thread.
+    private readonly Stack<Memory<byte>> _spare = new();
     private ulong _index;
     private Memory<byte> _chunk;
     private Action<ulong, Memory<byte>>? _writer;
-    private Memory<byte> _spare;
+
+    /// <param name="queue">The file's writer thread, shared by all its datasets.</param>
+    public SequentialChunkCache(ChunkWriteQueue queue) => _queue = queue;
 
     public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkAllocator, Action<ulong, Memory<byte>> chunkWriter)
     {
@@ -24,17 +32,20 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
             return _chunk;
         }
 
-        Evict();
+        HandOver();
         Memory<byte> chunk;
-        if (_spare.IsEmpty)
+        lock (_spare)
+        {
+            chunk = _spare.Count > 0 ? _spare.Pop() : default;
+        }
+
+        if (chunk.IsEmpty)
         {
             chunk = chunkAllocator();
         }
         else
         {
-            // Chunks of one dataset all have the same size: reuse the last one's buffer.
-            chunk = _spare;
-            _spare = default;
+            // Parts of an edge chunk outside the dataset are not written: keep them zero, not the last chunk's.
             chunk.Span.Clear();
         }
 
@@ -44,19 +55,30 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
 
     public void Flush(Action<ulong, Memory<byte>> chunkWriter)
     {
-        Evict();
-        _spare = default;
+        // PureHDF writes the dataset's chunk index after this: every chunk must be in the file by then.
+        HandOver();
+        _queue.Drain();
+        lock (_spare)
+        {
+            _spare.Clear();
+        }
     }
 
-    private void Evict()
+    private void HandOver()
     {
         if (_writer == null)
         {
             return;
         }
 
-        _writer(_index, _chunk);
-        _spare = _chunk;
+        (ulong index, Memory<byte> chunk, Action<ulong, Memory<byte>> writer) = (_index, _chunk, _writer);
         (_chunk, _writer) = (default, null);
+        _queue.Submit(chunk.Length, () => writer(index, chunk), () =>
+        {
+            lock (_spare)
+            {
+                _spare.Push(chunk);
+            }
+        });
     }
 }

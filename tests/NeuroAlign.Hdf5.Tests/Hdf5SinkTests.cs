@@ -93,15 +93,17 @@ public class Hdf5SinkTests
         Assert.Equal(["out.h5"], folder.FileNames());
     }
 
-    [Fact]
-    public void Dispose_BeforeComplete_LeavesNothingBehind()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Dispose_BeforeComplete_LeavesNothingBehind(bool compress)
     {
         using var folder = new TempFolder();
         string path = folder.File("out.h5");
         File.WriteAllText(path, "an older file the user had");
         ModalityLayout layout = Layout("ephys", SampleType.Int16, [3], 100);
 
-        using (var sink = new Hdf5Sink(path))
+        using (var sink = new Hdf5Sink(path, compress ? null : Hdf5SinkOptions.Uncompressed))
         {
             sink.Begin(new ExportLayout([0.0, 1.0], [layout], new Dictionary<string, object>()));
             var buffer = new WindowBuffer(layout);
