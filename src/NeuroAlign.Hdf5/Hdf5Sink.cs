@@ -1,6 +1,8 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using NeuroAlign.Alignment;
 using NeuroAlign.Hdf5.Compression;
+using NeuroAlign.Memory;
 using NeuroAlign.Streams;
 using PureHDF;
 using PureHDF.Filters;
@@ -57,6 +59,12 @@ public sealed class Hdf5Sink : IAlignedSink
     /// <summary>The most chunks that were being compressed at once (for tests and diagnostics; 0 when uncompressed or serial).</summary>
     public int PeakChunksInFlight => _compressor?.PeakJobs ?? 0;
 
+    /// <summary>Data chunks written straight from the recording's memory, without a copy (for tests and diagnostics).</summary>
+    public int ChunksWrittenFromSource { get; private set; }
+
+    /// <summary>Windows that are runs of a mapped recording come as memory over it (<see cref="WindowBuffer.SourceData"/>).</summary>
+    public bool TakesSourceData => true;
+
     /// <summary>Checks, before any work, that the output can be written where the user asked.</summary>
     public static void CheckOutputPath(string outputPath)
     {
@@ -109,14 +117,21 @@ public sealed class Hdf5Sink : IAlignedSink
             // With a filter: the mask has the data's shape and chunks (1 = passes), and the kept
             // fraction of each window is a dataset too, since attributes are written before the data.
             uint[] windowChunks = [ChunkWindows(windows, 8, SmallChunkBytes)];
+            H5DatasetCreation dataCreation = Creation(m.DataType.SizeOf(), compress: true);
             var datasets = new ModalityDatasets(
-                CreateData(m.DataType, dataDims, dataChunks, Creation(m.DataType.SizeOf(), compress: true)),
+                CreateData(m.DataType, dataDims, dataChunks, dataCreation),
                 new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, compress: true)),
                 new H5Dataset<long[]>(pointDims, pointChunks, Creation(8, compress: true)),
                 new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, compress: true)),
                 dataDims,
                 m.HasMask ? new H5Dataset<byte[]>(dataDims, dataChunks, Creation(1, compress: true)) : null,
-                m.HasMask ? new H5Dataset<double[]>([(ulong)windows], windowChunks, Creation(8, compress: true)) : null);
+                m.HasMask ? new H5Dataset<double[]>([(ulong)windows], windowChunks, Creation(8, compress: true)) : null)
+            {
+                // Uncompressed chunks that are whole slices of a window go out straight from the recording.
+                SourceChunks = dataCreation.ChunkCache is SequentialChunkCache cache && dataChunks[0] == 1 && m.PointsPerWindow % dataChunks[1] == 0
+                    ? new SourceChunkWriter(cache, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
+                    : null,
+            };
             group["data"] = datasets.Data;
             group["timestamps"] = datasets.Timestamps;
             group["source_index"] = datasets.SourceIndex;
@@ -185,7 +200,22 @@ public sealed class Hdf5Sink : IAlignedSink
             writer.Write(d.Timestamps, window.Timestamps, fileSelection: points);
             writer.Write(d.SourceIndex, window.SourceIndex, fileSelection: points);
             writer.Write(d.SourceTime, window.SourceTime, fileSelection: points);
-            WriteData(writer, d.Data, window.Data, windowSlab);
+            if (window.SourceData.IsEmpty)
+            {
+                WriteData(writer, d.Data, window.Data, windowSlab);
+            }
+            else if (d.SourceChunks is { } direct)
+            {
+                ChunksWrittenFromSource += WriteFromSource(writer, d, direct, w, window.SourceData);
+            }
+            else
+            {
+                // Chunks that are not whole slices of the window (or compressed ones): copy, as the aligner would have.
+                BulkCopy.Copy(window.SourceData.Span, window.DataBytes);
+                MappedFile.ReleaseMemory(window.SourceData);
+                WriteData(writer, d.Data, window.Data, windowSlab);
+            }
+
             if (d.Mask is not null && d.KeptFraction is not null && mask is not null)
             {
                 writer.Write(d.Mask, mask, fileSelection: windowSlab);
@@ -341,6 +371,31 @@ public sealed class Hdf5Sink : IAlignedSink
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
+    /// <summary>
+    /// Writes window <paramref name="w"/> chunk by chunk from the recording's memory: each chunk is
+    /// handed to its cache, then one element of it is written so that PureHDF asks the cache for
+    /// that chunk (and records where it goes); the bytes themselves are not copied.
+    /// </summary>
+    private static int WriteFromSource(H5NativeWriter writer, ModalityDatasets d, SourceChunkWriter direct, ulong w, ReadOnlyMemory<byte> source)
+    {
+        int chunks = (int)d.DataDims[1] / direct.PointsPerChunk;
+        int chunkBytes = source.Length / chunks;
+        int elementBytes = Buffer.ByteLength(direct.OneElement);
+        ulong[] block = Enumerable.Repeat(1UL, d.DataRank).ToArray();
+        for (int c = 0; c < chunks; c++)
+        {
+            ReadOnlyMemory<byte> chunk = source.Slice(c * chunkBytes, chunkBytes);
+            chunk.Span[..elementBytes].CopyTo(direct.OneElementBytes);
+            ulong[] start = new ulong[d.DataRank];
+            start[0] = w;
+            start[1] = (ulong)(c * direct.PointsPerChunk);
+            direct.Cache.WriteNextChunkFrom(chunk);
+            WriteData(writer, d.Data, direct.OneElement, new HyperslabSelection(d.DataRank, start, block));
+        }
+
+        return chunks;
+    }
+
     private static void WriteData(H5NativeWriter writer, H5Dataset dataset, Array data, Selection selection)
     {
         switch (data)
@@ -369,5 +424,15 @@ public sealed class Hdf5Sink : IAlignedSink
         H5Dataset<double[]>? KeptFraction)
     {
         public int DataRank => DataDims.Length;
+
+        /// <summary>Set when windows given as source memory are written without a copy.</summary>
+        public SourceChunkWriter? SourceChunks { get; init; }
+    }
+
+    /// <summary>What writing a window's chunks straight from the source takes: the data's cache, points per chunk, a one-element array.</summary>
+    private sealed record SourceChunkWriter(SequentialChunkCache Cache, int PointsPerChunk, Array OneElement)
+    {
+        public Span<byte> OneElementBytes =>
+            MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(OneElement), Buffer.ByteLength(OneElement));
     }
 }

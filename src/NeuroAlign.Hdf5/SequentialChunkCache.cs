@@ -1,3 +1,4 @@
+using NeuroAlign.Memory;
 using PureHDF.VOL.Native;
 
 namespace NeuroAlign.Hdf5;
@@ -21,18 +22,47 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
     private ulong _index;
     private Memory<byte> _chunk;
     private Action<ulong, Memory<byte>>? _writer;
+    private bool _chunkIsSource;
+    private ReadOnlyMemory<byte> _nextSource;
+    private Memory<byte> _scratch;
 
     /// <param name="queue">The file's writer thread, shared by all its datasets.</param>
     public SequentialChunkCache(ChunkWriteQueue queue) => _queue = queue;
+
+    /// <summary>
+    /// The next chunk PureHDF asks for is written from <paramref name="chunkBytes"/> (memory over
+    /// the source recording, a whole chunk), not from the buffer PureHDF fills: the caller then
+    /// writes one element of that chunk to make PureHDF ask, and the window is written without
+    /// being copied. PureHDF 2.2 has no direct chunk write; this is one through its cache interface.
+    /// </summary>
+    public void WriteNextChunkFrom(ReadOnlyMemory<byte> chunkBytes) => _nextSource = chunkBytes;
 
     public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkAllocator, Action<ulong, Memory<byte>> chunkWriter)
     {
         if (_writer != null && chunkIndex == _index)
         {
-            return _chunk;
+            return _chunkIsSource ? _scratch : _chunk;
         }
 
         HandOver();
+        if (!_nextSource.IsEmpty)
+        {
+            // PureHDF writes its element into a scratch chunk that nobody reads; the source bytes are what goes out.
+            if (_scratch.IsEmpty)
+            {
+                _scratch = chunkAllocator();
+            }
+
+            if (_nextSource.Length != _scratch.Length)
+            {
+                throw new InvalidOperationException($"a chunk of {_scratch.Length} bytes was to be written from {_nextSource.Length}");
+            }
+
+            (_index, _chunk, _writer, _chunkIsSource) = (chunkIndex, System.Runtime.InteropServices.MemoryMarshal.AsMemory(_nextSource), chunkWriter, true);
+            _nextSource = default;
+            return _scratch;
+        }
+
         Memory<byte> chunk;
         lock (_spare)
         {
@@ -49,7 +79,7 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
             chunk.Span.Clear();
         }
 
-        (_index, _chunk, _writer) = (chunkIndex, chunk, chunkWriter);
+        (_index, _chunk, _writer, _chunkIsSource) = (chunkIndex, chunk, chunkWriter, false);
         return chunk;
     }
 
@@ -62,6 +92,8 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
         {
             _spare.Clear();
         }
+
+        _scratch = default;
     }
 
     private void HandOver()
@@ -71,10 +103,17 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
             return;
         }
 
-        (ulong index, Memory<byte> chunk, Action<ulong, Memory<byte>> writer) = (_index, _chunk, _writer);
+        (ulong index, Memory<byte> chunk, Action<ulong, Memory<byte>> writer, bool isSource) = (_index, _chunk, _writer, _chunkIsSource);
         (_chunk, _writer) = (default, null);
         _queue.Submit(chunk.Length, () => writer(index, chunk), () =>
         {
+            if (isSource)
+            {
+                // The recording's own memory: nothing to reuse, but its pages can leave the process.
+                MappedFile.ReleaseMemory(chunk);
+                return;
+            }
+
             lock (_spare)
             {
                 _spare.Push(chunk);

@@ -52,6 +52,9 @@ public class ExportWindowsTests
             assert np.allclose(f['windows/time'][:], [0.25, 1.25, 2.25, 3.25, 4.25])
             assert f['ephys/data'].shape == (5, 22500, 384) and f['ephys/data'].compression is None
             assert (f['ephys/source_index'][:] >= 0).all()
+            # Uncompressed windows that are runs of the recording go out straight from its mapping.
+            for w, si in enumerate(f['ephys/source_index'][:]):
+                assert np.array_equal(si, si[0] + np.arange(22500)) and np.array_equal(f['ephys/data'][w], x[si[0]:si[0] + 22500]), w
             assert f.attrs['window_source'] == '--every'
             print('ok')
             """,

@@ -13,3 +13,9 @@ public sealed class ProcStatusTheoryAttribute : TheoryAttribute
 {
     public ProcStatusTheoryAttribute() => Skip = ProcStatus.MissingReason;
 }
+
+/// <summary>A fact that reads this process's memory figures from /proc/self/status; skipped elsewhere.</summary>
+public sealed class ProcStatusFactAttribute : FactAttribute
+{
+    public ProcStatusFactAttribute() => Skip = ProcStatus.MissingReason;
+}

@@ -81,7 +81,7 @@ public static class Aligner
         };
         sink.Begin(new ExportLayout(windowTimes, layouts, root));
 
-        var samplers = streams.Select((s, i) => new WindowSampler(s, layouts[i])).ToArray();
+        var samplers = streams.Select((s, i) => new WindowSampler(s, layouts[i], sink.TakesSourceData)).ToArray();
         var clock = Stopwatch.StartNew();
         long bytes = 0;
         for (int w = 0; w < windowTimes.Count; w++)
@@ -171,15 +171,20 @@ public static class Aligner
         private readonly long[] _upper;
         private readonly byte[]? _lowerRaw;
         private readonly byte[]? _upperRaw;
+        private readonly bool _sourceDataAllowed;
         private long _maskOnes;
         private long _maskElements;
         private long _previousFirst = -1;
         private long _previousLast = -1;
 
-        public WindowSampler(AlignedStream stream, ModalityLayout layout)
+        public WindowSampler(AlignedStream stream, ModalityLayout layout, bool sinkTakesSourceData)
         {
             _stream = stream;
             _buffer = new WindowBuffer(layout);
+
+            // Data in place needs samples output as stored: no interpolation, and no filter (which reads Data).
+            _sourceDataAllowed = sinkTakesSourceData && stream.Mode != IndexMode.Linear && stream.Filter is null
+                && stream.OutputElementType == stream.Stream.ElementType;
             int n = layout.PointsPerWindow;
             _fractions = new double[n];
             _upper = new long[n];
@@ -210,7 +215,22 @@ public static class Aligner
                 _buffer.SourceTime[k] = where.IsOutside ? double.NaN : timeline.ReferenceTimeOf(where.Index);
             }
 
-            if (_stream.Mode != IndexMode.Linear)
+            _buffer.SourceData = default;
+            if (_sourceDataAllowed && IsOneRun(_buffer.SourceIndex)
+                && _stream.Stream.TryGetSourceMemory(_buffer.SourceIndex[0], _buffer.SourceIndex.Length, out ReadOnlyMemory<byte> inPlace))
+            {
+                // Nothing is read here: the sink reads the recording when it writes, and releases it
+                // after. What the last window read is released now.
+                _buffer.SourceData = inPlace;
+                if (_previousFirst >= 0)
+                {
+                    _stream.Stream.ReleaseSamples(_previousFirst, _previousLast - _previousFirst + 1);
+                }
+
+                (_previousFirst, _previousLast) = (-1, -1);
+                return _buffer;
+            }
+            else if (_stream.Mode != IndexMode.Linear)
             {
                 _stream.Stream.ReadSamples(_buffer.SourceIndex, _buffer.DataBytes);
             }
@@ -232,6 +252,25 @@ public static class Aligner
             }
 
             return _buffer;
+        }
+
+        /// <summary>Whether the indices are consecutive samples, all inside the recording.</summary>
+        private static bool IsOneRun(long[] indices)
+        {
+            if (indices.Length == 0 || indices[0] < 0)
+            {
+                return false;
+            }
+
+            for (int k = 1; k < indices.Length; k++)
+            {
+                if (indices[k] != indices[0] + k)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>

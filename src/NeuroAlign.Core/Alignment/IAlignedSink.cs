@@ -48,8 +48,21 @@ public sealed class WindowBuffer
         Mask = layout.HasMask ? new byte[layout.ElementsPerWindow] : null;
     }
 
-    /// <summary>The aligned samples, N × sample shape, in an array of the layout's element type (short[], float[]…).</summary>
+    /// <summary>
+    /// The aligned samples, N × sample shape, in an array of the layout's element type (short[], float[]…).
+    /// Not filled when <see cref="SourceData"/> holds them.
+    /// </summary>
     public Array Data { get; }
+
+    /// <summary>
+    /// For sinks that take it (<see cref="IAlignedSink.TakesSourceData"/>): when not empty, the
+    /// window's data as memory over the source recording itself, because the window is a run of
+    /// consecutive samples stored exactly as they are output; <see cref="Data"/> was not filled.
+    /// Valid until the stream is disposed, so a sink may write it on another thread; a sink done
+    /// with it calls <see cref="Memory.MappedFile.ReleaseMemory"/>, so that the recording's pages
+    /// leave the process as the export passes them.
+    /// </summary>
+    public ReadOnlyMemory<byte> SourceData { get; set; }
 
     /// <summary>The same samples as bytes, machine byte order.</summary>
     public Span<byte> DataBytes => Data switch
@@ -112,4 +125,11 @@ public interface IAlignedSink : IDisposable
 
     /// <summary>Publishes the output: from here on it is complete.</summary>
     void Complete();
+
+    /// <summary>
+    /// Whether windows may come with <see cref="WindowBuffer.SourceData"/> instead of a filled
+    /// <see cref="WindowBuffer.Data"/>: a sink that writes bytes out saves a copy of every window
+    /// (and can write them while the next window is read). False by default.
+    /// </summary>
+    bool TakesSourceData => false;
 }

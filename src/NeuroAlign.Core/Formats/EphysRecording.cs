@@ -102,6 +102,9 @@ public sealed class EphysRecording : ContinuousStream
     public override bool TryGetWindow(long startSample, int sampleCount, out ReadOnlySpan<byte> window) =>
         _data.TryGetWindow(startSample, sampleCount, out window);
 
+    public override bool TryGetSourceMemory(long startSample, int sampleCount, out ReadOnlyMemory<byte> samples) =>
+        _data.TryGetSourceMemory(startSample, sampleCount, out samples);
+
     public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination) =>
         _data.ReadBlock(startSample, sampleCount, destination);
 

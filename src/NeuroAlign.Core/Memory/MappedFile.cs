@@ -81,6 +81,34 @@ public sealed unsafe class MappedFile : IDisposable
         return count == 0 ? [] : new ReadOnlySpan<T>(_pointer + byteOffset, count);
     }
 
+    /// <summary>
+    /// Bytes [offset, offset + count) of the file as memory over the mapping, without copying, for
+    /// consumers that keep it past the call (a chunk written on another thread). It is valid until
+    /// this mapping is disposed.
+    /// </summary>
+    public ReadOnlyMemory<byte> GetMemory(long byteOffset, int count)
+    {
+        ReadOnlySpan<byte> checkedRange = GetSpan(byteOffset, count);
+        return checkedRange.IsEmpty ? ReadOnlyMemory<byte>.Empty : new MappedRange(this, byteOffset, _pointer + byteOffset, count).Memory;
+    }
+
+    /// <summary>
+    /// When <paramref name="memory"/> came from <see cref="GetMemory"/>, unmaps its pages like
+    /// <see cref="Release"/>, including the page it starts in (shared with the bytes before, which a
+    /// sink writing in order is done with); otherwise does nothing. For consumers that read such
+    /// memory on their own schedule, so that the resident size stays flat over a whole-file pass.
+    /// </summary>
+    public static void ReleaseMemory(ReadOnlyMemory<byte> memory)
+    {
+        if (MemoryMarshal.TryGetMemoryManager(memory, out MappedRange? range, out int start, out int length))
+        {
+            long page = Environment.SystemPageSize;
+            long first = range.FileOffset + start;
+            long from = first / page * page;
+            range.Owner.Release(from, first + length - from);
+        }
+    }
+
     /// <summary>Tells the kernel a range will be read soon (MADV_WILLNEED); advisory, errors ignored.</summary>
     public void Prefetch(long byteOffset, long count)
     {
@@ -138,6 +166,26 @@ public sealed unsafe class MappedFile : IDisposable
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int madvise(nint address, nuint length, int advice);
+    }
+
+    /// <summary>A range of the mapping as <see cref="Memory{T}"/>; the mapping, not this object, owns the bytes.</summary>
+    private sealed unsafe class MappedRange(MappedFile owner, long fileOffset, byte* pointer, int length) : System.Buffers.MemoryManager<byte>
+    {
+        public MappedFile Owner => owner;
+
+        public long FileOffset => fileOffset;
+
+        public override Span<byte> GetSpan() => new(pointer, length);
+
+        public override System.Buffers.MemoryHandle Pin(int elementIndex = 0) => new(pointer + elementIndex);
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
     }
 }
 

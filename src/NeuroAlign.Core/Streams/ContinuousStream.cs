@@ -76,6 +76,13 @@ public abstract class ContinuousStream : ISampleStream
         return false;
     }
 
+    /// <summary>Samples [start, start + count) as memory over the source (see <see cref="ISampleStream.TryGetSourceMemory"/>); false by default.</summary>
+    public virtual bool TryGetSourceMemory(long startSample, int sampleCount, out ReadOnlyMemory<byte> samples)
+    {
+        samples = default;
+        return false;
+    }
+
     /// <summary>A lazy view of a subset of the channels, in the given order.</summary>
     public ContinuousStream SelectChannels(IReadOnlyList<int> channelPositions) =>
         new ChannelSubsetStream(this, channelPositions);

@@ -41,6 +41,18 @@ public interface ISampleStream : IDisposable
     }
 
     /// <summary>
+    /// Samples [start, start + count) as memory over the source itself, without copying, when the
+    /// storage holds them exactly as <see cref="ReadSamples"/> would write them (a mapped recording
+    /// in the machine's byte order). The memory is read-only and valid until the stream is
+    /// disposed. False (nothing in place) by default.
+    /// </summary>
+    bool TryGetSourceMemory(long startSample, int sampleCount, out ReadOnlyMemory<byte> samples)
+    {
+        samples = default;
+        return false;
+    }
+
+    /// <summary>
     /// Format-specific facts for `neuro-align info` and the output's attributes, as (name, value)
     /// pairs in display order: gains, where the timing came from, codec, scaling…
     /// </summary>

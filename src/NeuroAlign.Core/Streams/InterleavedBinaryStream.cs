@@ -144,6 +144,19 @@ public sealed class InterleavedBinaryStream : ContinuousStream
         return true;
     }
 
+    public override bool TryGetSourceMemory(long startSample, int sampleCount, out ReadOnlyMemory<byte> samples)
+    {
+        if (_layout.BigEndian && ElementType.SizeOf() > 1)
+        {
+            samples = default;
+            return false;
+        }
+
+        CheckRange(startSample, sampleCount, int.MaxValue);
+        samples = _file.GetMemory(_layout.DataOffsetBytes + (startSample * FrameBytes), checked(sampleCount * FrameBytes));
+        return true;
+    }
+
     /// <summary>Typed zero-copy window (native byte order only), for hot loops over int16 and friends.</summary>
     public ReadOnlySpan<T> GetWindow<T>(long startSample, int sampleCount)
         where T : unmanaged

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using NeuroAlign.Formats;
 using NeuroAlign.Formats.RawBinary;
 using NeuroAlign.Streams;
 using NeuroAlign.TestData;
@@ -104,6 +105,36 @@ public class InterleavedBinaryStreamTests
 
         Assert.Equal(new short[] { -1000, -999, -998, -997, -996, -995 }, block);
         Assert.False(stream.TryGetWindow(0, 1, out _));
+        Assert.False(((ISampleStream)stream).TryGetSourceMemory(0, 1, out ReadOnlyMemory<byte> none));
+        Assert.True(none.IsEmpty);
+    }
+
+    [Fact]
+    public void TryGetSourceMemory_NativeOrder_TheMappedBytesOfThoseSamples()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("x.dat");
+        SyntheticEphys.WriteInt16(path, 3000, 32, headerBytes: 100);
+        byte[] file = File.ReadAllBytes(path);
+
+        using ContinuousStream stream = EphysReader.Open(path, new EphysOpenOptions { Raw = new RawBinaryOptions(ChannelCount: 32, HeaderBytes: 100) });
+        bool inPlace = ((ISampleStream)stream).TryGetSourceMemory(1234, 500, out ReadOnlyMemory<byte> memory);
+
+        Assert.True(inPlace);
+        Assert.True(memory.Span.SequenceEqual(file.AsSpan(100 + (1234 * 64), 500 * 64)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => stream.TryGetSourceMemory(2600, 401, out _));
+    }
+
+    [Fact]
+    public void TryGetSourceMemory_TransformingViews_NothingInPlace()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("x.dat");
+        SyntheticEphys.WriteInt16(path, 100, 4);
+        using ContinuousStream stream = EphysReader.Open(path, new EphysOpenOptions { Raw = new RawBinaryOptions(ChannelCount: 4) });
+
+        Assert.False(stream.SelectChannels([0, 1, 2, 3]).TryGetSourceMemory(0, 10, out _));
+        Assert.False(new MicrovoltStream(stream).TryGetSourceMemory(0, 10, out _));
     }
 
     [Fact]

@@ -243,6 +243,11 @@ public sealed class BidsPhysioStream : ContinuousStream
     public override bool TryGetWindow(long startSample, int sampleCount, out ReadOnlySpan<byte> window) =>
         _data.TryGetWindow(startSample, sampleCount, out window);
 
+    public override bool TryGetSourceMemory(long startSample, int sampleCount, out ReadOnlyMemory<byte> samples) =>
+        _data.TryGetSourceMemory(startSample, sampleCount, out samples);
+
+    public override void ReleaseSamples(long startSample, long sampleCount) => _data.ReleaseSamples(startSample, sampleCount);
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
