@@ -2,13 +2,15 @@
 
     /usr/bin/python3 bench/peers/compare.py [--rounds N] [--only TASK,TASK] [--no-build] [--export-dir DIR]
 
-Tasks: window, channel, clock, filter, nifti, video-index, video-window, export.
+Tasks: window, channel, clock, filter, nifti, video-index, video-window, export, export-none (the
+uncompressed export alone).
 For each task and each round, NeuroAlign's side and the peer's side run one after the other (the
 order flips every round, so a change in machine load hurts both alike); each side times its own
 repetitions after a warm-up and reports the median. NeuroAlign's side is
 `NeuroAlign.Benchmarks.dll harness TASK ...` (bench/NeuroAlign.Benchmarks/Peers/PeerHarness.cs)
-or, for exports, the `neuro-align` command itself; the peer's side is numpy / nibabel / h5py in
-this process, or ffprobe / ffmpeg. Every pair also checks that both sides computed the same
+or, for exports, the `neuro-align` command itself; the peer's side is numpy / nibabel in this
+process, ffprobe / ffmpeg, or, for exports, an h5py script in a Python process of its own (both
+export sides pay their start-up). Every pair also checks that both sides computed the same
 result (a checksum, or the exported data). The ratio is peer time / NeuroAlign time: above 1,
 NeuroAlign is faster. Inputs are made once in $NEUROALIGN_BENCH_DIR (default
 /tmp/neuroalign-bench) by `harness files` and kept in the page cache before timing.
@@ -212,7 +214,7 @@ def write_speed(folder, total):
     return speed
 
 
-def task_export(files, flip):
+def task_export(files, flip, only_uncompressed=False):
     path = files["ephys_60s"]
     raw = os.path.getsize(path)
     read_gbs = warm(path)
@@ -222,7 +224,7 @@ def task_export(files, flip):
     for label, ours_args, level in (("export none", ["--compression", "none"], None),
                                     ("export gzip", ["--level", "1"], 4),
                                     ("export gzip", ["--level", "3"], 4),
-                                    ("export gzip", ["--level", "4"], 4)):
+                                    ("export gzip", ["--level", "4"], 4))[:1 if only_uncompressed else 4]:
         ours_file, peer_file = os.path.join(folder, "ours.h5"), os.path.join(folder, "peer.h5")
 
         def ours():
@@ -232,8 +234,9 @@ def task_export(files, flip):
             return time.perf_counter() - t
 
         def peer():
+            # A process of its own, as neuro-align is: both sides pay start-up (Python and its imports).
             t = time.perf_counter()
-            h5py_export(path, peer_file, level)
+            subprocess.run([sys.executable, os.path.abspath(__file__), "h5py-export", path, peer_file, str(level)], check=True)
             return time.perf_counter() - t
         o, p = pair(flip, ours, peer)
         with h5py.File(ours_file, "r") as a, h5py.File(peer_file, "r") as b:
@@ -258,10 +261,16 @@ EXPORT_DIR = None
 # file size (ours gzip 3: 0.541 of the input, h5py gzip 4 + shuffle: 0.540).
 TARGETS = {"window": 1.3, "channel": 1.0, "filter": 2.0, "nii.gz": 10.0, "export gzip 3": 1.0}
 TASKS = {"window": task_window, "channel": task_channel, "clock": task_clock, "filter": task_filter,
-         "nifti": task_nifti, "video-index": task_video_index, "video-window": task_video_window, "export": task_export}
+         "nifti": task_nifti, "video-index": task_video_index, "video-window": task_video_window, "export": task_export,
+         "export-none": lambda files, flip: task_export(files, flip, only_uncompressed=True)}
 
 
 def main():
+    if sys.argv[1:2] == ["h5py-export"]:
+        # The peer side of the export tasks, run as its own process: h5py-export INPUT OUTPUT LEVEL|None.
+        _, _, path, out, level = sys.argv
+        h5py_export(path, out, None if level == "None" else int(level))
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--only", default=",".join(TASKS))

@@ -133,28 +133,16 @@ public sealed class InterleavedBinaryStream : ContinuousStream
 
     public override bool TryGetWindow(long startSample, int sampleCount, out ReadOnlySpan<byte> window)
     {
-        if (_layout.BigEndian && ElementType.SizeOf() > 1)
-        {
-            window = default;
-            return false;
-        }
-
-        CheckRange(startSample, sampleCount, int.MaxValue);
-        window = _file.GetSpan(_layout.DataOffsetBytes + (startSample * FrameBytes), checked(sampleCount * FrameBytes));
-        return true;
+        bool inPlace = InPlace(startSample, sampleCount, out long offset, out int bytes);
+        window = inPlace ? _file.GetSpan(offset, bytes) : default;
+        return inPlace;
     }
 
     public override bool TryGetSourceMemory(long startSample, int sampleCount, out ReadOnlyMemory<byte> samples)
     {
-        if (_layout.BigEndian && ElementType.SizeOf() > 1)
-        {
-            samples = default;
-            return false;
-        }
-
-        CheckRange(startSample, sampleCount, int.MaxValue);
-        samples = _file.GetMemory(_layout.DataOffsetBytes + (startSample * FrameBytes), checked(sampleCount * FrameBytes));
-        return true;
+        bool inPlace = InPlace(startSample, sampleCount, out long offset, out int bytes);
+        samples = inPlace ? _file.GetMemory(offset, bytes) : default;
+        return inPlace;
     }
 
     /// <summary>Typed zero-copy window (native byte order only), for hot loops over int16 and friends.</summary>
@@ -180,6 +168,20 @@ public sealed class InterleavedBinaryStream : ContinuousStream
         {
             SwapInPlace(target, ElementType.SizeOf());
         }
+    }
+
+    /// <summary>Where samples [start, start + count) lie in the file, when they can be used in place (native byte order).</summary>
+    private bool InPlace(long startSample, int sampleCount, out long byteOffset, out int byteCount)
+    {
+        (byteOffset, byteCount) = (0, 0);
+        if (_layout.BigEndian && ElementType.SizeOf() > 1)
+        {
+            return false;
+        }
+
+        CheckRange(startSample, sampleCount, int.MaxValue);
+        (byteOffset, byteCount) = (_layout.DataOffsetBytes + (startSample * FrameBytes), checked(sampleCount * FrameBytes));
+        return true;
     }
 
     /// <summary>Asks the kernel to start reading samples [start, start + count) (readahead for the next window).</summary>

@@ -87,17 +87,14 @@ public class AlignerReleaseTests
             ? RawBinaryReader.Open(path, raw)
             : new MicrovoltStream(EphysReader.Open(path, new EphysOpenOptions { Raw = raw })).SelectChannels([3, 60]);
         var aligned = new AlignedStream("ephys", stream, ClockMap.Identity, new SamplingGrid(0, 1, 1000), IndexMode.Previous);
-        long before = RssFileKiB();
+        long before = ProcStatus.RssFileKiB();
 
         Aligner.Run([aligned], Enumerable.Range(0, 2000).Select(w => (double)w).ToArray(), new NullSink(), new Dictionary<string, object>());
-        long grownMiB = (RssFileKiB() - before) / 1024;
+        long grownMiB = (ProcStatus.RssFileKiB() - before) / 1024;
 
         // Without releasing, every page of the 256 MB file stays mapped into the process.
         Assert.True(grownMiB < 64, $"mapped pages resident after the pass grew by {grownMiB} MiB over a 256 MB recording");
     }
-
-    private static long RssFileKiB() =>
-        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("RssFile:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
 
     private sealed class NullSink : IAlignedSink
     {

@@ -37,11 +37,8 @@ public sealed class AlignerSourceDataTests
         }
     }
 
-    private static short[] Expected(long firstSample, int samples) =>
-        Enumerable.Range(0, samples * Channels).Select(i => SyntheticEphys.Value(firstSample + (i / Channels), i % Channels)).ToArray();
-
-    [Fact]
-    public void Run_WindowInsideTheRecording_GivenAsTheMappedBytesAndDataLeftUnfilled()
+    /// <summary>Half-second windows at <paramref name="times"/> of a 3 s, 1 kHz, 8-channel raw recording, into a <see cref="SourceSink"/>.</summary>
+    private static SourceSink Export(double[] times)
     {
         using var folder = new TempFolder();
         string path = folder.File("x.dat");
@@ -49,8 +46,17 @@ public sealed class AlignerSourceDataTests
         using InterleavedBinaryStream stream = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: Channels, SampleRateHz: 1000));
         var aligned = new AlignedStream("ephys", stream, ClockMap.Identity, new SamplingGrid(0, 0.5, 1000), IndexMode.Previous);
         var sink = new SourceSink();
+        Aligner.Run([aligned], times, sink, new Dictionary<string, object>());
+        return sink;
+    }
 
-        Aligner.Run([aligned], [0.25, 2.0], sink, new Dictionary<string, object>());
+    private static short[] Expected(long firstSample, int samples) =>
+        Enumerable.Range(0, samples * Channels).Select(i => SyntheticEphys.Value(firstSample + (i / Channels), i % Channels)).ToArray();
+
+    [Fact]
+    public void Run_WindowInsideTheRecording_GivenAsTheMappedBytesAndDataLeftUnfilled()
+    {
+        SourceSink sink = Export([0.25, 2.0]);
 
         Assert.Equal(2, sink.Windows.Count);
         Assert.Equal(Expected(250, 500), MemoryMarshal.Cast<byte, short>(sink.Windows[0].Source).ToArray());
@@ -62,14 +68,7 @@ public sealed class AlignerSourceDataTests
     [Fact]
     public void Run_WindowPartlyOutside_DataCopiedWithZerosOutside()
     {
-        using var folder = new TempFolder();
-        string path = folder.File("x.dat");
-        SyntheticEphys.WriteInt16(path, 3000, Channels);
-        using InterleavedBinaryStream stream = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: Channels, SampleRateHz: 1000));
-        var aligned = new AlignedStream("ephys", stream, ClockMap.Identity, new SamplingGrid(0, 0.5, 1000), IndexMode.Previous);
-        var sink = new SourceSink();
-
-        Aligner.Run([aligned], [2.75], sink, new Dictionary<string, object>());
+        SourceSink sink = Export([2.75]);
 
         (byte[]? source, short[] data, _) = sink.Windows[0];
         Assert.Null(source);
@@ -113,17 +112,14 @@ public sealed class AlignerSourceDataTests
         using InterleavedBinaryStream stream = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: 64, SampleRateHz: 1000));
         var aligned = new AlignedStream("ephys", stream, ClockMap.Identity, new SamplingGrid(0, 1, 1000), IndexMode.Previous);
         var sink = new ReadingSink();
-        long before = RssFileKiB();
+        long before = ProcStatus.RssFileKiB();
 
         Aligner.Run([aligned], Enumerable.Range(0, 2000).Select(w => (double)w).ToArray(), sink, new Dictionary<string, object>());
-        long grownMiB = (RssFileKiB() - before) / 1024;
+        long grownMiB = (ProcStatus.RssFileKiB() - before) / 1024;
 
         Assert.Equal(2000, sink.SourceWindows);
         Assert.True(grownMiB < 64, $"mapped pages resident after the pass grew by {grownMiB} MiB over a 256 MB recording");
     }
-
-    private static long RssFileKiB() =>
-        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("RssFile:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
 
     private sealed class SourceSinkAnyType : IAlignedSink
     {

@@ -32,16 +32,16 @@ public class MappedFileTests
         File.WriteAllBytes(path, bytes);
         using var file = MappedFile.OpenRead(path);
         ReadOnlyMemory<byte> memory = file.GetMemory(4096 + 100, size - 8192);
-        long before = RssFileKiB();
+        long before = ProcStatus.RssFileKiB();
         long sum = 0;
         for (int i = 0; i < memory.Length; i += 4096)
         {
             sum += memory.Span[i];
         }
 
-        long afterRead = RssFileKiB();
+        long afterRead = ProcStatus.RssFileKiB();
         MappedFile.ReleaseMemory(memory);
-        long afterRelease = RssFileKiB();
+        long afterRelease = ProcStatus.RssFileKiB();
 
         Assert.True(afterRead - before > 48 * 1024, $"reading 64 MB mapped {afterRead - before} KiB");
         Assert.True(afterRelease - before < 4 * 1024, $"after release {afterRelease - before} KiB stay mapped");
@@ -58,7 +58,4 @@ public class MappedFileTests
 
         Assert.Equal([1, 2, 3], bytes);
     }
-
-    private static long RssFileKiB() =>
-        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("RssFile:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
 }
