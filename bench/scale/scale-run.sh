@@ -2,7 +2,7 @@
 # A full export of a generated session at scale, with its memory sampled while it runs.
 #
 #   bench/scale/scale-run.sh [--size GB] [--kind dense|sparse] [--every S] [--compression gzip|none]
-#                            [--level N] [--filter RULE] [--no-video] [--no-fmri] [--clean]
+#                            [--level N] [--filter RULE | --no-filter] [--no-video] [--no-fmri] [--clean]
 #
 # Makes (once, kept in $NEUROALIGN_BENCH_DIR/scale, default /tmp/neuroalign-bench/scale) a session
 # of SIZE GB of 384-channel int16 ephys at 30 kHz (default 8; dense: realistic signal written to
@@ -10,7 +10,8 @@
 # a 64x64x32 fMRI run (.nii.gz, TR 2 s, BIDS sidecar). Measures how fast the ephys file reads
 # (dd to /dev/null: the page cache where it fits in memory, else the disk), then runs
 # `neuro-align` over the whole session: a 1 s window every S seconds (default 1: every sample of
-# the recording is exported once) with a filter rule, and samples /proc/PID/status every 50 ms.
+# the recording is exported once) with a filter rule (--no-filter: none, so that windows of raw
+# samples go out straight from the mapping), and samples /proc/PID/status every 50 ms.
 # Prints peak VmRSS (all resident pages, including mapped pages of the inputs, which the kernel
 # shares and reclaims) and peak RssAnon (private memory: the figure that must stay flat),
 # throughput, and the ratio of the export's input rate to the read speed. The output is deleted
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
     --compression) compression=$2; shift 2 ;;
     --level) level=$2; shift 2 ;;
     --filter) filter=$2; shift 2 ;;
+    --no-filter) filter=""; shift ;;
     --no-video) video=0; shift ;;
     --no-fmri) fmri=0; shift ;;
     --clean) clean=1; shift ;;
@@ -43,7 +45,7 @@ out="$dir/scale_out.h5"
 # Disk: the dense input (unless already there) and the output (data plus a one-byte mask per
 # value: 1.5 times the ephys covered uncompressed, about 0.8 with gzip; a sparse input's zeros
 # compress to almost nothing, leaving the per-sample timestamps and indices, about 0.05), plus a margin.
-need=$(awk -v b="$bytes" -v e="$every" -v c="$compression" -v k="$kind" 'BEGIN { r = c == "none" ? 1.5 : (k == "sparse" ? 0.05 : 0.8); printf "%.0f", b * r / (e < 1 ? e : 1) + 2e9 }')
+need=$(awk -v b="$bytes" -v e="$every" -v c="$compression" -v k="$kind" 'BEGIN { r = c == "none" ? 1.5 : (k == "sparse" ? 0.05 : 0.8); printf "%.0f", b * r / e + 2e9 }')
 [ "$kind" = dense ] && [ ! -f "$ephys" ] && need=$(( need + bytes ))
 free=$(( $(df --output=avail -B1 "$dir" | tail -1) ))
 if [ "$free" -lt "$need" ]; then
@@ -109,7 +111,8 @@ read_speed >/dev/null
 read_s=$(read_speed)
 read_gbs=$(awk -v b="$bytes" -v s="$read_s" 'BEGIN { printf "%.2f", b / s / 1e9 }')
 
-args=("${inputs[@]}" --every "$every" --after 1 --filter "$filter" --out "$out" --compression "$compression")
+args=("${inputs[@]}" --every "$every" --after 1 --out "$out" --compression "$compression")
+[ -n "$filter" ] && args+=(--filter "$filter")
 [ "$compression" = gzip ] && args+=(--level "$level")
 echo "neuro-align ${args[*]}" >&2
 log="$dir/scale_log.txt"
@@ -136,9 +139,9 @@ rm -f "$out"
 [ "$clean" = 1 ] && rm -rf "$ephys" "$dir/cache" "${mp4:-/nonexistent}" "$(dirname "${bold:-/nonexistent/x}")"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 awk -v g="$size" -v k="$kind" -v s="$seconds" -v e="$every" -v c="$compression" -v l="$level" -v b="$bytes" -v ob="$out_bytes" \
-    -v r="$peak_rss" -v a="$peak_anon" -v f="$peak_file" -v d="$((end - start))" -v rg="$read_gbs" -v ld="$load" -v v="$video" -v m="$fmri" 'BEGIN {
+    -v r="$peak_rss" -v a="$peak_anon" -v f="$peak_file" -v d="$((end - start))" -v rg="$read_gbs" -v ld="$load" -v v="$video" -v m="$fmri" -v fl="$filter" 'BEGIN {
   wall = d / 1e9; covered = b / e
-  printf "input %s GB ephys (%s, %d s)%s%s; a 1 s window every %s s, %s%s, with a filter\n", g, k, s, (v ? " + video" : ""), (m ? " + fMRI" : ""), e, c, (c == "gzip" ? " level " l : "")
+  printf "input %s GB ephys (%s, %d s)%s%s; a 1 s window every %s s, %s%s, %s\n", g, k, s, (v ? " + video" : ""), (m ? " + fMRI" : ""), e, c, (c == "gzip" ? " level " l : ""), (fl == "" ? "no filter" : "filter " fl)
   printf "  wall %.1f s; ephys read %.0f MB/s (%.2f of the input read speed, %.2f GB/s by dd); output %.2f GB\n", wall, covered / wall / 1e6, covered / wall / 1e9 / rg, rg, ob / 1e9
   printf "  peak RssAnon %.1f MB (private; target < 256 MB: %s), peak VmRSS %.1f MB (peak RssFile %.1f MB: mapped input pages); load %s\n", a / 1024, (a < 256 * 1024 ? "met" : "MISSED"), r / 1024, f / 1024, ld
 }'
