@@ -60,6 +60,17 @@ internal static class Program
             context.Error.WriteLine($"neuro-align: error: {e.Message}");
             return 1;
         }
+#pragma warning disable CA1031 // The last resort: any other failure is a bug, still one line and a non-zero exit, never a stack trace.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            // Outputs were already removed by the sinks' Dispose on the way here.
+            string detail = Environment.GetEnvironmentVariable("NEUROALIGN_DEBUG") == "1"
+                ? e.ToString()
+                : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (a bug: please report it with the command line; NEUROALIGN_DEBUG=1 shows where)";
+            context.Error.WriteLine($"neuro-align: internal error: {detail}");
+            return 70;
+        }
     }
 
     public static string Quote(string arg) =>

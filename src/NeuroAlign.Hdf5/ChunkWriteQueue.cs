@@ -48,6 +48,7 @@ internal sealed class ChunkWriteQueue : IDisposable
     {
         lock (_jobs)
         {
+            ObjectDisposedException.ThrowIf(_stopping, this);
             while (!Abandoned && _failure == null && Count > 0 && (Count >= MaxChunks || _bytesInFlight + bytes > MaxBytesInFlight))
             {
                 Monitor.Wait(_jobs);
@@ -70,6 +71,11 @@ internal sealed class ChunkWriteQueue : IDisposable
     /// <summary>Waits until every chunk handed in is written; throws the writer's failure, if any.</summary>
     public void Drain()
     {
+        if (Thread.CurrentThread == _thread)
+        {
+            throw new InvalidOperationException("Drain on the writer thread would wait for itself");
+        }
+
         lock (_jobs)
         {
             while (Count > 0)
@@ -158,7 +164,19 @@ internal sealed class ChunkWriteQueue : IDisposable
             }
             finally
             {
-                job.Release();
+                try
+                {
+                    job.Release();
+                }
+                catch (Exception e)
+                {
+                    // Unhandled here it would end the process; kept like a failed write instead.
+                    lock (_jobs)
+                    {
+                        _failure ??= ExceptionDispatchInfo.Capture(e);
+                    }
+                }
+
                 lock (_jobs)
                 {
                     _busy = false;

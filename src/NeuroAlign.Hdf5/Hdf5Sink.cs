@@ -258,7 +258,9 @@ public sealed class Hdf5Sink : IAlignedSink
         {
             _writer?.Dispose();
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException or TargetInvocationException)
+#pragma warning disable CA1031 // Cleanup after a failure: whatever closing the partial file throws (the disk still full, EFBIG as ArgumentOutOfRangeException) must not hide the error that got us here.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
         {
             // The partial file is deleted below either way.
         }
@@ -295,7 +297,12 @@ public sealed class Hdf5Sink : IAlignedSink
             e = inner;
         }
 
-        return e is IOException or UnauthorizedAccessException ? new NeuroAlignException($"{outputPath}: cannot write: {e.Message}", e) : null;
+        // .NET reports EFBIG (the file system's or the process's file-size limit) as an
+        // ArgumentOutOfRangeException from the write itself, not as an IOException.
+        bool tooLarge = e is ArgumentOutOfRangeException && e.TargetSite?.DeclaringType?.FullName?.StartsWith("System.IO.", StringComparison.Ordinal) == true;
+        return e is IOException or UnauthorizedAccessException || tooLarge
+            ? new NeuroAlignException($"{outputPath}: cannot write: {(tooLarge ? "file too large for the file system or the process's file-size limit (EFBIG)" : e.Message)}", e)
+            : null;
     }
 
     /// <summary>Runs a PureHDF call, turning its I/O errors into <see cref="AsWriteError"/>'s one line.</summary>

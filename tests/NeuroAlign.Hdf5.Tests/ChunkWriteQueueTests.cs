@@ -71,6 +71,26 @@ public class ChunkWriteQueueTests
     }
 
     [Fact]
+    public void Submit_AfterDispose_Throws()
+    {
+        var queue = new ChunkWriteQueue();
+        queue.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => queue.Submit(1, () => { }, () => { }));
+    }
+
+    [Fact]
+    public void Drain_FailingRelease_SurfacesLikeAFailedWrite()
+    {
+        using var queue = new ChunkWriteQueue();
+        queue.Submit(1, () => { }, () => throw new InvalidOperationException("release failed"));
+
+        var e = Assert.Throws<InvalidOperationException>(queue.Drain);
+
+        Assert.Equal("release failed", e.Message);
+    }
+
+    [Fact]
     public void Submit_OneChunkLargerThanTheBound_StillWritten()
     {
         bool written = false;
@@ -114,7 +134,7 @@ public class ChunkWriteQueueTests
         }
 
         Task abandon = Task.Run(queue.Abandon);
-        await Task.Delay(20);
+        Assert.True(SpinWait.SpinUntil(() => queue.Abandoned, TimeSpan.FromSeconds(30)), "Abandon did not start");
         gate.Set();
         await abandon;
         queue.Submit(1, () => written.Add(99), () => Interlocked.Increment(ref released));

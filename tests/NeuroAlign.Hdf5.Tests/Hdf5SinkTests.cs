@@ -140,6 +140,41 @@ public class Hdf5SinkTests
         Assert.StartsWith("ok", check.Trim());
     }
 
+    [Fact]
+    public void Dispose_BeforeComplete_SourceChunksOfAMappingInFlight_NothingLeftAndMappingStillUsable()
+    {
+        // Windows given as memory over a mapped file, chunks still queued on the writer thread when
+        // the export is abandoned: Dispose waits for the chunk being written and drops the rest
+        // before the mapping may go.
+        using var folder = new TempFolder();
+        string input = folder.File("in.bin");
+        ModalityLayout layout = Layout("ephys", SampleType.Int16, [64], 70_000);
+        int windowBytes = 70_000 * 64 * 2;
+        byte[] bytes = new byte[windowBytes * 6];
+        new Random(2).NextBytes(bytes);
+        File.WriteAllBytes(input, bytes);
+        string path = folder.File("out.h5");
+        using (var mapped = NeuroAlign.Memory.MappedFile.OpenRead(input))
+        {
+            using (var sink = new Hdf5Sink(path, Hdf5SinkOptions.Uncompressed))
+            {
+                sink.Begin(new ExportLayout([0, 1, 2, 3, 4, 5], [layout], new Dictionary<string, object>()));
+                var buffer = new WindowBuffer(layout);
+                for (int w = 0; w < 5; w++)
+                {
+                    buffer.SourceData = mapped.GetMemory((long)w * windowBytes, windowBytes);
+                    sink.Write(w, 0, buffer);
+                }
+
+                Assert.True(sink.ChunksWrittenFromSource > 0);
+            }
+
+            Assert.True(mapped.GetSpan(0, windowBytes).SequenceEqual(bytes.AsSpan(0, windowBytes)));
+        }
+
+        Assert.Equal(["in.bin"], folder.FileNames());
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -58,7 +58,8 @@ public sealed class WindowBuffer
     /// For sinks that take it (<see cref="IAlignedSink.TakesSourceData"/>): when not empty, the
     /// window's data as memory over the source recording itself, because the window is a run of
     /// consecutive samples stored exactly as they are output; <see cref="Data"/> was not filled.
-    /// Valid until the stream is disposed, so a sink may write it on another thread; a sink done
+    /// Valid until the stream is disposed, so a sink may write it on another thread (dispose the
+    /// sink before the streams: it waits for a write in progress); a sink done
     /// with it calls <see cref="Memory.MappedFile.ReleaseMemory"/>, so that the recording's pages
     /// leave the process as the export passes them.
     /// </summary>

@@ -7,6 +7,7 @@ using NeuroAlign.Time;
 
 namespace NeuroAlign.Core.Tests.Alignment;
 
+[Collection(ProcessMemoryCollection.Name)]
 public class AlignerReleaseTests
 {
     /// <summary>A 1 kHz one-channel stream that records which samples it was told it may drop.</summary>

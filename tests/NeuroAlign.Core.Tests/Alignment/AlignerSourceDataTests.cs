@@ -10,6 +10,7 @@ using NeuroAlign.Time;
 namespace NeuroAlign.Core.Tests.Alignment;
 
 /// <summary>Windows handed to sinks that take the recording's memory instead of a copy.</summary>
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class AlignerSourceDataTests
 {
     private const int Channels = 8;

@@ -3,6 +3,7 @@ using NeuroAlign.TestData;
 
 namespace NeuroAlign.Core.Tests.Memory;
 
+[Collection(ProcessMemoryCollection.Name)]
 public class MappedFileTests
 {
     [Fact]
