@@ -154,6 +154,7 @@ internal static class Program
         its frames; --offset places a stream by hand (docs/sync.md).
         A window is [time - before, time + after); each modality is sampled on its own fixed grid.
         Filter rules (--filter, e.g. "abs(signal) < 500 uV and t > 2 s"): docs/filter.md.
-        Output format: docs/output-format.md. Exit codes: 0 done, 1 bad input, 2 bad command line, 130 interrupted.
+        Output format: docs/output-format.md. Exit codes: 0 done, 1 bad input or an output that cannot
+        be written, 2 bad command line, 130 interrupted, 70 a bug (NEUROALIGN_DEBUG=1 shows where).
         """;
 }
