@@ -19,7 +19,7 @@ namespace NeuroAlign.Benchmarks.Peers;
 /// <code>
 /// harness window-read FILE REPS START,START,...     1 s x 384-ch int16 window copies (ReadBlock)
 /// harness channel FILE CHANNEL REPS                 one channel of the whole file (ChannelSubsetStream)
-/// harness clock regular|explicit QUERIES REPS       SampleClock.Locate (previous) for every query
+/// harness clock regular|explicit QUERIES REPS       SampleClock.IndexesAtOrBefore over all queries
 /// harness filter FILE REPS START,START,...          compiled `signal &gt; 0.8` over 1 s windows
 /// harness nifti FILE CACHE REPS VOL,VOL,...         NiftiStream.ReadVolume (after the one-time pass)
 /// harness video-index FILE REPS                     VideoStream.Open with no index yet
@@ -99,13 +99,7 @@ public static class PeerHarness
             : new ExplicitClock(Enumerable.Range(0, 216_000).Select(k => (k / 60.0) + (0.002 * Math.Sin(k))).ToArray());
         double[] q = ClockQueries(queries, 3599.0);
         long[] found = new long[queries];
-        double[] times = Time(reps, _ =>
-        {
-            for (int i = 0; i < q.Length; i++)
-            {
-                found[i] = clock.Locate(q[i], IndexMode.Previous).Index;
-            }
-        });
+        double[] times = Time(reps, _ => clock.IndexesAtOrBefore(q, found));
         Report("clock-" + kind, times, found.Sum());
     }
 

@@ -63,4 +63,11 @@ public class ClockInversionBenchmarks
 
         return _found[^1];
     }
+
+    [Benchmark(Description = "SampleClock.IndexesAtOrBefore(all queries)")]
+    public long Batch()
+    {
+        _clock.IndexesAtOrBefore(_queries, _found);
+        return _found[^1];
+    }
 }

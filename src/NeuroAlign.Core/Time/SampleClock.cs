@@ -35,6 +35,24 @@ public abstract class SampleClock
     /// <summary>The last sample whose time is at or before <paramref name="seconds"/> (within tolerance); -1 when before sample 0.</summary>
     public abstract long IndexAtOrBefore(double seconds);
 
+    /// <summary>
+    /// <see cref="IndexAtOrBefore"/> for every time of <paramref name="seconds"/> into
+    /// <paramref name="indices"/>: the same answers, for many queries at once (event times to
+    /// samples). Regular clocks answer several times per instruction.
+    /// </summary>
+    public virtual void IndexesAtOrBefore(ReadOnlySpan<double> seconds, Span<long> indices)
+    {
+        if (indices.Length < seconds.Length)
+        {
+            throw new ArgumentException($"room for {indices.Length} indices, {seconds.Length} times given", nameof(indices));
+        }
+
+        for (int i = 0; i < seconds.Length; i++)
+        {
+            indices[i] = IndexAtOrBefore(seconds[i]);
+        }
+    }
+
     /// <summary>Mean sample rate over the recording, Hz (the nominal rate for regular clocks).</summary>
     public abstract double MeanRateHz { get; }
 
