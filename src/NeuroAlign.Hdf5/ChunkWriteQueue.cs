@@ -155,12 +155,8 @@ internal sealed class ChunkWriteQueue : IDisposable
             }
             catch (Exception e)
             {
-                // Kept for the writing thread, which throws it at its next call; nothing after
-                // this chunk is written.
-                lock (_jobs)
-                {
-                    _failure ??= ExceptionDispatchInfo.Capture(e);
-                }
+                // Nothing after this chunk is written.
+                Fail(e);
             }
             finally
             {
@@ -170,11 +166,8 @@ internal sealed class ChunkWriteQueue : IDisposable
                 }
                 catch (Exception e)
                 {
-                    // Unhandled here it would end the process; kept like a failed write instead.
-                    lock (_jobs)
-                    {
-                        _failure ??= ExceptionDispatchInfo.Capture(e);
-                    }
+                    // Unhandled here it would end the process.
+                    Fail(e);
                 }
 
                 lock (_jobs)
@@ -184,6 +177,15 @@ internal sealed class ChunkWriteQueue : IDisposable
                     Monitor.PulseAll(_jobs);
                 }
             }
+        }
+    }
+
+    /// <summary>Keeps the first failure for the writing thread, which throws it at its next call.</summary>
+    private void Fail(Exception e)
+    {
+        lock (_jobs)
+        {
+            _failure ??= ExceptionDispatchInfo.Capture(e);
         }
     }
 

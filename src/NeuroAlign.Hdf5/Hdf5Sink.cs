@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.InteropServices;
 using NeuroAlign.Alignment;
 using NeuroAlign.Hdf5.Compression;
 using NeuroAlign.Memory;
@@ -94,10 +93,6 @@ public sealed class Hdf5Sink : IAlignedSink
         if (_options.GzipLevel != null)
         {
             _compressor = new ChunkCompressor(_options.EffectiveCompressionThreads);
-        }
-        else
-        {
-            _writeQueue = new ChunkWriteQueue();
         }
 
         var file = new H5File();
@@ -338,6 +333,7 @@ public sealed class Hdf5Sink : IAlignedSink
         // Every chunked dataset gets its own cache: a cache's keys are that dataset's chunk indices.
         if (!compress || _options.GzipLevel is not int level || _compressor is null)
         {
+            // One writer thread for all the file's uncompressed datasets, started with the first.
             _writeQueue ??= new ChunkWriteQueue();
             return new H5DatasetCreation(ChunkCache: new SequentialChunkCache(_writeQueue), Filters: []);
         }
@@ -381,18 +377,17 @@ public sealed class Hdf5Sink : IAlignedSink
     /// <summary>
     /// Writes window <paramref name="w"/> chunk by chunk from the recording's memory: each chunk is
     /// handed to its cache, then one element of it is written so that PureHDF asks the cache for
-    /// that chunk (and records where it goes); the bytes themselves are not copied.
+    /// that chunk (and records where it goes); the bytes themselves are not copied, and the
+    /// element's value does not matter (it lands in a scratch chunk nobody reads).
     /// </summary>
     private static int WriteFromSource(H5NativeWriter writer, ModalityDatasets d, SourceChunkWriter direct, ulong w, ReadOnlyMemory<byte> source)
     {
         int chunks = (int)d.DataDims[1] / direct.PointsPerChunk;
         int chunkBytes = source.Length / chunks;
-        int elementBytes = Buffer.ByteLength(direct.OneElement);
         ulong[] block = Enumerable.Repeat(1UL, d.DataRank).ToArray();
         for (int c = 0; c < chunks; c++)
         {
             ReadOnlyMemory<byte> chunk = source.Slice(c * chunkBytes, chunkBytes);
-            chunk.Span[..elementBytes].CopyTo(direct.OneElementBytes);
             ulong[] start = new ulong[d.DataRank];
             start[0] = w;
             start[1] = (ulong)(c * direct.PointsPerChunk);
@@ -437,9 +432,5 @@ public sealed class Hdf5Sink : IAlignedSink
     }
 
     /// <summary>What writing a window's chunks straight from the source takes: the data's cache, points per chunk, a one-element array.</summary>
-    private sealed record SourceChunkWriter(SequentialChunkCache Cache, int PointsPerChunk, Array OneElement)
-    {
-        public Span<byte> OneElementBytes =>
-            MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(OneElement), Buffer.ByteLength(OneElement));
-    }
+    private sealed record SourceChunkWriter(SequentialChunkCache Cache, int PointsPerChunk, Array OneElement);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NeuroAlign.Memory;
 using PureHDF.VOL.Native;
 
@@ -58,7 +59,7 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
                 throw new InvalidOperationException($"a chunk of {_scratch.Length} bytes was to be written from {_nextSource.Length}");
             }
 
-            (_index, _chunk, _writer, _chunkIsSource) = (chunkIndex, System.Runtime.InteropServices.MemoryMarshal.AsMemory(_nextSource), chunkWriter, true);
+            (_index, _chunk, _writer, _chunkIsSource) = (chunkIndex, MemoryMarshal.AsMemory(_nextSource), chunkWriter, true);
             _nextSource = default;
             return _scratch;
         }

@@ -23,16 +23,8 @@ internal static partial class EventLineInput
         new(MinimumWidthOption, "SECONDS", "--events-from: drop pulses (high or low) shorter than this first (default: keep every edge)"),
     ];
 
-    /// <summary>Which edges of the line are window times.</summary>
-    private enum Edges
-    {
-        Rising,
-        Falling,
-        Both,
-    }
-
-    /// <summary>The option's value, parsed: stream name, line number, edges.</summary>
-    private sealed record Spec(string Text, string Stream, int Line, Edges Edges);
+    /// <summary>The option's value, parsed: stream name, line number, and the edges that are window times (null: both kinds).</summary>
+    private sealed record Spec(string Text, string Stream, int Line, EdgeKind? Edges);
 
     /// <summary>Everything --events-from and --event-min-width can get wrong before any file is opened.</summary>
     /// <param name="args">The command line.</param>
@@ -90,19 +82,10 @@ internal static partial class EventLineInput
         return (times, $"window times: the {times.Length} {Noun(spec.Edges)} of {owner.Name} {set.Name} line {spec.Line}, on the reference clock");
     }
 
-    private static IReadOnlyList<long> Select(DigitalEdges edges, Edges which) => which switch
-    {
-        Edges.Rising => edges.RisingSamples,
-        Edges.Falling => edges.FallingSamples,
-        _ => edges.AllEdgeSamples(),
-    };
+    private static IReadOnlyList<long> Select(DigitalEdges edges, EdgeKind? which) =>
+        which is { } kind ? edges.Samples(kind) : edges.AllEdgeSamples();
 
-    private static string Noun(Edges which) => which switch
-    {
-        Edges.Rising => "rising edges",
-        Edges.Falling => "falling edges",
-        _ => "rising or falling edges",
-    };
+    private static string Noun(EdgeKind? which) => which is { } kind ? $"{kind.ToText()} edges" : "rising or falling edges";
 
     private static string Seconds(double t) => t.ToString("G6", CultureInfo.InvariantCulture);
 
@@ -119,14 +102,14 @@ internal static partial class EventLineInput
             throw new UsageException($"option {Option} {text}: line '{m.Groups[2].Value}' is not a line number (`neuro-align info` lists a recording's lines)");
         }
 
-        Edges edges = m.Groups[3].Success ? m.Groups[3].Value switch
+        EdgeKind? edges = m.Groups[3].Success ? m.Groups[3].Value switch
         {
-            "rising" => Edges.Rising,
-            "falling" => Edges.Falling,
-            "both" => Edges.Both,
+            "rising" => EdgeKind.Rising,
+            "falling" => EdgeKind.Falling,
+            "both" => null,
             string other => throw new UsageException($"option {Option} {text}: unknown edge '{other}': expected rising, falling or both"),
         }
-        : Edges.Rising;
+        : EdgeKind.Rising;
         return new Spec(text, m.Groups[1].Value, line, edges);
     }
 

@@ -222,15 +222,12 @@ public static class Aligner
                 // Nothing is read here: the sink reads the recording when it writes, and releases it
                 // after. What the last window read is released now.
                 _buffer.SourceData = inPlace;
-                if (_previousFirst >= 0)
-                {
-                    _stream.Stream.ReleaseSamples(_previousFirst, _previousLast - _previousFirst + 1);
-                }
-
+                ReleasePrevious(_previousLast);
                 (_previousFirst, _previousLast) = (-1, -1);
                 return _buffer;
             }
-            else if (_stream.Mode != IndexMode.Linear)
+
+            if (_stream.Mode != IndexMode.Linear)
             {
                 _stream.Stream.ReadSamples(_buffer.SourceIndex, _buffer.DataBytes);
             }
@@ -290,13 +287,17 @@ public static class Aligner
 
             long firstSample = lower[first];
             long lastSample = upper[Array.FindLastIndex(upper, i => i >= 0)];
-            long releaseEnd = Math.Min(_previousLast, firstSample - 1);
-            if (_previousFirst >= 0 && releaseEnd >= _previousFirst)
-            {
-                _stream.Stream.ReleaseSamples(_previousFirst, releaseEnd - _previousFirst + 1);
-            }
-
+            ReleasePrevious(Math.Min(_previousLast, firstSample - 1));
             (_previousFirst, _previousLast) = (firstSample, lastSample);
+        }
+
+        /// <summary>Hands back the samples the previous window read, up to <paramref name="lastSample"/>.</summary>
+        private void ReleasePrevious(long lastSample)
+        {
+            if (_previousFirst >= 0 && lastSample >= _previousFirst)
+            {
+                _stream.Stream.ReleaseSamples(_previousFirst, lastSample - _previousFirst + 1);
+            }
         }
 
         private void Interpolate(SampleType type, int elementsPerSample)

@@ -72,11 +72,7 @@ public sealed class RegularClock : SampleClock
     /// </summary>
     public override void IndexesAtOrBefore(ReadOnlySpan<double> seconds, Span<long> indices)
     {
-        if (indices.Length < seconds.Length)
-        {
-            throw new ArgumentException($"room for {indices.Length} indices, {seconds.Length} times given", nameof(indices));
-        }
-
+        CheckRoom(seconds, indices);
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {

@@ -42,14 +42,19 @@ public abstract class SampleClock
     /// </summary>
     public virtual void IndexesAtOrBefore(ReadOnlySpan<double> seconds, Span<long> indices)
     {
-        if (indices.Length < seconds.Length)
-        {
-            throw new ArgumentException($"room for {indices.Length} indices, {seconds.Length} times given", nameof(indices));
-        }
-
+        CheckRoom(seconds, indices);
         for (int i = 0; i < seconds.Length; i++)
         {
             indices[i] = IndexAtOrBefore(seconds[i]);
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="indices"/> has room for an answer to every time.</summary>
+    protected static void CheckRoom(ReadOnlySpan<double> seconds, Span<long> indices)
+    {
+        if (indices.Length < seconds.Length)
+        {
+            throw new ArgumentException($"room for {indices.Length} indices, {seconds.Length} times given", nameof(indices));
         }
     }
 
