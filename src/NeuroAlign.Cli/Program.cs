@@ -1,6 +1,8 @@
 using System.Reflection;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Commands;
+using NeuroAlign.Filtering;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli;
 
@@ -31,11 +33,13 @@ internal static class Program
     /// <summary>Runs a command line; every failure becomes one line on stderr and a non-zero exit.</summary>
     public static int Run(IReadOnlyList<string> args, CliContext context)
     {
+        // Core names settings in its messages; here they are the flags the user typed.
+        Setting.Display = SettingOptions.Flag;
         try
         {
             return Dispatch(args, context);
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or SettingException or FilterSyntaxException)
         {
             context.Error.WriteLine($"neuro-align: error: {e.Message}");
             return 2;

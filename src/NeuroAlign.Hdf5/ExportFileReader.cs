@@ -1,4 +1,5 @@
 using NeuroAlign.Alignment;
+using NeuroAlign.Sessions;
 using NeuroAlign.Streams;
 using PureHDF;
 using PureHDF.Selections;
@@ -7,17 +8,14 @@ using PureHDF.VOL.Native;
 namespace NeuroAlign.Hdf5;
 
 /// <summary>
-/// Reads a file written by <see cref="Hdf5Sink"/> (schema 1, docs/output-format.md) back as the
+/// Reads a file written by <see cref="Hdf5Sink"/> (<see cref="OutputSchema"/>, docs/output-format.md) back as the
 /// layout the sink was given and its windows one at a time, so a merge can stream shard files
 /// into a new sink with memory bounded by a chunk per dataset.
 /// </summary>
 public sealed class ExportFileReader : IDisposable
 {
     /// <summary>Datasets of a modality group that hold one row per window; every other dataset is written once.</summary>
-    public static readonly IReadOnlySet<string> PerWindowDatasets = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "data", "timestamps", "source_index", "source_time", "mask", "kept_fraction",
-    };
+    public static readonly IReadOnlySet<string> PerWindowDatasets = new HashSet<string>(OutputSchema.PerWindowDatasets, StringComparer.Ordinal);
 
     private readonly NativeFile _file;
     private readonly List<ModalityDatasets> _datasets = [];
@@ -37,7 +35,7 @@ public sealed class ExportFileReader : IDisposable
         var unknown = new List<string>();
         foreach (IH5Object child in file.Children())
         {
-            if (child.Name is "windows" or "sync")
+            if (OutputSchema.ReservedGroups.Contains(child.Name))
             {
                 continue;
             }

@@ -2,6 +2,7 @@ using System.Reflection;
 using NeuroAlign.Alignment;
 using NeuroAlign.Hdf5.Compression;
 using NeuroAlign.Memory;
+using NeuroAlign.Sessions;
 using NeuroAlign.Streams;
 using PureHDF;
 using PureHDF.Filters;
@@ -72,12 +73,12 @@ public sealed class Hdf5Sink : IAlignedSink
         string? folder = Path.GetDirectoryName(full);
         if (Directory.Exists(full))
         {
-            throw new NeuroAlignException($"--out {outputPath}: is a folder; expected a file name such as {Path.Combine(outputPath, "aligned.h5")}");
+            throw new NeuroAlignException($"{ExportSettings.Out} {outputPath}: is a folder; expected a file name such as {Path.Combine(outputPath, "aligned.h5")}");
         }
 
         if (folder == null || !Directory.Exists(folder))
         {
-            throw new NeuroAlignException($"--out {outputPath}: no such folder {folder}");
+            throw new NeuroAlignException($"{ExportSettings.Out} {outputPath}: no such folder {folder}");
         }
     }
 

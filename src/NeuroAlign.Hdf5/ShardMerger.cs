@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using NeuroAlign.Alignment;
+using NeuroAlign.Sessions;
 using NeuroAlign.Streams;
 
 namespace NeuroAlign.Hdf5;
@@ -311,7 +312,7 @@ public static class ShardMerger
             IReadOnlyDictionary<string, object> root = reader.RootAttributes;
             if (!root.ContainsKey(ShardAttributes.Index))
             {
-                throw new NeuroAlignException($"merge: {path} is not a shard (no {ShardAttributes.Index} attribute); merge joins the files of `neuro-align export --shard i/n`");
+                throw new NeuroAlignException($"merge: {path} is not a shard (no {ShardAttributes.Index} attribute); merge joins the files written as shards of one export ({ExportSettings.Shard} i/n)");
             }
 
             if (reader.UnknownObjects.Count > 0)

@@ -17,7 +17,7 @@ public enum VideoColor
 /// <param name="Height">Rows.</param>
 public readonly record struct FrameSize(int Width, int Height)
 {
-    /// <summary>Parses "WxH" (e.g. "160x120"), as given to --video-size.</summary>
+    /// <summary>Parses "WxH" (e.g. "160x120").</summary>
     public static FrameSize Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -30,7 +30,7 @@ public readonly record struct FrameSize(int Width, int Height)
             return new FrameSize(width, height);
         }
 
-        throw new NeuroAlignException($"--video-size '{text}': expected WIDTHxHEIGHT in pixels, e.g. 160x120");
+        throw new NeuroAlignException($"'{text}' is not a frame size: expected WIDTHxHEIGHT in pixels, e.g. 160x120");
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Width}x{Height}");
@@ -55,7 +55,7 @@ public sealed record VideoOptions(
     string? IndexCacheDirectory = null,
     string? FfmpegDirectory = null)
 {
-    /// <summary>Parses --video-color: gray or rgb.</summary>
+    /// <summary>Parses a colour: gray or rgb.</summary>
     public static VideoColor ParseColor(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -63,7 +63,7 @@ public sealed record VideoOptions(
         {
             "GRAY" or "GREY" => VideoColor.Gray,
             "RGB" => VideoColor.Rgb,
-            _ => throw new NeuroAlignException($"--video-color '{text}': expected gray or rgb"),
+            _ => throw new NeuroAlignException($"'{text}' is not a colour: expected gray or rgb"),
         };
     }
 }

@@ -261,7 +261,7 @@ public class EventsFromLineTests
 
         var (code, _, stderr) = CliRunner.Run("--fmri", folder.File("missing.nii"), "--events-from", "fmri:1", "--out", folder.File("o.h5"));
 
-        ExportCommandTests.AssertOneLineError(code, stderr, "option --events-from fmri:1: 'fmri' is not an ephys stream, and no --ephys is given");
+        ExportCommandTests.AssertOneLineError(code, stderr, "option --events-from fmri:1: 'fmri' is not an ephys stream, and no stream with digital lines is loaded");
         Assert.Empty(folder.FileNames());
     }
 

@@ -42,7 +42,8 @@ public class ExportCommandTests
             assert f['ephys/channel_ids'].dtype == np.int32
             assert np.array_equal(f['windows/time'][:], [2.5])
             a = f.attrs
-            assert a['schema_version'] == 1
+            assert a['schema_version'] == 2
+            assert f['ephys'].attrs['modality'] == 'ephys'
             for k in ['neuroalign_version', 'created_utc', 'command_line', 'reference_stream']:
                 assert isinstance(a[k], str) and a[k], k
             assert a['before_s'] == 0 and a['after_s'] == 1

@@ -141,6 +141,6 @@ public class ExportWindowsTests
 
         var (code, _, stderr) = CliRunner.Run("--ephys", input, "--time", "0", "--rate", "video=30", "--out", folder.File("o.h5"));
 
-        ExportCommandTests.AssertOneLineError(code, stderr, "no modality 'video' is loaded");
+        ExportCommandTests.AssertOneLineError(code, stderr, "no stream or modality 'video' is loaded");
     }
 }

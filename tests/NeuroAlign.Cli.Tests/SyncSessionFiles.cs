@@ -20,7 +20,7 @@ internal sealed class SyncSessionFiles : IDisposable
     public const int DummyScans = 4;
     public const int Volumes = 12;
     public const double Fps = 30;
-    public const int SyncBit = 6, NidqSyncLine = 0, StrobeLine = 1, TriggerLine = 2;
+    public const int SyncBit = 6, NidqSyncLine = 0, StrobeLine = 1, TriggerLine = 2, SecondStrobeLine = 3;
     public const double SyncPeriodSeconds = 1.000037;
 
     public static readonly DeviceClock Probe0 = new(0, 0);
@@ -30,19 +30,27 @@ internal sealed class SyncSessionFiles : IDisposable
     public static readonly DeviceClock Scanner = new(1.3, 0);
     public static readonly int[] SkippedExposures = [100, 250];
 
+    /// <summary>A second camera: starts 0.9 s in, its crystal 50 ppm slow, one exposure skipped; its strobe on NIDQ line 3.</summary>
+    public static readonly DeviceClock SecondCamera = new(0.9, -50);
+    public static readonly int[] SecondSkippedExposures = [77];
+
     private readonly TempFolder _folder = new();
 
     /// <param name="probe1Sync">The line on probe 1's SY bit 6 (default: the shared sync wave).</param>
     /// <param name="probe1">Probe 1's clock (default <see cref="Probe1"/>).</param>
     /// <param name="triggers">How many scanner triggers the NIDQ records (default: dummies + volumes).</param>
     /// <param name="nidqNamesSyncLine">Whether the NIDQ .meta names its sync line (syncNiChan).</param>
-    public SyncSessionFiles(LineSignal? probe1Sync = null, DeviceClock? probe1 = null, int triggers = DummyScans + Volumes, bool nidqNamesSyncLine = true)
+    /// <param name="secondCamera">Whether the NIDQ also records <see cref="SecondCamera"/>'s strobe on <see cref="SecondStrobeLine"/>.</param>
+    public SyncSessionFiles(LineSignal? probe1Sync = null, DeviceClock? probe1 = null, int triggers = DummyScans + Volumes, bool nidqNamesSyncLine = true, bool secondCamera = false)
     {
         Probe1Clock = probe1 ?? Probe1;
         // The sync generator has its own crystal (37 ppm off the reference's), so its edges fall at every
         // phase of each device's sample period, as they do when neither device generates them.
         LineSignal sync = SyntheticSync.SquareWave(SyncPeriodSeconds, 0.5, 0.25);
         Exposures = Enumerable.Range(0, (int)((Seconds - 1) * Fps)).Where(s => !SkippedExposures.Contains(s)).Select(s => Camera.ReferenceOf(s / Fps)).ToArray();
+        SecondExposures = secondCamera
+            ? Enumerable.Range(0, (int)((Seconds - 2) * Fps)).Where(s => !SecondSkippedExposures.Contains(s)).Select(s => SecondCamera.ReferenceOf(s / Fps)).ToArray()
+            : [];
         Triggers = Enumerable.Range(0, triggers).Select(i => Scanner.ReferenceOf(i * Tr)).ToArray();
 
         Probe0Path = _folder.File("run_g0_t0.imec0.ap.bin");
@@ -51,7 +59,10 @@ internal sealed class SyncSessionFiles : IDisposable
         SyntheticSync.WriteRecording(Probe0Path, 3, ImecRateHz, (long)(Seconds * ImecRateHz), Probe0, [(SyncBit, sync)]);
         SyntheticSync.WriteRecording(Probe1Path, 3, ImecRateHz, (long)(Seconds * ImecRateHz), Probe1Clock, [(SyncBit, probe1Sync ?? sync)]);
         SyntheticSync.WriteRecording(NidqPath, 2, NidqRateHz, (long)(Seconds * NidqRateHz), Nidq,
-            [(NidqSyncLine, sync), (StrobeLine, SyntheticSync.Pulses(Exposures, 0.004)), (TriggerLine, SyntheticSync.Pulses(Triggers, 0.010))]);
+            [
+                (NidqSyncLine, sync), (StrobeLine, SyntheticSync.Pulses(Exposures, 0.004)), (TriggerLine, SyntheticSync.Pulses(Triggers, 0.010)),
+                .. secondCamera ? [(SecondStrobeLine, SyntheticSync.Pulses(SecondExposures, 0.004))] : Array.Empty<(int, LineSignal)>(),
+            ]);
         SyntheticSpikeGlxMeta.WriteImec(Probe0Path, 2, ImecRateHz);
         SyntheticSpikeGlxMeta.WriteImec(Probe1Path, 2, ImecRateHz);
         SyntheticSpikeGlxMeta.WriteNidq(NidqPath, NidqRateHz, nidqNamesSyncLine ? NidqSyncLine : null);
@@ -85,6 +96,9 @@ internal sealed class SyncSessionFiles : IDisposable
 
     public double[] Triggers { get; }
 
+    /// <summary>Reference times of the frames the second camera saved (empty without it).</summary>
+    public double[] SecondExposures { get; }
+
     public string File(string name) => _folder.File(name);
 
     /// <summary>Writes the camera's video (frame k shows gray level k mod 256) and returns its path.</summary>
@@ -94,7 +108,13 @@ internal sealed class SyncSessionFiles : IDisposable
     /// <summary>The sample of a device at or before reference time t: the truth a sync fit must reproduce.</summary>
     public static long SampleAt(DeviceClock clock, double rateHz, double t) => (long)Math.Floor(clock.OwnOf(t) * rateHz);
 
+    /// <summary>Writes the second camera's video (frame k shows gray level k mod 256) and returns its path.</summary>
+    public string WriteSecondVideo() =>
+        Video.IndexPatternVideo.Write(_folder.File("body.avi"), SecondExposures.Length, "30", new Video.FrameSize(16, 12));
+
     public long FrameAt(double t) => Array.FindLastIndex(Exposures, e => e <= t);
+
+    public long SecondFrameAt(double t) => Array.FindLastIndex(SecondExposures, e => e <= t);
 
     public long VolumeAt(double t) => Math.Max(-1, Array.FindLastIndex(Triggers, s => s <= t) - DummyScans);
 

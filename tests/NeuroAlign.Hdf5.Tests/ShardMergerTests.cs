@@ -217,7 +217,7 @@ public class ShardMergerTests
         var notShard = Assert.Throws<NeuroAlignException>(() => ShardMerger.Merge([plain], folder.File("m.h5")));
         var notHdf5 = Assert.Throws<InvalidRecordingException>(() => ShardMerger.Merge([text], folder.File("m.h5")));
 
-        Assert.Equal($"merge: {plain} is not a shard (no shard_index attribute); merge joins the files of `neuro-align export --shard i/n`", notShard.Message);
+        Assert.Equal($"merge: {plain} is not a shard (no shard_index attribute); merge joins the files written as shards of one export ('shard' i/n)", notShard.Message);
         Assert.StartsWith($"{text}: HDF5 superblock: found ", notHdf5.Message);
         Assert.DoesNotContain('\n', notHdf5.Message);
     }

@@ -15,7 +15,7 @@ internal sealed record OptionSpec(string Name, string? ValueName, string Help, b
     public bool TakesValue => ValueName != null;
 
     /// <summary>Whether the value names a file or folder (by the placeholder's convention: PATH, FILE, JSON).</summary>
-    public bool TakesPath => ValueName is "PATH" or "FILE" or "JSON";
+    public bool TakesPath => ValueName is "PATH" or "[NAME=]PATH" or "FILE" or "JSON";
 }
 
 /// <summary>

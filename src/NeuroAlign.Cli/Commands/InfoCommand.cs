@@ -1,7 +1,9 @@
 using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
-using NeuroAlign.Cli.Inputs;
 using NeuroAlign.Filtering;
+using NeuroAlign.Formats.Bids;
+using NeuroAlign.Modalities.Fmri;
+using NeuroAlign.Sessions;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
 
@@ -10,12 +12,13 @@ namespace NeuroAlign.Cli.Commands;
 /// <summary>`neuro-align info FILE...`: what each recording holds and how its clock runs.</summary>
 internal static class InfoCommand
 {
+    /// <summary>How each file opens: every modality's own settings (not sync, which needs a session).</summary>
+    private static readonly Setting[] Settings = [.. SettingOptions.Modalities.StreamSettings.Where(s => !s.Key.EndsWith("-sync", StringComparison.Ordinal) && !s.Key.StartsWith("video-led", StringComparison.Ordinal))];
+
     public static readonly OptionSpec[] Options =
     [
         new("--filter", "RULE", "also report the fraction of each recording this rule keeps, scanning it whole (repeatable, combined with AND)", Repeatable: true),
-        .. EphysInput.Options,
-        .. VideoInput.Options,
-        .. FmriInput.Options,
+        .. SettingOptions.Specs(Settings),
     ];
 
     public static int Run(ParsedArgs args, CliContext context)
@@ -27,30 +30,33 @@ internal static class InfoCommand
 
         foreach (string path in args.Positionals)
         {
-            EphysInput.RequireFile(path, "info");
+            Session.RequirePath(path, "info");
         }
+
+        SettingValues settings = SettingOptions.Read(args, [.. Settings, ExportSettings.Filter]);
 
         // The rules are checked against the kinds of the files given (a rule scoped to fmri with only
         // ephys files is refused) before any file is read.
-        FilterSet? filters = ExportCommand.ParseFilters(args, args.Positionals.Select(KindOf).OfType<ModalityKind>().Distinct().ToArray());
-
-        foreach (string path in args.Positionals)
+        var modalities = args.Positionals.Select(p => IsPhysio(p) ? null : SettingOptions.Modalities.ForPath(p)).ToArray();
+        FilterSet? filters = ExportPlan.ParseFilters(settings, modalities.OfType<IModality>().Select(m => m.Kind).Distinct().ToArray());
+        var log = new ExportCommand.ContextLog(context);
+        for (int i = 0; i < args.Positionals.Count; i++)
         {
-            ModalityKind? kind = KindOf(path);
-            using ISampleStream stream = FmriInput.IsNifti(path) ? FmriInput.Open(path, args, context)
-                : FmriInput.IsPhysio(path) ? FmriInput.OpenPhysio(path, args)
-                : VideoInput.LooksLikeVideo(path) ? VideoInput.Open(path, args, "info")
-                : EphysInput.Open(path, args);
+            string path = args.Positionals[i];
+            IModality? modality = modalities[i];
+            using ISampleStream stream = modality is null
+                ? BidsPhysioStream.Open(path, new BidsPhysioOptions(CacheDirectory: settings.Find(FmriSettings.Cache)))
+                : modality.Open(new StreamRequest(modality.Name, modality, path, 0), settings, log).Stream;
             Describe(stream, context.Out);
-            if (filters is not null && kind is { } k && filters.AppliesTo(k))
+            if (filters is not null && modality is not null && filters.AppliesTo(modality.Kind))
             {
-                ReportKeptFraction(stream, k, filters, context);
+                ReportKeptFraction(stream, modality.Kind, filters, context);
             }
             else if (filters is not null)
             {
-                context.Out.WriteLine(kind is null
+                context.Out.WriteLine(modality is null
                     ? "  filter: rules apply to ephys, fmri and video recordings, not to physiological traces"
-                    : $"  filter: no rule applies to {kind.Value.ToString().ToLowerInvariant()}");
+                    : $"  filter: no rule applies to {modality.Name}");
             }
         }
 
@@ -80,12 +86,9 @@ internal static class InfoCommand
             $"  filter: {filter.RuleText} keeps {result.KeptFraction:P2} of the values ({result.Kept} of {result.Values}; {result.Samples} samples, {result.BytesRead / 1e6:F1} MB scanned in {result.Elapsed.TotalSeconds:F2} s, {result.BytesRead / 1e6 / seconds:F0} MB/s)");
     }
 
-    /// <summary>What `info` opens a file as, for filters: NIfTI is fMRI, video by its extension, BIDS physio none, else ephys.</summary>
-    private static ModalityKind? KindOf(string path) =>
-        FmriInput.IsNifti(path) ? ModalityKind.Fmri
-        : FmriInput.IsPhysio(path) ? null
-        : VideoInput.LooksLikeVideo(path) ? ModalityKind.Video
-        : ModalityKind.Ephys;
+    /// <summary>Whether <paramref name="path"/> names a BIDS physiological recording (described, not a modality yet).</summary>
+    private static bool IsPhysio(string path) =>
+        path.EndsWith("_physio.tsv.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith("_physio.tsv", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Shows a scan with the export's progress display: its windows are the scan's windows.</summary>
     private sealed class ScanProgress(ProgressReporter reporter) : IProgress<FilterScanProgress>

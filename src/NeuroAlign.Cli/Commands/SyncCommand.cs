@@ -1,6 +1,5 @@
 using NeuroAlign.Cli.CommandLine;
-using NeuroAlign.Cli.Inputs;
-using NeuroAlign.Streams;
+using NeuroAlign.Sessions;
 using NeuroAlign.Sync;
 
 namespace NeuroAlign.Cli.Commands;
@@ -11,16 +10,7 @@ namespace NeuroAlign.Cli.Commands;
 /// </summary>
 internal static class SyncCommand
 {
-    public static readonly OptionSpec[] Options =
-    [
-        new("--ephys", "PATH", "ephys recording; repeat for more streams: the first is the reference", Repeatable: true),
-        new("--video", "PATH", "behaviour video"),
-        new("--fmri", "PATH", "fMRI run: NIfTI with BIDS sidecar"),
-        .. EphysInput.Options,
-        .. VideoInput.Options,
-        .. FmriInput.Options,
-        .. SyncInput.Options,
-    ];
+    public static readonly OptionSpec[] Options = SettingOptions.Specs(SettingOptions.Session);
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -29,21 +19,20 @@ internal static class SyncCommand
             throw new UsageException($"unexpected argument '{args.Positionals[0]}'; inputs are given with --ephys, --video, --fmri");
         }
 
-        if (!SessionInputs.HasInput(args))
+        SettingValues settings = SettingOptions.Read(args, SettingOptions.Session);
+        IReadOnlyList<StreamRequest> requests = SettingOptions.Modalities.Requests(settings);
+        if (requests.Count == 0)
         {
-            throw new UsageException("no input: give --ephys PATH (repeatable), --video PATH and/or --fmri PATH (see --help)");
+            throw new UsageException($"no input: give {string.Join(", ", SettingOptions.Modalities.PathSettings.Select(s => $"{s} PATH"))} (see --help)");
         }
 
-        SessionInputs.CheckOptions(args);
-        FmriInput.CheckOptions(args);
-        var opened = new List<ISampleStream>();
-        try
+        Session.CheckSettings(requests, settings, SettingOptions.Session);
+        using Session session = Session.Open(requests, settings, new ExportCommand.ContextLog(context));
         {
-            List<SessionStream> session = SessionInputs.Open(args, context, opened, rates: null);
-            SessionStream reference = session[0];
+            SessionStream reference = session.Reference;
             context.Out.WriteLine($"reference: {reference.Name} ({reference.Stream.SourcePath})");
             context.Out.WriteLine($"  own clock: {reference.Stream.Clock.Describe()}; reference = own - {reference.Stream.Clock.StartSeconds:R} s (its first sample is time zero)");
-            foreach (SessionStream s in session.Skip(1))
+            foreach (SessionStream s in session.Streams.Skip(1))
             {
                 context.Out.WriteLine($"{s.Name} ({s.Stream.SourcePath})");
                 if (s.Fit is not { } fit)
@@ -73,13 +62,6 @@ internal static class SyncCommand
             }
 
             return 0;
-        }
-        finally
-        {
-            foreach (ISampleStream s in opened)
-            {
-                s.Dispose();
-            }
         }
     }
 

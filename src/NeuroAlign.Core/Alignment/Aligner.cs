@@ -43,12 +43,12 @@ public static class Aligner
         ArgumentNullException.ThrowIfNull(rootAttributes);
         if (streams.Count == 0)
         {
-            throw new NeuroAlignException("nothing to align: give at least one of --ephys, --video, --fmri");
+            throw new NeuroAlignException("nothing to align: no stream is loaded");
         }
 
         if (windowTimes.Count == 0)
         {
-            throw new NeuroAlignException("no windows to export: give --time (or another source of window times)");
+            throw new NeuroAlignException($"no windows to export: give {Sessions.ExportSettings.Time} (or another source of window times)");
         }
 
         foreach (double t in windowTimes)

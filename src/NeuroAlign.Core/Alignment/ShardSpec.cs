@@ -21,17 +21,17 @@ public readonly record struct ShardSpec(int Index, int Count)
             || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count))
         {
-            throw new NeuroAlignException($"--shard '{text}': expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)");
+            throw new Sessions.SettingException("shard", $"'{text}'", $"expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)");
         }
 
         if (count < 1)
         {
-            throw new NeuroAlignException($"--shard {text}: the shard count is {count}; expected 1 or more");
+            throw new Sessions.SettingException("shard", text, $"the shard count is {count}; expected 1 or more");
         }
 
         if (index >= count)
         {
-            throw new NeuroAlignException($"--shard {text}: shard {index} does not exist among {count} shards; shards are numbered 0 to {count - 1}");
+            throw new Sessions.SettingException("shard", text, $"shard {index} does not exist among {count} shards; shards are numbered 0 to {count - 1}");
         }
 
         return new ShardSpec(index, count);
@@ -56,7 +56,7 @@ public readonly record struct ShardSpec(int Index, int Count)
         if (totalWindows < Count)
         {
             throw new NeuroAlignException(
-                $"--shard {this}: the export has {totalWindows} window(s), fewer than {Count} shards; use at most {Math.Max(1, totalWindows)} shards");
+                $"option {Sessions.Setting.Display("shard")} {this}: the export has {totalWindows} window(s), fewer than {Count} shards; use at most {Math.Max(1, totalWindows)} shards");
         }
 
         int first = FirstWindow(Index, Count, totalWindows);

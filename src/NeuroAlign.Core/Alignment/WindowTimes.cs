@@ -9,13 +9,13 @@ namespace NeuroAlign.Alignment;
 public static class WindowTimes
 {
     /// <summary>"1.5,2,10.25" → [1.5, 2, 10.25].</summary>
-    public static double[] ParseList(string text, string optionName = "--times")
+    public static double[] ParseList(string text, string optionName = "times")
     {
         ArgumentNullException.ThrowIfNull(text);
         return text.Split(',', StringSplitOptions.TrimEntries)
             .Select(part => double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && double.IsFinite(t)
                 ? t
-                : throw new NeuroAlignException($"option {optionName}: '{part}' is not a finite number of seconds (in '{text}')"))
+                : throw new Sessions.SettingException(optionName, $"'{part}' is not a finite number of seconds (in '{text}')"))
             .ToArray();
     }
 
@@ -27,7 +27,7 @@ public static class WindowTimes
     {
         if (!(stepSeconds > 0) || !double.IsFinite(stepSeconds))
         {
-            throw new NeuroAlignException($"option --every: {stepSeconds} is not a positive number of seconds");
+            throw new Sessions.SettingException("every", $"{stepSeconds} is not a positive number of seconds");
         }
 
         double first = coveredStartSeconds + beforeSeconds;
@@ -35,13 +35,13 @@ public static class WindowTimes
         if (last < first)
         {
             throw new NeuroAlignException(
-                $"option --every: the streams overlap only from {coveredStartSeconds:G6} s to {coveredEndSeconds:G6} s, too short for a window of {beforeSeconds + afterSeconds:G6} s");
+                $"option {Sessions.Setting.Display("every")}: the streams overlap only from {coveredStartSeconds:G6} s to {coveredEndSeconds:G6} s, too short for a window of {beforeSeconds + afterSeconds:G6} s");
         }
 
         long count = (long)Math.Floor(((last - first) / stepSeconds) + 1e-9) + 1;
         if (count > 100_000_000)
         {
-            throw new NeuroAlignException($"option --every {stepSeconds:G6}: {count} windows is too many; choose a longer step");
+            throw new Sessions.SettingException("every", $"{stepSeconds:G6}", $"{count} windows is too many; choose a longer step");
         }
 
         var times = new double[count];
@@ -148,7 +148,7 @@ public static class WindowTimes
         int eq = text.IndexOf('=', StringComparison.Ordinal);
         return eq > 0
             ? (text[..eq].Trim(), text[(eq + 1)..].Trim())
-            : throw new NeuroAlignException($"option --event-filter: '{text}' is not COLUMN=VALUE (e.g. trial_type=go)");
+            : throw new Sessions.SettingException("event-filter", $"'{text}' is not COLUMN=VALUE (e.g. trial_type=go)");
     }
 
     private static string[] Split(string line, char separator) =>

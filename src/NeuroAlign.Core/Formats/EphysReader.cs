@@ -78,7 +78,7 @@ public static class EphysReader
         if (options.StreamName != null && format != EphysFormat.OpenEphys)
         {
             throw new NeuroAlignException(
-                $"{path}: --ephys-stream '{options.StreamName}' applies to Open Ephys recordings only; this is {Describe(format)}");
+                $"{path}: {Sessions.Setting.Display("ephys-stream")} '{options.StreamName}' applies to Open Ephys recordings only; this is {Describe(format)}");
         }
 
         return format switch

@@ -120,7 +120,7 @@ public sealed record ClockFit
         };
         return new ClockFit(name, "offset", map, slope, offset, 0, 0, 0)
         {
-            Source = $"--offset {name}={offsetSeconds.ToString("R", CultureInfo.InvariantCulture)}",
+            Source = $"{Sessions.SyncSettings.Offset} {name}={offsetSeconds.ToString("R", CultureInfo.InvariantCulture)}",
         };
     }
 

@@ -93,7 +93,7 @@ public static class ClockFitter
         if (Math.Abs(drift) > options.MaxDriftPpm)
         {
             throw new NeuroAlignException(
-                $"{name}: clock fit refused: drift {drift.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)} ppm is outside ±{options.MaxDriftPpm.ToString("G", CultureInfo.InvariantCulture)} ppm (--max-drift-ppm): {Figures(rms, max, 1)}");
+                $"{name}: clock fit refused: drift {drift.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)} ppm is outside ±{options.MaxDriftPpm.ToString("G", CultureInfo.InvariantCulture)} ppm ({Sessions.SyncSettings.MaxDriftPpm}): {Figures(rms, max, 1)}");
         }
 
         if (max <= options.MaxResidualSeconds)

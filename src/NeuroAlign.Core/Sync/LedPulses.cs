@@ -153,7 +153,7 @@ public static class LedPulses
         {
             throw new NeuroAlignException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{streamName} ({frames.SourcePath}): no LED pulse visible in the mean intensity over {where}: its {LowPercentile:G}th and {HighPercentile:G}th percentiles are {low:F2} and {high:F2} gray levels, a contrast of {high - low:F2}, expected at least {options.MinimumContrast:G}; give the LED's region with --video-led-roi X,Y,W,H"));
+                $"{streamName} ({frames.SourcePath}): no LED pulse visible in the mean intensity over {where}: its {LowPercentile:G}th and {HighPercentile:G}th percentiles are {low:F2} and {high:F2} gray levels, a contrast of {high - low:F2}, expected at least {options.MinimumContrast:G}; give the LED's region with {Sessions.Setting.Display("video-led-roi")} X,Y,W,H"));
         }
 
         double threshold = (low + high) / 2;

@@ -27,7 +27,7 @@ public sealed record StrobeOptions
     public bool AllowCountMismatch { get; init; }
 
     /// <summary>The option that says how many pulses to skip, for messages.</summary>
-    public string SkipOption { get; init; } = "--sync-skip";
+    public string SkipOption { get; init; } = Sessions.SyncSettings.SyncSkip.ToString();
 }
 
 /// <summary>
@@ -112,7 +112,7 @@ public static class StrobeSync
                 string message = $"{name}: {noun} and pulse counts agree ({Counts()}) but not where {noun}s are missing: {where}";
                 if (!options.AllowCountMismatch)
                 {
-                    throw new NeuroAlignException(message + "; --allow-count-mismatch pairs them in order anyway");
+                    throw new NeuroAlignException(message + $"; {Sessions.SyncSettings.AllowCountMismatch} pairs them in order anyway");
                 }
 
                 notes.Add(message);
@@ -194,7 +194,7 @@ public static class StrobeSync
             if (ratio < 0.5 && pulseSource != null)
             {
                 throw new NeuroAlignException(
-                    $"{name}: pulses {i - 1} and {i} of {pulseSource} are {ClockFit.Micro(times[i] - times[i - 1])} apart where they come every {ClockFit.Micro(interval)}: a glitch or a second signal on the line (raise --sync-min-width to drop short pulses)");
+                    $"{name}: pulses {i - 1} and {i} of {pulseSource} are {ClockFit.Micro(times[i] - times[i - 1])} apart where they come every {ClockFit.Micro(interval)}: a glitch or a second signal on the line (raise {Sessions.SyncSettings.SyncMinWidth} to drop short pulses)");
             }
 
             long step = Math.Max(1, (long)Math.Round(ratio));
@@ -301,13 +301,13 @@ public static class StrobeSync
         if (options.AllowCountMismatch)
         {
             int chosen = fits.OrderBy(Math.Abs).First();
-            notes.Add(ambiguous + $"; --allow-count-mismatch: placement {chosen} taken (0: the first {noun} with the first pulse)");
+            notes.Add(ambiguous + $"; {Sessions.SyncSettings.AllowCountMismatch}: placement {chosen} taken (0: the first {noun} with the first pulse)");
             return chosen;
         }
 
         throw new NeuroAlignException(m > n
-            ? $"{ambiguous}; say how many pulses precede the first {noun} with {options.SkipOption} {name}=K, or give --allow-count-mismatch"
-            : $"{ambiguous}; give --allow-count-mismatch to pair the first {noun} with the first pulse and extend the pulse grid over the rest");
+            ? $"{ambiguous}; say how many pulses precede the first {noun} with {options.SkipOption} {name}=K, or give {Sessions.SyncSettings.AllowCountMismatch}"
+            : $"{ambiguous}; give {Sessions.SyncSettings.AllowCountMismatch} to pair the first {noun} with the first pulse and extend the pulse grid over the rest");
     }
 
     private static int CheckFits(
@@ -335,7 +335,7 @@ public static class StrobeSync
         + $" (pulses every {ClockFit.Micro(pulseInterval)}, {noun}s every {ClockFit.Micro(frameInterval)} on their own clock)";
 
     private static string Advice(StrobeOptions options) =>
-        options.AllowCountMismatch ? "" : $"; check the line, or give {options.SkipOption} {options.Name}=K or --allow-count-mismatch";
+        options.AllowCountMismatch ? "" : $"; check the line, or give {options.SkipOption} {options.Name}=K or {Sessions.SyncSettings.AllowCountMismatch}";
 
     /// <summary>
     /// Times frames that have no pulse from the pulse grid: between two timed frames by interpolating
@@ -354,7 +354,7 @@ public static class StrobeSync
             string outside = first > 0 ? $"{noun}s 0 to {first - 1} come before the first pulse used" : $"{noun}s {last + 1} to {n - 1} come after the last pulse used";
             if (!options.AllowCountMismatch)
             {
-                throw new NeuroAlignException($"{name}: {counts()}: {outside}, so their times are unknown; give --allow-count-mismatch to extend the pulse grid over them");
+                throw new NeuroAlignException($"{name}: {counts()}: {outside}, so their times are unknown; give {Sessions.SyncSettings.AllowCountMismatch} to extend the pulse grid over them");
             }
         }
 

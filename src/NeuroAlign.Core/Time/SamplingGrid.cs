@@ -12,7 +12,7 @@ public sealed class SamplingGrid
         if (!double.IsFinite(beforeSeconds) || !double.IsFinite(afterSeconds) || beforeSeconds + afterSeconds <= 0)
         {
             throw new NeuroAlignException(
-                $"window [t - {beforeSeconds:R} s, t + {afterSeconds:R} s) is empty: --before + --after must be positive");
+                $"window [t - {beforeSeconds:R} s, t + {afterSeconds:R} s) is empty: {Sessions.ExportSettings.Before} + {Sessions.ExportSettings.After} must be positive");
         }
 
         if (!(outputRateHz > 0) || !double.IsFinite(outputRateHz))

@@ -112,9 +112,9 @@ public class ShardAndMergeCommandTests
     }
 
     [Theory]
-    [InlineData("3/2", "--shard 3/2: shard 3 does not exist among 2 shards; shards are numbered 0 to 1")]
-    [InlineData("1/0", "--shard 1/0: the shard count is 0; expected 1 or more")]
-    [InlineData("x", "--shard 'x': expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)")]
+    [InlineData("3/2", "option --shard 3/2: shard 3 does not exist among 2 shards; shards are numbered 0 to 1")]
+    [InlineData("1/0", "option --shard 1/0: the shard count is 0; expected 1 or more")]
+    [InlineData("x", "option --shard 'x': expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)")]
     public void ExportShard_BadSpec_OneLineExit2NothingWritten(string spec, string expected)
     {
         using var folder = new TempFolder();
@@ -137,7 +137,7 @@ public class ShardAndMergeCommandTests
         var (code, _, error) = CliRunner.Run("--ephys", recording, "--ephys-channels", "16", "--times", "0.1,0.2", "--shard", "0/3", "--out", folder.File("o.h5"));
 
         Assert.Equal(1, code);
-        Assert.Equal("neuro-align: error: --shard 0/3: the export has 2 window(s), fewer than 3 shards; use at most 2 shards\n", error.ReplaceLineEndings("\n"));
+        Assert.Equal("neuro-align: error: option --shard 0/3: the export has 2 window(s), fewer than 3 shards; use at most 2 shards\n", error.ReplaceLineEndings("\n"));
         Assert.Equal(["rec.dat"], folder.FileNames());
     }
 

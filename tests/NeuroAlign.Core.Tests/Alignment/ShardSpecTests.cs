@@ -45,7 +45,7 @@ public class ShardSpecTests
     {
         var e = Assert.Throws<NeuroAlignException>(() => new ShardSpec(0, 8).Range(5));
 
-        Assert.Equal("--shard 0/8: the export has 5 window(s), fewer than 8 shards; use at most 5 shards", e.Message);
+        Assert.Equal("option 'shard' 0/8: the export has 5 window(s), fewer than 8 shards; use at most 5 shards", e.Message);
     }
 
     [Theory]
@@ -59,16 +59,16 @@ public class ShardSpecTests
     }
 
     [Theory]
-    [InlineData("3/2", "--shard 3/2: shard 3 does not exist among 2 shards; shards are numbered 0 to 1")]
-    [InlineData("2/2", "--shard 2/2: shard 2 does not exist among 2 shards; shards are numbered 0 to 1")]
-    [InlineData("0/0", "--shard 0/0: the shard count is 0; expected 1 or more")]
-    [InlineData("-1/2", "--shard '-1/2': expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)")]
-    [InlineData("1", "--shard '1': expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)")]
-    [InlineData("a/b", "--shard 'a/b': expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)")]
-    [InlineData("1/2/3", "--shard '1/2/3': expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)")]
+    [InlineData("3/2", "option 'shard' 3/2: shard 3 does not exist among 2 shards; shards are numbered 0 to 1")]
+    [InlineData("2/2", "option 'shard' 2/2: shard 2 does not exist among 2 shards; shards are numbered 0 to 1")]
+    [InlineData("0/0", "option 'shard' 0/0: the shard count is 0; expected 1 or more")]
+    [InlineData("-1/2", "option 'shard' '-1/2': expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)")]
+    [InlineData("1", "option 'shard' '1': expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)")]
+    [InlineData("a/b", "option 'shard' 'a/b': expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)")]
+    [InlineData("1/2/3", "option 'shard' '1/2/3': expected i/n, two whole numbers such as 0/4 (0-based: shards 0/4 to 3/4)")]
     public void Parse_Invalid_OneLineReason(string text, string expected)
     {
-        var e = Assert.Throws<NeuroAlignException>(() => ShardSpec.Parse(text));
+        var e = Assert.Throws<NeuroAlign.Sessions.SettingException>(() => ShardSpec.Parse(text));
 
         Assert.Equal(expected, e.Message);
     }

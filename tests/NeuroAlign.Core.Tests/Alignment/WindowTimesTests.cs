@@ -12,7 +12,7 @@ public class WindowTimesTests
     [Fact]
     public void ParseList_BadEntry_QuotesIt()
     {
-        var e = Assert.Throws<NeuroAlignException>(() => WindowTimes.ParseList("1,x,3"));
+        var e = Assert.Throws<NeuroAlign.Sessions.SettingException>(() => WindowTimes.ParseList("1,x,3"));
 
         Assert.Contains("'x'", e.Message);
     }

@@ -83,7 +83,7 @@ public class LedPulsesTests
         var e = Assert.Throws<NeuroAlignException>(() => LedPulses.Detect(frames, new LedPulseOptions { Region = new FrameRegion(2, 1, 3, 2) }, "video"));
 
         Assert.Equal(
-            "video (synthetic-led): no LED pulse visible in the mean intensity over region 2,1,3,2: its 5th and 95th percentiles are 30.00 and 31.00 gray levels, a contrast of 1.00, expected at least 4; give the LED's region with --video-led-roi X,Y,W,H",
+            "video (synthetic-led): no LED pulse visible in the mean intensity over region 2,1,3,2: its 5th and 95th percentiles are 30.00 and 31.00 gray levels, a contrast of 1.00, expected at least 4; give the LED's region with 'video-led-roi' X,Y,W,H",
             e.Message);
     }
 

@@ -134,7 +134,7 @@ public class PulseMatcherTests
         var e = Assert.Throws<NeuroAlignException>(() => ClockFitter.Fit("ephys_1", match.OwnSeconds, match.ReferenceSeconds, Limits()));
         ClockFit allowed = ClockFitter.Fit("ephys_1", match.OwnSeconds, match.ReferenceSeconds, Limits(maxDriftPpm: 1000));
 
-        Assert.StartsWith("ephys_1: clock fit refused: drift +800.6 ppm is outside ±500 ppm (--max-drift-ppm): slope ", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("ephys_1: clock fit refused: drift +800.6 ppm is outside ±500 ppm ('max-drift-ppm'): slope ", e.Message, StringComparison.Ordinal);
         Assert.Contains("100 pulses matched", e.Message, StringComparison.Ordinal);
         Assert.Equal(800.64, allowed.DriftPpm, 1);
     }

@@ -85,7 +85,7 @@ public class StrobeSyncTests
         ClockFit allowed = StrobeSync.Reconcile(Strobes(exposures), clock, options with { AllowCountMismatch = true });
 
         Assert.Equal(
-            "video: 1000 frames, 1005 pulses (ephys line 1): the 5 extra pulses could lie before or after (placements 0 to 5 fit equally well); say how many pulses precede the first frame with --sync-skip video=K, or give --allow-count-mismatch",
+            "video: 1000 frames, 1005 pulses (ephys line 1): the 5 extra pulses could lie before or after (placements 0 to 5 fit equally well); say how many pulses precede the first frame with 'sync-skip' video=K, or give 'allow-count-mismatch'",
             e.Message);
         Assert.Equal(2, skipped.LeadingPulsesSkipped);
         Assert.Equal(3, skipped.TrailingPulsesIgnored);
@@ -188,7 +188,7 @@ public class StrobeSyncTests
         var e = Assert.Throws<NeuroAlignException>(() =>
             StrobeSync.Reconcile(Strobes(pulses), new RegularClock(0, Fps, 50), new StrobeOptions { Name = "video" }));
 
-        Assert.Contains("a glitch or a second signal on the line (raise --sync-min-width to drop short pulses)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("a glitch or a second signal on the line (raise 'sync-min-width' to drop short pulses)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -203,7 +203,7 @@ public class StrobeSyncTests
         ClockFit allowed = StrobeSync.Reconcile(Strobes(exposures), clock, options with { AllowCountMismatch = true });
 
         Assert.Equal(
-            "video: 100 frames, 95 pulses (ephys line 1): frames 95 to 99 come after the last pulse used, so their times are unknown; give --allow-count-mismatch to extend the pulse grid over them",
+            "video: 100 frames, 95 pulses (ephys line 1): frames 95 to 99 come after the last pulse used, so their times are unknown; give 'allow-count-mismatch' to extend the pulse grid over them",
             e.Message);
         Assert.Equal(5, allowed.SamplesWithoutPulse);
         Assert.Equal(2 + (99 / Fps), allowed.Map.ToReference(clock.TimeOf(99)), 3);

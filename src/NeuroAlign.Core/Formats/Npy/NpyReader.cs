@@ -21,12 +21,12 @@ public static class NpyReader
         ArgumentNullException.ThrowIfNull(options);
         if (!(options.SampleRateHz > 0) || !double.IsFinite(options.SampleRateHz))
         {
-            throw new NeuroAlignException($"{path}: --ephys-rate {options.SampleRateHz}: expected a positive, finite rate in Hz");
+            throw new NeuroAlignException($"{path}: {Sessions.Setting.Display("ephys-rate")} {options.SampleRateHz}: expected a positive, finite rate in Hz");
         }
 
         if (!(options.GainToMicrovolts > 0) || !double.IsFinite(options.GainToMicrovolts))
         {
-            throw new NeuroAlignException($"{path}: --ephys-gain-uv {options.GainToMicrovolts}: expected a positive, finite factor");
+            throw new NeuroAlignException($"{path}: {Sessions.Setting.Display("ephys-gain-uv")} {options.GainToMicrovolts}: expected a positive, finite factor");
         }
 
         NpyHeader header = NpyHeader.Read(path);
@@ -61,7 +61,7 @@ public static class NpyReader
         KeyValuePair<string, string>[] details =
         [
             new("array", $"NPY {header.MajorVersion}.{header.MinorVersion}, shape ({string.Join(", ", shape)}), dtype '{header.Descr}' ({header.ElementType.ToText()}{byteOrder}), data at byte {header.DataOffsetBytes}"),
-            new("sample rate", $"{options.SampleRateHz:R} Hz (from --ephys-rate: a .npy carries no rate)"),
+            new("sample rate", $"{options.SampleRateHz:R} Hz (from {Sessions.Setting.Display("ephys-rate")}: a .npy carries no rate)"),
         ];
         return new EphysRecording(data, channelNames: null, details, digitalLines: [], warnings);
     }

@@ -36,17 +36,17 @@ public static class RawBinaryReader
         ArgumentNullException.ThrowIfNull(options);
         if (options.ChannelCount <= 0)
         {
-            throw new NeuroAlignException($"{path}: --ephys-channels {options.ChannelCount}: expected a positive channel count");
+            throw new NeuroAlignException($"{path}: {Sessions.Setting.Display("ephys-channels")} {options.ChannelCount}: expected a positive channel count");
         }
 
         if (!(options.SampleRateHz > 0) || !double.IsFinite(options.SampleRateHz))
         {
-            throw new NeuroAlignException($"{path}: --ephys-rate {options.SampleRateHz}: expected a positive, finite rate in Hz");
+            throw new NeuroAlignException($"{path}: {Sessions.Setting.Display("ephys-rate")} {options.SampleRateHz}: expected a positive, finite rate in Hz");
         }
 
         if (options.HeaderBytes < 0)
         {
-            throw new NeuroAlignException($"{path}: --ephys-header-bytes {options.HeaderBytes}: expected zero or more bytes");
+            throw new NeuroAlignException($"{path}: {Sessions.Setting.Display("ephys-header-bytes")} {options.HeaderBytes}: expected zero or more bytes");
         }
 
         if (!RawBinaryOptions.SupportedTypes.Contains(options.ElementType))
@@ -57,7 +57,7 @@ public static class RawBinaryReader
 
         if (!(options.GainToMicrovolts > 0) || !double.IsFinite(options.GainToMicrovolts))
         {
-            throw new NeuroAlignException($"{path}: --ephys-gain-uv {options.GainToMicrovolts}: expected a positive, finite factor");
+            throw new NeuroAlignException($"{path}: {Sessions.Setting.Display("ephys-gain-uv")} {options.GainToMicrovolts}: expected a positive, finite factor");
         }
 
         var layout = new InterleavedLayout(path, options.HeaderBytes, options.ChannelCount, options.ElementType);

@@ -374,7 +374,7 @@ public class SpikeGlxReaderTests
 
         var e = Assert.Throws<NeuroAlignException>(() => EphysReader.Open(folder.File("rec.bin"), new EphysOpenOptions { StreamName = "ProbeA" }));
 
-        Assert.Contains("--ephys-stream", e.Message);
+        Assert.Contains("'ephys-stream'", e.Message);
         Assert.Contains("SpikeGLX", e.Message);
     }
 

@@ -1,0 +1,317 @@
+using System.Globalization;
+using NeuroAlign.Alignment;
+using NeuroAlign.Filtering;
+using NeuroAlign.Modalities.Ephys;
+using NeuroAlign.Streams;
+using NeuroAlign.Sync;
+using NeuroAlign.Time;
+
+namespace NeuroAlign.Sessions;
+
+/// <summary>
+/// What an export does with a session: where windows fall, their extent, how each stream is sampled
+/// (rate, mode, units, filters) and which of the windows this process writes. Built from settings
+/// and checked before any file is opened (<see cref="FromSettings"/>), then applied to the resolved
+/// session (<see cref="Streams"/>, <see cref="WindowTimes"/>); a sink writes what the aligner makes.
+/// </summary>
+public sealed class ExportPlan
+{
+    private ExportPlan(SettingValues settings, Setting windowSource, double before, double after, FilterSet? filters)
+    {
+        Settings = settings;
+        WindowSource = windowSource;
+        BeforeSeconds = before;
+        AfterSeconds = after;
+        Filters = filters;
+    }
+
+    /// <summary>The settings the plan was made from.</summary>
+    public SettingValues Settings { get; }
+
+    /// <summary>The one setting that gives the window times (time, times, events, events-from or every).</summary>
+    public Setting WindowSource { get; }
+
+    public double BeforeSeconds { get; }
+
+    public double AfterSeconds { get; }
+
+    /// <summary>The filter rules, checked against the loaded modalities; null without any.</summary>
+    public FilterSet? Filters { get; }
+
+    /// <summary>The output file.</summary>
+    public string OutputPath => Settings.Find(ExportSettings.Out) ?? ExportSettings.DefaultOutput;
+
+    /// <summary>
+    /// Checks everything the settings can get wrong before any file is opened: one window source,
+    /// a non-empty window, rules that parse and fit the loaded modalities, stream names that exist.
+    /// </summary>
+    public static ExportPlan FromSettings(SettingValues settings, IReadOnlyList<StreamRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(requests);
+        Setting[] sources = ExportSettings.WindowSources.Where(settings.Has).ToArray();
+        if (sources.Length != 1)
+        {
+            throw new SettingException(sources.Length == 0
+                ? $"no window times: give {ExportSettings.Time} SECONDS (or {ExportSettings.Times}, {ExportSettings.Events}, {ExportSettings.EventsFrom}, {ExportSettings.Every})"
+                : $"give one source of window times, not {string.Join(" and ", sources.Select(s => s.ToString()))}");
+        }
+
+        double before = settings.Get(ExportSettings.Before, 0);
+        double after = settings.Get(ExportSettings.After, 1);
+        if (before + after <= 0)
+        {
+            throw new SettingException($"{ExportSettings.Before} and {ExportSettings.After} are both 0: the window is empty");
+        }
+
+        if (settings.Has(ExportSettings.EventMinWidth) && !settings.Has(ExportSettings.EventsFrom))
+        {
+            throw new SettingException($"option {ExportSettings.EventMinWidth} needs {ExportSettings.EventsFrom} STREAM:LINE");
+        }
+
+        if ((settings.Has(ExportSettings.EventColumn) || settings.Has(ExportSettings.EventFilter)) && !settings.Has(ExportSettings.Events))
+        {
+            throw new SettingException(settings.Has(ExportSettings.EventColumn) ? ExportSettings.EventColumn : ExportSettings.EventFilter, $"needs {ExportSettings.Events} FILE");
+        }
+
+        if (settings.Find(ExportSettings.EventsFrom) is { } lineEdges)
+        {
+            var withLines = requests.Where(r => r.Modality.PerSampleSync is null).Select(r => r.Name).ToArray();
+            if (!withLines.Contains(lineEdges.Stream))
+            {
+                throw new SettingException(ExportSettings.EventsFrom.Key, lineEdges.Text, withLines.Length == 0
+                    ? $"'{lineEdges.Stream}' is not an ephys stream, and no stream with digital lines is loaded: digital lines are recorded with ephys streams"
+                    : $"no ephys stream '{lineEdges.Stream}' is loaded (ephys streams: {string.Join(", ", withLines)})");
+            }
+        }
+
+        foreach (StreamRequest r in requests.Where(r => r.Modality.Kind == ModalityKind.Video))
+        {
+            if (settings.PerStream(ExportSettings.Mode).Get(r.Name, r.Modality.Name, IndexMode.Previous) == IndexMode.Linear)
+            {
+                // Frames are output as decoded (uint8): a grid time picks a frame, never a blend.
+                throw new SettingException(ExportSettings.Mode, $"video frames are not interpolated; use previous or nearest for {r.Name} (e.g. ephys=linear,{r.Name}=previous)");
+            }
+        }
+
+        if (settings.Find(ExportSettings.Out) is { } output)
+        {
+            string full = Path.GetFullPath(output);
+            foreach (var (setting, text) in settings.Given.Where(g => g.Text is not null && g.Setting != ExportSettings.Out && g.Setting.ValueName is "PATH" or "[NAME=]PATH" or "FILE" or "JSON"))
+            {
+                string path = StreamNames.LooksNamed(text!) ? text![(text!.IndexOf('=', StringComparison.Ordinal) + 1)..] : text!;
+                if (string.Equals(Path.GetFullPath(path), full, StringComparison.Ordinal))
+                {
+                    throw new SettingException(ExportSettings.Out, $"{output} is also an input ({setting} {text}); choose another output file");
+                }
+            }
+        }
+
+        return new ExportPlan(settings, sources[0], before, after, ParseFilters(settings, requests.Select(r => r.Modality.Kind).Distinct().ToArray()));
+    }
+
+    /// <summary>The filter rules, parsed and checked for the kinds loaded; null without any.</summary>
+    public static FilterSet? ParseFilters(SettingValues settings, IReadOnlyCollection<ModalityKind> loaded)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        IReadOnlyList<string> rules = settings.All(ExportSettings.Filter);
+        if (rules.Count == 0)
+        {
+            return null;
+        }
+
+        FilterSet set = FilterSet.Parse(rules);
+        set.Validate(loaded);
+        return set;
+    }
+
+    /// <summary>
+    /// Every stream of the session on its output grid: downsampled continuous streams get an
+    /// anti-aliasing view, microvolt units a float32 view, filters their compiled mask. The views
+    /// hold no resources of their own: disposing the session releases everything.
+    /// </summary>
+    public IReadOnlyList<AlignedStream> Streams(Session session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        StreamValues<double> rates = Settings.PerStream(ExportSettings.Rate);
+        StreamValues<IndexMode> modes = Settings.PerStream(ExportSettings.Mode);
+        bool microvolts = Settings.Get(EphysSettings.Microvolts, false);
+        var aligned = new List<AlignedStream>();
+        foreach (SessionStream s in session.Streams)
+        {
+            bool isReference = ReferenceEquals(s, session.Reference);
+            ISampleStream stream = s.Stream;
+            double native = stream.Clock.MeanRateHz;
+            double given = rates.Get(s.Name, s.Modality.Name, 0);
+            if (!double.IsFinite(native) && given == 0)
+            {
+                string noun = s.Modality.PerSampleSync?.SampleNoun ?? "sample";
+                native = double.IsFinite(stream.Clock.EndSeconds)
+                    ? 1 / (BeforeSeconds + AfterSeconds) // one timed frame: one grid point per window
+                    : throw new SettingException($"{s.Name} ({stream.SourcePath}) is a single {noun} without timing: give its output rate with {ExportSettings.Rate} {s.Name}=HZ");
+            }
+
+            double rate = given > 0 ? given : native;
+            IndexMode mode = modes.Get(s.Name, s.Modality.Name, IndexMode.Previous);
+            var grid = new SamplingGrid(BeforeSeconds, AfterSeconds, rate);
+            ISampleStream sampled = microvolts && stream is ContinuousStream counts ? new MicrovoltStream(counts) : stream;
+            if (sampled is ContinuousStream continuous && rate < native)
+            {
+                ContinuousStream filtered = LowPassStream.ForOutputRate(continuous, rate);
+                sampled = filtered;
+            }
+
+            var attributes = new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                [OutputSchema.ModalityAttribute] = s.Modality.Name,
+                ["source_path"] = Path.GetFullPath(stream.SourcePath),
+                ["format"] = stream.FormatName,
+                ["native_rate_hz"] = stream.Clock.MeanRateHz,
+                ["output_rate_hz"] = grid.OutputRateHz,
+                ["interpolation"] = mode.ToText(),
+                ["clock"] = stream.Clock.Describe(),
+                ["clock_map"] = s.Map.Describe(),
+            };
+            if (sampled is LowPassStream lowPass)
+            {
+                attributes["anti_aliasing"] = $"FIR low-pass, {lowPass.TapCount} taps, pass band to {lowPass.CutoffHz:G6} Hz, applied before sampling at {rate:G6} Hz";
+            }
+
+            var description = new StreamOutputDescription();
+            s.Modality.DescribeOutput(s, isReference, description);
+            foreach (var (key, value) in description.Attributes)
+            {
+                attributes[key] = value;
+            }
+
+            if (stream is ContinuousStream)
+            {
+                attributes["units"] = microvolts ? "uV" : "counts";
+            }
+
+            Dictionary<string, object>? sync = null;
+            if (s.Fit is not null)
+            {
+                sync = session.SyncAttributes(s);
+                attributes["clock_assumption"] = $"{s.Placement}; figures in /{OutputSchema.SyncGroup}/{s.Name}";
+            }
+
+            var output = new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, syncAttributes: sync);
+            aligned.Add(Filters is { } filters && filters.AppliesTo(s.Modality.Kind)
+                ? new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, filters.Compile(FilterTarget.ForStream(s.Modality.Kind, sampled, output.OutputElementType)), sync)
+                : output);
+        }
+
+        return aligned;
+    }
+
+    /// <summary>
+    /// The window times on the reference clock, from the plan's one source, with windows that reach
+    /// outside a recording left out when asked (and counted in <paramref name="notes"/>).
+    /// </summary>
+    public double[] WindowTimes(Session session, IReadOnlyList<AlignedStream> streams, ICollection<string> notes, ISessionLog log)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(streams);
+        ArgumentNullException.ThrowIfNull(notes);
+        ArgumentNullException.ThrowIfNull(log);
+        double[] times = WindowSource switch
+        {
+            _ when WindowSource == ExportSettings.Time => [Settings.Get(ExportSettings.Time, 0)],
+            _ when WindowSource == ExportSettings.Times => Settings.Find(ExportSettings.Times)!,
+            _ when WindowSource == ExportSettings.EventsFrom => LineEdgeTimes(session, notes),
+            _ when WindowSource == ExportSettings.Events => EventTimes(),
+            _ => Alignment.WindowTimes.Grid(
+                streams.Max(s => s.Timeline.StartReferenceSeconds),
+                streams.Min(s => s.Timeline.EndReferenceSeconds),
+                Settings.Get(ExportSettings.Every, double.NaN),
+                BeforeSeconds,
+                AfterSeconds),
+        };
+        if (!Settings.Has(ExportSettings.DropIncomplete))
+        {
+            return times;
+        }
+
+        double[] kept = times.Where(t => streams.All(s => Aligner.CountOutside(s, [t]).Samples == 0)).ToArray();
+        if (kept.Length == 0)
+        {
+            throw new NeuroAlignException($"{ExportSettings.DropIncomplete}: all {times.Length} windows reach outside a recording; nothing to export");
+        }
+
+        if (kept.Length < times.Length)
+        {
+            log.Warn($"{ExportSettings.DropIncomplete}: left out {times.Length - kept.Length} of {times.Length} windows that reach outside a recording");
+        }
+
+        return kept;
+    }
+
+    /// <summary>The root attributes every export file carries (output contract).</summary>
+    public Dictionary<string, object> RootAttributes(Session session, string neuroAlignVersion, string commandLine)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var root = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            [OutputSchema.SchemaVersionAttribute] = OutputSchema.Version,
+            [OutputSchema.NeuroAlignVersionAttribute] = neuroAlignVersion,
+            [OutputSchema.CreatedAttribute] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            [OutputSchema.CommandLineAttribute] = commandLine,
+            [OutputSchema.ReferenceStreamAttribute] = $"{session.Reference.Name} ({Path.GetFileName(session.Reference.Stream.SourcePath)})",
+            [OutputSchema.BeforeAttribute] = BeforeSeconds,
+            [OutputSchema.AfterAttribute] = AfterSeconds,
+            [OutputSchema.WindowSourceAttribute] = WindowSource.ToString(),
+        };
+        if (Filters is not null)
+        {
+            root[OutputSchema.FilterAttribute] = Filters.Text;
+        }
+
+        return root;
+    }
+
+    private double[] EventTimes()
+    {
+        string events = Settings.Find(ExportSettings.Events)!;
+        Session.RequirePath(events, ExportSettings.Events.Key);
+        return Alignment.WindowTimes.FromTextFile(
+            events,
+            Settings.Find(ExportSettings.EventColumn),
+            Settings.All(ExportSettings.EventFilter).Select(f => (f.Column, f.Value)).ToArray());
+    }
+
+    /// <summary>
+    /// The chosen edges of a line, each edge's sample at its reference-clock time (the stream's clock
+    /// through its map), so a stream tied to the reference by sync gives its corrected times.
+    /// </summary>
+    private double[] LineEdgeTimes(Session session, ICollection<string> notes)
+    {
+        LineEdges spec = Settings.Find(ExportSettings.EventsFrom)!;
+        SessionStream owner = session[spec.Stream];
+        DigitalLineSet set = owner.LineSetOf(spec.Line, $"give the event times as a file with {ExportSettings.Events} FILE");
+        var timeline = new StreamTimeline(set.Clock, owner.Map);
+        DigitalEdges raw = set.GetEdges(spec.Line);
+        double? minimumWidth = Settings.TryGet(ExportSettings.EventMinWidth, out double w) ? w : null;
+        DigitalEdges edges = minimumWidth is { } width ? raw.Debounce(DigitalEdges.WidthInSamples(width, set.Clock.MeanRateHz)) : raw;
+        IReadOnlyList<long> samples = Select(edges, spec.Edges);
+        string what = $"line {spec.Line} of {owner.Name} ({owner.Stream.SourcePath})";
+        if (samples.Count == 0)
+        {
+            int glitches = Select(raw, spec.Edges).Count;
+            string why = glitches > 0
+                ? $"its {glitches} edge(s) all belong to pulses shorter than {ExportSettings.EventMinWidth} {minimumWidth!.Value.ToString("G6", CultureInfo.InvariantCulture)} s"
+                : $"the line is {(raw.InitialState ? "high" : "low")} throughout its {set.Clock.SampleCount} samples";
+            throw new NeuroAlignException(
+                $"option {ExportSettings.EventsFrom} {spec.Text}: {what}: no {Noun(spec.Edges)} in {Session.Seconds(timeline.StartReferenceSeconds)}..{Session.Seconds(timeline.EndReferenceSeconds)} s: {why}");
+        }
+
+        double[] times = samples.Select(timeline.ReferenceTimeOf).ToArray();
+        notes.Add($"window times: the {times.Length} {Noun(spec.Edges)} of {owner.Name} {set.Name} line {spec.Line}, on the reference clock");
+        return times;
+    }
+
+    private static IReadOnlyList<long> Select(DigitalEdges edges, EdgeKind? which) =>
+        which is { } kind ? edges.Samples(kind) : edges.AllEdgeSamples();
+
+    private static string Noun(EdgeKind? which) => which is { } kind ? $"{kind.ToText()} edges" : "rising or falling edges";
+}

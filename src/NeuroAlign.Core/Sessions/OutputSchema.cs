@@ -1,0 +1,70 @@
+namespace NeuroAlign.Sessions;
+
+/// <summary>One dataset of a stream's group: its name, element type, shape and meaning (docs/output-format.md).</summary>
+/// <param name="Name">The dataset's name inside the stream's group.</param>
+/// <param name="ElementType">Its element type as h5py shows it, or "as the data" when it follows the stream.</param>
+/// <param name="Shape">Its shape in terms of W (windows), N (points per window) and the sample's shape.</param>
+/// <param name="PerWindow">Whether its first axis is the window: merged shards concatenate these.</param>
+/// <param name="Meaning">What it holds.</param>
+public sealed record DatasetSchema(string Name, string ElementType, string Shape, bool PerWindow, string Meaning);
+
+/// <summary>
+/// The output file's layout in one place: the HDF5 sink writes these names, the reader, the shard
+/// merger and <c>info</c> read them. Schema 2 added stream groups named by the user and the
+/// <see cref="ModalityAttribute"/> on every stream group, so readers find streams by what they are.
+/// </summary>
+public static class OutputSchema
+{
+    /// <summary>The schema this version writes; readers accept 1 and 2.</summary>
+    public const long Version = 2;
+
+    /// <summary>Schema versions readers accept: 1 (named by modality only) and 2.</summary>
+    public static readonly IReadOnlyList<long> ReadableVersions = [1, 2];
+
+    // Root attributes.
+    public const string SchemaVersionAttribute = "schema_version";
+    public const string NeuroAlignVersionAttribute = "neuroalign_version";
+    public const string CreatedAttribute = "created_utc";
+    public const string CommandLineAttribute = "command_line";
+    public const string ReferenceStreamAttribute = "reference_stream";
+    public const string BeforeAttribute = "before_s";
+    public const string AfterAttribute = "after_s";
+    public const string WindowSourceAttribute = "window_source";
+    public const string FilterAttribute = "filter";
+
+    /// <summary>The group of per-window facts; <see cref="WindowTime"/> is its one dataset.</summary>
+    public const string WindowsGroup = "windows";
+
+    /// <summary>float64 [W]: the requested times, reference clock, seconds.</summary>
+    public const string WindowTime = "time";
+
+    /// <summary>The group of clock fits: one subgroup per fitted stream, its figures as attributes.</summary>
+    public const string SyncGroup = "sync";
+
+    /// <summary>Every stream group carries this attribute: ephys, video, fmri…</summary>
+    public const string ModalityAttribute = "modality";
+
+    public const string Data = "data";
+    public const string Timestamps = "timestamps";
+    public const string SourceIndex = "source_index";
+    public const string SourceTime = "source_time";
+    public const string Mask = "mask";
+    public const string KeptFraction = "kept_fraction";
+
+    /// <summary>Group names a stream may not take: the file's own.</summary>
+    public static readonly IReadOnlyList<string> ReservedGroups = [WindowsGroup, SyncGroup];
+
+    /// <summary>The datasets of every stream group, in the order they are written.</summary>
+    public static readonly IReadOnlyList<DatasetSchema> StreamDatasets =
+    [
+        new(Data, "as the data", "[W, N, sample shape…]", true, "the aligned samples"),
+        new(Timestamps, "float64", "[W, N]", true, "the window's grid: reference-clock time each output row stands for"),
+        new(SourceIndex, "int64", "[W, N]", true, "index of the source sample used; -1 where the time falls outside the recording (data zero there)"),
+        new(SourceTime, "float64", "[W, N]", true, "reference-clock time of that source sample; NaN where source_index is -1"),
+        new(Mask, "uint8", "as data", true, "with a filter: 1 = the value passes"),
+        new(KeptFraction, "float64", "[W]", true, "with a filter: the fraction of the window's values that pass"),
+    ];
+
+    /// <summary>Names of the per-window datasets of a stream group (merged shards concatenate them).</summary>
+    public static IReadOnlyList<string> PerWindowDatasets { get; } = [.. StreamDatasets.Where(d => d.PerWindow).Select(d => d.Name)];
+}

@@ -1,0 +1,103 @@
+using NeuroAlign.Filtering;
+using NeuroAlign.Sessions;
+using NeuroAlign.Sync;
+
+namespace NeuroAlign.Video;
+
+/// <summary>The settings of video streams; each may be given per stream (<c>left=rgb,body=gray</c>).</summary>
+public static class VideoSettings
+{
+    public static readonly Setting<string> Timestamps = Setting.Text(
+        "video-timestamps", "PATH", "frame times in seconds replacing the container's (one per line, CSV with a header, or .npy); per camera: NAME=PATH", scope: SettingScope.PerStream);
+
+    public static readonly Setting<VideoColor> Color = Setting.Of(
+        "video-color", "COLOR", "gray ([H, W]) or rgb ([H, W, 3]); per camera: NAME=rgb", text => Setting.Naming("video-color", () => VideoOptions.ParseColor(text)), "gray", SettingScope.PerStream);
+
+    public static readonly Setting<FrameSize> Size = Setting.Of(
+        "video-size", "WxH", "scale frames to this size, e.g. 160x120; per camera: NAME=WxH", text => Setting.Naming("video-size", () => FrameSize.Parse(text)), "as stored", SettingScope.PerStream);
+
+    public static readonly Setting<PulseSource> Strobe = Setting.Of(
+        "video-sync", "STREAM:LINE", "camera strobe, one pulse per frame, on a line of an ephys stream (e.g. ephys:1, ephys_1:3), or a FILE of pulse times on the reference clock; per camera: NAME=STREAM:LINE",
+        text => PulseSource.Parse("video-sync", text), scope: SettingScope.PerStream);
+
+    public static readonly Setting<PulseSource> Led = Setting.Of(
+        "video-led", "STREAM:LINE", "an LED in view, driven by pulses also recorded on an ephys line (e.g. ephys_1:3) or given as a FILE of times on the reference clock: its pulses in the video's mean intensity tie the video's clock (offset + drift) like shared sync pulses",
+        text => PulseSource.Parse("video-led", text), scope: SettingScope.PerStream);
+
+    public static readonly Setting<FrameRegion> LedRegion = Setting.Of(
+        "video-led-roi", "X,Y,W,H", "the LED's region of the frame, pixels", text => Setting.Naming("video-led-roi", () => FrameRegion.Parse(text)), "the whole frame", SettingScope.PerStream);
+
+    public static IReadOnlyList<Setting> All { get; } = [Timestamps, Color, Size];
+
+    /// <summary>How to open the video of stream <paramref name="name"/>.</summary>
+    public static VideoOptions Options(SettingValues settings, string name)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new VideoOptions(
+            Color: settings.PerStream(Color).Get(name, "video", VideoColor.Gray),
+            OutputSize: settings.PerStream(Size).TryGet(name, "video", out FrameSize size) ? size : null,
+            TimestampsPath: settings.PerStream(Timestamps).TryGet(name, "video", out string? path) ? path : null);
+    }
+}
+
+/// <summary>Behaviour videos: frames at their exact presentation times, tied by strobes or an LED in view.</summary>
+public sealed class VideoModality : IModality
+{
+    /// <summary>File name endings <c>info</c> treats as video.</summary>
+    private static readonly string[] Extensions =
+        [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".wmv", ".flv", ".mj2", ".nut", ".y4m", ".ogv", ".3gp"];
+
+    public string Name => "video";
+
+    public ModalityKind Kind => ModalityKind.Video;
+
+    public string PathHelp => "behaviour video (any format ffmpeg reads)";
+
+    public int ReferencePriority => 1;
+
+    public PerSampleSync PerSampleSync { get; } = new(VideoSettings.Strobe, "frame", "strobe", ExtraPulsesLead: false)
+    {
+        Led = VideoSettings.Led,
+        LedRegion = VideoSettings.LedRegion,
+    };
+
+    public IReadOnlyList<Setting> Settings => VideoSettings.All;
+
+    public bool Claims(string path) => Extensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    public void CheckSettings(SettingValues settings, IReadOnlyList<StreamRequest> streams)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(streams);
+        foreach (StreamRequest r in streams)
+        {
+            _ = VideoSettings.Options(settings, r.Name);
+        }
+    }
+
+    public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        VideoOptions options = VideoSettings.Options(settings, request.Name);
+        if (options.TimestampsPath is { } timestamps)
+        {
+            Session.RequirePath(timestamps, VideoSettings.Timestamps.Key);
+        }
+
+        return new OpenedStream(VideoStream.Open(request.Path, options), []);
+    }
+
+    public void DescribeOutput(SessionStream stream, bool isReference, StreamOutputDescription output)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(output);
+        if (stream.Stream is VideoStream video)
+        {
+            output.Attributes["codec"] = video.CodecName;
+            output.Attributes["color"] = video.Color == VideoColor.Rgb ? "rgb" : "gray";
+            output.Attributes["stored_size"] = $"{video.StoredWidth}x{video.StoredHeight}";
+            output.Attributes["frame_count"] = video.FrameCount;
+            output.Attributes["timestamp_source"] = video.TimestampSource;
+        }
+    }
+}

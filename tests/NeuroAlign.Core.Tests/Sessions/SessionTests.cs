@@ -1,0 +1,142 @@
+using NeuroAlign.Modalities.Ephys;
+using NeuroAlign.Modalities.Fmri;
+using NeuroAlign.Sessions;
+using NeuroAlign.TestData;
+
+namespace NeuroAlign.Core.Tests.Sessions;
+
+/// <summary>
+/// The session model without any command line: settings given as typed values, streams named and
+/// resolved, clocks fitted by Core alone (issue 16).
+/// </summary>
+public sealed class SessionTests
+{
+    private static readonly ModalityRegistry Registry = new([new EphysModality(), new FmriModality()]);
+
+    private static SettingValues Settings(params (Setting Setting, string? Text)[] given)
+    {
+        var values = new SettingValues();
+        foreach (var (setting, text) in given)
+        {
+            values.Add(setting, text);
+        }
+
+        return values;
+    }
+
+    [Fact]
+    public void Requests_NamesStreams_UnnamedKeepTheOldNamesAndNamedTakeTheirs()
+    {
+        Setting<string> ephys = Registry.PathSetting(Registry.Find("ephys")!);
+        Setting<string> fmri = Registry.PathSetting(Registry.Find("fmri")!);
+        SettingValues values = Settings((fmri, "run.nii"), (ephys, "a.bin"), (ephys, "probeB=b.bin"), (ephys, "c.bin"), (fmri, "rest=r.nii.gz"));
+
+        IReadOnlyList<StreamRequest> requests = Registry.Requests(values);
+
+        // Ephys leads (reference priority), in the order given; then the fMRI runs.
+        Assert.Equal(["ephys", "probeB", "ephys_1", "fmri", "rest"], requests.Select(r => r.Name));
+        Assert.Equal(["a.bin", "b.bin", "c.bin", "run.nii", "r.nii.gz"], requests.Select(r => r.Path));
+        Assert.Equal([0, 1, 2, 0, 1], requests.Select(r => r.Index));
+    }
+
+    [Theory]
+    [InlineData("x=a.bin", "x=b.bin", "two streams are named x")]
+    [InlineData("windows=a.bin", null, "'windows' is a group of the output's own")]
+    [InlineData("ephys=a.bin", "b.bin", "two streams are named ephys")]
+    public void Requests_ClashingOrReservedNames_SettingException(string first, string? second, string expected)
+    {
+        Setting<string> ephys = Registry.PathSetting(Registry.Find("ephys")!);
+        SettingValues values = second is null ? Settings((ephys, first)) : Settings((ephys, first), (ephys, second));
+
+        var e = Assert.Throws<SettingException>(() => Registry.Requests(values));
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("option 'ephys': ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PerStreamValues_NameThenModalityThenAll()
+    {
+        SettingValues values = Settings((ExportSettings.Rate, "ephys=1000,left=30"), (ExportSettings.Rate, "2"));
+        StreamValues<double> rates = values.PerStream(ExportSettings.Rate);
+
+        Assert.Equal(30, rates.Get("left", "video", 0));
+        Assert.Equal(1000, rates.Get("ephys_1", "ephys", 0));
+        Assert.Equal(2, rates.Get("fmri", "fmri", 0));
+        Assert.True(values.PerStream(ExportSettings.Mode).IsEmpty);
+    }
+
+    [Theory]
+    [InlineData("fast", "option 'rate': 'fast' is not a positive rate in Hz or 'native'")]
+    [InlineData("left=30,left=60", "option 'rate': left is given twice")]
+    [InlineData("left=", "option 'rate': '' is not a positive rate in Hz or 'native'")]
+    [InlineData("=30", "option 'rate': '=30' is not a positive rate in Hz or 'native'")]
+    public void PerStreamValues_Mistakes_NameTheSettingByKey(string text, string expected)
+    {
+        var e = Assert.Throws<SettingException>(() => Settings((ExportSettings.Rate, text)));
+
+        Assert.Equal(expected, e.Message);
+    }
+
+    [Fact]
+    public void CheckSettings_OffsetOfTheReferenceAndUnknownNames_Refused()
+    {
+        Setting<string> ephys = Registry.PathSetting(Registry.Find("ephys")!);
+        SettingValues values = Settings((ephys, "a.bin"), (SyncSettings.Offset, "ephys=1"));
+        IReadOnlyList<StreamRequest> requests = Registry.Requests(values);
+
+        var e = Assert.Throws<SettingException>(() => Session.CheckSettings(requests, values, SyncSettings.All));
+        Assert.Equal("option 'offset': ephys is the reference stream; its first sample is time zero", e.Message);
+
+        values = Settings((ephys, "a.bin"), (SyncSettings.Offset, "fmri=1"));
+        e = Assert.Throws<SettingException>(() => Session.CheckSettings(Registry.Requests(values), values, SyncSettings.All));
+        Assert.StartsWith("option 'offset': no stream or modality 'fmri' is loaded", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A probe and a NIDQ whose crystal runs 35 ppm fast, both recording a shared 1 Hz wave: Core
+    /// alone resolves the session, names the streams, and fits the NIDQ's clock so that its samples
+    /// land where the truth puts them.
+    /// </summary>
+    [Fact]
+    public void Open_ProbeAndDriftingNidq_FitsTheNidqToTheTruth()
+    {
+        using var folder = new TempFolder();
+        const double seconds = 12, imecRate = 30_000, nidqRate = 25_000;
+        var nidqClock = new DeviceClock(-0.0011, 35);
+        LineSignal sync = SyntheticSync.SquareWave(1.000037, 0.5, 0.25);
+        string probe = folder.File("run_g0_t0.imec0.ap.bin"), nidq = folder.File("run_g0_t0.nidq.bin");
+        SyntheticSync.WriteRecording(probe, 3, imecRate, (long)(seconds * imecRate), new DeviceClock(0, 0), [(6, sync)]);
+        SyntheticSync.WriteRecording(nidq, 2, nidqRate, (long)(seconds * nidqRate), nidqClock, [(0, sync)]);
+        SyntheticSpikeGlxMeta.WriteImec(probe, 2, imecRate);
+        SyntheticSpikeGlxMeta.WriteNidq(nidq, nidqRate, 0);
+        Setting<string> ephys = Registry.PathSetting(Registry.Find("ephys")!);
+        SettingValues values = Settings((ephys, probe), (ephys, $"nidq={nidq}"));
+        IReadOnlyList<StreamRequest> requests = Registry.Requests(values);
+        Session.CheckSettings(requests, values, SyncSettings.All);
+
+        using Session session = Session.Open(requests, values, new NoLog());
+
+        Assert.Equal(["ephys", "nidq"], session.Streams.Select(s => s.Name));
+        Assert.Same(session.Streams[0], session.Reference);
+        Assert.Null(session.Reference.Fit);
+        SessionStream fitted = session["nidq"];
+        Assert.NotNull(fitted.Fit);
+        Assert.Equal("linear", fitted.Fit!.Method);
+        Assert.InRange(fitted.Fit.DriftPpm, -35 - 3, -35 + 3);
+        foreach (double t in new[] { 2.25, 6.5, 10.75 })
+        {
+            long truth = (long)Math.Floor(nidqClock.OwnOf(t) * nidqRate);
+            long found = fitted.Stream.Clock.IndexAtOrBefore(fitted.Map.ToOwn(t));
+            Assert.InRange(found, truth - 1, truth + 1);
+        }
+
+        Dictionary<string, object> attributes = session.SyncAttributes(fitted);
+        Assert.Equal("ephys", attributes["reference_stream"]);
+    }
+
+    private sealed class NoLog : ISessionLog
+    {
+        public void Warn(string message) => throw new InvalidOperationException($"unexpected warning: {message}");
+    }
+}
