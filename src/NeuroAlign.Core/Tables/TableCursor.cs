@@ -72,7 +72,12 @@ public sealed class TableCursor : IDisposable
         }
 
         char separator = options.Separator ?? TableReader.DetectSeparator(path, firstLine);
-        var text = new ReplayReader(prefix.ToString(), reader);
+        TextReader text = new ReplayReader(prefix.ToString(), reader);
+        if (options.Comments)
+        {
+            text = new CommentFilter(text);
+        }
+
         SepReader sep = TableReader.CreateSep(separator, text);
         var cursor = new TableCursor(text, sep, gzip, path, options, separator);
         cursor.ReadHeader();
@@ -218,12 +223,8 @@ public sealed class TableCursor : IDisposable
                 // Sep numbers the first row's lines from its end; the first row always starts on line 1.
                 LineNumber = row.RowIndex == 0 ? 1 : row.LineNumberFrom;
                 _cellCount = row.ColCount;
-                if (_cellCount == 1 && IsSkippedText(row.Span, _options.Comments))
-                {
-                    continue;
-                }
-
-                if (_options.Comments && row.Span.TrimStart().StartsWith('#'))
+                // Blank lines, and the blanks a comment leaves before its #, are not rows.
+                if (row.Span.IsWhiteSpace())
                 {
                     continue;
                 }
