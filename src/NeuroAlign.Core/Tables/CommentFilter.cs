@@ -69,6 +69,9 @@ internal sealed class CommentFilter(TextReader inner) : TextReader
 
     private int Filter(Span<char> text)
     {
+        // Where the current line's output starts in this buffer (-1: in an earlier one), so the
+        // blanks before a # are dropped with the comment.
+        int lineStart = _atLineStart ? 0 : -1;
         int write = 0, i = 0;
         while (i < text.Length)
         {
@@ -84,22 +87,24 @@ internal sealed class CommentFilter(TextReader inner) : TextReader
                 text[write++] = '\n';
                 _inComment = false;
                 _atLineStart = true;
+                lineStart = write;
                 continue;
             }
 
-            if (_atLineStart && !_inQuotes)
+            if (_atLineStart)
             {
                 char c = text[i];
-                if (c is ' ' or '\t')
+                if (!_inQuotes && c is ' ' or '\t')
                 {
                     text[write++] = c;
                     i++;
                     continue;
                 }
 
-                if (c == '#')
+                if (!_inQuotes && c == '#')
                 {
                     _inComment = true;
+                    write = lineStart >= 0 ? lineStart : write;
                     i++;
                     continue;
                 }
@@ -115,13 +120,14 @@ internal sealed class CommentFilter(TextReader inner) : TextReader
             i = stop;
             if (next >= 0)
             {
-                if (text[stop - 1] == '"')
+                if (text[write - 1] == '"')
                 {
                     _inQuotes = !_inQuotes;
                 }
                 else
                 {
                     _atLineStart = true;
+                    lineStart = write;
                 }
             }
         }

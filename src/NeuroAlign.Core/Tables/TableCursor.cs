@@ -18,6 +18,7 @@ public sealed class TableCursor : IDisposable
     private bool _pending;
     private bool _done;
     private int _cellCount;
+    private char[] _scratch = new char[64];
 
     private TableCursor(TextReader text, SepReader sep, GzipCheck? gzip, string path, TableOptions options, char separator)
     {
@@ -106,16 +107,28 @@ public sealed class TableCursor : IDisposable
     /// <summary>Whether cell <paramref name="column"/> of the current row is n/a.</summary>
     public bool IsMissing(int column) => Span(column).SequenceEqual(TableReader.MissingValue);
 
-    /// <summary>Cell <paramref name="column"/> of the current row as text (unquoted, trimmed; empty past a short row's end).</summary>
+    /// <summary>Cell <paramref name="column"/> of the current row as text: blanks around it trimmed, then unquoted; empty past a short row's end. Valid until the next call.</summary>
     public ReadOnlySpan<char> Span(int column)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(column);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, Columns.Count);
-        return column < _cellCount ? _sep.Current[column].Span : [];
+        return CellSpan(column);
+    }
+
+    /// <summary>The unquoted, trimmed cell; past the row's end, empty.</summary>
+    private ReadOnlySpan<char> CellSpan(int column)
+    {
+        if (column >= _cellCount)
+        {
+            return [];
+        }
+
+        ReadOnlySpan<char> raw = _sep.Current[column].Span.Trim(' ');
+        return raw.Length > 0 && raw[0] == '"' ? Unquote(raw) : raw;
     }
 
     /// <summary>Cell <paramref name="column"/> of the current row as a string (n/a as written).</summary>
-    public string Text(int column) => column < _cellCount ? _sep.Current[column].ToString() : Span(column).ToString();
+    public string Text(int column) => Span(column).ToString();
 
     /// <summary>Cell <paramref name="column"/> as a number, culture-invariant; NaN for n/a.</summary>
     /// <param name="column">The column index.</param>
@@ -168,6 +181,34 @@ public sealed class TableCursor : IDisposable
         _text.Dispose();
     }
 
+    /// <summary>RFC 4180 §2.5-2.7: the text between the quotes, a doubled quote inside standing for one.</summary>
+    private ReadOnlySpan<char> Unquote(ReadOnlySpan<char> quoted)
+    {
+        int end = quoted.Length >= 2 && quoted[^1] == '"' ? quoted.Length - 1 : quoted.Length;
+        ReadOnlySpan<char> inner = quoted[1..end];
+        if (!inner.Contains('"'))
+        {
+            return inner;
+        }
+
+        if (_scratch.Length < inner.Length)
+        {
+            _scratch = new char[Math.Max(inner.Length, _scratch.Length * 2)];
+        }
+
+        int written = 0;
+        for (int i = 0; i < inner.Length; i++)
+        {
+            _scratch[written++] = inner[i];
+            if (inner[i] == '"' && i + 1 < inner.Length && inner[i + 1] == '"')
+            {
+                i++;
+            }
+        }
+
+        return _scratch.AsSpan(0, written);
+    }
+
     private static bool IsSkippedText(ReadOnlySpan<char> line, bool comments)
     {
         ReadOnlySpan<char> trimmed = line.TrimStart();
@@ -191,7 +232,7 @@ public sealed class TableCursor : IDisposable
         var first = new string[_cellCount];
         for (int c = 0; c < first.Length; c++)
         {
-            first[c] = _sep.Current[c].ToString();
+            first[c] = CellSpan(c).ToString();
         }
 
         HasHeader = _options.Header switch
@@ -223,8 +264,8 @@ public sealed class TableCursor : IDisposable
                 // Sep numbers the first row's lines from its end; the first row always starts on line 1.
                 LineNumber = row.RowIndex == 0 ? 1 : row.LineNumberFrom;
                 _cellCount = row.ColCount;
-                // Blank lines, and the blanks a comment leaves before its #, are not rows.
-                if (row.Span.IsWhiteSpace())
+                // A blank line is not a row; a line of empty cells (tabs only) is.
+                if (_cellCount == 1 && row.Span.IsWhiteSpace())
                 {
                     continue;
                 }

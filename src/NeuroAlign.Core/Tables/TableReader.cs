@@ -94,11 +94,29 @@ public static class TableReader
     public static bool TryParseNumber(ReadOnlySpan<char> text, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
-    /// <summary>The separator a file of this name and first line uses: tab for .tsv/.tsv.gz or a line with a tab, else comma.</summary>
-    internal static char DetectSeparator(string path, string firstLine) =>
-        path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tsv.gz", StringComparison.OrdinalIgnoreCase) || firstLine.Contains('\t', StringComparison.Ordinal)
-            ? '\t'
-            : ',';
+    /// <summary>The separator a file of this name and first line uses: tab for .tsv/.tsv.gz or a line with a tab outside quotes, else comma.</summary>
+    internal static char DetectSeparator(string path, string firstLine)
+    {
+        if (path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tsv.gz", StringComparison.OrdinalIgnoreCase))
+        {
+            return '\t';
+        }
+
+        bool quoted = false;
+        foreach (char c in firstLine)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == '\t' && !quoted)
+            {
+                return '\t';
+            }
+        }
+
+        return ',';
+    }
 
     internal static SepReader CreateSep(char separator, TextReader text) =>
         Sep.New(separator).Reader(o => o with
@@ -106,8 +124,11 @@ public static class TableReader
             HasHeader = false,
             // Width is checked here, with the file, line and both counts in the message.
             DisableColCountCheck = true,
-            Unescape = true,
-            Trim = SepTrim.Outer,
+            // Quotes are parsed (a separator inside one splits nothing) but cells are trimmed and
+            // unquoted by TableCursor.Span: Sep 0.18's Unescape with Trim.Outer also trims blanks
+            // inside a quoted cell that holds a doubled quote (" a""b" read as a"b).
+            Unescape = false,
+            Trim = SepTrim.None,
             CultureInfo = CultureInfo.InvariantCulture,
         }).From(text);
 }

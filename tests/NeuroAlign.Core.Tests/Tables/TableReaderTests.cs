@@ -197,6 +197,8 @@ public sealed class TableReaderTests
     [InlineData("t.tsv.gz.txt", "a\tb\n1\t2\n", '\t')]
     [InlineData("t.txt", "a,b\n1,2\n", ',')]
     [InlineData("t.csv", "# a, comment\ta tab\na,b\n1,2\n", ',')]
+    [InlineData("t.csv", "\"a\tb\",c\n1,2\n", ',')]
+    [InlineData("t.txt", "a\tb,c\n1\t2,3\n", '\t')]
     public void Open_SeparatorDetected_FromNameOrFirstContentLine(string name, string text, char expected)
     {
         using var folder = new TempFolder();
