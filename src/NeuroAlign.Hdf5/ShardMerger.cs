@@ -139,7 +139,7 @@ public static class ShardMerger
         if (missing.Length > 0)
         {
             string have = string.Join(", ", shards.Select(s => s.Index).Order());
-            throw new NeuroAlignException($"merge: missing shard(s) {Ranges(missing)} of {count} (given: {have}); all {count} shards of the export are needed");
+            throw new NeuroAlignException($"merge: missing shard(s) {IntegerRanges.Format(missing)} of {count} (given: {have}); all {count} shards of the export are needed");
         }
 
         shards.Sort((a, b) => a.Index.CompareTo(b.Index));
@@ -272,25 +272,6 @@ public static class ShardMerger
         a.GetType() == b.GetType() && a.Length == b.Length && a.Cast<object>().SequenceEqual(b.Cast<object>());
 
     private static string Short(string fingerprint) => fingerprint.Length > 12 ? fingerprint[..12] + "…" : fingerprint;
-
-    /// <summary>1, 3-5, 8.</summary>
-    private static string Ranges(int[] sorted)
-    {
-        var parts = new List<string>();
-        for (int i = 0; i < sorted.Length;)
-        {
-            int j = i;
-            while (j + 1 < sorted.Length && sorted[j + 1] == sorted[j] + 1)
-            {
-                j++;
-            }
-
-            parts.Add(j == i ? sorted[i].ToString(CultureInfo.InvariantCulture) : $"{sorted[i]}-{sorted[j]}");
-            i = j + 1;
-        }
-
-        return string.Join(", ", parts);
-    }
 
     /// <summary>What a shard file says about itself; read and closed before the copy starts.</summary>
     private sealed record ShardInfo(

@@ -111,4 +111,23 @@ public sealed class FrameTimestampsFileTests(GeneratedVideos videos)
         Assert.Contains("descr", error.Message);
         Assert.Contains("float64", error.Message);
     }
+
+    [Fact]
+    public void Read_TsvWithBomCrLfAndQuotedHeader_TakesTheTimeColumn()
+    {
+        string file = Path.Combine(videos.NewFolder(), "frames.tsv");
+        File.WriteAllBytes(file, [0xEF, 0xBB, 0xBF, .. "\"frame id\"\t\"frame_time\"\r\n0\t1.5\r\n1\t1.53\r\n"u8]);
+
+        Assert.Equal([1.5, 1.53], FrameTimestampsFile.Read(file));
+    }
+
+    [Fact]
+    public void Read_NAFrameTime_RefusedNamingTheLine()
+    {
+        string file = Write("times.txt", "0.0\nn/a\n0.2\n");
+
+        var error = Assert.Throws<InvalidRecordingException>(() => FrameTimestampsFile.Read(file));
+
+        Assert.Equal($"{file}: line 2, column 1: found 'n/a', expected a finite number of seconds", error.Message);
+    }
 }

@@ -87,7 +87,7 @@ internal static class LocalRunner
         using var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Append(e.Data, error: false);
         process.ErrorDataReceived += (_, e) => Append(e.Data, error: true);
-        await writer.WriteLineAsync($"neuro-align task {task.Index} ({task.Name}): {string.Join(' ', plan.Command.Concat(task.Arguments).Select(Program.Quote))}").ConfigureAwait(false);
+        await writer.WriteLineAsync($"neuro-align task {task.Index} ({task.Name}): {BashQuoting.Join(plan.Command.Concat(task.Arguments))}").ConfigureAwait(false);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -1,4 +1,5 @@
 using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Tables;
 
 namespace NeuroAlign.Cli.ScaleOut;
 
@@ -13,7 +14,7 @@ internal sealed record ManifestSession(string Name, int Row, IReadOnlyList<(stri
 /// A study as a tab-separated table: a header row naming the columns, then one row per session.
 /// Columns: <c>session</c> (required), the inputs <c>ephys</c>, <c>video</c>, <c>fmri</c> (and
 /// <c>ephys_1</c>, <c>ephys_2</c>… for further ephys streams, as repeated --ephys), any export
-/// option without its dashes (<c>time</c>, <c>events</c>, <c>ephys-channels</c>…), and <c>out</c>. Empty cells mean "not given"; lines starting with # are comments. Paths are
+/// option without its dashes (<c>time</c>, <c>events</c>, <c>ephys-channels</c>…), and <c>out</c>. Empty cells mean "not given"; lines starting with # are comments; a cell may be quoted ("a\tb"). Read by Core's <see cref="TableReader"/>. Paths are
 /// relative to the manifest's folder; a path that does not exist is refused with its row and
 /// column (docs/scale-out.md).
 /// </summary>
@@ -36,36 +37,28 @@ internal static class SessionManifest
         }
 
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        string[] lines = File.ReadAllLines(path);
-        int headerLine = Array.FindIndex(lines, l => !IsSkipped(l));
-        if (headerLine < 0)
-        {
-            throw new InvalidRecordingException(path, "row 1", "no header", $"a tab-separated header naming the columns: {SessionColumn}, {string.Join(", ", InputColumns)}, options");
-        }
-
-        var columns = ReadHeader(path, lines[headerLine], headerLine + 1, exportOptions);
+        var options = new TableOptions { Separator = '\t', AllowShortRows = true, LineWord = "row" };
+        using TableCursor rows = TableReader.Open(path, options);
+        var columns = ReadHeader(path, rows.Columns, rows.HeaderLineNumber, exportOptions);
         var sessions = new List<ManifestSession>();
-        for (int i = headerLine + 1; i < lines.Length; i++)
+        int lastRow = rows.HeaderLineNumber;
+        while (rows.MoveNext())
         {
-            if (!IsSkipped(lines[i]))
-            {
-                sessions.Add(ReadRow(path, folder, lines[i], i + 1, columns, sessions));
-            }
+            lastRow = rows.LineNumber;
+            sessions.Add(ReadRow(path, folder, rows, columns, sessions));
         }
 
         if (sessions.Count == 0)
         {
-            throw new InvalidRecordingException(path, $"row {lines.Length + 1}", "no session rows after the header", "one row per session");
+            throw new InvalidRecordingException(path, $"row {lastRow + 1}", "no session rows after the header", "one row per session");
         }
 
         return sessions;
     }
 
-    private static bool IsSkipped(string line) => line.Trim().Length == 0 || line.TrimStart().StartsWith('#');
-
-    private static Column[] ReadHeader(string path, string line, int row, IReadOnlyList<OptionSpec> exportOptions)
+    private static Column[] ReadHeader(string path, IReadOnlyList<string> header, int row, IReadOnlyList<OptionSpec> exportOptions)
     {
-        string[] names = line.Split('\t').Select(n => n.Trim()).ToArray();
+        string[] names = [.. header];
         var columns = new Column[names.Length];
         for (int c = 0; c < names.Length; c++)
         {
@@ -115,15 +108,10 @@ internal static class SessionManifest
         return columns;
     }
 
-    private static ManifestSession ReadRow(string path, string folder, string line, int row, Column[] columns, List<ManifestSession> earlier)
+    private static ManifestSession ReadRow(string path, string folder, TableCursor cells, Column[] columns, List<ManifestSession> earlier)
     {
-        string[] cells = line.Split('\t');
-        if (cells.Length > columns.Length)
-        {
-            throw new InvalidRecordingException(path, $"row {row}", $"{cells.Length} cells", $"at most {columns.Length}, one per header column (cells are separated by tabs)");
-        }
-
-        string Cell(int c) => c < cells.Length ? cells[c].Trim() : string.Empty;
+        int row = cells.LineNumber;
+        string Cell(int c) => cells.Text(c);
         int sessionColumn = Array.FindIndex(columns, c => c.Name == SessionColumn);
         string session = Cell(sessionColumn);
         string at = $"row {row}, column {SessionColumn}";

@@ -95,33 +95,7 @@ internal static class SlurmScript
     }
 
     /// <summary>Task ids as Slurm's --array wants them: 0-7 or 1,3,5-6.</summary>
-    public static string IdRanges(IReadOnlyList<int> ids)
-    {
-        int[] sorted = ids.Order().ToArray();
-        var parts = new List<string>();
-        for (int i = 0; i < sorted.Length;)
-        {
-            int j = i;
-            while (j + 1 < sorted.Length && sorted[j + 1] == sorted[j] + 1)
-            {
-                j++;
-            }
-
-            parts.Add(j == i ? sorted[i].ToString(CultureInfo.InvariantCulture) : $"{sorted[i]}-{sorted[j]}");
-            i = j + 1;
-        }
-
-        return string.Join(',', parts);
-    }
-
-    /// <summary>Quotes one argument for bash: bare when it is plain, else in single quotes.</summary>
-    public static string Quote(string argument)
-    {
-        ArgumentNullException.ThrowIfNull(argument);
-        return argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c))
-            ? argument
-            : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-    }
+    public static string IdRanges(IReadOnlyList<int> ids) => IntegerRanges.Format(ids, ",");
 
     private static void AppendCommon(StringBuilder text, WorkPlan plan, SlurmResources resources)
     {
@@ -134,7 +108,7 @@ internal static class SlurmScript
         }
 
         text.Append("set -euo pipefail\n");
-        text.Append("cd ").Append(Quote(plan.WorkingDirectory)).Append('\n');
+        text.Append("cd ").Append(BashQuoting.Quote(plan.WorkingDirectory)).Append('\n');
     }
 
     /// <summary>A path in an #SBATCH line: sbatch reads double quotes there (not single ones).</summary>
@@ -149,5 +123,5 @@ internal static class SlurmScript
     }
 
     private static string CommandLine(WorkPlan plan, IEnumerable<string> arguments) =>
-        string.Join(' ', plan.Command.Concat(arguments).Select(Quote));
+        BashQuoting.Join(plan.Command.Concat(arguments));
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuroAlign.Tables;
 
 namespace NeuroAlign.Alignment;
 
@@ -55,90 +56,33 @@ public static class WindowTimes
 
     /// <summary>
     /// Event times from a text file: a BIDS events.tsv (column `onset` by default), a CSV with a
-    /// header, or one number per line. <paramref name="rowFilters"/> keep rows whose column equals a
-    /// value (e.g. trial_type=go); rows whose time is "n/a" are skipped, as BIDS allows.
+    /// header (a column named like a time, else the first), or one number per line, read by
+    /// <see cref="TimeColumns"/>. <paramref name="rowFilters"/> keep rows whose column equals a
+    /// value (e.g. trial_type=go). Rows whose time is "n/a" are left out, as BIDS allows, and
+    /// <paramref name="warnings"/> gets one line saying which (issue 17).
     /// </summary>
-    public static double[] FromTextFile(string path, string? column = null, IReadOnlyList<(string Column, string Value)>? rowFilters = null)
+    public static double[] FromTextFile(
+        string path, string? column = null, IReadOnlyList<(string Column, string Value)>? rowFilters = null, ICollection<string>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string[] lines;
-        try
+        TimeColumnValues read = TimeColumns.Read(path, new TimeColumnRequest
         {
-            lines = File.ReadAllLines(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            Column = column,
+            RowFilters = rowFilters ?? [],
+            Missing = MissingTimes.SkipWithWarning,
+            What = "event time",
+        });
+        foreach (string warning in read.Warnings)
         {
-            throw new NeuroAlignException($"{path}: cannot read: {Memory.FileErrors.Describe(e)}", e);
-        }
-
-        var rows = lines.Select((line, i) => (Line: line.TrimEnd('\r'), Number: i + 1))
-            .Where(r => r.Line.Trim().Length > 0 && !r.Line.TrimStart().StartsWith('#'))
-            .ToList();
-        if (rows.Count == 0)
-        {
-            throw new InvalidRecordingException(path, "contents", "no rows", "event times");
+            warnings?.Add(warning);
         }
 
-        char separator = path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || rows[0].Line.Contains('\t') ? '\t' : ',';
-        string[] first = Split(rows[0].Line, separator);
-        bool hasHeader = first.Any(cell => !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && cell != "n/a");
-        rowFilters ??= [];
-        if (!hasHeader)
+        if (read.Seconds.Length == 0)
         {
-            if (column != null || rowFilters.Count > 0)
-            {
-                throw new InvalidRecordingException(path, "line 1", "no header row", "a header naming the columns, since a column or row filter was given");
-            }
-
-            if (first.Length != 1)
-            {
-                throw new InvalidRecordingException(path, "line 1", $"{first.Length} numbers", "one time per line (or a header naming the columns)");
-            }
+            throw new InvalidRecordingException(path, "rows", "no row passing the filters with a time", "at least one event time");
         }
 
-        int timeColumn = 0;
-        var filterColumns = new List<(int Index, string Value)>();
-        if (hasHeader)
-        {
-            string wanted = column ?? (first.Contains("onset") ? "onset" : first[0]);
-            timeColumn = IndexOf(first, wanted, path);
-            filterColumns.AddRange(rowFilters.Select(f => (IndexOf(first, f.Column, path), f.Value)));
-        }
-
-        var times = new List<double>();
-        foreach (var (line, number) in rows.Skip(hasHeader ? 1 : 0))
-        {
-            string[] cells = Split(line, separator);
-            if (cells.Length <= timeColumn)
-            {
-                throw new InvalidRecordingException(path, $"line {number}", $"{cells.Length} columns", $"at least {timeColumn + 1}");
-            }
-
-            if (filterColumns.Any(f => f.Index >= cells.Length || cells[f.Index] != f.Value))
-            {
-                continue;
-            }
-
-            string cell = cells[timeColumn];
-            if (cell == "n/a")
-            {
-                continue;
-            }
-
-            if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) || !double.IsFinite(t))
-            {
-                throw new InvalidRecordingException(path, $"line {number}, column {timeColumn + 1}", $"'{cell}'", "a finite number of seconds");
-            }
-
-            times.Add(t);
-        }
-
-        if (times.Count == 0)
-        {
-            throw new InvalidRecordingException(path, "rows", "no row passing the filters", "at least one event time");
-        }
-
-        return [.. times];
+        return read.Seconds;
     }
 
     /// <summary>Parses "trial_type=go" into a row filter.</summary>
@@ -149,14 +93,5 @@ public static class WindowTimes
         return eq > 0
             ? (text[..eq].Trim(), text[(eq + 1)..].Trim())
             : throw new Sessions.SettingException("event-filter", $"'{text}' is not COLUMN=VALUE (e.g. trial_type=go)");
-    }
-
-    private static string[] Split(string line, char separator) =>
-        line.Split(separator).Select(c => c.Trim().Trim('"')).ToArray();
-
-    private static int IndexOf(string[] header, string name, string path)
-    {
-        int i = Array.IndexOf(header, name);
-        return i >= 0 ? i : throw new InvalidRecordingException(path, "header", $"columns {string.Join(", ", header)}", $"a column named '{name}'");
     }
 }

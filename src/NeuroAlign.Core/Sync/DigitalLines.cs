@@ -128,22 +128,13 @@ public sealed class DigitalEdges
 
     private static long LastAtOrBefore(IReadOnlyList<long> edges, long sample)
     {
-        int lo = 0, hi = edges.Count - 1, found = -1;
-        while (lo <= hi)
-        {
-            int mid = lo + ((hi - lo) / 2);
-            if (edges[mid] <= sample)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
+        long found = SortedSearch.LastWhere(edges.Count, new AtOrBefore(edges, sample));
+        return found < 0 ? -1 : edges[(int)found];
+    }
 
-        return found < 0 ? -1 : edges[found];
+    private readonly struct AtOrBefore(IReadOnlyList<long> edges, long sample) : IPrefixTest
+    {
+        public bool Holds(long index) => edges[(int)index] <= sample;
     }
 }
 

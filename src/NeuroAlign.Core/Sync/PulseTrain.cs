@@ -1,7 +1,7 @@
 using System.Globalization;
-using NeuroAlign.Alignment;
 using NeuroAlign.Formats.Npy;
 using NeuroAlign.Streams;
+using NeuroAlign.Tables;
 using NeuroAlign.Time;
 
 namespace NeuroAlign.Sync;
@@ -97,8 +97,8 @@ public sealed class PulseTrain
 
     /// <summary>
     /// Pulse times in seconds from a file: a .npy vector (float or integer seconds), a CSV/TSV with a
-    /// header (column <paramref name="column"/>, else `time`, `onset`, or the first), or one time per
-    /// line. Pulses closer than <paramref name="minimumWidthSeconds"/> to the previous one kept are
+    /// header (column <paramref name="column"/>, else one named like a time (<see cref="TimeColumns.Names"/>),
+    /// else the first), or one time per line; an n/a time is an error. Pulses closer than <paramref name="minimumWidthSeconds"/> to the previous one kept are
     /// dropped as glitches (a list has no pulse widths to judge).
     /// </summary>
     public static PulseTrain FromFile(string path, double minimumWidthSeconds = 0, string? column = null)
@@ -107,7 +107,12 @@ public sealed class PulseTrain
         ArgumentOutOfRangeException.ThrowIfNegative(minimumWidthSeconds);
         double[] times = Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase)
             ? ReadNpy(path)
-            : WindowTimes.FromTextFile(path, column ?? TimeColumn(path));
+            : TimeColumns.Read(path, new TimeColumnRequest { Column = column, What = "pulse time" }).Seconds;
+        if (times.Length == 0)
+        {
+            throw new InvalidRecordingException(path, "rows", "no times", "at least one pulse time");
+        }
+
         for (int i = 1; i < times.Length; i++)
         {
             if (!(times[i] > times[i - 1]))
@@ -175,31 +180,5 @@ public sealed class PulseTrain
         }
 
         return times;
-    }
-
-    /// <summary>The first header column named like a time, so "frame,time" files work without --column.</summary>
-    private static string? TimeColumn(string path)
-    {
-        string? first;
-        try
-        {
-            first = File.ReadLines(path).FirstOrDefault(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#'));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new NeuroAlignException($"{path}: cannot read: {Memory.FileErrors.Describe(e)}", e);
-        }
-
-        if (first is null)
-        {
-            return null;
-        }
-
-        char separator = first.Contains('\t') ? '\t' : ',';
-        string[] cells = first.Split(separator).Select(c => c.Trim().Trim('"')).ToArray();
-        string[] names = ["time", "times", "timestamp", "timestamps", "seconds", "time_s", "onset"];
-        return names.FirstOrDefault(n => cells.Contains(n, StringComparer.OrdinalIgnoreCase)) is { } name
-            ? cells.First(c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase))
-            : null;
     }
 }

@@ -54,29 +54,16 @@ public sealed class ExplicitClock : SampleClock
 
     public override double TimeOf(long index) => _times[index];
 
-    public override long IndexAtOrBefore(double seconds)
-    {
-        double target = seconds + ToleranceSeconds;
-        long lo = 0, hi = _times.Count - 1, found = -1;
-        while (lo <= hi)
-        {
-            long mid = lo + ((hi - lo) / 2);
-            if (_times[mid] <= target)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return found;
-    }
+    public override long IndexAtOrBefore(double seconds) =>
+        SortedSearch.LastWhere(_times.Count, new AtOrBefore(_times, seconds + ToleranceSeconds));
 
     public override string Describe() =>
         _times.Count == 0
             ? $"explicit ({Source}): no samples"
             : $"explicit ({Source}): {_times.Count} times from {_times[0]:R} s to {_times[_times.Count - 1]:R} s, mean rate {MeanRateHz:R} Hz";
+
+    private readonly struct AtOrBefore(ITimestamps times, double targetSeconds) : IPrefixTest
+    {
+        public bool Holds(long index) => times[index] <= targetSeconds;
+    }
 }

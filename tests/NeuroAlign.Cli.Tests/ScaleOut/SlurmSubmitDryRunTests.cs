@@ -31,7 +31,7 @@ public class SlurmSubmitDryRunTests
         Assert.Contains("#SBATCH --cpus-per-task=2", lines);
         Assert.Contains($"cd {Environment.CurrentDirectory}", lines);
         Assert.Contains("case \"${SLURM_ARRAY_TASK_ID}\" in", lines);
-        string self = string.Join(' ', SelfCommand.Resolve().Select(SlurmScript.Quote));
+        string self = string.Join(' ', SelfCommand.Resolve().Select(BashQuoting.Quote));
         for (int i = 0; i < 4; i++)
         {
             Assert.Contains($"  {i})  # shard {i}/4 -> {work}/shard-{i}-of-4.h5", lines);
@@ -148,6 +148,6 @@ public class SlurmSubmitDryRunTests
     [InlineData("", "''")]
     public void Quote_Arguments_SafeForBash(string argument, string expected)
     {
-        Assert.Equal(expected, SlurmScript.Quote(argument));
+        Assert.Equal(expected, BashQuoting.Quote(argument));
     }
 }

@@ -91,4 +91,38 @@ public class WindowTimesTests
         Assert.Contains("onset, duration", e.Message);
         Assert.Contains("'start'", e.Message);
     }
+
+    [Fact]
+    public void FromTextFile_OnsetNA_LeftOutWithAWarningNamingTheLines()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("sub-01_task-x_events.tsv");
+        File.WriteAllText(path, "onset\tduration\n0.5\t1\nn/a\t1\nn/a\t1\n4\t1\nn/a\t1\n");
+        var warnings = new List<string>();
+
+        double[] times = WindowTimes.FromTextFile(path, warnings: warnings);
+
+        Assert.Equal([0.5, 4], times);
+        Assert.Equal($"{path}: 3 row(s) with onset n/a left out (line(s) 3-4, 6): they have no time to place a window at; 2 kept", Assert.Single(warnings));
+    }
+
+    [Fact]
+    public void FromTextFile_QuotedCellWithComma_FilterMatchesTheWholeCell()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("events.csv");
+        File.WriteAllText(path, "time,label\r\n1,\"left, then right\"\r\n2,left\r\n");
+
+        Assert.Equal([1.0], WindowTimes.FromTextFile(path, rowFilters: [("label", "left, then right")]));
+    }
+
+    [Fact]
+    public void FromTextFile_NamedTimeColumnNotFirst_ChosenOverTheFirst()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("events.csv");
+        File.WriteAllText(path, "\uFEFFframe,time\n10,0.25\n11,0.5\n");
+
+        Assert.Equal([0.25, 0.5], WindowTimes.FromTextFile(path));
+    }
 }

@@ -149,4 +149,16 @@ public class PulseTrainTests
 
         Assert.Contains("line 2", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void FromFile_NATime_RefusedNamingTheLine()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("pulses.csv");
+        File.WriteAllText(path, "time\n1\nn/a\n3\n");
+
+        var e = Assert.Throws<InvalidRecordingException>(() => PulseTrain.FromFile(path));
+
+        Assert.Equal($"{path}: line 3, column 1 (time): found 'n/a', expected a finite number of seconds", e.Message);
+    }
 }

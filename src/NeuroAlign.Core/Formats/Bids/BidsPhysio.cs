@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.IO.Compression;
-using System.Text;
 using NeuroAlign.Memory;
 using NeuroAlign.Streams;
+using NeuroAlign.Tables;
 using NeuroAlign.Time;
 
 namespace NeuroAlign.Formats.Bids;
@@ -103,137 +102,35 @@ public sealed class BidsPhysioStream : ContinuousStream
         }
 
         DerivedFile cache = DerivedFileCache.GetOrCreate(
-            path, ParseKind, ".f64", options.CacheDirectory, expectedLengthBytes: null, (source, destination) => Parse(path, columns.Length, source, destination));
+            path, ParseKind, ".f64", options.CacheDirectory, expectedLengthBytes: null, (source, destination) => Parse(path, columns, Path.GetFileName(sidecars.Values["Columns"].SourcePath), source, destination));
         var layout = new InterleavedLayout(cache.Path, 0, columns.Length, SampleType.Float64);
         InterleavedBinaryStream data = InterleavedBinaryStream.Open(
             layout, samples => new RegularClock(start, rate, samples), channelIds: null, gainsToMicrovolts: null, Format);
         return new BidsPhysioStream(path, data, columns, rate, start, sidecars, cache);
     }
 
-    /// <summary>The one-time pass: tab-separated text rows → little-endian float64 samples × columns.</summary>
-    private static void Parse(string path, int columnCount, Stream source, Stream destination)
+    /// <summary>The one-time pass: tab-separated text rows (gzip detected and streamed by the table reader) → little-endian float64 samples × columns.</summary>
+    private static void Parse(string path, string[] columns, string sidecar, Stream source, Stream destination)
     {
-        Span<byte> magic = stackalloc byte[2];
-        int got = source.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-        source.Seek(0, SeekOrigin.Begin);
-        bool gzip = got == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
-        using var text = new CountingStream(gzip ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: true) : source);
-        using var reader = new StreamReader(text, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, 1 << 16, leaveOpen: true);
-        byte[] row = new byte[columnCount * sizeof(double)];
-        long lineNumber = 0;
-        try
+        var options = new TableOptions
         {
-            string? line;
-            while ((line = reader.ReadLine()) is not null)
+            Separator = '\t',
+            Header = TableHeader.Absent,
+            ColumnNames = columns,
+            ColumnNamesSource = $"the sidecar's Columns ({sidecar})",
+            Comments = false,
+        };
+        using TableCursor rows = TableReader.Open(source, path, options);
+        byte[] row = new byte[columns.Length * sizeof(double)];
+        while (rows.MoveNext())
+        {
+            for (int c = 0; c < columns.Length; c++)
             {
-                lineNumber++;
-                if (line.Length == 0)
-                {
-                    continue;
-                }
-
-                int column = 0;
-                foreach (Range field in line.AsSpan().Split('\t'))
-                {
-                    ReadOnlySpan<char> value = line.AsSpan(field).Trim();
-                    if (column >= columnCount)
-                    {
-                        column++;
-                        continue;
-                    }
-
-                    double number;
-                    if (value.SequenceEqual(BidsEvents.MissingValue))
-                    {
-                        number = double.NaN;
-                    }
-                    else if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
-                    {
-                        throw new InvalidRecordingException(path, $"line {lineNumber}, column {column + 1}", $"'{value}'", "a number or n/a (physio files have no header line)");
-                    }
-
-                    BinaryPrimitives.WriteDoubleLittleEndian(row.AsSpan(column * sizeof(double)), number);
-                    column++;
-                }
-
-                if (column != columnCount)
-                {
-                    throw new InvalidRecordingException(path, $"line {lineNumber}", $"{column} tab-separated values", $"{columnCount}, one per name in the sidecar's Columns");
-                }
-
-                destination.Write(row);
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidRecordingException(path, $"gzip stream near line {lineNumber}", $"corrupt compressed data ({e.Message.TrimEnd('.')})", "a valid gzip (RFC 1952) stream");
-        }
-
-        if (gzip)
-        {
-            // .NET's GZipStream ends quietly at a truncated input: compare with the trailer's ISIZE
-            // (RFC 1952 §2.3.1, the uncompressed size mod 2^32).
-            Span<byte> trailer = stackalloc byte[4];
-            source.Seek(-4, SeekOrigin.End);
-            source.ReadExactly(trailer);
-            uint isize = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
-            if (isize != (uint)text.BytesRead)
-            {
-                throw new InvalidRecordingException(
-                    path,
-                    "gzip stream",
-                    $"it ends after {text.BytesRead} decompressed bytes ({lineNumber} lines) without a matching trailer",
-                    "a whole gzip stream: the file is truncated (multi-member gzip files are not supported)");
-            }
-        }
-    }
-
-    /// <summary>Counts the bytes read through it.</summary>
-    private sealed class CountingStream(Stream inner) : Stream
-    {
-        public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => BytesRead;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            int n = inner.Read(buffer);
-            BytesRead += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
+                double number = rows.Number(c, "a number or n/a (physio files have no header line)");
+                BinaryPrimitives.WriteDoubleLittleEndian(row.AsSpan(c * sizeof(double)), number);
             }
 
-            base.Dispose(disposing);
+            destination.Write(row);
         }
     }
 

@@ -80,4 +80,29 @@ public sealed class BidsEventsTests
         Assert.True(double.IsNaN(events.DurationsSeconds[0]));
         Assert.Null(events.TrialTypes);
     }
+
+    [Fact]
+    public void Read_OnsetNA_RefusedAnEventNeedsAnOnset()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("sub-01_task-x_events.tsv");
+        File.WriteAllText(path, "onset\tduration\n1\t0.5\nn/a\t0.5\n");
+
+        var e = Assert.Throws<InvalidRecordingException>(() => BidsEvents.Read(path));
+
+        Assert.Equal("line 3, column onset", e.Location);
+        Assert.Equal("'n/a'", e.Found);
+    }
+
+    [Fact]
+    public void Read_QuotedCellWithTab_OneCellAndCrLf()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("sub-01_task-x_events.tsv");
+        File.WriteAllText(path, "onset\tduration\tstim_file\r\n1\t0.5\t\"a\tb.png\"\r\n");
+
+        BidsEvents events = BidsEvents.Read(path);
+
+        Assert.Equal("a\tb.png", events.GetColumn("stim_file")[0]);
+    }
 }

@@ -1,0 +1,163 @@
+using System.Globalization;
+
+namespace NeuroAlign.Tables;
+
+/// <summary>What to do with a row whose time is n/a.</summary>
+public enum MissingTimes
+{
+    /// <summary>An error naming the line: a pulse or frame without a time cannot be placed.</summary>
+    Refuse,
+
+    /// <summary>Leave the row out and say so in a warning (BIDS events may have an n/a onset; issue 17).</summary>
+    SkipWithWarning,
+}
+
+/// <summary>Which column of a table holds times, and what to keep (<see cref="TimeColumns.Read"/>).</summary>
+public sealed record TimeColumnRequest
+{
+    /// <summary>The column to read; null chooses one: a name in <see cref="TimeColumns.Names"/>, else the only column (else the first, with <see cref="FirstColumnByDefault"/>).</summary>
+    public string? Column { get; init; }
+
+    /// <summary>Keep only rows whose column equals the value (trial_type=go); needs a header.</summary>
+    public IReadOnlyList<(string Column, string Value)> RowFilters { get; init; } = [];
+
+    /// <summary>With no time-named column, read the first (events, pulses) rather than refuse (frame times).</summary>
+    public bool FirstColumnByDefault { get; init; } = true;
+
+    /// <summary>What an n/a time does.</summary>
+    public MissingTimes Missing { get; init; } = MissingTimes.Refuse;
+
+    /// <summary>What a row is, in messages about a file with no header: "event time", "pulse time", "frame time".</summary>
+    public string What { get; init; } = "time";
+}
+
+/// <summary>Times read from a column (<see cref="TimeColumns.Read"/>).</summary>
+/// <param name="Seconds">The times, in file order.</param>
+/// <param name="Column">The column read ("1" for a headerless list).</param>
+/// <param name="Warnings">What was done that the user should know: rows skipped for an n/a time.</param>
+public sealed record TimeColumnValues(double[] Seconds, string Column, IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// The one reader of times kept in text tables — event onsets, pulse times, frame times: one
+/// number per line, or a CSV/TSV with a header whose time column is named or recognised.
+/// </summary>
+public static class TimeColumns
+{
+    /// <summary>Header names recognised as the time column, in order of preference (case-insensitive).</summary>
+    public static readonly IReadOnlyList<string> Names =
+        ["onset", "time", "times", "timestamp", "timestamps", "seconds", "time_s", "timestamp_s", "frame_time", "frame_times", "t"];
+
+    /// <summary>The index of the first column named like a time, in order of preference, or -1.</summary>
+    public static int Find(IReadOnlyList<string> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        foreach (string name in Names)
+        {
+            for (int c = 0; c < columns.Count; c++)
+            {
+                if (string.Equals(columns[c], name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return c;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Reads finite times from <paramref name="path"/> (file order; any ordering check is the caller's).</summary>
+    /// <exception cref="InvalidRecordingException">No such column, a cell that is not a finite number, a ragged row, no header where one is needed.</exception>
+    public static TimeColumnValues Read(string path, TimeColumnRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(request);
+        using TableCursor rows = TableReader.Open(path, new TableOptions { Header = TableHeader.Detect });
+        int column = ChooseColumn(rows, request);
+        var filters = request.RowFilters.Select(f => (Index: rows.IndexOf(f.Column), f.Value)).ToArray();
+        string label = rows.HasHeader ? $"{column + 1} ({rows.Columns[column]})" : (column + 1).ToString(CultureInfo.InvariantCulture);
+        var times = new List<double>();
+        var skippedLines = new List<int>();
+        while (rows.MoveNext())
+        {
+            if (!Keeps(rows, filters))
+            {
+                continue;
+            }
+
+            if (rows.TryNumber(column, out double t) && double.IsFinite(t))
+            {
+                times.Add(t);
+                continue;
+            }
+
+            if (request.Missing == MissingTimes.SkipWithWarning && rows.IsMissing(column))
+            {
+                skippedLines.Add(rows.LineNumber);
+                continue;
+            }
+
+            throw new InvalidRecordingException(path, $"line {rows.LineNumber}, column {label}", $"'{rows.Span(column)}'", "a finite number of seconds");
+        }
+
+        var warnings = new List<string>();
+        if (skippedLines.Count > 0)
+        {
+            warnings.Add(
+                $"{path}: {skippedLines.Count} row(s) with {rows.Columns[column]} n/a left out (line(s) {IntegerRanges.Format(skippedLines)}): they have no time to place a window at; {times.Count} kept");
+        }
+
+        return new TimeColumnValues([.. times], rows.Columns[column], warnings);
+    }
+
+    private static int ChooseColumn(TableCursor rows, TimeColumnRequest request)
+    {
+        string path = rows.SourcePath;
+        if (!rows.HasHeader)
+        {
+            if (request.Column != null || request.RowFilters.Count > 0)
+            {
+                throw new InvalidRecordingException(path, "line 1", "no header row", "a header naming the columns, since a column or row filter was given");
+            }
+
+            if (rows.Columns.Count > 1)
+            {
+                throw new InvalidRecordingException(
+                    path, "line 1", $"{rows.Columns.Count} numbers and no header row", $"one {request.What} per line, or a header naming the columns");
+            }
+
+            return 0;
+        }
+
+        if (request.Column != null)
+        {
+            return rows.IndexOf(request.Column);
+        }
+
+        int named = Find(rows.Columns);
+        if (named >= 0)
+        {
+            return named;
+        }
+
+        if (rows.Columns.Count == 1 || request.FirstColumnByDefault)
+        {
+            return 0;
+        }
+
+        throw new InvalidRecordingException(
+            path, $"line {rows.HeaderLineNumber} (header)", $"columns {string.Join(", ", rows.Columns)}", $"a column named one of {string.Join(", ", Names)}");
+    }
+
+    private static bool Keeps(TableCursor rows, (int Index, string Value)[] filters)
+    {
+        foreach (var (index, value) in filters)
+        {
+            if (!rows.Span(index).SequenceEqual(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
