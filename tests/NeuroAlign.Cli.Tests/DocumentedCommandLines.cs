@@ -110,7 +110,16 @@ internal static partial class DocumentedCommandLines
                             output.Add(shown[Math.Min(fenceIndent, shown.Length - shown.TrimStart().Length)..]);
                         }
 
-                        found.Add((command, $"{name}:{i + 1}", output));
+                        // `neuro-align --help | --version`: each alternative is a command line.
+                        Match alternatives = OptionAlternatives().Match(command);
+                        if (alternatives.Success)
+                        {
+                            found.AddRange(alternatives.Groups[1].Value.Split(" | ").Select(option => ($"neuro-align {option}", $"{name}:{i + 1}", (IReadOnlyList<string>)[])));
+                        }
+                        else
+                        {
+                            found.Add((command, $"{name}:{i + 1}", output));
+                        }
                     }
                 }
                 else
@@ -313,6 +322,9 @@ internal static partial class DocumentedCommandLines
 
         return text.TrimEnd();
     }
+
+    [GeneratedRegex("^neuro-align (--[a-z-]+(?: \\| --[a-z-]+)+)$")]
+    private static partial Regex OptionAlternatives();
 
     [GeneratedRegex("(`+)(.+?)\\1")]
     private static partial Regex InlineCode();

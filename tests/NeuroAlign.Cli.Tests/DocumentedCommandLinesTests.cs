@@ -16,8 +16,8 @@ namespace NeuroAlign.Cli.Tests;
 /// </summary>
 public sealed partial class DocumentedCommandLinesTests(DocsSession session, ITestOutputHelper log) : IClassFixture<DocsSession>
 {
-    /// <summary>The command lines the docs held when this was written (19 run, 15 synopses or names): fewer run means one dropped out.</summary>
-    private const int MinimumLinesChecked = 19;
+    /// <summary>The command lines the docs held when this was written (21 checked, 17 synopses or names left out): fewer run means one dropped out.</summary>
+    private const int MinimumLinesChecked = 21;
 
     public static TheoryData<string, string> Lines()
     {
