@@ -10,4 +10,7 @@ scripts/slurm-test-cluster/start.sh || echo "test.sh: no Slurm cluster here; the
 dotnet restore NeuroAlign.slnx --nologo -v quiet
 dotnet format NeuroAlign.slnx --verify-no-changes --no-restore
 dotnet build NeuroAlign.slnx -c Release --no-restore --nologo -v quiet
+# The single-file build for machines without .NET (artifacts/neuro-align), which PublishedBinaryTests
+# run with no dotnet on PATH; built here so that the test run does not wait for it.
+scripts/publish.sh
 dotnet test NeuroAlign.slnx -c Release --no-build --nologo

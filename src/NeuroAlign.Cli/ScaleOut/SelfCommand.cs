@@ -18,16 +18,19 @@ internal static class SelfCommand
             return [process];
         }
 
+        // Empty in a single-file build, whose process path is neuro-align and so returned above.
+#pragma warning disable IL3000
         string dll = typeof(SelfCommand).Assembly.Location;
+#pragma warning restore IL3000
         if (string.IsNullOrEmpty(dll))
         {
             throw new NeuroAlignException("cannot tell where this neuro-align is installed (single-file build without a process path); run it as neuro-align or dotnet neuro-align.dll");
         }
 
-        return [DotnetHost(process), dll];
+        return [DotnetHost(process, dll), dll];
     }
 
-    private static string DotnetHost(string? process)
+    private static string DotnetHost(string? process, string dll)
     {
         if (process != null && Path.GetFileNameWithoutExtension(process) == "dotnet")
         {
@@ -54,6 +57,6 @@ internal static class SelfCommand
             }
         }
 
-        throw new NeuroAlignException($"cannot find the dotnet host to run {typeof(SelfCommand).Assembly.Location}: set DOTNET_ROOT or put dotnet on PATH");
+        throw new NeuroAlignException($"cannot find the dotnet host to run {dll}: set DOTNET_ROOT or put dotnet on PATH");
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -229,25 +230,26 @@ public static class DerivedFileCache
             && SourceLengthBytes == now.SourceLengthBytes && SourceLastWriteUtcTicks == now.SourceLastWriteUtcTicks
             && SourceHeadSha256 == now.SourceHeadSha256;
 
+        // Written field by field: JsonSerializer over a Dictionary<string, object> needs
+        // reflection, which a trimmed single-file build (scripts/publish.sh) turns off.
         public string ToJson()
         {
-            var values = new Dictionary<string, object>
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
             {
-                ["version"] = Version,
-                ["kind"] = Kind,
-                ["source"] = Source,
-                ["source_length_bytes"] = SourceLengthBytes,
-                ["source_last_write_utc_ticks"] = SourceLastWriteUtcTicks,
-                ["source_last_write_utc"] = new DateTime(SourceLastWriteUtcTicks, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture),
-                ["source_head_sha256"] = SourceHeadSha256,
-                ["derived_length_bytes"] = DerivedLengthBytes,
-            };
-            return JsonSerializer.Serialize(values, StampJson.Options);
-        }
-    }
+                json.WriteStartObject();
+                json.WriteNumber("version", Version);
+                json.WriteString("kind", Kind);
+                json.WriteString("source", Source);
+                json.WriteNumber("source_length_bytes", SourceLengthBytes);
+                json.WriteNumber("source_last_write_utc_ticks", SourceLastWriteUtcTicks);
+                json.WriteString("source_last_write_utc", new DateTime(SourceLastWriteUtcTicks, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture));
+                json.WriteString("source_head_sha256", SourceHeadSha256);
+                json.WriteNumber("derived_length_bytes", DerivedLengthBytes);
+                json.WriteEndObject();
+            }
 
-    private static class StampJson
-    {
-        public static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
     }
 }
