@@ -245,7 +245,7 @@ public class ShardMergerTests
         SyntheticExport.Write(b, 4, 2, 2, new ShardSpec(1, 2), options: Hdf5SinkOptions.Uncompressed);
 
         ShardMerger.Merge([a, b], folder.File("m.h5"));
-        ShardMerger.Merge([a, b], folder.File("gzip.h5"), new Hdf5SinkOptions(9));
+        ShardMerger.Merge([a, b], folder.File("gzip.h5"), new Hdf5SinkOptions(CompressionCodec.Gzip, 9));
 
         string check = Python.Run(
             """

@@ -13,8 +13,7 @@ namespace NeuroAlign.Hdf5.Compression;
 internal sealed class CompressingChunkCache : IWritingChunkCache
 {
     private readonly ChunkCompressor _compressor;
-    private readonly int _shuffleTypeSize;
-    private readonly int _level;
+    private readonly ChunkCodec _codec;
     private readonly Stack<Memory<byte>> _spare = new();
     private readonly Stack<MemoryStream> _outputs = new();
     private readonly Action<Memory<byte>, MemoryStream> _release;
@@ -23,13 +22,11 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
     private Action<ulong, Memory<byte>>? _writer;
 
     /// <param name="compressor">The file's compressor, shared by all its datasets.</param>
-    /// <param name="shuffleTypeSize">Element size for the byte shuffle; 0 or 1 for none.</param>
-    /// <param name="level">Deflate level, -1 to 9.</param>
-    public CompressingChunkCache(ChunkCompressor compressor, int shuffleTypeSize, int level)
+    /// <param name="codec">How this dataset's chunks are encoded.</param>
+    public CompressingChunkCache(ChunkCompressor compressor, ChunkCodec codec)
     {
         _compressor = compressor;
-        _shuffleTypeSize = shuffleTypeSize;
-        _level = level;
+        _codec = codec;
         _release = (raw, output) =>
         {
             _spare.Push(raw);
@@ -73,9 +70,10 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         (ulong index, Action<ulong, Memory<byte>> writer) = (_index, _writer);
 
         // Chunks of one dataset all have the same size, so do their outputs: room for a chunk that
-        // does not compress (stored deflate blocks add 5 bytes per 64 KiB) without regrowing.
-        MemoryStream output = _outputs.Count > 0 ? _outputs.Pop() : new MemoryStream(_chunk.Length + (_chunk.Length / 1024) + 64);
-        _compressor.Submit(_chunk, output, _shuffleTypeSize, _level, compressed => writer(index, compressed), _release);
+        // does not compress (stored deflate blocks add 5 bytes per 64 KiB; LZ4 and zstd bounds are
+        // about 1/255 and 1/128 over, plus headers) without regrowing.
+        MemoryStream output = _outputs.Count > 0 ? _outputs.Pop() : new MemoryStream(_chunk.Length + (_chunk.Length / 100) + 4096);
+        _compressor.Submit(_chunk, output, _codec, compressed => PureHdfInternals.WriteChunk(writer, index, compressed), _release);
         (_chunk, _writer) = (default, null);
     }
 }
