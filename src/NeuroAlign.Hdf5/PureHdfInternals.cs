@@ -15,8 +15,9 @@ namespace NeuroAlign.Hdf5;
 /// <c>Flush</c> returns. Our caches hold a chunk and write it when the next is asked for, or on a
 /// worker's schedule. (A later call's delegate ignores the index it is given and writes its own
 /// chunk's place, so each chunk's own delegate is kept with it: <see cref="WriteChunk"/>.)</item>
-/// <item><b>FlushBeforeIndex</b>: <c>IWritingChunkCache.Flush</c> is called once per dataset when
-/// the file is disposed, before PureHDF writes that dataset's chunk index, so chunks still held
+/// <item><b>FlushBeforeIndex</b>: <c>IWritingChunkCache.Flush</c> is called (more than once, so
+/// it must be idempotent) when the file is disposed, before PureHDF writes the dataset's chunk
+/// index, so chunks still held
 /// (or queued on the writer thread, or being compressed) can be written then.</item>
 /// <item><b>OneElementAsksForItsChunk</b>: writing one element through a hyperslab makes PureHDF
 /// ask the cache for exactly that element's chunk (one <c>GetChunk</c> with its index) and later
