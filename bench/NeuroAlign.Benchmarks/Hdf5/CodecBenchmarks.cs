@@ -67,15 +67,22 @@ public class CodecBenchmarks
             Hdf5SinkOptions options = Options(codec);
             data.Export(path, options);
             var times = new List<double>();
+            var cpu = new List<double>();
             long bytes = 0;
+            using var process = Process.GetCurrentProcess();
             for (int r = 0; r < reps; r++)
             {
+                process.Refresh();
+                TimeSpan cpuBefore = process.TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
                 bytes = data.Export(path, options);
                 times.Add(clock.Elapsed.TotalSeconds);
+                process.Refresh();
+                cpu.Add((process.TotalProcessorTime - cpuBefore).TotalSeconds);
             }
 
             times.Sort();
+            cpu.Sort();
             if (keep != null)
             {
                 File.Copy(path, keep, overwrite: true);
@@ -86,6 +93,7 @@ public class CodecBenchmarks
                 ["modality"] = modality,
                 ["codec"] = codec,
                 ["median_s"] = times[times.Count / 2],
+                ["median_cpu_s"] = cpu[cpu.Count / 2],
                 ["raw_bytes"] = data.RawBytes,
                 ["file_bytes"] = bytes,
                 ["data_file"] = data.Path,
