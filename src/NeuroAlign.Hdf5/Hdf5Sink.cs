@@ -123,6 +123,11 @@ public sealed class Hdf5Sink : IAlignedSink
                 SourceChunks = dataCreation.ChunkCache is SequentialChunkCache cache && dataChunks[0] == 1 && m.PointsPerWindow % dataChunks[1] == 0
                     ? new SourceChunkWriter(cache, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
                     : null,
+
+                // Compressed chunks that are whole slices of a window are copied in with one bulk copy.
+                CopiedChunks = dataCreation.ChunkCache is CompressingChunkCache compressing && dataChunks[0] == 1 && m.PointsPerWindow % dataChunks[1] == 0
+                    ? new CopiedChunkWriter(compressing, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
+                    : null,
             };
             group["data"] = datasets.Data;
             group["timestamps"] = datasets.Timestamps;
@@ -192,7 +197,15 @@ public sealed class Hdf5Sink : IAlignedSink
             writer.Write(d.Timestamps, window.Timestamps, fileSelection: points);
             writer.Write(d.SourceIndex, window.SourceIndex, fileSelection: points);
             writer.Write(d.SourceTime, window.SourceTime, fileSelection: points);
-            if (window.SourceData.IsEmpty)
+            if (d.CopiedChunks is { } copied)
+            {
+                WriteCopied(writer, d, copied, w, window.SourceData.IsEmpty ? window.DataBytes : window.SourceData.Span);
+                if (!window.SourceData.IsEmpty)
+                {
+                    MappedFile.ReleaseMemory(window.SourceData);
+                }
+            }
+            else if (window.SourceData.IsEmpty)
             {
                 WriteData(writer, d.Data, window.Data, windowSlab);
             }
@@ -416,6 +429,21 @@ public sealed class Hdf5Sink : IAlignedSink
         }
     }
 
+    /// <summary>Window <paramref name="w"/>'s compressed chunks: each copied into its cache in one piece, then asked for by writing one element.</summary>
+    private static void WriteCopied(H5NativeWriter writer, ModalityDatasets d, CopiedChunkWriter copied, ulong w, ReadOnlySpan<byte> window)
+    {
+        int chunks = (int)d.DataDims[1] / copied.PointsPerChunk;
+        int chunkBytes = window.Length / chunks;
+        for (int c = 0; c < chunks; c++)
+        {
+            ulong[] start = new ulong[d.DataRank];
+            start[0] = w;
+            start[1] = (ulong)(c * copied.PointsPerChunk);
+            copied.Cache.CopyNextChunkFrom(window.Slice(c * chunkBytes, chunkBytes));
+            PureHdfInternals.AskForChunk(selection => WriteData(writer, d.Data, copied.OneElement, selection), start);
+        }
+    }
+
     private sealed record ModalityDatasets(
         H5Dataset Data,
         H5Dataset<double[]> Timestamps,
@@ -429,8 +457,14 @@ public sealed class Hdf5Sink : IAlignedSink
 
         /// <summary>Set when windows given as source memory are written without a copy.</summary>
         public SourceChunkWriter? SourceChunks { get; init; }
+
+        /// <summary>Set when compressed chunks are whole slices of a window.</summary>
+        public CopiedChunkWriter? CopiedChunks { get; init; }
     }
 
     /// <summary>What writing a window's chunks straight from the source takes: the data's cache, points per chunk, a one-element array.</summary>
     private sealed record SourceChunkWriter(SequentialChunkCache Cache, int PointsPerChunk, Array OneElement);
+
+    /// <summary>What copying a window's compressed chunks in one piece takes: the data's cache, points per chunk, a one-element array.</summary>
+    private sealed record CopiedChunkWriter(CompressingChunkCache Cache, int PointsPerChunk, Array OneElement);
 }
