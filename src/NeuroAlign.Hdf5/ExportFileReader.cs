@@ -290,18 +290,20 @@ public sealed class ExportFileReader : IDisposable
 
     private static void ReadData(NativeDataset dataset, H5DatasetAccess access, Array buffer, Selection selection)
     {
-        switch (buffer)
+        // On the exact element type: the runtime lets a ushort[] pass as short[] (uint[] as int[],
+        // byte[] as sbyte[]), so `case short[]` patterns would read unsigned buffers as signed.
+        switch (Type.GetTypeCode(buffer.GetType().GetElementType()))
         {
-            case byte[] a: dataset.Read(access, a, selection); break;
-            case sbyte[] a: dataset.Read(access, a, selection); break;
-            case short[] a: dataset.Read(access, a, selection); break;
-            case ushort[] a: dataset.Read(access, a, selection); break;
-            case int[] a: dataset.Read(access, a, selection); break;
-            case uint[] a: dataset.Read(access, a, selection); break;
-            case long[] a: dataset.Read(access, a, selection); break;
-            case ulong[] a: dataset.Read(access, a, selection); break;
-            case float[] a: dataset.Read(access, a, selection); break;
-            case double[] a: dataset.Read(access, a, selection); break;
+            case TypeCode.Byte: dataset.Read(access, (byte[])buffer, selection); break;
+            case TypeCode.SByte: dataset.Read(access, (sbyte[])buffer, selection); break;
+            case TypeCode.Int16: dataset.Read(access, (short[])buffer, selection); break;
+            case TypeCode.UInt16: dataset.Read(access, (ushort[])buffer, selection); break;
+            case TypeCode.Int32: dataset.Read(access, (int[])buffer, selection); break;
+            case TypeCode.UInt32: dataset.Read(access, (uint[])buffer, selection); break;
+            case TypeCode.Int64: dataset.Read(access, (long[])buffer, selection); break;
+            case TypeCode.UInt64: dataset.Read(access, (ulong[])buffer, selection); break;
+            case TypeCode.Single: dataset.Read(access, (float[])buffer, selection); break;
+            case TypeCode.Double: dataset.Read(access, (double[])buffer, selection); break;
             default: throw new ArgumentException($"unsupported element array {buffer.GetType().Name}", nameof(buffer));
         }
     }

@@ -45,10 +45,7 @@ public sealed class Hdf5Sink : IAlignedSink
         _temporaryPath = Path.Combine(
             Path.GetDirectoryName(_outputPath)!, $".{Path.GetFileName(_outputPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
         _options = options ?? new Hdf5SinkOptions();
-        if (_options.GzipLevel is int level && !Hdf5SinkOptions.SupportedGzipLevels.Contains(level))
-        {
-            throw new NeuroAlignException($"gzip level {level}: expected 0 to 9 (or -1 for zlib's default, 6)");
-        }
+        _options.Validate();
 
         ArgumentOutOfRangeException.ThrowIfNegative(_options.CompressionThreads);
     }
@@ -91,7 +88,7 @@ public sealed class Hdf5Sink : IAlignedSink
         }
 
         int windows = layout.WindowTimes.Count;
-        if (_options.GzipLevel != null)
+        if (_options.Codec != CompressionCodec.None)
         {
             _compressor = new ChunkCompressor(_options.EffectiveCompressionThreads);
         }
@@ -126,6 +123,11 @@ public sealed class Hdf5Sink : IAlignedSink
                 // Uncompressed chunks that are whole slices of a window go out straight from the recording.
                 SourceChunks = dataCreation.ChunkCache is SequentialChunkCache cache && dataChunks[0] == 1 && m.PointsPerWindow % dataChunks[1] == 0
                     ? new SourceChunkWriter(cache, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
+                    : null,
+
+                // Compressed chunks that are whole slices of a window are copied in with one bulk copy.
+                CopiedChunks = dataCreation.ChunkCache is CompressingChunkCache compressing && dataChunks[0] == 1 && m.PointsPerWindow % dataChunks[1] == 0
+                    ? new CopiedChunkWriter(compressing, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
                     : null,
             };
             group["data"] = datasets.Data;
@@ -196,7 +198,15 @@ public sealed class Hdf5Sink : IAlignedSink
             writer.Write(d.Timestamps, window.Timestamps, fileSelection: points);
             writer.Write(d.SourceIndex, window.SourceIndex, fileSelection: points);
             writer.Write(d.SourceTime, window.SourceTime, fileSelection: points);
-            if (window.SourceData.IsEmpty)
+            if (d.CopiedChunks is { } copied)
+            {
+                WriteCopied(writer, d, copied, w, window.SourceData.IsEmpty ? window.DataBytes : window.SourceData.Span);
+                if (!window.SourceData.IsEmpty)
+                {
+                    MappedFile.ReleaseMemory(window.SourceData);
+                }
+            }
+            else if (window.SourceData.IsEmpty)
             {
                 WriteData(writer, d.Data, window.Data, windowSlab);
             }
@@ -287,11 +297,7 @@ public sealed class Hdf5Sink : IAlignedSink
     /// </summary>
     internal static NeuroAlignException? AsWriteError(string outputPath, Exception exception)
     {
-        Exception e = exception;
-        while (e is TargetInvocationException { InnerException: { } inner })
-        {
-            e = inner;
-        }
+        Exception e = PureHdfInternals.Unwrap(exception);
 
         // .NET reports EFBIG (the file system's or the process's file-size limit) as an
         // ArgumentOutOfRangeException from the write itself, not as an IOException.
@@ -332,7 +338,7 @@ public sealed class Hdf5Sink : IAlignedSink
     private H5DatasetCreation Creation(int typeSize, bool compress)
     {
         // Every chunked dataset gets its own cache: a cache's keys are that dataset's chunk indices.
-        if (!compress || _options.GzipLevel is not int level || _compressor is null)
+        if (!compress || _options.Codec == CompressionCodec.None || _compressor is null)
         {
             // One writer thread for all the file's uncompressed datasets, started with the first.
             _writeQueue ??= new ChunkWriteQueue();
@@ -340,10 +346,12 @@ public sealed class Hdf5Sink : IAlignedSink
         }
 
         // The pipeline declared here is what h5py reads; the cache runs the same filters itself, on workers.
-        bool shuffle = _options.Shuffle && typeSize > 1;
-        List<H5Filter> filters = shuffle ? [new H5Filter(ShuffleFilter.Id)] : [];
-        filters.Add(new H5Filter(DeflateFilter.Id, new() { [DeflateFilter.COMPRESSION_LEVEL] = level }));
-        return new H5DatasetCreation(ChunkCache: new CompressingChunkCache(_compressor, shuffle ? typeSize : 0, level), Filters: filters);
+        var codec = new ChunkCodec(_options.Codec, _options.EffectiveLevel ?? 0, typeSize, _options.Shuffle);
+        List<H5Filter> filters = codec.ShuffleBytes ? [new H5Filter(ShuffleFilter.Id)] : [];
+        filters.Add(codec.Codec == CompressionCodec.Gzip
+            ? new H5Filter(DeflateFilter.Id, new() { [DeflateFilter.COMPRESSION_LEVEL] = codec.Level })
+            : new H5Filter(codec.FilterId, new() { [ChunkFilters.ClientDataOption] = codec.ClientData }));
+        return new H5DatasetCreation(ChunkCache: new CompressingChunkCache(_compressor, codec), Filters: filters);
     }
 
     private static void AddAttributes(Dictionary<string, object> target, IReadOnlyDictionary<string, object> source)
@@ -385,7 +393,6 @@ public sealed class Hdf5Sink : IAlignedSink
     {
         int chunks = (int)d.DataDims[1] / direct.PointsPerChunk;
         int chunkBytes = source.Length / chunks;
-        ulong[] block = Enumerable.Repeat(1UL, d.DataRank).ToArray();
         for (int c = 0; c < chunks; c++)
         {
             ReadOnlyMemory<byte> chunk = source.Slice(c * chunkBytes, chunkBytes);
@@ -393,27 +400,48 @@ public sealed class Hdf5Sink : IAlignedSink
             start[0] = w;
             start[1] = (ulong)(c * direct.PointsPerChunk);
             direct.Cache.WriteNextChunkFrom(chunk);
-            WriteData(writer, d.Data, direct.OneElement, new HyperslabSelection(d.DataRank, start, block));
+            PureHdfInternals.AskForChunk(selection => WriteData(writer, d.Data, direct.OneElement, selection), start);
         }
 
         return chunks;
     }
 
+    /// <summary>
+    /// Writes <paramref name="data"/> into the typed dataset made for it. Dispatched on the dataset,
+    /// not with <c>case short[]</c> patterns: the runtime lets a ushort[] pass as short[] (and
+    /// uint[] as int[], byte[] as sbyte[]), so such a switch sent uint16, uint32 and int8 windows
+    /// to the signed type's cast and failed (issue 17).
+    /// </summary>
     private static void WriteData(H5NativeWriter writer, H5Dataset dataset, Array data, Selection selection)
     {
-        switch (data)
+        switch (dataset)
         {
-            case byte[] a: writer.Write((H5Dataset<byte[]>)dataset, a, fileSelection: selection); break;
-            case sbyte[] a: writer.Write((H5Dataset<sbyte[]>)dataset, a, fileSelection: selection); break;
-            case short[] a: writer.Write((H5Dataset<short[]>)dataset, a, fileSelection: selection); break;
-            case ushort[] a: writer.Write((H5Dataset<ushort[]>)dataset, a, fileSelection: selection); break;
-            case int[] a: writer.Write((H5Dataset<int[]>)dataset, a, fileSelection: selection); break;
-            case uint[] a: writer.Write((H5Dataset<uint[]>)dataset, a, fileSelection: selection); break;
-            case long[] a: writer.Write((H5Dataset<long[]>)dataset, a, fileSelection: selection); break;
-            case ulong[] a: writer.Write((H5Dataset<ulong[]>)dataset, a, fileSelection: selection); break;
-            case float[] a: writer.Write((H5Dataset<float[]>)dataset, a, fileSelection: selection); break;
-            case double[] a: writer.Write((H5Dataset<double[]>)dataset, a, fileSelection: selection); break;
-            default: throw new ArgumentException($"unsupported element array {data.GetType().Name}", nameof(data));
+            case H5Dataset<byte[]> d: writer.Write(d, (byte[])data, fileSelection: selection); break;
+            case H5Dataset<sbyte[]> d: writer.Write(d, (sbyte[])data, fileSelection: selection); break;
+            case H5Dataset<short[]> d: writer.Write(d, (short[])data, fileSelection: selection); break;
+            case H5Dataset<ushort[]> d: writer.Write(d, (ushort[])data, fileSelection: selection); break;
+            case H5Dataset<int[]> d: writer.Write(d, (int[])data, fileSelection: selection); break;
+            case H5Dataset<uint[]> d: writer.Write(d, (uint[])data, fileSelection: selection); break;
+            case H5Dataset<long[]> d: writer.Write(d, (long[])data, fileSelection: selection); break;
+            case H5Dataset<ulong[]> d: writer.Write(d, (ulong[])data, fileSelection: selection); break;
+            case H5Dataset<float[]> d: writer.Write(d, (float[])data, fileSelection: selection); break;
+            case H5Dataset<double[]> d: writer.Write(d, (double[])data, fileSelection: selection); break;
+            default: throw new ArgumentException($"unsupported dataset {dataset.GetType().Name}", nameof(dataset));
+        }
+    }
+
+    /// <summary>Window <paramref name="w"/>'s compressed chunks: each copied into its cache in one piece, then asked for by writing one element.</summary>
+    private static void WriteCopied(H5NativeWriter writer, ModalityDatasets d, CopiedChunkWriter copied, ulong w, ReadOnlySpan<byte> window)
+    {
+        int chunks = (int)d.DataDims[1] / copied.PointsPerChunk;
+        int chunkBytes = window.Length / chunks;
+        for (int c = 0; c < chunks; c++)
+        {
+            ulong[] start = new ulong[d.DataRank];
+            start[0] = w;
+            start[1] = (ulong)(c * copied.PointsPerChunk);
+            copied.Cache.CopyNextChunkFrom(window.Slice(c * chunkBytes, chunkBytes));
+            PureHdfInternals.AskForChunk(selection => WriteData(writer, d.Data, copied.OneElement, selection), start);
         }
     }
 
@@ -430,8 +458,14 @@ public sealed class Hdf5Sink : IAlignedSink
 
         /// <summary>Set when windows given as source memory are written without a copy.</summary>
         public SourceChunkWriter? SourceChunks { get; init; }
+
+        /// <summary>Set when compressed chunks are whole slices of a window.</summary>
+        public CopiedChunkWriter? CopiedChunks { get; init; }
     }
 
     /// <summary>What writing a window's chunks straight from the source takes: the data's cache, points per chunk, a one-element array.</summary>
     private sealed record SourceChunkWriter(SequentialChunkCache Cache, int PointsPerChunk, Array OneElement);
+
+    /// <summary>What copying a window's compressed chunks in one piece takes: the data's cache, points per chunk, a one-element array.</summary>
+    private sealed record CopiedChunkWriter(CompressingChunkCache Cache, int PointsPerChunk, Array OneElement);
 }

@@ -106,7 +106,7 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
 
         (ulong index, Memory<byte> chunk, Action<ulong, Memory<byte>> writer, bool isSource) = (_index, _chunk, _writer, _chunkIsSource);
         (_chunk, _writer) = (default, null);
-        _queue.Submit(chunk.Length, () => writer(index, chunk), () =>
+        _queue.Submit(chunk.Length, () => PureHdfInternals.WriteChunk(writer, index, chunk), () =>
         {
             if (isSource)
             {

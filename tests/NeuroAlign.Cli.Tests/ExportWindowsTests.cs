@@ -115,8 +115,8 @@ public class ExportWindowsTests
 
     [Theory]
     [InlineData(new[] { "--time", "1", "--times", "1,2" }, "give one source of window times")]
-    [InlineData(new[] { "--level", "10", "--time", "1" }, "--level: 10 is not a gzip level; expected 0 to 9")]
-    [InlineData(new[] { "--compression", "lzf", "--time", "1" }, "'lzf' is not gzip or none")]
+    [InlineData(new[] { "--level", "10", "--time", "1" }, "--level: compression level 10: gzip takes 0 to 9")]
+    [InlineData(new[] { "--compression", "lzf", "--time", "1" }, "--compression: compression: 'lzf' is not one of gzip, zstd, lz4, bitshuffle-lz4, bitshuffle-zstd, none")]
     [InlineData(new[] { "--rate", "ephys=fast", "--time", "1" }, "'fast' is not a positive rate")]
     [InlineData(new[] { "--times", "1,,2" }, "'' is not a finite number")]
     [InlineData(new[] { "--every", "-1" }, "--every: -1 is negative")]

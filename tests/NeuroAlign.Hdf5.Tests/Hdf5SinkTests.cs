@@ -42,7 +42,7 @@ public class Hdf5SinkTests
             Layout("ephys", SampleType.Int16, [3], 100),
         ];
         double[] times = Enumerable.Range(0, 37).Select(w => w * 0.5).ToArray();
-        using (var sink = new Hdf5Sink(path, compress ? new Hdf5SinkOptions(GzipLevel: 1, Shuffle: true) : Hdf5SinkOptions.Uncompressed))
+        using (var sink = new Hdf5Sink(path, compress ? new Hdf5SinkOptions(CompressionCodec.Gzip, 1) : Hdf5SinkOptions.Uncompressed))
         {
             sink.Begin(new ExportLayout(times, layouts, new Dictionary<string, object> { ["schema_version"] = 1L, ["title"] = "t" }));
             var buffers = layouts.Select(l => new WindowBuffer(l)).ToArray();
@@ -106,7 +106,7 @@ public class Hdf5SinkTests
         string path = folder.File("out.h5");
         ModalityLayout layout = Layout("ephys", SampleType.Int16, [64], points);
         double[] times = [0, 1, 2, 3, 4];
-        using (var sink = new Hdf5Sink(path, compress ? new Hdf5SinkOptions(GzipLevel: 1, Shuffle: true) : Hdf5SinkOptions.Uncompressed))
+        using (var sink = new Hdf5Sink(path, compress ? new Hdf5SinkOptions(CompressionCodec.Gzip, 1) : Hdf5SinkOptions.Uncompressed))
         {
             Assert.True(((IAlignedSink)sink).TakesSourceData);
             sink.Begin(new ExportLayout(times, [layout], new Dictionary<string, object>()));

@@ -245,7 +245,7 @@ public class ShardMergerTests
         SyntheticExport.Write(b, 4, 2, 2, new ShardSpec(1, 2), options: Hdf5SinkOptions.Uncompressed);
 
         ShardMerger.Merge([a, b], folder.File("m.h5"));
-        ShardMerger.Merge([a, b], folder.File("gzip.h5"), new Hdf5SinkOptions(9));
+        ShardMerger.Merge([a, b], folder.File("gzip.h5"), new Hdf5SinkOptions(CompressionCodec.Gzip, 9));
 
         string check = Python.Run(
             """
@@ -256,5 +256,44 @@ public class ShardMergerTests
             folder.File("m.h5"),
             folder.File("gzip.h5"));
         Assert.Equal("None gzip 9", check.Trim());
+    }
+
+    [PythonTheory]
+    [InlineData("zstd 3 shuffle", "bitshuffle-lz4")]
+    [InlineData("bitshuffle-zstd 3", "lz4 0 shuffle")]
+    [InlineData("lz4 0 shuffle", "none")]
+    public void Merge_ShardsOfOneCodec_IntoAnother_SameValuesAsUncompressedExport(string shardCodec, string mergedCodec)
+    {
+        // The shards are read through our decoders; h5py with the plugins reads the merged file
+        // (lz4, bitshuffle-lz4 or none) and compares it with an uncompressed single export.
+        using var folder = new TempFolder();
+        string a = folder.File("a.h5");
+        string b = folder.File("b.h5");
+        string single = folder.File("single.h5");
+        Hdf5SinkOptions shardOptions = Hdf5SinkOptions.Parse(shardCodec);
+        SyntheticExport.Write(a, 5, 0, 2, new ShardSpec(0, 2), options: shardOptions);
+        SyntheticExport.Write(b, 5, 2, 3, new ShardSpec(1, 2), options: shardOptions);
+        SyntheticExport.Write(single, 5, 0, 5, null, options: Hdf5SinkOptions.Uncompressed);
+
+        ShardMerger.Merge([a, b], folder.File("m.h5"), Hdf5SinkOptions.Parse(mergedCodec));
+
+        string check = Python.Run(
+            """
+            import sys, h5py, hdf5plugin, numpy as np
+            m, s = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
+            for name in ('ephys/data', 'video/data', 'ephys/source_index', 'ephys/timestamps'):
+                assert np.array_equal(m[name][()], s[name][()]), name
+            plist = m['ephys/data'].id.get_create_plist()
+            print([plist.get_filter(i)[0] for i in range(plist.get_nfilters())])
+            """,
+            folder.File("m.h5"),
+            single);
+        string expected = mergedCodec switch
+        {
+            "bitshuffle-lz4" => "[32008]",
+            "lz4 0 shuffle" => "[2, 32004]",
+            _ => "[]",
+        };
+        Assert.Equal(expected, check.Trim());
     }
 }

@@ -88,7 +88,7 @@ public class ExportBenchmarks
         string[] parts = Storage.Split('-');
         Hdf5SinkOptions options = parts[0] == "none"
             ? Hdf5SinkOptions.Uncompressed
-            : new Hdf5SinkOptions(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), CompressionThreads: parts[2] == "serial" ? 1 : 0);
+            : new Hdf5SinkOptions(CompressionCodec.Gzip, int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), CompressionThreads: parts[2] == "serial" ? 1 : 0);
         using (var sink = new Hdf5Sink(path, options))
         {
             Aligner.Run([_aligned], _times, sink, new Dictionary<string, object>());

@@ -26,6 +26,7 @@ namespace NeuroAlign.Benchmarks.Peers;
 /// harness video-window FILE CACHE REPS FRAME,...    60 consecutive gray frames from each start
 /// harness make-ephys PATH GIGABYTES                 write a realistic 384-ch recording
 /// harness files                                     make the shared inputs; print their paths
+/// harness codec ephys|video|fmri CODEC[-LEVEL] REPS [KEEP]  ten windows through Hdf5Sink (Hdf5/CodecBenchmarks.cs)
 /// </code>
 /// </summary>
 public static class PeerHarness
@@ -51,6 +52,7 @@ public static class PeerHarness
                 BenchFiles.WriteRealisticEphys(a[0], (long)(double.Parse(a[1], CultureInfo.InvariantCulture) * 1e9));
                 Report("make-ephys", [clock.Elapsed.TotalSeconds], 0);
                 break;
+            case "codec": Hdf5.CodecBenchmarks.Harness(a[0], a[1], Int(a[2]), a.Length > 3 ? a[3] : null); break;
             case "files":
                 Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string>
                 {
@@ -63,7 +65,7 @@ public static class PeerHarness
                 }));
                 break;
             default:
-                Console.Error.WriteLine("usage: harness window-read|channel|clock|filter|nifti|video-index|video-window|make-ephys|files ... (see PeerHarness.cs)");
+                Console.Error.WriteLine("usage: harness window-read|channel|clock|filter|nifti|video-index|video-window|make-ephys|codec|files ... (see PeerHarness.cs)");
                 return 2;
         }
 

@@ -20,7 +20,7 @@ internal static class ExportCommand
     [
         .. SettingOptions.Specs(SettingOptions.Session),
         .. SettingOptions.Specs(SettingOptions.Export),
-        new("--compression", "KIND", "gzip (default, with byte shuffle) or none"),
+        new("--compression", "CODEC", "gzip (default, with byte shuffle; plain h5py reads it), zstd, lz4, bitshuffle-lz4, bitshuffle-zstd (h5py needs hdf5plugin) or none"),
         new("--level", "N", "gzip level 0 (store) to 9 (smallest, slowest), default 1; chunks are compressed on every core"),
         .. ExportSharding.Options,
     ];
@@ -92,21 +92,21 @@ internal static class ExportCommand
         }
     }
 
-    private static Hdf5SinkOptions SinkOptions(ParsedArgs args)
+    /// <summary>--compression CODEC and --level N as the sink's options (also used by merge); a bad value is a usage error.</summary>
+    internal static Hdf5SinkOptions SinkOptions(ParsedArgs args)
     {
-        string compression = args.Get("--compression") ?? "gzip";
-        int level = args.GetInt("--level", 1, int.MinValue);
-        if (!Hdf5SinkOptions.SupportedGzipLevels.Contains(level))
+        try
         {
-            throw new UsageException($"option --level: {level} is not a gzip level; expected 0 to 9 (or -1 for zlib's default, 6)");
+            CompressionCodec codec = CompressionCodecs.Parse(args.Get("--compression") ?? "gzip");
+            int? level = args.Has("--level") ? args.GetInt("--level", 1, int.MinValue) : null;
+            var options = new Hdf5SinkOptions(codec, level);
+            options.Validate();
+            return options;
         }
-
-        return compression switch
+        catch (NeuroAlignException e)
         {
-            "gzip" => new Hdf5SinkOptions(level, Shuffle: true),
-            "none" => args.Has("--level") ? throw new UsageException("option --level needs --compression gzip") : Hdf5SinkOptions.Uncompressed,
-            _ => throw new UsageException($"option --compression: '{compression}' is not gzip or none"),
-        };
+            throw new UsageException($"option {(e.Message.StartsWith("compression level", StringComparison.Ordinal) ? "--level" : "--compression")}: {e.Message}");
+        }
     }
 
     private static void Report(AlignmentSummary summary, IReadOnlyList<AlignedStream> streams, string output, CliContext context)

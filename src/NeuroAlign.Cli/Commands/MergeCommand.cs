@@ -48,16 +48,7 @@ internal static class MergeCommand
         Hdf5SinkOptions? options = null;
         if (args.Has("--compression") || args.Has("--level"))
         {
-            string compression = args.Get("--compression") ?? "gzip";
-            int level = args.GetInt("--level", 1, int.MinValue);
-            options = compression switch
-            {
-                "gzip" when Hdf5SinkOptions.SupportedGzipLevels.Contains(level) => new Hdf5SinkOptions(level, Shuffle: true),
-                "gzip" => throw new UsageException($"option --level: {level} is not supported; expected one of {string.Join(", ", Hdf5SinkOptions.SupportedGzipLevels)}"),
-                "none" when !args.Has("--level") => Hdf5SinkOptions.Uncompressed,
-                "none" => throw new UsageException("option --level needs --compression gzip"),
-                _ => throw new UsageException($"option --compression: '{compression}' is not gzip or none"),
-            };
+            options = ExportCommand.SinkOptions(args);
         }
 
         var progress = new ProgressReporter(context.Error, context.IsTerminal);

@@ -38,16 +38,15 @@ internal sealed class ChunkCompressor
     public int PeakJobs { get; private set; }
 
     /// <summary>
-    /// Compresses <paramref name="raw"/> (shuffled first when <paramref name="shuffleTypeSize"/> &gt; 1)
-    /// into <paramref name="output"/>, later hands the bytes to <paramref name="writer"/> on this
+    /// Compresses <paramref name="raw"/> with <paramref name="codec"/> into
+    /// <paramref name="output"/>, later hands the bytes to <paramref name="writer"/> on this
     /// thread, then gives both buffers back through <paramref name="release"/>. May first write
     /// older chunks, to stay within the bounds.
     /// </summary>
     public void Submit(
         Memory<byte> raw,
         MemoryStream output,
-        int shuffleTypeSize,
-        int level,
+        ChunkCodec codec,
         Action<Memory<byte>> writer,
         Action<Memory<byte>, MemoryStream> release)
     {
@@ -59,19 +58,19 @@ internal sealed class ChunkCompressor
 
         if (MaxJobs == 0)
         {
-            ChunkFilters.Compress(raw.Span, shuffleTypeSize, level, output);
+            codec.Encode(raw.Span, output);
             Write(new Job(Task.CompletedTask, raw, output, writer, release, 0));
             return;
         }
 
-        // A chunk and its compressed copy, which is at most about as large.
-        long bytes = raw.Length + output.Capacity;
+        // A chunk and its compressed copy, which is at most about as large (and a shuffled copy, for zstd and lz4).
+        long bytes = raw.Length + output.Capacity + (codec.ShuffleBytes && codec.Codec != CompressionCodec.Gzip ? raw.Length : 0);
         while (_queue.Count >= MaxJobs || (_queue.Count > 0 && _bytesInFlight + bytes > MaxBytesInFlight))
         {
             WriteOldest();
         }
 
-        Task compression = Task.Run(() => ChunkFilters.Compress(raw.Span, shuffleTypeSize, level, output));
+        Task compression = Task.Run(() => codec.Encode(raw.Span, output));
         _queue.Enqueue(new Job(compression, raw, output, writer, release, bytes));
         _bytesInFlight += bytes;
         PeakJobs = Math.Max(PeakJobs, _queue.Count);
@@ -134,7 +133,7 @@ internal sealed class ChunkCompressor
     private static void Write(Job job)
     {
         Memory<byte> compressed = job.Output.GetBuffer().AsMemory(0, (int)job.Output.Length);
-        ChunkFilters.PassThrough(() => job.Writer(compressed));
+        PureHdfInternals.PassThrough(() => job.Writer(compressed));
         job.Release(job.Raw, job.Output);
     }
 

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using PureHDF.Filters;
@@ -6,30 +5,29 @@ using PureHDF.Filters;
 namespace NeuroAlign.Hdf5.Compression;
 
 /// <summary>
-/// The shuffle (HDF5 filter id 2) and deflate (id 1) filters the sink writes with, registered in
-/// PureHDF once per process in place of its own:
+/// The filters the sink writes with, registered in PureHDF once per process
+/// (<see cref="PureHdfInternals.RegisterFilter"/>):
 /// <list type="bullet">
-/// <item>PureHDF 2.2.0's deflate compresses only at levels -1, 0, 1, 6 and 9 (2–5, 7 and 8 fail at
-/// the first chunk written); this one compresses at every zlib level 0–9 through .NET's
-/// <see cref="ZLibCompressionOptions"/>, and reads with PureHDF's own code.</item>
-/// <item>PureHDF runs the filter pipeline on the thread that writes, one chunk at a time. The sink
-/// compresses chunks on worker tasks instead (<see cref="ChunkCompressor"/>) and hands PureHDF the
-/// finished bytes; while it does, <see cref="PassThrough"/> tells both filters to leave the bytes as
-/// they are. The flag is per thread, so any other use of PureHDF in the process is unaffected.</item>
+/// <item>shuffle (id 2) and deflate (id 1) in place of PureHDF's own: PureHDF 2.2.0's deflate
+/// compresses only at levels -1, 0, 1, 6 and 9; ours at every zlib level 0–9. Reading is PureHDF's.</item>
+/// <item>zstd (32015), LZ4 (32004) and bitshuffle (32008), which PureHDF does not have: writing and
+/// reading through <see cref="ChunkCodec"/>, so exports of every codec read back (merge, info).</item>
 /// </list>
-/// The bytes are those the HDF5 library's filters produce (shuffle: byte planes, then the leftover
-/// bytes; deflate: a zlib stream), so h5py and libhdf5 read them as ordinary gzip + shuffle.
+/// The sink compresses chunks on worker tasks (<see cref="ChunkCompressor"/>) and hands PureHDF the
+/// finished bytes; while it does (<see cref="PureHdfInternals.PassThrough"/>), every filter leaves
+/// the bytes as they are. The bytes are those the reference filters produce, so h5py with the
+/// plugins reads them.
 /// </summary>
 internal static class ChunkFilters
 {
+    /// <summary>The key of <see cref="H5Filter.Options"/> that carries a codec filter's client data (uint[]).</summary>
+    public const string ClientDataOption = "cd_values";
+
     /// <summary>Shuffled bytes go to the deflater in pieces of this size (the whole chunk is never copied).</summary>
     private const int ShuffleBlockBytes = 64 << 10;
 
     private static readonly Lock RegistrationLock = new();
     private static bool s_registered;
-
-    [ThreadStatic]
-    private static bool t_passThrough;
 
     /// <summary>Registers the filters in PureHDF (process-wide, thread-safe, idempotent).</summary>
     public static void EnsureRegistered()
@@ -41,64 +39,40 @@ internal static class ChunkFilters
                 return;
             }
 
-            H5Filter.Register(new PassThroughShuffle());
-            H5Filter.Register(new AnyLevelDeflate());
+            PureHdfInternals.RegisterFilter(new PassThroughShuffle());
+            PureHdfInternals.RegisterFilter(new AnyLevelDeflate());
+            PureHdfInternals.RegisterFilter(new CodecFilter(ChunkCodec.ZstdFilterId, "zstd"));
+            PureHdfInternals.RegisterFilter(new CodecFilter(ChunkCodec.Lz4FilterId, "lz4"));
+            PureHdfInternals.RegisterFilter(new CodecFilter(ChunkCodec.BitshuffleFilterId, "bitshuffle; see https://github.com/kiyo-masui/bitshuffle"));
             s_registered = true;
-        }
-    }
-
-    /// <summary>Runs <paramref name="write"/> with both filters passing chunk bytes through unchanged (this thread only).</summary>
-    public static void PassThrough(Action write)
-    {
-        t_passThrough = true;
-        try
-        {
-            write();
-        }
-        finally
-        {
-            t_passThrough = false;
-        }
-    }
-
-    /// <summary>
-    /// Shuffles (when <paramref name="shuffleTypeSize"/> &gt; 1) and deflates <paramref name="raw"/>
-    /// into <paramref name="output"/> (cleared first): what the pipeline shuffle → deflate writes.
-    /// </summary>
-    public static void Compress(ReadOnlySpan<byte> raw, int shuffleTypeSize, int level, MemoryStream output)
-    {
-        output.SetLength(0);
-        using var zlib = new ZLibStream(output, new ZLibCompressionOptions { CompressionLevel = ZlibLevel(level) }, leaveOpen: true);
-        if (shuffleTypeSize <= 1)
-        {
-            zlib.Write(raw);
-            return;
-        }
-
-        byte[] block = System.Buffers.ArrayPool<byte>.Shared.Rent(ShuffleBlockBytes);
-        try
-        {
-            WriteShuffled(raw, shuffleTypeSize, block.AsSpan(0, ShuffleBlockBytes), zlib);
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(block);
         }
     }
 
     /// <summary>The bytes HDF5's shuffle filter makes of <paramref name="raw"/> (H5Zshuffle.c), for tests.</summary>
     public static byte[] Shuffle(ReadOnlySpan<byte> raw, int typeSize)
     {
-        using var output = new MemoryStream();
-        WriteShuffled(raw, typeSize, new byte[ShuffleBlockBytes], output);
-        return output.ToArray();
+        byte[] output = new byte[raw.Length];
+        ShuffleInto(raw, typeSize, output);
+        return output;
+    }
+
+    /// <summary>HDF5's shuffle of <paramref name="raw"/> into <paramref name="target"/> (as long as <paramref name="raw"/>).</summary>
+    public static void ShuffleInto(ReadOnlySpan<byte> raw, int typeSize, Span<byte> target)
+    {
+        int elements = raw.Length / typeSize;
+        for (int plane = 0; plane < typeSize; plane++)
+        {
+            GatherPlane(raw, typeSize, plane, target.Slice(plane * elements, elements));
+        }
+
+        raw[(elements * typeSize)..].CopyTo(target[(elements * typeSize)..]);
     }
 
     /// <summary>
     /// HDF5's shuffle: byte j of every element, for j = 0..size-1, then the bytes that do not fill a
     /// whole element, unchanged. Written in blocks, so no chunk-sized copy is made.
     /// </summary>
-    private static void WriteShuffled(ReadOnlySpan<byte> raw, int typeSize, Span<byte> block, Stream destination)
+    internal static void WriteShuffled(ReadOnlySpan<byte> raw, int typeSize, Span<byte> block, Stream destination)
     {
         int elements = raw.Length / typeSize;
         for (int plane = 0; plane < typeSize; plane++)
@@ -116,7 +90,7 @@ internal static class ChunkFilters
     }
 
     /// <summary>Byte <paramref name="plane"/> of each element of <paramref name="elements"/>, in order.</summary>
-    private static void GatherPlane(ReadOnlySpan<byte> elements, int typeSize, int plane, Span<byte> target)
+    internal static void GatherPlane(ReadOnlySpan<byte> elements, int typeSize, int plane, Span<byte> target)
     {
         int done = 0;
         if (Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian && (typeSize == 2 || typeSize == 4))
@@ -152,9 +126,6 @@ internal static class ChunkFilters
         }
     }
 
-    /// <summary>HDF5 stores -1 (the library default) as 6; zlib's levels are 0–9.</summary>
-    private static int ZlibLevel(int level) => level < 0 ? 6 : level;
-
     /// <summary>PureHDF's shuffle, except while the sink hands over a chunk it has filtered already.</summary>
     private sealed class PassThroughShuffle : IH5Filter
     {
@@ -168,7 +139,7 @@ internal static class ChunkFilters
             _builtin.GetParameters(chunkDimensions, typeSize, options);
 
         public Memory<byte> Filter(FilterInfo info) =>
-            t_passThrough && !info.Flags.HasFlag(H5FilterFlags.Decompress) ? info.Buffer : _builtin.Filter(info);
+            PureHdfInternals.PassingThrough && !info.Flags.HasFlag(H5FilterFlags.Decompress) ? info.Buffer : _builtin.Filter(info);
     }
 
     /// <summary>Deflate at any zlib level 0–9; reading is PureHDF's own.</summary>
@@ -191,13 +162,48 @@ internal static class ChunkFilters
                 return _builtin.Filter(info);
             }
 
-            if (t_passThrough)
+            if (PureHdfInternals.PassingThrough)
             {
                 return info.Buffer;
             }
 
             var output = new MemoryStream((info.Buffer.Length / 2) + 64);
-            Compress(info.Buffer.Span, shuffleTypeSize: 0, (int)info.Parameters[0], output);
+            ChunkCodec.Deflate(info.Buffer.Span, shuffleTypeSize: 0, (int)info.Parameters[0], output);
+            return output.GetBuffer().AsMemory(0, (int)output.Length);
+        }
+    }
+
+    /// <summary>
+    /// zstd, LZ4 or bitshuffle: the client data comes from the dataset's declaration
+    /// (<see cref="ClientDataOption"/>, made by <see cref="ChunkCodec.ClientData"/>); chunks are
+    /// decoded from the format, and encoded too when PureHDF's own pipeline runs them.
+    /// </summary>
+    private sealed class CodecFilter(ushort id, string name) : IH5Filter
+    {
+        public ushort FilterId => id;
+
+        public string Name => name;
+
+        public uint[] GetParameters(uint[] chunkDimensions, uint typeSize, Dictionary<string, object>? options) =>
+            options?.GetValueOrDefault(ClientDataOption) is uint[] clientData
+                ? clientData
+                : throw new ArgumentException($"filter {id} ({name}) needs its client data in option '{ClientDataOption}'");
+
+        public Memory<byte> Filter(FilterInfo info)
+        {
+            if (info.Flags.HasFlag(H5FilterFlags.Decompress))
+            {
+                return ChunkCodec.Decode(id, info.Buffer.Span, info.Parameters);
+            }
+
+            if (PureHdfInternals.PassingThrough)
+            {
+                return info.Buffer;
+            }
+
+            ChunkCodec codec = ChunkCodec.FromClientData(id, info.Parameters);
+            var output = new MemoryStream((info.Buffer.Length / 2) + 64);
+            codec.Encode(info.Buffer.Span, output);
             return output.GetBuffer().AsMemory(0, (int)output.Length);
         }
     }

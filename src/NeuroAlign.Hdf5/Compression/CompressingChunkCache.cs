@@ -13,23 +13,23 @@ namespace NeuroAlign.Hdf5.Compression;
 internal sealed class CompressingChunkCache : IWritingChunkCache
 {
     private readonly ChunkCompressor _compressor;
-    private readonly int _shuffleTypeSize;
-    private readonly int _level;
+    private readonly ChunkCodec _codec;
     private readonly Stack<Memory<byte>> _spare = new();
     private readonly Stack<MemoryStream> _outputs = new();
     private readonly Action<Memory<byte>, MemoryStream> _release;
     private ulong _index;
     private Memory<byte> _chunk;
     private Action<ulong, Memory<byte>>? _writer;
+    private Memory<byte> _next;
+    private bool _chunkIsCopied;
+    private Memory<byte> _scratch;
 
     /// <param name="compressor">The file's compressor, shared by all its datasets.</param>
-    /// <param name="shuffleTypeSize">Element size for the byte shuffle; 0 or 1 for none.</param>
-    /// <param name="level">Deflate level, -1 to 9.</param>
-    public CompressingChunkCache(ChunkCompressor compressor, int shuffleTypeSize, int level)
+    /// <param name="codec">How this dataset's chunks are encoded.</param>
+    public CompressingChunkCache(ChunkCompressor compressor, ChunkCodec codec)
     {
         _compressor = compressor;
-        _shuffleTypeSize = shuffleTypeSize;
-        _level = level;
+        _codec = codec;
         _release = (raw, output) =>
         {
             _spare.Push(raw);
@@ -37,19 +37,50 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         };
     }
 
+    /// <summary>
+    /// The next chunk PureHDF asks for is <paramref name="chunkBytes"/> (a whole chunk), copied
+    /// now with one bulk copy: the caller then writes one element to make PureHDF ask for it
+    /// (<see cref="PureHdfInternals.AskForChunk"/>). PureHDF's own hyperslab copy into the chunk
+    /// costs about five times a memcpy, and would be the floor of every compressed export.
+    /// </summary>
+    public void CopyNextChunkFrom(ReadOnlySpan<byte> chunkBytes)
+    {
+        Memory<byte> chunk = _spare.Count > 0 && _spare.Peek().Length == chunkBytes.Length ? _spare.Pop() : new byte[chunkBytes.Length];
+        NeuroAlign.Memory.BulkCopy.Copy(chunkBytes, chunk.Span);
+        _next = chunk;
+    }
+
     public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkAllocator, Action<ulong, Memory<byte>> chunkWriter)
     {
         if (_writer != null && chunkIndex == _index)
         {
-            return _chunk;
+            return _chunkIsCopied ? _scratch : _chunk;
         }
 
         HandOver();
+        if (!_next.IsEmpty)
+        {
+            // PureHDF writes its one element into a scratch chunk nobody reads; the copy is what is compressed.
+            if (_scratch.IsEmpty)
+            {
+                _scratch = chunkAllocator();
+            }
+
+            if (_next.Length != _scratch.Length)
+            {
+                throw new InvalidOperationException($"a chunk of {_scratch.Length} bytes was to be written from {_next.Length}");
+            }
+
+            (_index, _chunk, _writer, _chunkIsCopied) = (chunkIndex, _next, chunkWriter, true);
+            _next = default;
+            _compressor.WriteCompleted();
+            return _scratch;
+        }
 
         // Chunks of one dataset all have the same size: reuse the buffers of written ones.
         Memory<byte> chunk = _spare.Count > 0 ? _spare.Pop() : chunkAllocator();
         chunk.Span.Clear();
-        (_index, _chunk, _writer) = (chunkIndex, chunk, chunkWriter);
+        (_index, _chunk, _writer, _chunkIsCopied) = (chunkIndex, chunk, chunkWriter, false);
         _compressor.WriteCompleted();
         return chunk;
     }
@@ -61,6 +92,7 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         _compressor.WriteAll();
         _spare.Clear();
         _outputs.Clear();
+        _scratch = default;
     }
 
     private void HandOver()
@@ -73,9 +105,10 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         (ulong index, Action<ulong, Memory<byte>> writer) = (_index, _writer);
 
         // Chunks of one dataset all have the same size, so do their outputs: room for a chunk that
-        // does not compress (stored deflate blocks add 5 bytes per 64 KiB) without regrowing.
-        MemoryStream output = _outputs.Count > 0 ? _outputs.Pop() : new MemoryStream(_chunk.Length + (_chunk.Length / 1024) + 64);
-        _compressor.Submit(_chunk, output, _shuffleTypeSize, _level, compressed => writer(index, compressed), _release);
+        // does not compress (stored deflate blocks add 5 bytes per 64 KiB; LZ4 and zstd bounds are
+        // about 1/255 and 1/128 over, plus headers) without regrowing.
+        MemoryStream output = _outputs.Count > 0 ? _outputs.Pop() : new MemoryStream(_chunk.Length + (_chunk.Length / 100) + 4096);
+        _compressor.Submit(_chunk, output, _codec, compressed => PureHdfInternals.WriteChunk(writer, index, compressed), _release);
         (_chunk, _writer) = (default, null);
     }
 }

@@ -82,10 +82,10 @@ public class CompressionTests
     {
         using var folder = new TempFolder();
         var args = new List<string> { "10", "300" };
-        foreach (int level in Hdf5SinkOptions.SupportedGzipLevels)
+        foreach (int level in Enumerable.Range(-1, 11))
         {
             string path = folder.File($"level{level}.h5");
-            Write(path, new Hdf5SinkOptions(level), windows: 10, points: 300).Dispose();
+            Write(path, new Hdf5SinkOptions(CompressionCodec.Gzip, level), windows: 10, points: 300).Dispose();
             args.AddRange([path, $"{level}"]);
         }
 
@@ -101,7 +101,7 @@ public class CompressionTests
         // 12 000 × 384 int16 = 9.2 MB per window: two chunks of 6 000 points each, compressed on workers.
         using var folder = new TempFolder();
         string path = folder.File("big.h5");
-        Write(path, new Hdf5SinkOptions(1, CompressionThreads: 3), windows: 4, points: 12_000).Dispose();
+        Write(path, new Hdf5SinkOptions(CompressionCodec.Gzip, 1, CompressionThreads: 3), windows: 4, points: 12_000).Dispose();
 
         string output = Python.Run(CheckScript + "\nprint(h5py.File(sys.argv[3], 'r')['ephys/data'].chunks)", "4", "12000", path, "1").Trim();
 
@@ -112,9 +112,9 @@ public class CompressionTests
     public void Write_HigherLevel_SmallerFile()
     {
         using var folder = new TempFolder();
-        Write(folder.File("1.h5"), new Hdf5SinkOptions(1), windows: 40, points: 300).Dispose();
-        Write(folder.File("4.h5"), new Hdf5SinkOptions(4), windows: 40, points: 300).Dispose();
-        Write(folder.File("0.h5"), new Hdf5SinkOptions(0), windows: 40, points: 300).Dispose();
+        Write(folder.File("1.h5"), new Hdf5SinkOptions(CompressionCodec.Gzip, 1), windows: 40, points: 300).Dispose();
+        Write(folder.File("4.h5"), new Hdf5SinkOptions(CompressionCodec.Gzip, 4), windows: 40, points: 300).Dispose();
+        Write(folder.File("0.h5"), new Hdf5SinkOptions(CompressionCodec.Gzip, 0), windows: 40, points: 300).Dispose();
 
         long stored = new FileInfo(folder.File("0.h5")).Length;
         long fast = new FileInfo(folder.File("1.h5")).Length;
@@ -132,13 +132,13 @@ public class CompressionTests
         string serial = folder.File("serial.h5");
         string parallel = folder.File("parallel.h5");
 
-        using (Hdf5Sink one = Write(serial, new Hdf5SinkOptions(6, CompressionThreads: 1), windows: 12, points: 3000))
+        using (Hdf5Sink one = Write(serial, new Hdf5SinkOptions(CompressionCodec.Gzip, 6, CompressionThreads: 1), windows: 12, points: 3000))
         {
             Assert.Equal(0, one.PeakChunksInFlight);
         }
 
         int peak;
-        using (Hdf5Sink four = Write(parallel, new Hdf5SinkOptions(6, CompressionThreads: 4), windows: 12, points: 3000))
+        using (Hdf5Sink four = Write(parallel, new Hdf5SinkOptions(CompressionCodec.Gzip, 6, CompressionThreads: 4), windows: 12, points: 3000))
         {
             peak = four.PeakChunksInFlight;
         }
@@ -157,7 +157,7 @@ public class CompressionTests
         string path = folder.File("out.h5");
         string temporary;
 
-        using (Hdf5Sink sink = Write(path, new Hdf5SinkOptions(6, CompressionThreads: 4), windows: 12, points: 3000, complete: false))
+        using (Hdf5Sink sink = Write(path, new Hdf5SinkOptions(CompressionCodec.Gzip, 6, CompressionThreads: 4), windows: 12, points: 3000, complete: false))
         {
             temporary = sink.TemporaryPath;
             Assert.True(File.Exists(temporary));
@@ -236,9 +236,9 @@ public class CompressionTests
     {
         using var folder = new TempFolder();
 
-        var e = Assert.Throws<NeuroAlignException>(() => new Hdf5Sink(folder.File("o.h5"), new Hdf5SinkOptions(GzipLevel: 10)));
+        var e = Assert.Throws<NeuroAlignException>(() => new Hdf5Sink(folder.File("o.h5"), new Hdf5SinkOptions(CompressionCodec.Gzip, 10)));
 
-        Assert.Equal("gzip level 10: expected 0 to 9 (or -1 for zlib's default, 6)", e.Message);
+        Assert.Equal("compression level 10: gzip takes 0 to 9 (-1 for zlib's default, 6)", e.Message);
     }
 
     [Fact]
