@@ -71,7 +71,7 @@ public class EventsFromLineTests
         }
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Export_SpikeGlxSyBit_WindowsAtTheRisingEdgesOnTheReferenceClock()
     {
         using var folder = new TempFolder();
@@ -90,7 +90,7 @@ public class EventsFromLineTests
         Assert.Equal("--events-from", source);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Export_FallingAndBothEdgesWithDropIncomplete_ThoseEdgesAndOnlyWholeWindows()
     {
         using var folder = new TempFolder();
@@ -117,7 +117,7 @@ public class EventsFromLineTests
         Assert.Contains("--drop-incomplete: left out 2 of 12 windows", all.Error, StringComparison.Ordinal);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Export_LineOfADriftingNidqTiedBySync_WindowsAtTheCorrectedTimes()
     {
         // The NIDQ runs 35 ppm fast and starts 1.1 ms early; its line 2 records the scanner's triggers.
@@ -143,7 +143,7 @@ public class EventsFromLineTests
         Assert.Equal(edges, first);
     }
 
-    [SharedDataPythonFact]
+    [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_OpenEphysTtlLines_WindowsAtTheEventSamples()
     {
         // SyntheticOpenEphys's ProbeA TTL events: line 1 on at +10 and +70, off at +40 and +100; line 3
@@ -165,7 +165,7 @@ public class EventsFromLineTests
         Assert.Equal([55L, 200L], threeFirst);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Export_EventMinWidth_DropsShortPulsesFirst()
     {
         // Bit 1's square wave is high 10 ms of every 37.1 ms; a 12 ms minimum width removes every pulse.
@@ -183,7 +183,7 @@ public class EventsFromLineTests
         Assert.False(File.Exists(folder.File("none.h5")));
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Batch_ManifestRowWithEventsFrom_ReplacesTheCommonWindowSource()
     {
         using var folder = new TempFolder();
@@ -202,7 +202,7 @@ public class EventsFromLineTests
         Assert.Equal("--events-from", source);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void ExportShardsThenMerge_EventsFrom_SameFileAsOneProcess()
     {
         // Each shard finds the edges again and keeps its part of them.

@@ -11,7 +11,7 @@ public class ExportCommandTests
         x.tofile(sys.argv[1])
         """;
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Export_NumpyRecording_MatchesNumpySliceInH5py()
     {
         using var folder = new TempFolder();
@@ -56,7 +56,7 @@ public class ExportCommandTests
         Assert.Equal(["f.dat", "o.h5"], folder.FileNames());
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Export_ChannelSubsetBeforeAndLinear_MatchesNumpy()
     {
         using var folder = new TempFolder();
@@ -83,7 +83,7 @@ public class ExportCommandTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Export_TimeNearEnd_MarksSamplesOutsideAndSaysHowMany()
     {
         using var folder = new TempFolder();

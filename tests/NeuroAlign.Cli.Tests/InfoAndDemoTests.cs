@@ -32,7 +32,7 @@ public class InfoAndDemoTests
         ExportCommandTests.AssertOneLineError(code, stderr, "/nonexistent/f.dat", "no such folder");
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Demo_WritesSessionAndOutputThatEncodesItsTruth()
     {
         using var folder = new TempFolder();

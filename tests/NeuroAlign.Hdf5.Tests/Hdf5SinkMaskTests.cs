@@ -6,7 +6,7 @@ namespace NeuroAlign.Hdf5.Tests;
 
 public class Hdf5SinkMaskTests
 {
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Write_LayoutWithMask_WritesMaskAndPerWindowKeptFraction()
     {
         using var folder = new TempFolder();

@@ -5,7 +5,7 @@ namespace NeuroAlign.Hdf5.Tests;
 
 public class ShardMergerTests
 {
-    [PythonTheory]
+    [RequiresTheory(Needs.Python)]
     [InlineData(25, 4)]
     [InlineData(7, 7)]
     [InlineData(10, 1)]
@@ -235,7 +235,7 @@ public class ShardMergerTests
         Assert.Equal(before, File.ReadAllBytes(shards[0]));
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Merge_ShardsCompression_IsTheDefault()
     {
         using var folder = new TempFolder();

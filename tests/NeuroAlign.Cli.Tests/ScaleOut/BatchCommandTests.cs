@@ -16,7 +16,7 @@ public class BatchCommandTests
         return manifest;
     }
 
-    [PythonTheory]
+    [RequiresTheory(Needs.Python)]
     [InlineData(false)]
     [InlineData(true)]
     public void Batch_Manifest_EachSessionEqualsItsOwnExport(bool jobs)

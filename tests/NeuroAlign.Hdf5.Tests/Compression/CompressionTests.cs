@@ -77,7 +77,7 @@ public class CompressionTests
         print(' '.join(out))
         """;
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Write_EveryGzipLevel_H5pyReadsDataAndLevel()
     {
         using var folder = new TempFolder();
@@ -95,7 +95,7 @@ public class CompressionTests
         Assert.Equal("-1:6 0:0 1:1 2:2 3:3 4:4 5:5 6:6 7:7 8:8 9:9", output);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Write_WindowLargerThanChunkTarget_SplitIntoRunsOfPoints()
     {
         // 12 000 × 384 int16 = 9.2 MB per window: two chunks of 6 000 points each, compressed on workers.
@@ -167,7 +167,7 @@ public class CompressionTests
         Assert.Empty(folder.FileNames());
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void DeflateFilter_PureHdfOwnPipelineAtLevel4_H5pyReads()
     {
         // The registered filter also serves PureHDF's own pipeline (its default cache, no workers).
