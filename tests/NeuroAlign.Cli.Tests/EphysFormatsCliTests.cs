@@ -18,6 +18,7 @@ public class EphysFormatsCliTests
         return bin;
     }
 
+    [Slow]
     [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_SpikeGlx_WritesTheMetadataGainsAndChannelIds()
     {
@@ -51,6 +52,7 @@ public class EphysFormatsCliTests
         Assert.Equal("ok", check.Trim());
     }
 
+    [Slow]
     [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_UnitsUv_WritesFloat32CountsTimesGain()
     {
@@ -83,6 +85,7 @@ public class EphysFormatsCliTests
         Assert.Equal("ok", check.Trim());
     }
 
+    [Slow]
     [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_OpenEphysStreamByName_ReadsThatStreamOnItsTimestamps()
     {
@@ -131,6 +134,7 @@ public class EphysFormatsCliTests
         Assert.Contains("50 samples per window at 1000 Hz, each 121 float32", stdout);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_Npy_TakesTheRateFromTheFlag()
     {
@@ -250,6 +254,7 @@ public class EphysFormatsCliTests
         Assert.False(File.Exists(folder.File("o.h5")));
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Demo_EphysIsASpikeGlxPairWhoseMetaGivesGainsAndT0()
     {

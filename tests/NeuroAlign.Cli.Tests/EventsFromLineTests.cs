@@ -71,6 +71,7 @@ public class EventsFromLineTests
         }
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_SpikeGlxSyBit_WindowsAtTheRisingEdgesOnTheReferenceClock()
     {
@@ -90,6 +91,7 @@ public class EventsFromLineTests
         Assert.Equal("--events-from", source);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_FallingAndBothEdgesWithDropIncomplete_ThoseEdgesAndOnlyWholeWindows()
     {
@@ -117,6 +119,7 @@ public class EventsFromLineTests
         Assert.Contains("--drop-incomplete: left out 2 of 12 windows", all.Error, StringComparison.Ordinal);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_LineOfADriftingNidqTiedBySync_WindowsAtTheCorrectedTimes()
     {
@@ -143,6 +146,7 @@ public class EventsFromLineTests
         Assert.Equal(edges, first);
     }
 
+    [Slow]
     [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_OpenEphysTtlLines_WindowsAtTheEventSamples()
     {
@@ -165,6 +169,7 @@ public class EventsFromLineTests
         Assert.Equal([55L, 200L], threeFirst);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_EventMinWidth_DropsShortPulsesFirst()
     {
@@ -183,6 +188,7 @@ public class EventsFromLineTests
         Assert.False(File.Exists(folder.File("none.h5")));
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Batch_ManifestRowWithEventsFrom_ReplacesTheCommonWindowSource()
     {
@@ -202,6 +208,7 @@ public class EventsFromLineTests
         Assert.Equal("--events-from", source);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void ExportShardsThenMerge_EventsFrom_SameFileAsOneProcess()
     {

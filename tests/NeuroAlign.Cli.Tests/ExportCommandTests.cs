@@ -11,6 +11,7 @@ public class ExportCommandTests
         x.tofile(sys.argv[1])
         """;
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_NumpyRecording_MatchesNumpySliceInH5py()
     {
@@ -56,6 +57,7 @@ public class ExportCommandTests
         Assert.Equal(["f.dat", "o.h5"], folder.FileNames());
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_ChannelSubsetBeforeAndLinear_MatchesNumpy()
     {
@@ -83,6 +85,7 @@ public class ExportCommandTests
         Assert.Equal("ok", check.Trim());
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_TimeNearEnd_MarksSamplesOutsideAndSaysHowMany()
     {

@@ -66,6 +66,7 @@ facts["inside"] = bool((si >= 0).all() and (vi >= 0).all() and (mi >= 0).all())
 print(json.dumps(facts))
 """;
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg | Needs.Python)]
     public void Export_ThousandWindowsOfThreeModalities_EverySourceIndexMatchesTheOracles()
     {

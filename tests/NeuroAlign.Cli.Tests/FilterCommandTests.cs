@@ -14,6 +14,7 @@ public class FilterCommandTests
         x.tofile(sys.argv[1])
         """;
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_FiltersOn384ChannelInt16_MaskMatchesNumpy()
     {
@@ -121,6 +122,7 @@ public class FilterCommandTests
         Assert.Equal(["f.dat"], folder.FileNames());
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Info_WithFilter_ReportsKeptCountOfWholeRecording()
     {
@@ -145,6 +147,7 @@ public class FilterCommandTests
         Assert.Equal(expected.Trim(), $"{m.Groups[1].Value} {m.Groups[2].Value}");
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Export_VideoAndEphysRules_MaskEachModalityByItsRules()
     {
@@ -182,6 +185,7 @@ public class FilterCommandTests
         Assert.Equal("ok", check.Trim());
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Info_VideoWithFilter_CountsPixelsOfTheWholeVideo()
     {
@@ -195,6 +199,7 @@ public class FilterCommandTests
         Assert.Contains($"keeps {39.0 / 90:P2} of the values ({39 * 32 * 24} of {90 * 32 * 24}; 90 samples", stdout);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Demo_FilterBelow15Millivolts_MasksChannelsZeroTo99()
     {

@@ -258,6 +258,7 @@ public class FmriCommandTests
         Assert.Equal("ok", check.Trim());
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Demo_FmriVolumesEncodeTheirTruth()
     {

@@ -32,6 +32,7 @@ public class InfoAndDemoTests
         ExportCommandTests.AssertOneLineError(code, stderr, "/nonexistent/f.dat", "no such folder");
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Demo_WritesSessionAndOutputThatEncodesItsTruth()
     {

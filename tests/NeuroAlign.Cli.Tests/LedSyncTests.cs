@@ -18,6 +18,7 @@ public sealed partial class LedSyncTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Export_LedSeenByTheCamera_FitsItsClockAndPicksTheTrueFrames()
     {

@@ -53,6 +53,7 @@ public sealed class OutputWriteFailureTests
     /// <summary>gzip at level 0 (stored): the output is as large as the data, whatever the data.</summary>
     private static string[] Level(string compression) => compression == "gzip" ? ["--level", "0"] : [];
 
+    [Slow]
     [RequiresTheory(Needs.Python)]
     [InlineData("none")]
     [InlineData("gzip")]
@@ -70,6 +71,7 @@ public sealed class OutputWriteFailureTests
         Assert.Equal("an older export", File.ReadAllText(output));
     }
 
+    [Slow]
     [RequiresTheory(Needs.SmallTmpfs)]
     [InlineData("none")]
     [InlineData("gzip")]

@@ -14,6 +14,7 @@ public partial class SyncCommandTests
     private static double Figure(string text, string pattern) =>
         double.Parse(Regex.Match(text, pattern).Groups[1].Value, CultureInfo.InvariantCulture);
 
+    [Slow]
     [Fact]
     public void Sync_ProbesNidqAndScanner_PrintsEachFitAndWritesNothing()
     {
@@ -42,6 +43,7 @@ public partial class SyncCommandTests
         Assert.Empty(stderr);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_ProbesNidqAndScanner_WritesSyncFiguresAndPicksTheTrueSamples()
     {
@@ -95,6 +97,7 @@ public partial class SyncCommandTests
         Assert.True(Math.Abs((long)Math.Floor(last * 25_000) - nidq[^1][0]) > 2);
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Export_VideoStrobedOnTheNidq_PicksTheExposedFrameInEveryWindow()
     {
@@ -133,6 +136,7 @@ public partial class SyncCommandTests
         Assert.True(Math.Abs((long)Math.Floor(times[^1] * 30) - frames[^1][0]) > 1);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_OffsetByHand_ShiftsTheRunAndRecordsIt()
     {
@@ -307,6 +311,7 @@ public partial class SyncCommandTests
         Assert.Equal(2, code);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Demo_NidqAndVideoAreSynchronisedToTheProbe()
     {

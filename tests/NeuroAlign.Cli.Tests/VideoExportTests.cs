@@ -10,6 +10,7 @@ public class VideoExportTests
     private static string IndexVideo(TempFolder folder, int frames = 90) =>
         IndexPatternVideo.Write(folder.File("index.avi"), frames, "30000/1001", new FrameSize(32, 24));
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Export_VideoOnly_PreviousFrameAtEveryGridTime()
     {
@@ -46,6 +47,7 @@ public class VideoExportTests
         Assert.Equal("ok", check.Trim());
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Export_RgbScaledVideoWithEphys_FramesMatchFullDecode()
     {
@@ -82,6 +84,7 @@ public class VideoExportTests
         Assert.Equal("ok", check.Trim());
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Export_VideoTimestampsFile_ReplacesContainerTimes()
     {
@@ -113,6 +116,7 @@ public class VideoExportTests
         Assert.Equal("ok", check.Trim());
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Export_TimestampsCountMismatch_OneLineAndNothingWritten()
     {
@@ -160,6 +164,7 @@ public class VideoExportTests
         ExportCommandTests.AssertOneLineError(code, stderr, "--video-color needs --video");
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Export_VideoAtItsOwnRateAndSeveralTimes_PreviousFrames()
     {
@@ -200,6 +205,7 @@ public class VideoExportTests
         ExportCommandTests.AssertOneLineError(code, stderr, "--mode", "video=previous");
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Info_Video_CodecSizeFramesRateIntervalsDuration()
     {
@@ -218,6 +224,7 @@ public class VideoExportTests
         Assert.Contains("container packet pts, time base 1001/30000", stdout);
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Demo_VideoFramesShowTheirOwnIndex()
     {

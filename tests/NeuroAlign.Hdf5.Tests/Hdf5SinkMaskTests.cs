@@ -6,6 +6,7 @@ namespace NeuroAlign.Hdf5.Tests;
 
 public class Hdf5SinkMaskTests
 {
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Write_LayoutWithMask_WritesMaskAndPerWindowKeptFraction()
     {

@@ -28,6 +28,7 @@ public class Hdf5SinkTests
         }
     }
 
+    [Slow]
     [RequiresTheory(Needs.Python)]
     [InlineData(true)]
     [InlineData(false)]
@@ -93,6 +94,7 @@ public class Hdf5SinkTests
         Assert.Equal(["out.h5"], folder.FileNames());
     }
 
+    [Slow]
     [RequiresTheory(Needs.Python)]
     [InlineData(false, 70_000, 10)]
     [InlineData(false, 69_999, 0)]
@@ -140,6 +142,7 @@ public class Hdf5SinkTests
         Assert.StartsWith("ok", check.Trim());
     }
 
+    [Slow]
     [Fact]
     public void Dispose_BeforeComplete_SourceChunksOfAMappingInFlight_NothingLeftAndMappingStillUsable()
     {

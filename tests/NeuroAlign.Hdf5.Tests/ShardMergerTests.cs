@@ -5,6 +5,7 @@ namespace NeuroAlign.Hdf5.Tests;
 
 public class ShardMergerTests
 {
+    [Slow]
     [RequiresTheory(Needs.Python)]
     [InlineData(25, 4)]
     [InlineData(7, 7)]
@@ -235,6 +236,7 @@ public class ShardMergerTests
         Assert.Equal(before, File.ReadAllBytes(shards[0]));
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Merge_ShardsCompression_IsTheDefault()
     {

@@ -10,6 +10,7 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
     private VideoOptions Options(VideoColor color = VideoColor.Gray, FrameSize? size = null) =>
         new(color, size, IndexCacheDirectory: videos.NewFolder());
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void ReadSamples_RandomWindowsInRandomOrder_MatchFullDecodeByteForByte()
     {
@@ -20,6 +21,7 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         AssertRandomWindowsMatch(stream, full, seed: 1);
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void ReadSamples_VariableRateMkvRgb_MatchFullDecodeByteForByte()
     {
@@ -31,6 +33,7 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         AssertRandomWindowsMatch(stream, full, seed: 2);
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void ReadSamples_VariableRateMp4Scaled_MatchFullDecodeWithTheSameScale()
     {
@@ -57,6 +60,7 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         Assert.True(full.AsSpan().SequenceEqual(decoded));
     }
 
+    [Slow]
     [RequiresTheory(Needs.Ffmpeg)]
     [InlineData("h264.ts", new[] { "-c:v", "libx264", "-g", "12", "-bf", "2" })] // MPEG-TS starts at 1.48 s: -ss counts from there
     [InlineData("vp9.webm", new[] { "-c:v", "libvpx-vp9", "-g", "12", "-deadline", "realtime", "-cpu-used", "8" })]
@@ -92,6 +96,7 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         Assert.Equal(160, stream.FramesDecoded);
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void ReadFrame_FarAheadThenBackwards_SeeksInsteadOfDecodingFromTheStart()
     {

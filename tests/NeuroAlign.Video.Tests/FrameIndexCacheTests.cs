@@ -37,6 +37,7 @@ public sealed class FrameIndexCacheTests(GeneratedVideos videos)
         Assert.Equal(first.Details.Where(d => d.Key != "index"), second.Details.Where(d => d.Key != "index"));
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Open_VideoReplacedByAnother_IndexIgnoredAndRebuilt()
     {
@@ -55,6 +56,7 @@ public sealed class FrameIndexCacheTests(GeneratedVideos videos)
         Assert.Equal(0.6, reopened.Clock.TimeOf(6), 12);
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Open_ContentChangedWithSameSizeAndTime_IndexIgnored()
     {

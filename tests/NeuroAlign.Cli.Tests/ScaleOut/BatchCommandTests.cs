@@ -16,6 +16,7 @@ public class BatchCommandTests
         return manifest;
     }
 
+    [Slow]
     [RequiresTheory(Needs.Python)]
     [InlineData(false)]
     [InlineData(true)]
@@ -106,6 +107,7 @@ public class BatchCommandTests
         Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(outputs, "s02.h5")));
     }
 
+    [Slow]
     [Fact]
     public void Batch_SessionFailsAtRun_OthersStillWrittenExit1WithItsError()
     {

@@ -5,6 +5,7 @@ namespace NeuroAlign.Cli.Tests.ScaleOut;
 /// <summary>export --shard, merge and export --jobs through the command line, checked with h5py.</summary>
 public class ShardAndMergeCommandTests
 {
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void ExportShardsThenMerge_EveryDatasetEqualsTheSingleExport()
     {
@@ -47,6 +48,7 @@ public class ShardAndMergeCommandTests
             attributes.Trim().ReplaceLineEndings("\n"));
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void ExportJobs_LocalProcesses_SameFileAsOneProcessAndNoWorkFolderLeft()
     {
@@ -66,6 +68,7 @@ public class ShardAndMergeCommandTests
         Assert.False(Directory.Exists(folder.File("jobs.shards")));
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void ExportJobs_WithFilter_MaskAndKeptFractionEqualTheSingleExport()
     {
@@ -81,6 +84,7 @@ public class ShardAndMergeCommandTests
         Assert.Equal(9, datasets); // windows/time; data, timestamps, source_index, source_time, mask, kept_fraction, gain_to_uV, channel_ids
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void ExportJobs_SyncedProbesNidqAndScanner_SyncFitsAndDataEqualTheSingleExport()
     {
@@ -208,6 +212,7 @@ public class ShardAndMergeCommandTests
         Assert.False(File.Exists(folder.File("m.h5")));
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Merge_FolderAndRemoveShards_TakesItsFilesAndDeletesThem()
     {

@@ -11,6 +11,7 @@ public partial class SlurmClusterTests
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(120);
 
+    [Slow]
     [RequiresFact(Needs.Slurm | Needs.Python)]
     public void Submit_ShardedExport_ArrayTasksWriteShardsWhoseMergeEqualsTheSingleExport()
     {
@@ -39,6 +40,7 @@ public partial class SlurmClusterTests
         ScaleOutFiles.AssertSameDatasets(folder.File("single.h5"), folder.File("all.h5"), recording);
     }
 
+    [Slow]
     [RequiresFact(Needs.Slurm | Needs.Python)]
     public void Submit_ShardedExportWithMergeJob_DependentJobWritesTheSingleExportsFile()
     {
@@ -65,6 +67,7 @@ public partial class SlurmClusterTests
         ScaleOutFiles.AssertSameDatasets(folder.File("single.h5"), folder.File("all.h5"), recording);
     }
 
+    [Slow]
     [RequiresFact(Needs.Slurm | Needs.Python)]
     public void Submit_Manifest_StatusNamesTheFailedTaskAndOnlyMissingResubmitsIt()
     {

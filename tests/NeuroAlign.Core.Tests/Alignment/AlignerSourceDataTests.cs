@@ -102,6 +102,7 @@ public sealed class AlignerSourceDataTests
         Assert.True(sink.SawNonZeroData);
     }
 
+    [Slow]
     [RequiresFact(Needs.ProcStatus)]
     public void Run_SinkReleasingWhatItWrote_ResidentSizeStaysFlat()
     {

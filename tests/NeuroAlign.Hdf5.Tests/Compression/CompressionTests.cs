@@ -77,6 +77,7 @@ public class CompressionTests
         print(' '.join(out))
         """;
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Write_EveryGzipLevel_H5pyReadsDataAndLevel()
     {
@@ -95,6 +96,7 @@ public class CompressionTests
         Assert.Equal("-1:6 0:0 1:1 2:2 3:3 4:4 5:5 6:6 7:7 8:8 9:9", output);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Write_WindowLargerThanChunkTarget_SplitIntoRunsOfPoints()
     {
@@ -108,6 +110,7 @@ public class CompressionTests
         Assert.Equal("1:1\n(1, 6000, 384)", output.ReplaceLineEndings("\n"));
     }
 
+    [Slow]
     [Fact]
     public void Write_HigherLevel_SmallerFile()
     {
@@ -125,6 +128,7 @@ public class CompressionTests
         Assert.True(fast < stored && better < fast, $"sizes: 0 → {stored}, 1 → {fast}, 4 → {better}");
     }
 
+    [Slow]
     [Fact]
     public void Write_ParallelCompression_SameFileAsSerial()
     {
@@ -150,6 +154,7 @@ public class CompressionTests
         Assert.InRange(peak, 2, 5);
     }
 
+    [Slow]
     [Fact]
     public void Dispose_BeforeCompleteWhileCompressing_LeavesNothingBehind()
     {
@@ -167,6 +172,7 @@ public class CompressionTests
         Assert.Empty(folder.FileNames());
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void DeflateFilter_PureHdfOwnPipelineAtLevel4_H5pyReads()
     {
@@ -206,6 +212,7 @@ public class CompressionTests
         Assert.Equal([0x01, 0x02, 0x03, 0xA1, 0xA2, 0xA3, 0x7F], shuffled);
     }
 
+    [Slow]
     [Theory]
     [InlineData(2)]
     [InlineData(4)]
