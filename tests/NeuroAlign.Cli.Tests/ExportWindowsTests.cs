@@ -19,6 +19,7 @@ public class ExportWindowsTests
         return input;
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_TimesEventsAndGrid_WindowsWhereAsked()
     {

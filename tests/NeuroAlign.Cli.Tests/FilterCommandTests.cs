@@ -53,6 +53,7 @@ public class FilterCommandTests
         Assert.Contains($"keeps {kept:P2} of the values (mask in /ephys/mask", stdout);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Export_MicrovoltUnits_FilterJudgesTheScaledValuesOnce()
     {

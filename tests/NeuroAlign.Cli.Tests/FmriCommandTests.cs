@@ -45,6 +45,7 @@ public class FmriCommandTests
         Assert.Equal("ok", check.Trim());
     }
 
+    [Slow]
     [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_ScaledFunctionalWithEphysAndSliceTiming_EqualsNibabelAtGridVolumes()
     {

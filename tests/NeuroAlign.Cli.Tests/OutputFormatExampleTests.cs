@@ -5,6 +5,7 @@ namespace NeuroAlign.Cli.Tests;
 /// <summary>The reading example in docs/output-format.md runs against a real export.</summary>
 public class OutputFormatExampleTests
 {
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void Example_ReadsARealExport()
     {

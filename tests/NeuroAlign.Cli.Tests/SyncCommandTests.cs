@@ -14,7 +14,6 @@ public partial class SyncCommandTests
     private static double Figure(string text, string pattern) =>
         double.Parse(Regex.Match(text, pattern).Groups[1].Value, CultureInfo.InvariantCulture);
 
-    [Slow]
     [Fact]
     public void Sync_ProbesNidqAndScanner_PrintsEachFitAndWritesNothing()
     {

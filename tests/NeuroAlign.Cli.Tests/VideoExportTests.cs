@@ -116,7 +116,6 @@ public class VideoExportTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Export_TimestampsCountMismatch_OneLineAndNothingWritten()
     {
@@ -164,7 +163,6 @@ public class VideoExportTests
         ExportCommandTests.AssertOneLineError(code, stderr, "--video-color needs --video");
     }
 
-    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Export_VideoAtItsOwnRateAndSeveralTimes_PreviousFrames()
     {
@@ -205,7 +203,6 @@ public class VideoExportTests
         ExportCommandTests.AssertOneLineError(code, stderr, "--mode", "video=previous");
     }
 
-    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Info_Video_CodecSizeFramesRateIntervalsDuration()
     {

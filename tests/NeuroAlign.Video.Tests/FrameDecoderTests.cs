@@ -33,7 +33,6 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         AssertRandomWindowsMatch(stream, full, seed: 2);
     }
 
-    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void ReadSamples_VariableRateMp4Scaled_MatchFullDecodeWithTheSameScale()
     {
@@ -96,7 +95,6 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         Assert.Equal(160, stream.FramesDecoded);
     }
 
-    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void ReadFrame_FarAheadThenBackwards_SeeksInsteadOfDecodingFromTheStart()
     {

@@ -37,7 +37,6 @@ public sealed class FrameIndexCacheTests(GeneratedVideos videos)
         Assert.Equal(first.Details.Where(d => d.Key != "index"), second.Details.Where(d => d.Key != "index"));
     }
 
-    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Open_VideoReplacedByAnother_IndexIgnoredAndRebuilt()
     {
@@ -78,6 +77,7 @@ public sealed class FrameIndexCacheTests(GeneratedVideos videos)
         Assert.Equal(GeneratedVideos.ConstantRateFrames, reopened.FrameCount);
     }
 
+    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Open_TouchedVideo_IndexIgnored()
     {

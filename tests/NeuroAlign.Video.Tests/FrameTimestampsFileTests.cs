@@ -100,7 +100,6 @@ public sealed class FrameTimestampsFileTests(GeneratedVideos videos)
         Assert.Equal(expected.Select(t => (double)(float)t), single);
     }
 
-    [Slow]
     [RequiresFact(Needs.Ffmpeg | Needs.Python)]
     public void Read_NpyOfIntegers_Rejected()
     {

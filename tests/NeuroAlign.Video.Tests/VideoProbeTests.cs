@@ -112,7 +112,6 @@ public sealed class VideoProbeTests(GeneratedVideos videos)
         Assert.DoesNotContain('\n', error.Message);
     }
 
-    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Open_AviWithBFramesWithoutPacketPts_TimesFromDecodedFrames()
     {

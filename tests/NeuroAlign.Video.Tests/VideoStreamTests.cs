@@ -52,7 +52,6 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
         Assert.Equal(25.0, stream.Clock.MeanRateHz, 9);
     }
 
-    [Slow]
     [RequiresFact(Needs.SharedData | Needs.Ffmpeg | Needs.Python)]
     public void Open_RealShort_TimesMatchFfprobePacketsThroughNumpy()
     {
@@ -73,7 +72,6 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
         Assert.Equal("h264", stream.CodecName);
     }
 
-    [Slow]
     [RequiresFact(Needs.Ffmpeg | Needs.Python)]
     public void Open_VariableRateMp4_TimesMatchFfprobePacketsThroughNumpy()
     {
@@ -87,7 +85,6 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
         }
     }
 
-    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Details_VariableRate_ListsCodecSizeCountRateAndIntervals()
     {
@@ -108,7 +105,6 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
         Assert.Equal(maxMs / 1000.0, stream.MaxFrameIntervalSeconds, 12);
     }
 
-    [Slow]
     [RequiresFact(Needs.Ffmpeg)]
     public void Properties_GrayAndRgb_ShapeAndTypeOfOneFrame()
     {

@@ -172,7 +172,6 @@ public class CompressionTests
         Assert.Empty(folder.FileNames());
     }
 
-    [Slow]
     [RequiresFact(Needs.Python)]
     public void DeflateFilter_PureHdfOwnPipelineAtLevel4_H5pyReads()
     {

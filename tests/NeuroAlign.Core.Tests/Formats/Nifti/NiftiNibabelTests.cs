@@ -20,6 +20,7 @@ public sealed class NiftiNibabelTests
         AssertEqualToNibabel(files, temp);
     }
 
+    [Slow]
     [RequiresFact(Needs.Python)]
     public void ReadVolume_GeneratedEveryDatatypeBothByteOrders_EqualsNibabelGetFdata()
     {
