@@ -1,6 +1,7 @@
 using System.Reflection;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Commands;
+using NeuroAlign.Cli.ScaleOut;
 using NeuroAlign.Filtering;
 using NeuroAlign.Sessions;
 
@@ -25,7 +26,7 @@ internal static class Program
             Console.Out,
             Console.Error,
             !Console.IsErrorRedirected,
-            "neuro-align " + string.Join(' ', args.Select(Quote)),
+            "neuro-align " + string.Join(' ', args.Select(BashQuoting.Quote)),
             cancellation.Token);
         return Run(args, context);
     }
@@ -76,9 +77,6 @@ internal static class Program
             return 70;
         }
     }
-
-    public static string Quote(string arg) =>
-        arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || "-_./=:,+".Contains(c)) ? arg : $"'{arg.Replace("'", "'\\''")}'";
 
     private static int Dispatch(IReadOnlyList<string> args, CliContext context)
     {

@@ -19,6 +19,7 @@ public sealed class VideoStream : ISampleStream
     private readonly FrameDecoder _decoder;
     private readonly int[] _shape;
     private IReadOnlyList<KeyValuePair<string, string>>? _details;
+    private bool _disposed;
 
     private VideoStream(string path, FrameIndex index, FfmpegTools tools, VideoOptions options, ExplicitClock clock, string timestampSource, string? indexPath, bool indexFromCache)
     {
@@ -150,6 +151,7 @@ public sealed class VideoStream : ISampleStream
     /// <summary>Copies frame <paramref name="index"/> into <paramref name="destination"/> (H × W [× 3] bytes).</summary>
     public void ReadFrame(long index, Span<byte> destination)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (destination.Length < _decoder.FrameBytes)
         {
             throw new ArgumentException("destination is smaller than one frame", nameof(destination));
@@ -160,6 +162,8 @@ public sealed class VideoStream : ISampleStream
 
     public void ReadSamples(ReadOnlySpan<long> indices, Span<byte> destination)
     {
+        // A read after Dispose would otherwise start a new ffmpeg that nothing ends.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         int frame = _decoder.FrameBytes;
         if (destination.Length < (long)indices.Length * frame)
         {
@@ -185,7 +189,7 @@ public sealed class VideoStream : ISampleStream
         {
             long index = indices[position];
             Span<byte> target = destination.Slice(position * frame, frame);
-            if (index < 0)
+            if (index == -1)
             {
                 target.Clear();
             }
@@ -196,7 +200,11 @@ public sealed class VideoStream : ISampleStream
         }
     }
 
-    public void Dispose() => _decoder.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _decoder.Dispose();
+    }
 
     private (double Min, double Max) Intervals()
     {

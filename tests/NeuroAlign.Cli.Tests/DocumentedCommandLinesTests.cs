@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using NeuroAlign.Cli.ScaleOut;
 using NeuroAlign.TestData;
-using Xunit.Abstractions;
 
 namespace NeuroAlign.Cli.Tests;
 
@@ -64,7 +63,8 @@ public sealed partial class DocumentedCommandLinesTests(DocsSession session, ITe
         Assert.Equal(["a", "it's # not", "b#c"], DocumentedCommandLines.Tokenize("a 'it'\"'\"'s # not' b#c"));
     }
 
-    [FfmpegTheory]
+    [Slow]
+    [RequiresTheory(Needs.Ffmpeg)]
     [MemberData(nameof(Lines))]
     public void DocumentedLine_WorksAsWritten(string sources, string text)
     {

@@ -18,7 +18,8 @@ public class EphysFormatsCliTests
         return bin;
     }
 
-    [SharedDataPythonFact]
+    [Slow]
+    [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_SpikeGlx_WritesTheMetadataGainsAndChannelIds()
     {
         using var folder = new TempFolder();
@@ -51,7 +52,8 @@ public class EphysFormatsCliTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [SharedDataPythonFact]
+    [Slow]
+    [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_UnitsUv_WritesFloat32CountsTimesGain()
     {
         using var folder = new TempFolder();
@@ -83,7 +85,8 @@ public class EphysFormatsCliTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [SharedDataPythonFact]
+    [Slow]
+    [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_OpenEphysStreamByName_ReadsThatStreamOnItsTimestamps()
     {
         using var folder = new TempFolder();
@@ -117,7 +120,7 @@ public class EphysFormatsCliTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Export_UnitsUvDownsampled_FiltersTheMicrovoltView()
     {
         using var folder = new TempFolder();
@@ -131,7 +134,8 @@ public class EphysFormatsCliTests
         Assert.Contains("50 samples per window at 1000 Hz, each 121 float32", stdout);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_Npy_TakesTheRateFromTheFlag()
     {
         using var folder = new TempFolder();
@@ -157,7 +161,7 @@ public class EphysFormatsCliTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Info_SpikeGlx_ShowsChannelsRateT0GainsAndSyncLine()
     {
         using var folder = new TempFolder();
@@ -178,7 +182,7 @@ public class EphysFormatsCliTests
         Assert.Contains("fileSizeBytes", stdout);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Info_OpenEphysFolder_ShowsStreamGainsAndTtlLines()
     {
         using var folder = new TempFolder();
@@ -196,7 +200,7 @@ public class EphysFormatsCliTests
         Assert.Contains("sample_numbers.npy[0] = 123456", stdout);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Info_WithChannelSelection_KeepsTheFormatFacts()
     {
         using var folder = new TempFolder();
@@ -211,7 +215,7 @@ public class EphysFormatsCliTests
         Assert.Contains("firstSample 920506", stdout);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Export_UnknownStream_OneLineListingTheStreamsAndNoOutput()
     {
         using var folder = new TempFolder();
@@ -224,7 +228,7 @@ public class EphysFormatsCliTests
         Assert.False(File.Exists(output));
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Export_RawFlagWithSpikeGlx_RefusedBecauseTheMetadataDecides()
     {
         using var folder = new TempFolder();
@@ -236,7 +240,7 @@ public class EphysFormatsCliTests
         Assert.Equal(2, code);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Export_MetaMissingAKey_OneLineNamingTheKey()
     {
         using var folder = new TempFolder();
@@ -250,7 +254,8 @@ public class EphysFormatsCliTests
         Assert.False(File.Exists(folder.File("o.h5")));
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Demo_EphysIsASpikeGlxPairWhoseMetaGivesGainsAndT0()
     {
         using var folder = new TempFolder();

@@ -71,7 +71,8 @@ public class EventsFromLineTests
         }
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_SpikeGlxSyBit_WindowsAtTheRisingEdgesOnTheReferenceClock()
     {
         using var folder = new TempFolder();
@@ -90,7 +91,8 @@ public class EventsFromLineTests
         Assert.Equal("--events-from", source);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_FallingAndBothEdgesWithDropIncomplete_ThoseEdgesAndOnlyWholeWindows()
     {
         using var folder = new TempFolder();
@@ -117,7 +119,8 @@ public class EventsFromLineTests
         Assert.Contains("--drop-incomplete: left out 2 of 12 windows", all.Error, StringComparison.Ordinal);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_LineOfADriftingNidqTiedBySync_WindowsAtTheCorrectedTimes()
     {
         // The NIDQ runs 35 ppm fast and starts 1.1 ms early; its line 2 records the scanner's triggers.
@@ -143,7 +146,8 @@ public class EventsFromLineTests
         Assert.Equal(edges, first);
     }
 
-    [SharedDataPythonFact]
+    [Slow]
+    [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_OpenEphysTtlLines_WindowsAtTheEventSamples()
     {
         // SyntheticOpenEphys's ProbeA TTL events: line 1 on at +10 and +70, off at +40 and +100; line 3
@@ -165,7 +169,8 @@ public class EventsFromLineTests
         Assert.Equal([55L, 200L], threeFirst);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_EventMinWidth_DropsShortPulsesFirst()
     {
         // Bit 1's square wave is high 10 ms of every 37.1 ms; a 12 ms minimum width removes every pulse.
@@ -183,7 +188,8 @@ public class EventsFromLineTests
         Assert.False(File.Exists(folder.File("none.h5")));
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Batch_ManifestRowWithEventsFrom_ReplacesTheCommonWindowSource()
     {
         using var folder = new TempFolder();
@@ -202,7 +208,8 @@ public class EventsFromLineTests
         Assert.Equal("--events-from", source);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void ExportShardsThenMerge_EventsFrom_SameFileAsOneProcess()
     {
         // Each shard finds the edges again and keeps its part of them.

@@ -11,7 +11,8 @@ public class ExportCommandTests
         x.tofile(sys.argv[1])
         """;
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_NumpyRecording_MatchesNumpySliceInH5py()
     {
         using var folder = new TempFolder();
@@ -57,7 +58,8 @@ public class ExportCommandTests
         Assert.Equal(["f.dat", "o.h5"], folder.FileNames());
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_ChannelSubsetBeforeAndLinear_MatchesNumpy()
     {
         using var folder = new TempFolder();
@@ -84,7 +86,8 @@ public class ExportCommandTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_TimeNearEnd_MarksSamplesOutsideAndSaysHowMany()
     {
         using var folder = new TempFolder();

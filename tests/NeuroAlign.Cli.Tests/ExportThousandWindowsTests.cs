@@ -66,7 +66,8 @@ facts["inside"] = bool((si >= 0).all() and (vi >= 0).all() and (mi >= 0).all())
 print(json.dumps(facts))
 """;
 
-    [FfmpegPythonFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg | Needs.Python)]
     public void Export_ThousandWindowsOfThreeModalities_EverySourceIndexMatchesTheOracles()
     {
         using var folder = new TempFolder();

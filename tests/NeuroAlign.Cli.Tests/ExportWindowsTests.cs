@@ -19,7 +19,8 @@ public class ExportWindowsTests
         return input;
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_TimesEventsAndGrid_WindowsWhereAsked()
     {
         using var folder = new TempFolder();
@@ -62,7 +63,7 @@ public class ExportWindowsTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Export_RateBelowNative_LowPassesThenPicksEveryThirtiethSample()
     {
         using var folder = new TempFolder();
@@ -99,7 +100,7 @@ public class ExportWindowsTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Export_DropIncomplete_LeavesOutWindowsPastTheEnd()
     {
         using var folder = new TempFolder();

@@ -14,7 +14,8 @@ public class FilterCommandTests
         x.tofile(sys.argv[1])
         """;
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_FiltersOn384ChannelInt16_MaskMatchesNumpy()
     {
         using var folder = new TempFolder();
@@ -52,7 +53,8 @@ public class FilterCommandTests
         Assert.Contains($"keeps {kept:P2} of the values (mask in /ephys/mask", stdout);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_MicrovoltUnits_FilterJudgesTheScaledValuesOnce()
     {
         using var folder = new TempFolder();
@@ -121,7 +123,8 @@ public class FilterCommandTests
         Assert.Equal(["f.dat"], folder.FileNames());
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Info_WithFilter_ReportsKeptCountOfWholeRecording()
     {
         using var folder = new TempFolder();
@@ -145,7 +148,8 @@ public class FilterCommandTests
         Assert.Equal(expected.Trim(), $"{m.Groups[1].Value} {m.Groups[2].Value}");
     }
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Export_VideoAndEphysRules_MaskEachModalityByItsRules()
     {
         using var folder = new TempFolder();
@@ -182,7 +186,8 @@ public class FilterCommandTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Info_VideoWithFilter_CountsPixelsOfTheWholeVideo()
     {
         using var folder = new TempFolder();
@@ -195,7 +200,8 @@ public class FilterCommandTests
         Assert.Contains($"keeps {39.0 / 90:P2} of the values ({39 * 32 * 24} of {90 * 32 * 24}; 90 samples", stdout);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Demo_FilterBelow15Millivolts_MasksChannelsZeroTo99()
     {
         using var folder = new TempFolder();
@@ -219,7 +225,7 @@ public class FilterCommandTests
         Assert.Equal((101.0 / 385).ToString("R", CultureInfo.InvariantCulture), check.Trim());
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Export_FmriAndEphys_UnscopedRuleAppliesToBothScopedToOne()
     {
         using var folder = new TempFolder();

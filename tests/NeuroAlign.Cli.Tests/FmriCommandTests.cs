@@ -6,7 +6,7 @@ namespace NeuroAlign.Cli.Tests;
 /// <summary>--fmri end to end: HDF5 written by the CLI, checked with h5py against nibabel's reading of the same file.</summary>
 public class FmriCommandTests
 {
-    [SharedDataPythonFact]
+    [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_FmriOnlyExample4dWithSidecar_EqualsNibabelVolumes()
     {
         using var folder = new TempFolder();
@@ -45,7 +45,8 @@ public class FmriCommandTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [SharedDataPythonFact]
+    [Slow]
+    [RequiresFact(Needs.SharedData | Needs.Python)]
     public void Export_ScaledFunctionalWithEphysAndSliceTiming_EqualsNibabelAtGridVolumes()
     {
         using var folder = new TempFolder();
@@ -87,7 +88,7 @@ public class FmriCommandTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Info_Example4d_ShowsShapeDtypeScalingTrSourceAndSliceTimingWithWarning()
     {
         using var folder = new TempFolder();
@@ -147,7 +148,7 @@ public class FmriCommandTests
         Assert.Contains("samples:", stdout);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Export_TruncatedGzip_OneLineAndNoOutput()
     {
         using var folder = new TempFolder();
@@ -232,7 +233,7 @@ public class FmriCommandTests
         ExportCommandTests.AssertOneLineError(code, stderr, "single volume without timing", "--rate fmri=HZ");
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Export_LinearModeBetweenVolumes_InterpolatesScaledValues()
     {
         using var folder = new TempFolder();
@@ -258,7 +259,8 @@ public class FmriCommandTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Demo_FmriVolumesEncodeTheirTruth()
     {
         using var folder = new TempFolder();

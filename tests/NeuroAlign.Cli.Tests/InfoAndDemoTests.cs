@@ -32,7 +32,8 @@ public class InfoAndDemoTests
         ExportCommandTests.AssertOneLineError(code, stderr, "/nonexistent/f.dat", "no such folder");
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Demo_WritesSessionAndOutputThatEncodesItsTruth()
     {
         using var folder = new TempFolder();

@@ -18,7 +18,8 @@ public sealed partial class LedSyncTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Export_LedSeenByTheCamera_FitsItsClockAndPicksTheTrueFrames()
     {
         double[] led = LedOnsets(seed: 7);
@@ -60,7 +61,7 @@ public sealed partial class LedSyncTests : IDisposable
         Assert.True(Math.Abs((long)Math.Floor(times[^1] * Fps) - expected[^1][0]) > 5);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Sync_VideoWithoutContrast_RefusesInOneLine()
     {
         double[] led = LedOnsets(seed: 3);

@@ -8,7 +8,8 @@ namespace NeuroAlign.Cli.Tests;
 /// </summary>
 public sealed class NamedStreamsTests
 {
-    [FfmpegPythonFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg | Needs.Python)]
     public void Export_TwoCamerasEachWithItsStrobe_BothGroupsSyncedToTheirOwnFrames()
     {
         using var session = new SyncSessionFiles(secondCamera: true);

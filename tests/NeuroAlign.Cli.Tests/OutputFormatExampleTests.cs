@@ -5,7 +5,8 @@ namespace NeuroAlign.Cli.Tests;
 /// <summary>The reading example in docs/output-format.md runs against a real export.</summary>
 public class OutputFormatExampleTests
 {
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Example_ReadsARealExport()
     {
         using var folder = new TempFolder();

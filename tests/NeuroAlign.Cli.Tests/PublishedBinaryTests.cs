@@ -136,7 +136,7 @@ public sealed class PublishedBinary : IDisposable
 /// same single file as its child processes, and a write failure is still the one-line error.
 /// Slow the first time: publishing takes one to three minutes on a busy 2-core machine.
 /// </summary>
-[Trait("Speed", "slow")]
+[Slow]
 public sealed partial class PublishedBinaryTests(PublishedBinary binary) : IClassFixture<PublishedBinary>
 {
     [Fact]
@@ -155,7 +155,7 @@ public sealed partial class PublishedBinaryTests(PublishedBinary binary) : IClas
         Assert.DoesNotContain("/usr/lib/dotnet", stderr, StringComparison.Ordinal);
     }
 
-    [FfmpegPythonFact]
+    [RequiresFact(Needs.Ffmpeg | Needs.Python)]
     public void Demo_ExitsZero_AndH5pyReadsWhatItSays()
     {
         var (code, stdout, stderr, folder) = binary.Demo;
@@ -187,7 +187,7 @@ public sealed partial class PublishedBinaryTests(PublishedBinary binary) : IClas
         Assert.Equal(5, checks);
     }
 
-    [FfmpegPythonFact]
+    [RequiresFact(Needs.Ffmpeg | Needs.Python)]
     public void ShardedExport_ChildProcessesAreThisBinary_AndWindowsHoldTheirSamples()
     {
         var (demo, _, demoError, folder) = binary.Demo;
@@ -214,7 +214,7 @@ public sealed partial class PublishedBinaryTests(PublishedBinary binary) : IClas
         Assert.Equal("4 [0.0, 1.0, 2.0, 3.0] [0, 30000, 60000, 90000] True", found);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void WriteFailure_FileSizeLimit_OneLineError()
     {
         string folder = binary.NewFolder("efbig");

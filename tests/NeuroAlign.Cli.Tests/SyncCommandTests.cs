@@ -42,7 +42,8 @@ public partial class SyncCommandTests
         Assert.Empty(stderr);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_ProbesNidqAndScanner_WritesSyncFiguresAndPicksTheTrueSamples()
     {
         using var session = new SyncSessionFiles();
@@ -95,7 +96,8 @@ public partial class SyncCommandTests
         Assert.True(Math.Abs((long)Math.Floor(last * 25_000) - nidq[^1][0]) > 2);
     }
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Export_VideoStrobedOnTheNidq_PicksTheExposedFrameInEveryWindow()
     {
         using var session = new SyncSessionFiles();
@@ -133,7 +135,8 @@ public partial class SyncCommandTests
         Assert.True(Math.Abs((long)Math.Floor(times[^1] * 30) - frames[^1][0]) > 1);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Export_OffsetByHand_ShiftsTheRunAndRecordsIt()
     {
         using var session = new SyncSessionFiles();
@@ -251,7 +254,7 @@ public partial class SyncCommandTests
         Assert.InRange(Figure(stdout, @"linear, offset \S+ s, drift ([+-][0-9.]+) ppm"), 19, 21);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Sync_TwoStreamsOfOneOpenEphysRecording_UseTtlLineOneByDefault()
     {
         // One Open Ephys recording (the real structure.oebin): ProbeA at 30 kHz and the OneBox ADC at a
@@ -307,7 +310,8 @@ public partial class SyncCommandTests
         Assert.Equal(2, code);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Demo_NidqAndVideoAreSynchronisedToTheProbe()
     {
         using var folder = new TempFolder();

@@ -10,7 +10,8 @@ public class VideoExportTests
     private static string IndexVideo(TempFolder folder, int frames = 90) =>
         IndexPatternVideo.Write(folder.File("index.avi"), frames, "30000/1001", new FrameSize(32, 24));
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Export_VideoOnly_PreviousFrameAtEveryGridTime()
     {
         using var folder = new TempFolder();
@@ -46,7 +47,8 @@ public class VideoExportTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Export_RgbScaledVideoWithEphys_FramesMatchFullDecode()
     {
         using var folder = new TempFolder();
@@ -82,7 +84,8 @@ public class VideoExportTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Export_VideoTimestampsFile_ReplacesContainerTimes()
     {
         using var folder = new TempFolder();
@@ -113,7 +116,7 @@ public class VideoExportTests
         Assert.Equal("ok", check.Trim());
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Export_TimestampsCountMismatch_OneLineAndNothingWritten()
     {
         using var folder = new TempFolder();
@@ -127,7 +130,7 @@ public class VideoExportTests
         Assert.Equal(["index.avi", "t.txt"], folder.FileNames());
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Export_NotAVideo_OneLineAndNothingWritten()
     {
         using var folder = new TempFolder();
@@ -160,7 +163,7 @@ public class VideoExportTests
         ExportCommandTests.AssertOneLineError(code, stderr, "--video-color needs --video");
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Export_VideoAtItsOwnRateAndSeveralTimes_PreviousFrames()
     {
         using var folder = new TempFolder();
@@ -200,7 +203,7 @@ public class VideoExportTests
         ExportCommandTests.AssertOneLineError(code, stderr, "--mode", "video=previous");
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Info_Video_CodecSizeFramesRateIntervalsDuration()
     {
         using var folder = new TempFolder();
@@ -218,7 +221,8 @@ public class VideoExportTests
         Assert.Contains("container packet pts, time base 1001/30000", stdout);
     }
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Demo_VideoFramesShowTheirOwnIndex()
     {
         using var folder = new TempFolder();

@@ -6,7 +6,8 @@ namespace NeuroAlign.Hdf5.Tests;
 
 public class Hdf5SinkMaskTests
 {
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Write_LayoutWithMask_WritesMaskAndPerWindowKeptFraction()
     {
         using var folder = new TempFolder();

@@ -28,7 +28,8 @@ public class Hdf5SinkTests
         }
     }
 
-    [PythonTheory]
+    [Slow]
+    [RequiresTheory(Needs.Python)]
     [InlineData(true)]
     [InlineData(false)]
     public void Write_ManyWindowsOfSeveralModalities_H5pyReadsEveryValue(bool compress)
@@ -93,7 +94,8 @@ public class Hdf5SinkTests
         Assert.Equal(["out.h5"], folder.FileNames());
     }
 
-    [PythonTheory]
+    [Slow]
+    [RequiresTheory(Needs.Python)]
     [InlineData(false, 70_000, 10)]
     [InlineData(false, 69_999, 0)]
     [InlineData(true, 70_000, 0)]
@@ -140,6 +142,7 @@ public class Hdf5SinkTests
         Assert.StartsWith("ok", check.Trim());
     }
 
+    [Slow]
     [Fact]
     public void Dispose_BeforeComplete_SourceChunksOfAMappingInFlight_NothingLeftAndMappingStillUsable()
     {

@@ -5,7 +5,8 @@ namespace NeuroAlign.Hdf5.Tests;
 
 public class ShardMergerTests
 {
-    [PythonTheory]
+    [Slow]
+    [RequiresTheory(Needs.Python)]
     [InlineData(25, 4)]
     [InlineData(7, 7)]
     [InlineData(10, 1)]
@@ -235,7 +236,8 @@ public class ShardMergerTests
         Assert.Equal(before, File.ReadAllBytes(shards[0]));
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Merge_ShardsCompression_IsTheDefault()
     {
         using var folder = new TempFolder();
@@ -258,7 +260,7 @@ public class ShardMergerTests
         Assert.Equal("None gzip 9", check.Trim());
     }
 
-    [PythonTheory]
+    [RequiresTheory(Needs.Python)]
     [InlineData("zstd 3 shuffle", "bitshuffle-lz4")]
     [InlineData("bitshuffle-zstd 3", "lz4 0 shuffle")]
     [InlineData("lz4 0 shuffle", "none")]

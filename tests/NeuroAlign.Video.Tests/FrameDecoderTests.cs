@@ -10,7 +10,8 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
     private VideoOptions Options(VideoColor color = VideoColor.Gray, FrameSize? size = null) =>
         new(color, size, IndexCacheDirectory: videos.NewFolder());
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void ReadSamples_RandomWindowsInRandomOrder_MatchFullDecodeByteForByte()
     {
         string video = videos.ConstantRate;
@@ -20,7 +21,8 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         AssertRandomWindowsMatch(stream, full, seed: 1);
     }
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void ReadSamples_VariableRateMkvRgb_MatchFullDecodeByteForByte()
     {
         string video = videos.VariableRateMkv;
@@ -31,7 +33,7 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         AssertRandomWindowsMatch(stream, full, seed: 2);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void ReadSamples_VariableRateMp4Scaled_MatchFullDecodeWithTheSameScale()
     {
         string video = videos.VariableRateMp4;
@@ -42,10 +44,10 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         AssertRandomWindowsMatch(stream, full, seed: 3);
     }
 
-    [SharedVideoFact]
+    [RequiresFact(Needs.SharedData | Needs.Ffmpeg | Needs.Python)]
     public void ReadSamples_RealShortEveryFrame_MatchesFullDecode()
     {
-        string video = Path.Combine(ExternalTools.SharedData!, "video", "realshort.mp4");
+        string video = Path.Combine(ExternalTools.SharedData, "video", "realshort.mp4");
         byte[] full = ExternalTools.FullDecode(video, "gray");
         using var stream = VideoStream.Open(video, Options());
         long[] all = Enumerable.Range(0, 36).Select(k => (long)k).ToArray();
@@ -57,7 +59,8 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         Assert.True(full.AsSpan().SequenceEqual(decoded));
     }
 
-    [FfmpegTheory]
+    [Slow]
+    [RequiresTheory(Needs.Ffmpeg)]
     [InlineData("h264.ts", new[] { "-c:v", "libx264", "-g", "12", "-bf", "2" })] // MPEG-TS starts at 1.48 s: -ss counts from there
     [InlineData("vp9.webm", new[] { "-c:v", "libvpx-vp9", "-g", "12", "-deadline", "realtime", "-cpu-used", "8" })]
     [InlineData("mpeg4.mov", new[] { "-c:v", "mpeg4", "-g", "12" })]
@@ -72,7 +75,7 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         AssertRandomWindowsMatch(stream, full, seed: name.Length);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void ReadSamples_SortedOverlappingWindows_DecodedInOnePass()
     {
         using var stream = VideoStream.Open(videos.ConstantRate, Options());
@@ -92,7 +95,7 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         Assert.Equal(160, stream.FramesDecoded);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void ReadFrame_FarAheadThenBackwards_SeeksInsteadOfDecodingFromTheStart()
     {
         using var stream = VideoStream.Open(videos.ConstantRate, Options());
@@ -112,7 +115,7 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         Assert.Equal(4, stream.FramesDecoded);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void ReadSamples_OutsideMarkers_WriteZeroFrames()
     {
         using var stream = VideoStream.Open(videos.ConstantRate, Options());
@@ -128,7 +131,7 @@ public sealed class FrameDecoderTests(GeneratedVideos videos)
         Assert.True(full.AsSpan(0, frameBytes).SequenceEqual(buffer.AsSpan(frameBytes, frameBytes)));
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void ReadFrame_IndexPastTheEnd_Throws()
     {
         using var stream = VideoStream.Open(videos.VariableRateMkv, Options());

@@ -13,7 +13,7 @@ public sealed class FrameIndexCacheTests(GeneratedVideos videos)
         return copy;
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_SecondTime_LoadsTheSameTimesFromTheIndex()
     {
         var options = new VideoOptions(IndexCacheDirectory: videos.NewFolder());
@@ -37,7 +37,7 @@ public sealed class FrameIndexCacheTests(GeneratedVideos videos)
         Assert.Equal(first.Details.Where(d => d.Key != "index"), second.Details.Where(d => d.Key != "index"));
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_VideoReplacedByAnother_IndexIgnoredAndRebuilt()
     {
         var options = new VideoOptions(IndexCacheDirectory: videos.NewFolder());
@@ -55,7 +55,8 @@ public sealed class FrameIndexCacheTests(GeneratedVideos videos)
         Assert.Equal(0.6, reopened.Clock.TimeOf(6), 12);
     }
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_ContentChangedWithSameSizeAndTime_IndexIgnored()
     {
         var options = new VideoOptions(IndexCacheDirectory: videos.NewFolder());
@@ -76,7 +77,8 @@ public sealed class FrameIndexCacheTests(GeneratedVideos videos)
         Assert.Equal(GeneratedVideos.ConstantRateFrames, reopened.FrameCount);
     }
 
-    [FfmpegFact]
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_TouchedVideo_IndexIgnored()
     {
         var options = new VideoOptions(IndexCacheDirectory: videos.NewFolder());
@@ -93,7 +95,7 @@ public sealed class FrameIndexCacheTests(GeneratedVideos videos)
         Assert.True(again.IndexLoadedFromCache);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_GarbledIndexFile_ReprobedAndRewritten()
     {
         var options = new VideoOptions(IndexCacheDirectory: videos.NewFolder());
@@ -114,7 +116,7 @@ public sealed class FrameIndexCacheTests(GeneratedVideos videos)
         Assert.True(cached.IndexLoadedFromCache);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_CacheFolderNotWritable_WorksWithoutIndex()
     {
         string notAFolder = Path.Combine(videos.NewFolder(), "file");

@@ -19,7 +19,7 @@ public sealed class FrameTimestampsFileTests(GeneratedVideos videos)
         return path;
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_TimestampsOnePerLine_ReplaceContainerTimes()
     {
         double[] times = LabTimes(GeneratedVideos.VariableRateFrames);
@@ -72,7 +72,7 @@ public sealed class FrameTimestampsFileTests(GeneratedVideos videos)
         Assert.Contains("line 3", error.Message);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_TimestampsCountDiffers_ErrorGivesBothCounts()
     {
         string file = Write("times.txt", Lines(LabTimes(GeneratedVideos.VariableRateFrames - 1)));
@@ -83,7 +83,7 @@ public sealed class FrameTimestampsFileTests(GeneratedVideos videos)
         Assert.Equal($"{file}: frame times: found 79 times, expected 80, one per frame of {videos.VariableRateMkv}", error.Message);
     }
 
-    [NumpyFact]
+    [RequiresFact(Needs.Ffmpeg | Needs.Python)]
     public void Read_NpyWrittenByNumpy_SameFloat64Values()
     {
         string folder = videos.NewFolder();
@@ -100,7 +100,7 @@ public sealed class FrameTimestampsFileTests(GeneratedVideos videos)
         Assert.Equal(expected.Select(t => (double)(float)t), single);
     }
 
-    [NumpyFact]
+    [RequiresFact(Needs.Ffmpeg | Needs.Python)]
     public void Read_NpyOfIntegers_Rejected()
     {
         string file = Path.Combine(videos.NewFolder(), "frames.npy");

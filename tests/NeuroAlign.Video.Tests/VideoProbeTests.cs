@@ -17,7 +17,7 @@ public sealed class VideoProbeTests(GeneratedVideos videos)
         return error;
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_TextFile_NotAVideo()
     {
         string path = Path.Combine(videos.NewFolder(), "notes.mp4");
@@ -28,7 +28,7 @@ public sealed class VideoProbeTests(GeneratedVideos videos)
         Assert.Contains("Invalid data found when processing input", error.Message);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_EmptyFile_NotAVideo()
     {
         string path = Path.Combine(videos.NewFolder(), "empty.mkv");
@@ -37,7 +37,7 @@ public sealed class VideoProbeTests(GeneratedVideos videos)
         OpenFails(path);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_TruncatedMp4WithIndexAtTheEnd_Rejected()
     {
         string path = Path.Combine(videos.NewFolder(), "cut.mp4");
@@ -47,7 +47,7 @@ public sealed class VideoProbeTests(GeneratedVideos videos)
         OpenFails(path);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_TruncatedMp4WithIndexAtTheStart_MissingFramesReported()
     {
         string whole = videos.Make("faststart.mp4", ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-frames:v", "100", "-c:v", "libx264", "-movflags", "+faststart"]);
@@ -60,7 +60,7 @@ public sealed class VideoProbeTests(GeneratedVideos videos)
         Assert.Contains("container", error.Message);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_TruncatedMatroska_Rejected()
     {
         string path = Path.Combine(videos.NewFolder(), "cut.mkv");
@@ -70,7 +70,7 @@ public sealed class VideoProbeTests(GeneratedVideos videos)
         OpenFails(path);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_AudioOnly_NoVideoStream()
     {
         string path = videos.Make("tone.m4a", ["-f", "lavfi", "-i", "sine=frequency=440", "-t", "0.5"]);
@@ -80,7 +80,7 @@ public sealed class VideoProbeTests(GeneratedVideos videos)
         Assert.Equal($"{path}: streams: found no video stream, expected a video with at least one frame", error.Message);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_VideoStreamWithoutFrames_ZeroFrames()
     {
         string path = videos.Make("zero.avi", ["-f", "lavfi", "-i", "testsrc=size=160x120", "-frames:v", "0", "-c:v", "mpeg4"]);
@@ -90,7 +90,7 @@ public sealed class VideoProbeTests(GeneratedVideos videos)
         Assert.Equal($"{path}: video stream: found 0 frames, expected at least one frame", error.Message);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_MissingFile_SaysSo()
     {
         string path = Path.Combine(videos.NewFolder(), "nothing.mp4");
@@ -100,7 +100,7 @@ public sealed class VideoProbeTests(GeneratedVideos videos)
         Assert.Equal($"{path}: no such file", error.Message);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_FfmpegMissing_OneLineThatSaysHowToInstall()
     {
         var options = new VideoOptions(IndexCacheDirectory: videos.NewFolder(), FfmpegDirectory: videos.NewFolder());
@@ -112,7 +112,7 @@ public sealed class VideoProbeTests(GeneratedVideos videos)
         Assert.DoesNotContain('\n', error.Message);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_AviWithBFramesWithoutPacketPts_TimesFromDecodedFrames()
     {
         string path = videos.Make("bframes.avi", ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-frames:v", "30", "-c:v", "mpeg4", "-bf", "2"]);

@@ -11,7 +11,7 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
     private VideoOptions Options(VideoColor color = VideoColor.Gray, FrameSize? size = null, string? timestamps = null) =>
         new(color, size, timestamps, IndexCacheDirectory: videos.NewFolder());
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_VariableRateMkv_EveryFrameAtItsKnownTime()
     {
         using var stream = VideoStream.Open(videos.VariableRateMkv, Options());
@@ -24,7 +24,7 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
         }
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_VariableRateMp4With90kTimeBase_EveryFrameAtItsKnownTime()
     {
         using var stream = VideoStream.Open(videos.VariableRateMp4, Options());
@@ -36,7 +36,7 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
         }
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Open_ConstantRateWithBFrames_TimesInPresentationOrder()
     {
         using var stream = VideoStream.Open(videos.ConstantRate, Options());
@@ -52,10 +52,10 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
         Assert.Equal(25.0, stream.Clock.MeanRateHz, 9);
     }
 
-    [SharedVideoFact]
+    [RequiresFact(Needs.SharedData | Needs.Ffmpeg | Needs.Python)]
     public void Open_RealShort_TimesMatchFfprobePacketsThroughNumpy()
     {
-        string path = Path.Combine(ExternalTools.SharedData!, "video", "realshort.mp4");
+        string path = Path.Combine(ExternalTools.SharedData, "video", "realshort.mp4");
         using var stream = VideoStream.Open(path, Options());
 
         double[] expected = NumpyOracle.FrameTimes(path);
@@ -72,7 +72,7 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
         Assert.Equal("h264", stream.CodecName);
     }
 
-    [NumpyFact]
+    [RequiresFact(Needs.Ffmpeg | Needs.Python)]
     public void Open_VariableRateMp4_TimesMatchFfprobePacketsThroughNumpy()
     {
         using var stream = VideoStream.Open(videos.VariableRateMp4, Options());
@@ -85,7 +85,7 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
         }
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Details_VariableRate_ListsCodecSizeCountRateAndIntervals()
     {
         using var stream = VideoStream.Open(videos.VariableRateMkv, Options());
@@ -105,7 +105,7 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
         Assert.Equal(maxMs / 1000.0, stream.MaxFrameIntervalSeconds, 12);
     }
 
-    [FfmpegFact]
+    [RequiresFact(Needs.Ffmpeg)]
     public void Properties_GrayAndRgb_ShapeAndTypeOfOneFrame()
     {
         using var gray = VideoStream.Open(videos.ConstantRate, Options());

@@ -65,39 +65,3 @@ public static class Ffmpeg
         return Run([.. arguments]);
     }
 }
-
-/// <summary>A fact that needs ffmpeg and ffprobe; skipped with the reason when they are missing.</summary>
-public sealed class FfmpegFactAttribute : FactAttribute
-{
-    public FfmpegFactAttribute()
-    {
-        if (Ffmpeg.MissingReason is { } reason)
-        {
-            Skip = reason;
-        }
-    }
-}
-
-/// <summary>A theory that needs ffmpeg and ffprobe.</summary>
-public sealed class FfmpegTheoryAttribute : TheoryAttribute
-{
-    public FfmpegTheoryAttribute()
-    {
-        if (Ffmpeg.MissingReason is { } reason)
-        {
-            Skip = reason;
-        }
-    }
-}
-
-/// <summary>A fact that needs both ffmpeg/ffprobe and the python oracle; skipped with the reason when either is missing.</summary>
-public sealed class FfmpegPythonFactAttribute : FactAttribute
-{
-    public FfmpegPythonFactAttribute()
-    {
-        if ((Ffmpeg.MissingReason ?? Python.MissingReason) is { } reason)
-        {
-            Skip = reason;
-        }
-    }
-}

@@ -11,15 +11,3 @@ public static class ProcStatus
     public static long RssFileKiB() =>
         long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("RssFile:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
 }
-
-/// <summary>A theory that reads this process's memory figures from /proc/self/status; skipped elsewhere.</summary>
-public sealed class ProcStatusTheoryAttribute : TheoryAttribute
-{
-    public ProcStatusTheoryAttribute() => Skip = ProcStatus.MissingReason;
-}
-
-/// <summary>A fact that reads this process's memory figures from /proc/self/status; skipped elsewhere.</summary>
-public sealed class ProcStatusFactAttribute : FactAttribute
-{
-    public ProcStatusFactAttribute() => Skip = ProcStatus.MissingReason;
-}

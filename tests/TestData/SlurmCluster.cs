@@ -67,19 +67,3 @@ public static class SlurmCluster
         }
     }
 }
-
-/// <summary>A fact that needs a running Slurm cluster; skipped with the reason when none answers.</summary>
-public sealed class SlurmFactAttribute : FactAttribute
-{
-    public SlurmFactAttribute()
-    {
-        if (SlurmCluster.MissingReason is { } reason)
-        {
-            Skip = reason;
-        }
-        else if (Python.MissingReason is { } python)
-        {
-            Skip = python;
-        }
-    }
-}

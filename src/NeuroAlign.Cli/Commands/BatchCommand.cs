@@ -50,7 +50,7 @@ internal static class BatchCommand
             foreach (PlanTask task in tasks)
             {
                 context.Out.WriteLine($"session {task.Name}:");
-                var sessionContext = context with { CommandLine = string.Join(' ', new[] { "neuro-align" }.Concat(task.Arguments).Select(Program.Quote)) };
+                var sessionContext = context with { CommandLine = string.Join(' ', new[] { "neuro-align" }.Concat(task.Arguments).Select(BashQuoting.Quote)) };
                 using var error = new LastLineWriter(context.Error);
                 int code = Program.Run(task.Arguments, sessionContext with { Error = error });
                 context.Cancellation.ThrowIfCancellationRequested(); // Ctrl-C stops the study, not just this session

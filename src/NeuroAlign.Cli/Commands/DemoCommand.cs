@@ -1,5 +1,6 @@
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Demo;
+using NeuroAlign.Cli.ScaleOut;
 
 namespace NeuroAlign.Cli.Commands;
 
@@ -61,8 +62,8 @@ internal static class DemoCommand
             "--fmri", fmri, "--fmri-cache", Path.Combine(folder, "cache"),
             "--time", "2.5", "--after", "1", "--filter", DemoFilter, "--out", output,
         ];
-        context.Out.WriteLine($"running: neuro-align {string.Join(' ', exportArgs.Select(Program.Quote))}");
-        int code = Program.Run(exportArgs, context with { CommandLine = "neuro-align " + string.Join(' ', exportArgs.Select(Program.Quote)) });
+        context.Out.WriteLine($"running: neuro-align {string.Join(' ', exportArgs.Select(BashQuoting.Quote))}");
+        int code = Program.Run(exportArgs, context with { CommandLine = "neuro-align " + string.Join(' ', exportArgs.Select(BashQuoting.Quote)) });
         if (code != 0)
         {
             return code;

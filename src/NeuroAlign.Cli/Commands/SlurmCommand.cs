@@ -235,7 +235,7 @@ internal static class SlurmCommand
     }
 
     private static string MergeCommandLine(WorkPlan plan) =>
-        string.Join(' ', new[] { "neuro-align", "merge", plan.Merge!.Output, plan.WorkFolder, "--remove-shards" }.Select(Program.Quote));
+        string.Join(' ', new[] { "neuro-align", "merge", plan.Merge!.Output, plan.WorkFolder, "--remove-shards" }.Select(BashQuoting.Quote));
 
     private static void WriteScript(string path, string text, List<string> written)
     {

@@ -220,7 +220,7 @@ public sealed class ExportPlan
             _ when WindowSource == ExportSettings.Time => [Settings.Get(ExportSettings.Time, 0)],
             _ when WindowSource == ExportSettings.Times => Settings.Find(ExportSettings.Times)!,
             _ when WindowSource == ExportSettings.EventsFrom => LineEdgeTimes(session, notes),
-            _ when WindowSource == ExportSettings.Events => EventTimes(),
+            _ when WindowSource == ExportSettings.Events => EventTimes(log),
             _ => Alignment.WindowTimes.Grid(
                 streams.Max(s => s.Timeline.StartReferenceSeconds),
                 streams.Min(s => s.Timeline.EndReferenceSeconds),
@@ -270,14 +270,24 @@ public sealed class ExportPlan
         return root;
     }
 
-    private double[] EventTimes()
+    private double[] EventTimes(ISessionLog log)
     {
         string events = Settings.Find(ExportSettings.Events)!;
         Session.RequirePath(events, ExportSettings.Events.Key);
-        return Alignment.WindowTimes.FromTextFile(
+        var warnings = new List<string>();
+        double[] times = Alignment.WindowTimes.FromTextFile(
             events,
             Settings.Find(ExportSettings.EventColumn),
-            Settings.All(ExportSettings.EventFilter).Select(f => (f.Column, f.Value)).ToArray());
+            Settings.All(ExportSettings.EventFilter).Select(f => (f.Column, f.Value)).ToArray(),
+            warnings);
+
+        // Rows whose time is n/a are left out, as BIDS allows, and said so (issue 17).
+        foreach (string warning in warnings)
+        {
+            log.Warn(warning);
+        }
+
+        return times;
     }
 
     /// <summary>

@@ -101,9 +101,9 @@ public abstract class ContinuousStream : ISampleStream
         {
             long first = indices[i];
             int run = 1;
-            if (first < 0)
+            if (first == -1)
             {
-                while (i + run < indices.Length && indices[i + run] < 0)
+                while (i + run < indices.Length && indices[i + run] == -1)
                 {
                     run++;
                 }
@@ -112,10 +112,7 @@ public abstract class ContinuousStream : ISampleStream
             }
             else
             {
-                if (first >= SampleCount)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(indices), $"sample {first} is past the end ({SampleCount} samples)");
-                }
+                CheckIndex(first);
 
                 while (i + run < indices.Length && indices[i + run] == first + run && first + run < SampleCount)
                 {
@@ -132,6 +129,16 @@ public abstract class ContinuousStream : ISampleStream
     /// <summary>Drops the mapped pages of samples [start, start + count) from the process (see <see cref="ISampleStream.ReleaseSamples"/>).</summary>
     public virtual void ReleaseSamples(long startSample, long sampleCount)
     {
+    }
+
+    /// <summary>Throws unless <paramref name="index"/> is a sample of the recording (-1, "outside", is the caller's to handle).</summary>
+    protected void CheckIndex(long index)
+    {
+        if (index < 0 || index >= SampleCount)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(index), index < 0 ? $"sample index {index}: only -1 (outside the recording) may be negative" : $"sample {index} is past the end ({SampleCount} samples)");
+        }
     }
 
     protected void CheckRange(long startSample, int sampleCount, int destinationBytes)

@@ -29,6 +29,9 @@ public interface ISampleStream : IDisposable
     /// recording", written as zeros) into <paramref name="destination"/>, one after another, in the
     /// machine's byte order. Indices are typically increasing; implementations may rely on that for speed.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index past the end, or negative other than -1.</exception>
+    /// <exception cref="ArgumentException">The destination is smaller than the samples asked for.</exception>
+    /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
     void ReadSamples(ReadOnlySpan<long> indices, Span<byte> destination);
 
     /// <summary>

@@ -120,20 +120,29 @@ public sealed class LowPassStream : ContinuousStream
     {
         const int MaxRows = 1 << 16;
         int frame = FrameBytes;
+        if (destination.Length < (long)indices.Length * frame)
+        {
+            throw new ArgumentException("destination is smaller than the samples asked for", nameof(destination));
+        }
+
         int i = 0;
         while (i < indices.Length)
         {
-            if (indices[i] < 0)
+            if (indices[i] == -1)
             {
                 destination.Slice(i * frame, frame).Clear();
                 i++;
                 continue;
             }
 
+            // Checked here: a sample past the end would otherwise be made up from the last one repeated.
+            CheckIndex(indices[i]);
+
             // A group: increasing, valid indices whose source rows fit in one bounded block.
             int end = i + 1;
             while (end < indices.Length && indices[end] >= indices[end - 1] && indices[end] - indices[i] + (2 * _half) < MaxRows)
             {
+                CheckIndex(indices[end]);
                 end++;
             }
 

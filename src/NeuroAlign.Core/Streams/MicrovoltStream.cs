@@ -14,6 +14,7 @@ public sealed class MicrovoltStream : ContinuousStream
     private readonly ContinuousStream _source;
     private readonly double[] _gains;
     private readonly double[] _ones;
+    private bool _disposed;
 
     /// <param name="source">The stream of counts; not owned: dispose it after this view.</param>
     public MicrovoltStream(ContinuousStream source)
@@ -49,6 +50,7 @@ public sealed class MicrovoltStream : ContinuousStream
 
     public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         CheckRange(startSample, sampleCount, destination.Length);
         Span<float> target = MemoryMarshal.Cast<byte, float>(destination);
         using var chunks = new SourceChunks(_source, startSample, sampleCount, RowsPerChunk);
@@ -90,6 +92,7 @@ public sealed class MicrovoltStream : ContinuousStream
 
     protected override void Dispose(bool disposing)
     {
-        // The source is not owned.
+        // The source is not owned; the view itself is done with.
+        _disposed = true;
     }
 }

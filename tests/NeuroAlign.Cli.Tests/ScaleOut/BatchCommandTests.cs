@@ -16,7 +16,8 @@ public class BatchCommandTests
         return manifest;
     }
 
-    [PythonTheory]
+    [Slow]
+    [RequiresTheory(Needs.Python)]
     [InlineData(false)]
     [InlineData(true)]
     public void Batch_Manifest_EachSessionEqualsItsOwnExport(bool jobs)
@@ -106,6 +107,7 @@ public class BatchCommandTests
         Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(outputs, "s02.h5")));
     }
 
+    [Slow]
     [Fact]
     public void Batch_SessionFailsAtRun_OthersStillWrittenExit1WithItsError()
     {

@@ -5,7 +5,8 @@ namespace NeuroAlign.Cli.Tests.ScaleOut;
 /// <summary>export --shard, merge and export --jobs through the command line, checked with h5py.</summary>
 public class ShardAndMergeCommandTests
 {
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void ExportShardsThenMerge_EveryDatasetEqualsTheSingleExport()
     {
         using var folder = new TempFolder();
@@ -47,7 +48,8 @@ public class ShardAndMergeCommandTests
             attributes.Trim().ReplaceLineEndings("\n"));
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void ExportJobs_LocalProcesses_SameFileAsOneProcessAndNoWorkFolderLeft()
     {
         using var folder = new TempFolder();
@@ -66,7 +68,8 @@ public class ShardAndMergeCommandTests
         Assert.False(Directory.Exists(folder.File("jobs.shards")));
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void ExportJobs_WithFilter_MaskAndKeptFractionEqualTheSingleExport()
     {
         using var folder = new TempFolder();
@@ -81,7 +84,8 @@ public class ShardAndMergeCommandTests
         Assert.Equal(9, datasets); // windows/time; data, timestamps, source_index, source_time, mask, kept_fraction, gain_to_uV, channel_ids
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void ExportJobs_SyncedProbesNidqAndScanner_SyncFitsAndDataEqualTheSingleExport()
     {
         using var session = new SyncSessionFiles();
@@ -208,7 +212,8 @@ public class ShardAndMergeCommandTests
         Assert.False(File.Exists(folder.File("m.h5")));
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Merge_FolderAndRemoveShards_TakesItsFilesAndDeletesThem()
     {
         using var folder = new TempFolder();

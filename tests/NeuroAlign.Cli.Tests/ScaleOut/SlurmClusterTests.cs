@@ -11,7 +11,8 @@ public partial class SlurmClusterTests
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(120);
 
-    [SlurmFact]
+    [Slow]
+    [RequiresFact(Needs.Slurm | Needs.Python)]
     public void Submit_ShardedExport_ArrayTasksWriteShardsWhoseMergeEqualsTheSingleExport()
     {
         using var folder = new TempFolder();
@@ -39,7 +40,8 @@ public partial class SlurmClusterTests
         ScaleOutFiles.AssertSameDatasets(folder.File("single.h5"), folder.File("all.h5"), recording);
     }
 
-    [SlurmFact]
+    [Slow]
+    [RequiresFact(Needs.Slurm | Needs.Python)]
     public void Submit_ShardedExportWithMergeJob_DependentJobWritesTheSingleExportsFile()
     {
         using var folder = new TempFolder();
@@ -65,7 +67,8 @@ public partial class SlurmClusterTests
         ScaleOutFiles.AssertSameDatasets(folder.File("single.h5"), folder.File("all.h5"), recording);
     }
 
-    [SlurmFact]
+    [Slow]
+    [RequiresFact(Needs.Slurm | Needs.Python)]
     public void Submit_Manifest_StatusNamesTheFailedTaskAndOnlyMissingResubmitsIt()
     {
         using var folder = new TempFolder();
@@ -113,7 +116,7 @@ public partial class SlurmClusterTests
         Assert.StartsWith("nothing to submit: every output of the 2 sessions", nothing.Out);
     }
 
-    [SlurmFact]
+    [RequiresFact(Needs.Slurm | Needs.Python)]
     public void Submit_AgainWhileAHeldJobPends_RefusedAndStatusShowsPending()
     {
         using var folder = new TempFolder();
@@ -145,7 +148,7 @@ public partial class SlurmClusterTests
         }
     }
 
-    [SlurmFact]
+    [RequiresFact(Needs.Slurm | Needs.Python)]
     public void Submit_SbatchRefuses_ItsMessageVerbatimNothingWritten()
     {
         using var folder = new TempFolder();

@@ -85,6 +85,7 @@ public class SlurmSubmitDryRunTests
         Assert.False(Directory.Exists(folder.File("out")));
     }
 
+    [Slow]
     [Fact]
     public void Submit_SbatchAbsent_OneLineNothingWritten()
     {

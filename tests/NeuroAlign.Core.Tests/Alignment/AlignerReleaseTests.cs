@@ -72,7 +72,8 @@ public class AlignerReleaseTests
         Assert.Equal([(0L, 1001L)], Released([0.0005, 2.0005], before: 0, after: 1, IndexMode.Linear));
     }
 
-    [ProcStatusTheory]
+    [Slow]
+    [RequiresTheory(Needs.ProcStatus)]
     [InlineData("raw")]
     [InlineData("ephys reader, microvolts, channel subset")]
     public void Run_LongMappedRecording_ResidentSizeStaysNearOneWindow(string how)

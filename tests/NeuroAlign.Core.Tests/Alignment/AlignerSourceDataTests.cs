@@ -102,7 +102,8 @@ public sealed class AlignerSourceDataTests
         Assert.True(sink.SawNonZeroData);
     }
 
-    [ProcStatusFact]
+    [Slow]
+    [RequiresFact(Needs.ProcStatus)]
     public void Run_SinkReleasingWhatItWrote_ResidentSizeStaysFlat()
     {
         // 256 MB of 64-channel int16 at 1 kHz, 1 s windows over all of it, each window "written"

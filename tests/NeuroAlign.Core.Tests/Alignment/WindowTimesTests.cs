@@ -42,7 +42,7 @@ public class WindowTimesTests
         Assert.Equal(new[] { 1.0, 1, 1, 1 }, WindowTimes.FromTextFile(path, column: "duration"));
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void FromTextFile_RealBidsEvents_MatchesOnsetColumn()
     {
         string path = RepoPaths.Shared("bids", "ds001", "sub-01", "func", "sub-01_task-balloonanalogrisktask_run-01_events.tsv");

@@ -26,7 +26,7 @@ public sealed class CompiledFilterNumpyTests
         { "-signal * 2 + 3 uV > channel / 10 * 1 uV", "((-(x * g)) * 2 + 3) > (ch / 10 * 1)" },
     };
 
-    [PythonTheory]
+    [RequiresTheory(Needs.Python)]
     [MemberData(nameof(Rules))]
     public void Evaluate_Int16With384Channels_MatchesNumpy(string rule, string numpyExpression)
     {

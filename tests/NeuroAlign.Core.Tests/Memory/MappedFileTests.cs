@@ -22,7 +22,7 @@ public class MappedFileTests
         Assert.Throws<ArgumentOutOfRangeException>(() => file.GetMemory(9000, 1001));
     }
 
-    [ProcStatusFact]
+    [RequiresFact(Needs.ProcStatus)]
     public void ReleaseMemory_MappedPagesRead_LeaveTheProcessButStayReadable()
     {
         using var folder = new TempFolder();

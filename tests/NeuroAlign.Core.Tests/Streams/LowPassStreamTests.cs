@@ -100,7 +100,7 @@ public class LowPassStreamTests
 
 public class LowPassStreamDigitalTests
 {
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void ReadSamples_SpikeGlxSyncChannel_KeepsTheWordUnfiltered()
     {
         using var folder = new TempFolder();

@@ -61,6 +61,7 @@ public sealed class SyncSessionTests : IDisposable
     private static DigitalWordLineSet Word(InterleavedBinaryStream stream) =>
         new("word", stream, 1, Enumerable.Range(0, 16).Select(b => (new DigitalLine(b, ""), b)));
 
+    [Slow]
     [Fact]
     public void Align_TenMinuteSession_CorrectedMapsPickTheTrueSampleFrameAndVolumeInEveryWindow()
     {

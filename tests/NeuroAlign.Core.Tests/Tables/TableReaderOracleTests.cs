@@ -47,7 +47,7 @@ public sealed class TableReaderOracleTests
         print(json.dumps(tables))
         """;
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Read_RandomTablesWrittenByPythonCsv_ReadBackEqual()
     {
         using var folder = new TempFolder();
@@ -81,7 +81,7 @@ public sealed class TableReaderOracleTests
         }
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Read_CommentsInRandomPlaces_SameRowsAsPythonSkippingThem()
     {
         using var folder = new TempFolder();
@@ -117,7 +117,7 @@ public sealed class TableReaderOracleTests
         Assert.Contains(Enumerable.Range(0, table.RowCount), r => table.Cell(r, 0) == "#not, a comment");
     }
 
-    [SharedDataPythonFact]
+    [RequiresFact(Needs.SharedData | Needs.Python)]
     public void BidsEvents_Ds001_EveryCellAsPythonCsvReadsIt()
     {
         string path = RepoPaths.Shared("bids", "ds001", "sub-01", "func", "sub-01_task-balloonanalogrisktask_run-01_events.tsv");
@@ -141,7 +141,7 @@ public sealed class TableReaderOracleTests
         Assert.Equal(onsets, windows);
     }
 
-    [SharedDataPythonFact]
+    [RequiresFact(Needs.SharedData | Needs.Python)]
     public void PhysioHeaderless_Ds210_SameNumbersAsPythonGzipCsvAndLoadtxt()
     {
         // ds210's physio has no header: its columns come from sub-01/sub-01_task-rest_physio.json, a level up.

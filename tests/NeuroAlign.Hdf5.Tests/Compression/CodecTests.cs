@@ -122,7 +122,7 @@ public class CodecTests
         Assert.Equal(raw, back);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void BitShuffle_Transpose_SameBytesAsReferenceImplementation()
     {
         // Debian's bitshuffle (kiyo-masui/bitshuffle's C code) on the same int16 and float32 blocks.
@@ -218,7 +218,7 @@ public class CodecTests
         print(filters, ok_chunks, ok_plugin, d.dtype)
         """;
 
-    [PythonTheory]
+    [RequiresTheory(Needs.Python)]
     [InlineData("zstd", "[(2, 0, (2,)), (32015, 0, (3,))] True n/a int16")]
     [InlineData("lz4", "[(2, 0, (2,)), (32004, 0, (0,))] True True int16")]
     [InlineData("bitshuffle-lz4", "[(32008, 0, (0, 5, 2, 4096, 2))] True True int16")]
@@ -238,7 +238,7 @@ public class CodecTests
         Assert.Equal(expected, output.Trim());
     }
 
-    [PythonTheory]
+    [RequiresTheory(Needs.Python)]
     [InlineData("uint8")]
     [InlineData("int8")]
     [InlineData("uint16")]
@@ -259,7 +259,7 @@ public class CodecTests
         }
     }
 
-    [PythonTheory]
+    [RequiresTheory(Needs.Python)]
     [InlineData("uint8")]
     [InlineData("int8")]
     [InlineData("int16")]
@@ -329,7 +329,7 @@ public class CodecTests
         }
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Gzip_Level1_AsSmallAsZlibLevel1()
     {
         // zlib-ng's level 1 is a quick strategy that left 0.66 of this input; zlib's level 1 leaves

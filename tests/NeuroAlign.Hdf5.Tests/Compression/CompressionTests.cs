@@ -77,7 +77,8 @@ public class CompressionTests
         print(' '.join(out))
         """;
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Write_EveryGzipLevel_H5pyReadsDataAndLevel()
     {
         using var folder = new TempFolder();
@@ -95,7 +96,8 @@ public class CompressionTests
         Assert.Equal("-1:6 0:0 1:1 2:2 3:3 4:4 5:5 6:6 7:7 8:8 9:9", output);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void Write_WindowLargerThanChunkTarget_SplitIntoRunsOfPoints()
     {
         // 12 000 × 384 int16 = 9.2 MB per window: two chunks of 6 000 points each, compressed on workers.
@@ -108,6 +110,7 @@ public class CompressionTests
         Assert.Equal("1:1\n(1, 6000, 384)", output.ReplaceLineEndings("\n"));
     }
 
+    [Slow]
     [Fact]
     public void Write_HigherLevel_SmallerFile()
     {
@@ -125,6 +128,7 @@ public class CompressionTests
         Assert.True(fast < stored && better < fast, $"sizes: 0 → {stored}, 1 → {fast}, 4 → {better}");
     }
 
+    [Slow]
     [Fact]
     public void Write_ParallelCompression_SameFileAsSerial()
     {
@@ -150,6 +154,7 @@ public class CompressionTests
         Assert.InRange(peak, 2, 5);
     }
 
+    [Slow]
     [Fact]
     public void Dispose_BeforeCompleteWhileCompressing_LeavesNothingBehind()
     {
@@ -167,7 +172,7 @@ public class CompressionTests
         Assert.Empty(folder.FileNames());
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void DeflateFilter_PureHdfOwnPipelineAtLevel4_H5pyReads()
     {
         // The registered filter also serves PureHDF's own pipeline (its default cache, no workers).
@@ -206,6 +211,7 @@ public class CompressionTests
         Assert.Equal([0x01, 0x02, 0x03, 0xA1, 0xA2, 0xA3, 0x7F], shuffled);
     }
 
+    [Slow]
     [Theory]
     [InlineData(2)]
     [InlineData(4)]

@@ -130,7 +130,7 @@ public sealed class NiftiStream : ISampleStream
         {
             Span<byte> target = destination.Slice(i * sampleBytes, sampleBytes);
             long k = indices[i];
-            if (k < 0)
+            if (k == -1)
             {
                 target.Clear();
             }

@@ -6,7 +6,7 @@ namespace NeuroAlign.Core.Tests.Formats.Bids;
 
 public sealed class BidsEventsTests
 {
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Read_Ds001Events_EveryRowAndColumn()
     {
         string path = Path.Combine(RepoPaths.SharedData, "bids", "ds001", "sub-01", "func", "sub-01_task-balloonanalogrisktask_run-01_events.tsv");

@@ -18,7 +18,7 @@ public sealed class BidsPhysioTests
 {
     private const string RunPhysio = "sub-01/ses-01/func/sub-01_ses-01_task-rest_run-01_recording-eye1_physio";
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_EyetrackingInheritance_NegativeStartTimeAndInheritedColumns()
     {
         using var temp = new TempFolder();
@@ -58,7 +58,7 @@ public sealed class BidsPhysioTests
         }
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_SevenTeslaDatasetPhysioJson_AppliesToAnyPhysioFile()
     {
         using var temp = new TempFolder();

@@ -19,7 +19,7 @@ public sealed class BoldTimingTests
     private static readonly double[] Clustered = [0, 1, 2, 6, 7, 8, 12, 13, 14];
     private static readonly double[] TenSlices = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_Dense_OnsetsAreKTimesRepetitionTime()
     {
         using var dataset = new VolumeTimingDataset();
@@ -35,7 +35,7 @@ public sealed class BoldTimingTests
         Assert.Empty(stream.Warnings);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_ConstantSliceTiming_SlicesAtOnsetPlusSliceTiming()
     {
         using var dataset = new VolumeTimingDataset();
@@ -55,7 +55,7 @@ public sealed class BoldTimingTests
         Assert.Empty(stream.Warnings);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_ConstantDelay_OnsetsKTimesTrAndAcquisitionTimeTrMinusDelay()
     {
         using var dataset = new VolumeTimingDataset();
@@ -69,7 +69,7 @@ public sealed class BoldTimingTests
         Assert.Empty(stream.Warnings);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_ClusteredWithFrameAcquisitionDuration_OnsetsFromVolumeTiming()
     {
         using var dataset = new VolumeTimingDataset();
@@ -89,7 +89,7 @@ public sealed class BoldTimingTests
         Assert.Empty(stream.Warnings);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_ClusteredWithSliceTiming_SlicesAtVolumeTimingPlusSliceTiming()
     {
         using var dataset = new VolumeTimingDataset();
@@ -107,7 +107,7 @@ public sealed class BoldTimingTests
         Assert.Empty(stream.Warnings);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_DeprecatedAcquisitionDuration_ReadAsFrameAcquisitionDurationWithWarning()
     {
         using var dataset = new VolumeTimingDataset();
@@ -120,7 +120,7 @@ public sealed class BoldTimingTests
         Assert.Contains("sub-01_task-rest_acq-deprecated_bold.json", warning);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_RunSidecar_InheritsDatasetLevelSidecarNearestLast()
     {
         using var dataset = new VolumeTimingDataset();
@@ -167,7 +167,7 @@ public sealed class BoldTimingTests
         Assert.Contains("rule 4", e.Message);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_SevenTeslaSidecar_SeventySlicesInterleavedWithinTr()
     {
         using var temp = new TempFolder();

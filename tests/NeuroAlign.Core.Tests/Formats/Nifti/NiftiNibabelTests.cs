@@ -11,7 +11,7 @@ public sealed class NiftiNibabelTests
 {
     private static readonly string[] RealFiles = ["example4d.nii.gz", "example_nifti2.nii.gz", "functional.nii", "anatomical.nii", "standard.nii.gz"];
 
-    [SharedDataPythonFact]
+    [RequiresFact(Needs.SharedData | Needs.Python)]
     public void ReadVolume_RealFiles_EqualsNibabelGetFdata()
     {
         using var temp = new TempFolder();
@@ -20,7 +20,8 @@ public sealed class NiftiNibabelTests
         AssertEqualToNibabel(files, temp);
     }
 
-    [PythonFact]
+    [Slow]
+    [RequiresFact(Needs.Python)]
     public void ReadVolume_GeneratedEveryDatatypeBothByteOrders_EqualsNibabelGetFdata()
     {
         using var temp = new TempFolder();

@@ -68,7 +68,7 @@ public sealed class NiftiReaderTests
         Assert.Contains(stream.Details, d => d.Key == "scaling" && d.Value.Contains("× 0.5 + -3", StringComparison.Ordinal));
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_Example4dWithoutSidecar_TwoThousandSecondsTakenAsMillisecondsWithWarning()
     {
         using var temp = new TempFolder();
@@ -84,7 +84,7 @@ public sealed class NiftiReaderTests
         Assert.Contains(stream.Details, d => d.Key == "header" && d.Value.Contains("2 extensions skipped", StringComparison.Ordinal));
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_FunctionalNii_HeaderTrTwoSecondsNoWarning()
     {
         using NiftiStream stream = NiftiReader.Open(Shared("functional.nii"));
@@ -96,7 +96,7 @@ public sealed class NiftiReaderTests
         Assert.Null(stream.Cache);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_AnatomicalBigEndian3d_OneVolumeWithoutTiming()
     {
         using NiftiStream stream = NiftiReader.Open(Shared("anatomical.nii"));
@@ -107,7 +107,7 @@ public sealed class NiftiReaderTests
         Assert.Equal(0, stream.Clock.Locate(1e6, IndexMode.Previous).Index);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_SidecarDisagreesWithHeader_SidecarWinsWithWarning()
     {
         using var temp = new TempFolder();
@@ -125,7 +125,7 @@ public sealed class NiftiReaderTests
         Assert.Contains("2 s", warning);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_Example4dWithAgreeingSidecar_NoWarning()
     {
         using var temp = new TempFolder();
@@ -236,7 +236,7 @@ public sealed class NiftiReaderTests
         Assert.Empty(Directory.EnumerateFiles(temp.File("cache")));
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_TruncatedGzip_ThrowsTruncatedAndLeavesNoCache()
     {
         using var temp = new TempFolder();

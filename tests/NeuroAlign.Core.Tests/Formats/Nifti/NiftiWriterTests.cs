@@ -6,7 +6,7 @@ namespace NeuroAlign.Core.Tests.Formats.Nifti;
 
 public sealed class NiftiWriterTests
 {
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Write_Int16Gzip_NibabelReadsSameShapeValuesAndTr()
     {
         using var temp = new TempFolder();

@@ -85,7 +85,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         return data;
     }
 
-    [PythonTheory]
+    [RequiresTheory(Needs.Python)]
     [MemberData(nameof(AllVariants))]
     public void Open_NumpyWrittenArray_EveryElementMatchesNumpy(string kind, string order, int version)
     {
@@ -106,7 +106,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         }
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Open_Vector_IsOneChannelWithTheRateAndGainOfTheOptions()
     {
         using EphysRecording recording = EphysReader.Open(arrays.File("vector.npy"), new EphysOpenOptions { Raw = Options });
@@ -119,7 +119,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         Assert.Equal(-7 + (3 * 9), recording.Data.GetWindow<short>(9, 1)[0]);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Open_LittleEndian_HasAZeroCopyWindow_BigEndianDoesNot()
     {
         using EphysRecording little = NpyReader.Open(arrays.File("i2_le_v1.npy"), Options);
@@ -129,7 +129,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         Assert.False(big.TryGetWindow(0, 5, out _));
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Open_FortranOrder_NamesFortranOrderInOneLine()
     {
         var e = Assert.Throws<InvalidRecordingException>(() => NpyReader.Open(arrays.File("fortran.npy"), Options));
@@ -140,7 +140,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         Assert.DoesNotContain('\n', e.Message);
     }
 
-    [PythonTheory]
+    [RequiresTheory(Needs.Python)]
     [InlineData("complex.npy", "<c8")]
     [InlineData("half.npy", "<f2")]
     [InlineData("bool.npy", "|b1")]
@@ -155,7 +155,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         Assert.DoesNotContain('\n', e.Message);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Open_ThreeDimensions_SaysSamplesAndChannelsExpected()
     {
         var e = Assert.Throws<InvalidRecordingException>(() => NpyReader.Open(arrays.File("cube.npy"), Options));
@@ -164,7 +164,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         Assert.Contains("[samples, channels]", e.Message);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Open_MoreChannelsThanSamples_WarnsItMayBeTransposed()
     {
         using EphysRecording recording = NpyReader.Open(arrays.File("wide.npy"), Options);
@@ -174,7 +174,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         Assert.Contains(recording.Details, d => d.Key == "warning");
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void Open_Truncated_SaysHowManyBytesAreMissing()
     {
         using var folder = new TempFolder();
@@ -224,7 +224,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         Assert.Contains("Maybe", e.Message);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void AsTimestamps_Float64Seconds_ReadsEachTime()
     {
         using NpyArray times = NpyArray.OpenVector(arrays.File("times.npy"), SampleType.Float64);
@@ -234,7 +234,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         Assert.Equal(12.5 + (3 / 30000.0), timestamps[3]);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void AsTimestamps_BigEndianSampleNumbers_ScalesByThePeriod()
     {
         using NpyArray numbers = NpyArray.OpenVector(arrays.File("samplenumbers_be.npy"), SampleType.Int64);
@@ -245,7 +245,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         Assert.Equal((177385 + 2) / 30000.0, timestamps[2], 12);
     }
 
-    [PythonFact]
+    [RequiresFact(Needs.Python)]
     public void OpenVector_TwoDimensions_IsRejected()
     {
         var e = Assert.Throws<InvalidRecordingException>(() => NpyArray.OpenVector(arrays.File("i2_le_v1.npy")));

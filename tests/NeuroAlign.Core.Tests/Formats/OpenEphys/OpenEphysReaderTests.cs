@@ -12,7 +12,7 @@ public class OpenEphysReaderTests
 {
     private static readonly string RealOebin = RepoPaths.Shared("openephys", "OE_OneBox-NP2014.structure.oebin");
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_RecordingFolder_DefaultsToTheNeuralStream()
     {
         using var folder = new TempFolder();
@@ -28,7 +28,7 @@ public class OpenEphysReaderTests
         Assert.Equal("CH_SYNC", stream.ChannelNames[^1]);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_RealOebin_GainsAndIdsMatchAnIndependentReadingOfTheJson()
     {
         using var folder = new TempFolder();
@@ -55,7 +55,7 @@ public class OpenEphysReaderTests
         }
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_ProbeStream_ReadsEveryValueOfContinuousDat()
     {
         using var folder = new TempFolder();
@@ -73,7 +73,7 @@ public class OpenEphysReaderTests
         }
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Clock_WithTimestamps_IsExplicitFromTimestampsNpy()
     {
         using var folder = new TempFolder();
@@ -89,7 +89,7 @@ public class OpenEphysReaderTests
         Assert.Contains(stream.Details, d => d.Key == "clock" && d.Value.Contains("timestamps.npy", StringComparison.Ordinal));
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Clock_WithoutTimestamps_IsRegularFromTheFirstSampleNumber()
     {
         using var folder = new TempFolder();
@@ -103,7 +103,7 @@ public class OpenEphysReaderTests
         Assert.Equal(303, stream.SampleCount);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Clock_SampleNumbersWithAGap_IsExplicitFromTheSampleNumbers()
     {
         using var folder = new TempFolder();
@@ -122,7 +122,7 @@ public class OpenEphysReaderTests
         Assert.Equal([150L], line3.RisingSamples);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void DigitalLines_TtlFolder_GivesEdgesAsStreamSampleIndices()
     {
         using var folder = new TempFolder();
@@ -150,7 +150,7 @@ public class OpenEphysReaderTests
         Assert.Contains("Neuropixels PXI Sync", ttl.Name);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_AdcStreamWithoutTtlFiles_HasNoLinesAndSaysWhy()
     {
         using var folder = new TempFolder();
@@ -162,7 +162,7 @@ public class OpenEphysReaderTests
         Assert.Contains(stream.Warnings, w => w.Contains("OneBox ADC Digital Lines", StringComparison.Ordinal));
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_UnknownStreamName_ListsTheStreamsThatExist()
     {
         using var folder = new TempFolder();
@@ -176,7 +176,7 @@ public class OpenEphysReaderTests
         Assert.DoesNotContain('\n', e.Message);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_ContinuousDatPath_OpensThatStream()
     {
         using var folder = new TempFolder();
@@ -189,7 +189,7 @@ public class OpenEphysReaderTests
         Assert.Equal(SyntheticOpenEphys.AdcChannels, stream.ChannelCount);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_SampleNumbersOfTheWrongLength_NamesTheFile()
     {
         using var folder = new TempFolder();
@@ -203,7 +203,7 @@ public class OpenEphysReaderTests
         Assert.Contains("(300,)", e.Message);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_TruncatedContinuousDat_SaysByHowManyBytes()
     {
         using var folder = new TempFolder();
@@ -219,7 +219,7 @@ public class OpenEphysReaderTests
         Assert.Contains("767 bytes left over", e.Message);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_MissingContinuousDat_NamesIt()
     {
         using var folder = new TempFolder();
@@ -299,7 +299,7 @@ public class OpenEphysReaderTests
         Assert.Contains("with 1 entries", e.Message);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Load_RealOebin_HasTwoContinuousStreamsAndTwoTtlFolders()
     {
         OebinStructure structure = OebinStructure.Load(RealOebin);

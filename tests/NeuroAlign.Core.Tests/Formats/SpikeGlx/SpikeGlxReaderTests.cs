@@ -11,7 +11,7 @@ public class SpikeGlxReaderTests
 {
     public static TheoryData<string> RealMetas() => new(SpikeGlxTestFiles.RealMetas);
 
-    [SharedDataTheory]
+    [RequiresTheory(Needs.SharedData)]
     [MemberData(nameof(RealMetas))]
     public void Open_RealMeta_ChannelIdsAndGainsMatchTheSpecComputation(string realMeta)
     {
@@ -39,7 +39,7 @@ public class SpikeGlxReaderTests
         Assert.Equal("spikeglx", recording.FormatName);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_NoiseMeta_HasTheFactsOfSourcesMd()
     {
         // SOURCES.md: 385 saved channels (384 AP + sync), 2.34375 uV per bit on AP channels, firstSample 177385 at 30 kHz.
@@ -61,7 +61,7 @@ public class SpikeGlxReaderTests
         Assert.Equal((177385 + 99) / 30000.0, recording.Clock.TimeOf(99), 12);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_SyntheticBin_ReadsEveryValueOfTheFile()
     {
         using var folder = new TempFolder();
@@ -80,7 +80,7 @@ public class SpikeGlxReaderTests
         }
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_SubsetMeta_IdsAreTheSavedAcquiredChannels()
     {
         using var folder = new TempFolder();
@@ -96,7 +96,7 @@ public class SpikeGlxReaderTests
         Assert.Contains(recording.Details, d => d.Key == "sites" && d.Value.Contains("4 shank", StringComparison.Ordinal));
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_BinSmallerThanFileSizeBytes_WarnsAndTheRealSizeWins()
     {
         using var folder = new TempFolder();
@@ -111,7 +111,7 @@ public class SpikeGlxReaderTests
         Assert.Contains($"{20 * 385 * 2} bytes", warning);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_TruncatedBin_SaysByHowManyBytes()
     {
         using var folder = new TempFolder();
@@ -126,7 +126,7 @@ public class SpikeGlxReaderTests
         Assert.DoesNotContain('\n', e.Message);
     }
 
-    [SharedDataTheory]
+    [RequiresTheory(Needs.SharedData)]
     [InlineData("nSavedChans")]
     [InlineData("imAiRangeMax")]
     [InlineData("imSampRate")]
@@ -147,7 +147,7 @@ public class SpikeGlxReaderTests
         Assert.DoesNotContain('\n', e.Message);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_SubsetDisagreesWithSavedCount_NamesBoth()
     {
         using var folder = new TempFolder();
@@ -161,7 +161,7 @@ public class SpikeGlxReaderTests
         Assert.Contains("385", e.Message);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_MalformedNumber_NamesKeyAndValue()
     {
         using var folder = new TempFolder();
@@ -175,7 +175,7 @@ public class SpikeGlxReaderTests
         Assert.Contains("a finite number", e.Message);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_MetaWithoutBin_SaysTheBinIsMissing()
     {
         using var folder = new TempFolder();
@@ -186,7 +186,7 @@ public class SpikeGlxReaderTests
         Assert.Contains("rec.bin", e.Message);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void DigitalLines_SyWord_Bit6EdgesMatchTheWrittenSquareWave()
     {
         using var folder = new TempFolder();
@@ -365,7 +365,7 @@ public class SpikeGlxReaderTests
         Assert.Equal(EphysFormat.SpikeGlx, EphysReader.Detect(folder.File("b.meta")));
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Open_StreamNameOnSpikeGlx_IsAnError()
     {
         using var folder = new TempFolder();
@@ -378,7 +378,7 @@ public class SpikeGlxReaderTests
         Assert.Contains("SpikeGLX", e.Message);
     }
 
-    [SharedDataFact]
+    [RequiresFact(Needs.SharedData)]
     public void Clock_FirstSample_IsTheAcquisitionClockOffset()
     {
         using var folder = new TempFolder();
