@@ -3,9 +3,9 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using nietras.SeparatedValues;
 using NeuroAlign.Alignment;
 using NeuroAlign.Tables;
+using nietras.SeparatedValues;
 
 namespace NeuroAlign.Benchmarks.Tables;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using nietras.SeparatedValues;
 using NeuroAlign.Memory;
+using nietras.SeparatedValues;
 
 namespace NeuroAlign.Tables;
 
