@@ -21,6 +21,9 @@ internal static class FuzzSettings
     public static int Mutants(int fast) =>
         int.TryParse(Environment.GetEnvironmentVariable(MutantsVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : fast;
 
+    /// <summary>Whether the environment asks for the long run.</summary>
+    public static bool IsLongRun => Environment.GetEnvironmentVariable(MutantsVariable) is { Length: > 0 };
+
     public static ulong Seed =>
         ulong.TryParse(Environment.GetEnvironmentVariable(SeedVariable), NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : DefaultSeed;
 
