@@ -113,3 +113,42 @@ public static class Printable
         return c is not ('\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\uFEFF' or (>= '\u200B' and <= '\u200F'));
     }
 }
+
+/// <summary>Checks that bytes read as JSON or text are UTF-8 before a parser decodes them lazily (and throws outside the reader's error handling).</summary>
+public static class Utf8Text
+{
+    /// <summary>The offset of the first byte that is not valid UTF-8, or -1 when all are.</summary>
+    public static long FirstInvalidByte(ReadOnlySpan<byte> bytes)
+    {
+        Span<char> scratch = stackalloc char[1024];
+        long done = 0;
+        while (!bytes.IsEmpty)
+        {
+            System.Buffers.OperationStatus status = System.Text.Unicode.Utf8.ToUtf16(bytes, scratch, out int read, out _, replaceInvalidSequences: false, isFinalBlock: true);
+            if (status == System.Buffers.OperationStatus.InvalidData)
+            {
+                return done + read;
+            }
+
+            done += read;
+            bytes = bytes[read..];
+            if (status == System.Buffers.OperationStatus.Done)
+            {
+                break;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Throws unless <paramref name="bytes"/> are UTF-8 (what JSON must be, RFC 8259 §8.1).</summary>
+    /// <exception cref="InvalidRecordingException">The byte offset of the first invalid sequence.</exception>
+    public static void Require(string path, ReadOnlySpan<byte> bytes)
+    {
+        long at = FirstInvalidByte(bytes);
+        if (at >= 0)
+        {
+            throw new InvalidRecordingException(path, $"byte {at}", $"0x{bytes[(int)at]:X2}, not valid UTF-8", "UTF-8 text (JSON files are UTF-8)");
+        }
+    }
+}

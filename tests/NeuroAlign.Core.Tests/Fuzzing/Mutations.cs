@@ -159,13 +159,30 @@ internal sealed record JsonSet(string Path, string? Json) : Edit
 {
     public override byte[] Apply(byte[] input)
     {
+        try
+        {
+            return Set(input);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or ArgumentException)
+        {
+            // An earlier edit (a flip into invalid UTF-8) broke the JSON: this edit has no structure to work on.
+            return input;
+        }
+    }
+
+    private byte[] Set(byte[] input)
+    {
         JsonNode? root;
         try
         {
             root = JsonNode.Parse(input, documentOptions: new System.Text.Json.JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = System.Text.Json.JsonCommentHandling.Skip });
+
+            // Walking the tree decodes every string: invalid UTF-8 left by an earlier flip shows here.
+            _ = root?.ToJsonString();
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or ArgumentException)
         {
+            // An earlier edit broke the JSON: this edit has no structure to work on.
             return input;
         }
 

@@ -52,7 +52,7 @@ public sealed class NiftiFuzzTests(ITestOutputHelper output)
             ["synthetic NIfTI-2 4x3x5x6"] = ToNifti2(nifti1),
             ["synthetic NIfTI-1 with an extension"] = WithExtension(nifti1),
         };
-        Run("nifti (synthetic)", sources, 200);
+        Run("nifti (synthetic)", sources, 150);
     }
 
     [SharedDataFact]
@@ -67,7 +67,7 @@ public sealed class NiftiFuzzTests(ITestOutputHelper output)
             sources[name] = name.EndsWith(".gz", StringComparison.Ordinal) ? Gunzip(bytes) : bytes;
         }
 
-        Run("nifti (real)", sources, 120);
+        Run("nifti (real)", sources, 80);
     }
 
     private void Run(string fuzzer, Dictionary<string, byte[]> sources, int count)

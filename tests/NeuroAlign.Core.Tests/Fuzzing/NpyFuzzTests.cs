@@ -51,7 +51,7 @@ public sealed class NpyFuzzTests(ITestOutputHelper output)
 
         using var folder = new TempFolder();
         int index = 0;
-        FuzzRunner.Run("npy", mutants, 300, mutant =>
+        FuzzRunner.Run("npy", mutants, 250, mutant =>
         {
             string path = folder.File($"case{index++}.npy");
             File.WriteAllBytes(path, mutant.Apply(Build(mutant.Source)));

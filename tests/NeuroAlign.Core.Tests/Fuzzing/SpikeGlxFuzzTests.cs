@@ -35,11 +35,11 @@ public sealed class SpikeGlxFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public void Synthetic_metadata_keeps_the_reader_contract() =>
-        Run("spikeglx (synthetic)", new() { ["synthetic imec"] = SyntheticImec, ["synthetic nidq"] = SyntheticNidq }, 300);
+        Run("spikeglx (synthetic)", new() { ["synthetic imec"] = SyntheticImec, ["synthetic nidq"] = SyntheticNidq }, 200);
 
     [SharedDataFact]
     public void Real_metadata_keeps_the_reader_contract() =>
-        Run("spikeglx (real)", SpikeGlxTestFiles().ToDictionary(n => n, n => File.ReadAllText(RepoPaths.Shared("spikeglx", n))), 200);
+        Run("spikeglx (real)", SpikeGlxTestFiles().ToDictionary(n => n, n => File.ReadAllText(RepoPaths.Shared("spikeglx", n))), 100);
 
     private static string[] SpikeGlxTestFiles() =>
         ["Noise_g0_t0.imec0.ap.meta", "NP1_saved_only_subset_of_channels.meta", "NP2_2013_subset_channels.imec0.ap.meta", "NP2_4_shanks.imec0.ap.meta", "catgt.meta", "phase3a.imec.ap.meta"];

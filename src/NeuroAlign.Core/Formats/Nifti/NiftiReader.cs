@@ -152,7 +152,7 @@ public static class NiftiReader
             : $"a {sourceLength}-byte file, too short for a gzip header and trailer";
         throw new InvalidRecordingException(
             path,
-            $"gzip trailer (byte {Math.Max(0, sourceLength - 4)})",
+            total < expected ? "gzip stream" : $"gzip trailer (byte {Math.Max(0, sourceLength - 4)})",
             found,
             total < expected
                 ? $"{expected} decompressed bytes ({Layout(header)}) and a matching trailer: the .nii.gz is truncated"
