@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Text;
+using NeuroAlign.Formats.Npy;
+using NeuroAlign.Streams;
 
 namespace NeuroAlign.Video;
 
@@ -14,9 +14,6 @@ public static class FrameTimestampsFile
     /// <summary>Header names recognised as the time column, in order of preference.</summary>
     public static readonly IReadOnlyList<string> TimeColumnNames =
         ["time", "times", "timestamp", "timestamps", "seconds", "time_s", "timestamp_s", "frame_time", "frame_times", "t"];
-
-    // NEP 1: "\x93NUMPY" opens every .npy file.
-    private static ReadOnlySpan<byte> NpyMagic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Reads the file's times, checked finite and strictly increasing.</summary>
     public static double[] Read(string path)
@@ -142,89 +139,29 @@ public static class FrameTimestampsFile
     private static bool TryParseSeconds(string text, out double seconds) =>
         double.TryParse(text.Trim().Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out seconds);
 
-    /// <summary>A 1-D (or N×1) float64/float32 .npy (NEP 1: magic, version, header length, a Python dict literal).</summary>
+    /// <summary>
+    /// A 1-D (or N×1, 1×N) float64/float32 .npy, read with Core's .npy reader: its header parser
+    /// bounds the shape against the file's size before anything is allocated (a hand-rolled parser
+    /// here threw OverflowException, FormatException and ArgumentOutOfRangeException on lying headers).
+    /// </summary>
     private static double[] ReadNpy(string path)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        ReadOnlySpan<byte> data = bytes;
-        if (data.Length < 10 || !data[..6].SequenceEqual(NpyMagic))
+        using NpyArray array = NpyArray.Open(path, SampleType.Float64, SampleType.Float32);
+        IReadOnlyList<long> dims = array.Header.Shape;
+
+        // (N,), (N, 1) and (1, N) hold the values in the same order.
+        if (dims.Count is 0 or > 2 || (dims.Count == 2 && dims[0] != 1 && dims[1] != 1))
         {
-            throw new InvalidRecordingException(path, "byte 0", "no \\x93NUMPY magic", "a .npy file");
+            throw new InvalidRecordingException(path, "header 'shape'", $"({string.Join(", ", dims)})", "a 1-D array of frame times (N,) or (N, 1)");
         }
 
-        int major = data[6];
-        int headerLength, headerStart;
-        if (major == 1)
-        {
-            headerLength = BinaryPrimitives.ReadUInt16LittleEndian(data[8..]);
-            headerStart = 10;
-        }
-        else if (major is 2 or 3)
-        {
-            headerLength = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(data[8..]));
-            headerStart = 12;
-        }
-        else
-        {
-            throw new InvalidRecordingException(path, "byte 6 (version)", major.ToString(CultureInfo.InvariantCulture), "1, 2 or 3");
-        }
-
-        if (headerStart + headerLength > data.Length)
-        {
-            throw new InvalidRecordingException(path, "header length", $"{headerLength} bytes", $"at most {data.Length - headerStart}");
-        }
-
-        string header = Encoding.Latin1.GetString(data.Slice(headerStart, headerLength));
-        string descr = DictValue(path, header, "descr").Trim('\'', '"');
-        string shape = DictValue(path, header, "shape");
-        long[] dims = shape.Trim('(', ')').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(d => long.Parse(d, CultureInfo.InvariantCulture)).ToArray();
-        // (N,), (N, 1) and (1, N) hold the values in the same order whatever fortran_order says.
-        if (dims.Length is 0 or > 2 || (dims.Length == 2 && dims[0] != 1 && dims[1] != 1))
-        {
-            throw new InvalidRecordingException(path, "shape", shape, "a 1-D array of frame times (N,) or (N, 1)");
-        }
-
-        long count = dims.Aggregate(1L, (a, b) => a * b);
-        int size = descr[1..] switch
-        {
-            "f8" => 8,
-            "f4" => 4,
-            _ => throw new InvalidRecordingException(path, "descr", descr, "float64 ('<f8') or float32 ('<f4') seconds"),
-        };
-        bool bigEndian = descr[0] == '>';
-        ReadOnlySpan<byte> payload = data[(headerStart + headerLength)..];
-        if (payload.Length < count * size)
-        {
-            throw new InvalidRecordingException(path, "data", $"{payload.Length} bytes", $"{count * size} for {count} values");
-        }
-
-        var times = new double[count];
+        // The header reader checked that the file holds every element, so the count is bounded by its size.
+        var times = new double[array.Count];
         for (int k = 0; k < times.Length; k++)
         {
-            ReadOnlySpan<byte> cell = payload.Slice(k * size, size);
-            times[k] = (size, bigEndian) switch
-            {
-                (8, false) => BinaryPrimitives.ReadDoubleLittleEndian(cell),
-                (8, true) => BinaryPrimitives.ReadDoubleBigEndian(cell),
-                (4, false) => BinaryPrimitives.ReadSingleLittleEndian(cell),
-                _ => BinaryPrimitives.ReadSingleBigEndian(cell),
-            };
+            times[k] = array.GetDouble(k);
         }
 
         return times;
-    }
-
-    private static string DictValue(string path, string header, string key)
-    {
-        int at = header.IndexOf($"'{key}'", StringComparison.Ordinal);
-        if (at < 0)
-        {
-            throw new InvalidRecordingException(path, "header", $"no '{key}'", "a numpy header dict");
-        }
-
-        int colon = header.IndexOf(':', at);
-        int end = key == "shape" ? header.IndexOf(')', colon) + 1 : header.IndexOfAny([',', '}'], colon);
-        return header[(colon + 1)..end].Trim();
     }
 }

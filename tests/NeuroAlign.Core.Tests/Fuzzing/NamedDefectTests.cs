@@ -7,6 +7,7 @@ using NeuroAlign.Formats.Npy;
 using NeuroAlign.Formats.RawBinary;
 using NeuroAlign.Formats.SpikeGlx;
 using NeuroAlign.TestData;
+using NeuroAlign.TestData.Fuzzing;
 
 namespace NeuroAlign.Core.Tests.Fuzzing;
 

@@ -4,6 +4,7 @@ using FsCheck.Fluent;
 using NeuroAlign.Core.Tests.Formats.Nifti;
 using NeuroAlign.Formats.Nifti;
 using NeuroAlign.TestData;
+using NeuroAlign.TestData.Fuzzing;
 using Xunit.Abstractions;
 
 namespace NeuroAlign.Core.Tests.Fuzzing;

@@ -7,6 +7,7 @@ using NeuroAlign.Formats.Npy;
 using NeuroAlign.Formats.RawBinary;
 using NeuroAlign.Streams;
 using NeuroAlign.TestData;
+using NeuroAlign.TestData.Fuzzing;
 using Xunit.Abstractions;
 
 namespace NeuroAlign.Core.Tests.Fuzzing;

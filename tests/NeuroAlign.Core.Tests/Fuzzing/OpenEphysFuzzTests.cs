@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using NeuroAlign.Formats;
 using NeuroAlign.Formats.OpenEphys;
 using NeuroAlign.TestData;
+using NeuroAlign.TestData.Fuzzing;
 using Xunit.Abstractions;
 
 namespace NeuroAlign.Core.Tests.Fuzzing;

@@ -2,6 +2,7 @@ using NeuroAlign.Formats;
 using NeuroAlign.Formats.Nifti;
 using NeuroAlign.Streams;
 using NeuroAlign.Sync;
+using NeuroAlign.TestData.Fuzzing;
 using NeuroAlign.Time;
 
 namespace NeuroAlign.Core.Tests.Fuzzing;
@@ -9,7 +10,7 @@ namespace NeuroAlign.Core.Tests.Fuzzing;
 /// <summary>
 /// What a fuzz case does with a recording that opened: what `info` shows (every detail), a few
 /// reads within bounds, and the checks that make a success self-consistent. A failed check is a
-/// <see cref="ContractViolation"/>: a reader that accepts a file must describe it truthfully.
+/// <see cref="ContractViolationException"/>: a reader that accepts a file must describe it truthfully.
 /// </summary>
 internal static class ReaderChecks
 {
@@ -121,7 +122,7 @@ internal static class ReaderChecks
         {
             if (char.IsControl(c) || c is '\u2028' or '\u2029' || (c >= '\u202A' && c <= '\u202E'))
             {
-                throw new ContractViolation($"{what} holds U+{(int)c:X4}: {NeuroAlign.Printable.Escape(text)}");
+                throw new ContractViolationException($"{what} holds U+{(int)c:X4}: {NeuroAlign.Printable.Escape(text)}");
             }
         }
     }
@@ -130,7 +131,7 @@ internal static class ReaderChecks
     {
         if (!condition)
         {
-            throw new ContractViolation($"accepted but inconsistent: {what}");
+            throw new ContractViolationException($"accepted but inconsistent: {what}");
         }
     }
 }

@@ -4,6 +4,7 @@ using FsCheck.Fluent;
 using NeuroAlign.Formats;
 using NeuroAlign.Formats.SpikeGlx;
 using NeuroAlign.TestData;
+using NeuroAlign.TestData.Fuzzing;
 using Xunit.Abstractions;
 
 namespace NeuroAlign.Core.Tests.Fuzzing;

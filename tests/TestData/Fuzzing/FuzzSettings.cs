@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NeuroAlign.Core.Tests.Fuzzing;
+namespace NeuroAlign.TestData.Fuzzing;
 
 /// <summary>
 /// How many mutants each fuzzer runs and from which seed. The normal suite runs a fast fixed-seed
@@ -8,7 +8,7 @@ namespace NeuroAlign.Core.Tests.Fuzzing;
 /// picks another seed, and NEUROALIGN_FUZZ_REPORT names a file that receives one line of figures
 /// per fuzzer.
 /// </summary>
-internal static class FuzzSettings
+public static class FuzzSettings
 {
     public const string MutantsVariable = "NEUROALIGN_FUZZ_MUTANTS";
     public const string SeedVariable = "NEUROALIGN_FUZZ_SEED";

@@ -5,10 +5,10 @@ using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
 
-namespace NeuroAlign.Core.Tests.Fuzzing;
+namespace NeuroAlign.TestData.Fuzzing;
 
 /// <summary>One change to a file's bytes.</summary>
-internal abstract record Edit
+public abstract record Edit
 {
     public abstract byte[] Apply(byte[] input);
 }
@@ -17,7 +17,7 @@ internal abstract record Edit
 /// A source file and the edits that make one mutant of it. <paramref name="Outer"/> edits apply to
 /// the container after it is made (the gzip stream of a .nii.gz), <paramref name="Edits"/> to the content.
 /// </summary>
-internal sealed record Mutant(string Source, IReadOnlyList<Edit> Edits, string Container = "", IReadOnlyList<Edit>? Outer = null)
+public sealed record Mutant(string Source, IReadOnlyList<Edit> Edits, string Container = "", IReadOnlyList<Edit>? Outer = null)
 {
     public byte[] Apply(byte[] original) => Edits.Aggregate(original, (bytes, edit) => edit.Apply(bytes));
 
@@ -28,7 +28,7 @@ internal sealed record Mutant(string Source, IReadOnlyList<Edit> Edits, string C
 }
 
 /// <summary>Keeps the first length × permille / 1000 bytes, or drops the last few (a lost trailer).</summary>
-internal sealed record Truncate(int Permille, int DropTail) : Edit
+public sealed record Truncate(int Permille, int DropTail) : Edit
 {
     public override byte[] Apply(byte[] input)
     {
@@ -38,7 +38,7 @@ internal sealed record Truncate(int Permille, int DropTail) : Edit
 }
 
 /// <summary>XORs one byte at a position taken modulo the file's length.</summary>
-internal sealed record FlipByte(uint Position, byte Xor) : Edit
+public sealed record FlipByte(uint Position, byte Xor) : Edit
 {
     public override byte[] Apply(byte[] input)
     {
@@ -54,7 +54,7 @@ internal sealed record FlipByte(uint Position, byte Xor) : Edit
 }
 
 /// <summary>Garbage after the end (a second gzip member's start, zeros, text).</summary>
-internal sealed record Append(string Kind, int Length) : Edit
+public sealed record Append(string Kind, int Length) : Edit
 {
     public override byte[] Apply(byte[] input)
     {
@@ -69,7 +69,7 @@ internal sealed record Append(string Kind, int Length) : Edit
 }
 
 /// <summary>The kinds of binary header fields.</summary>
-internal enum FieldKind
+public enum FieldKind
 {
     U8,
     I16,
@@ -82,10 +82,10 @@ internal enum FieldKind
 }
 
 /// <summary>A header field at its real offset.</summary>
-internal sealed record Field(string Name, int Offset, FieldKind Kind);
+public sealed record Field(string Name, int Offset, FieldKind Kind);
 
 /// <summary>Writes a boundary value into a header field, in the file's byte order.</summary>
-internal sealed record WriteField(Field Field, double Value, bool BigEndian) : Edit
+public sealed record WriteField(Field Field, double Value, bool BigEndian) : Edit
 {
     public override byte[] Apply(byte[] input)
     {
@@ -134,7 +134,7 @@ internal sealed record WriteField(Field Field, double Value, bool BigEndian) : E
 }
 
 /// <summary>A "key=value" text file's edits (SpikeGLX .meta).</summary>
-internal sealed record SetKey(string Key, string Value, string How) : Edit
+public sealed record SetKey(string Key, string Value, string How) : Edit
 {
     public override byte[] Apply(byte[] input)
     {
@@ -155,7 +155,7 @@ internal sealed record SetKey(string Key, string Value, string How) : Edit
 }
 
 /// <summary>Replaces (or removes) the JSON value at a path, e.g. continuous[0].sample_rate.</summary>
-internal sealed record JsonSet(string Path, string? Json) : Edit
+public sealed record JsonSet(string Path, string? Json) : Edit
 {
     public override byte[] Apply(byte[] input)
     {
@@ -229,7 +229,7 @@ internal sealed record JsonSet(string Path, string? Json) : Edit
 }
 
 /// <summary>Inserts a control or invisible character (a terminal escape, a NUL, a bidi override).</summary>
-internal sealed record InsertText(uint Position, string Text) : Edit
+public sealed record InsertText(uint Position, string Text) : Edit
 {
     public override byte[] Apply(byte[] input)
     {
@@ -241,7 +241,7 @@ internal sealed record InsertText(uint Position, string Text) : Edit
 }
 
 /// <summary>Generators of edits shared by the fuzzers.</summary>
-internal static class Mutations
+public static class Mutations
 {
     /// <summary>Boundary numbers: zero, -1, type limits, 2^40/2^53/2^61/2^63, NaN, ±∞, denormals, absurd scales.</summary>
     public static readonly double[] Boundaries =

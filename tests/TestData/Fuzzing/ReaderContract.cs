@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 
-namespace NeuroAlign.Core.Tests.Fuzzing;
+namespace NeuroAlign.TestData.Fuzzing;
 
 /// <summary>What one mutant did to a reader that kept the contract.</summary>
-internal enum CaseOutcome
+public enum CaseOutcome
 {
     /// <summary>Opened and read, with self-consistent results.</summary>
     Accepted,
@@ -20,7 +20,7 @@ internal enum CaseOutcome
 /// allocation past <see cref="MaxAllocatedBytes"/> (sizes from headers must be checked before use),
 /// never a change to its input files.
 /// </summary>
-internal static class ReaderContract
+public static class ReaderContract
 {
     /// <summary>Far above any honest case (milliseconds on these small files): a case this slow is a hang.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
@@ -28,7 +28,7 @@ internal static class ReaderContract
     /// <summary>The inputs are kilobytes to a few megabytes; a reader allocating more trusted a size from a header.</summary>
     public const long MaxAllocatedBytes = 256L << 20;
 
-    /// <summary>Runs <paramref name="body"/> under the contract; throws <see cref="ContractViolation"/> when it is broken.</summary>
+    /// <summary>Runs <paramref name="body"/> under the contract; throws <see cref="ContractViolationException"/> when it is broken.</summary>
     public static (CaseOutcome Outcome, string? Message) Run(string description, IReadOnlyList<string> inputs, Action body)
     {
         Dictionary<string, string> before = HashAll(inputs);
@@ -56,7 +56,7 @@ internal static class ReaderContract
         worker.Start();
         if (!worker.Join(Timeout))
         {
-            throw new ContractViolation($"{description}: still running after {Timeout.TotalSeconds} s (a hang)");
+            throw new ContractViolationException($"{description}: still running after {Timeout.TotalSeconds} s (a hang)");
         }
 
         Dictionary<string, string> after = HashAll(inputs);
@@ -64,26 +64,26 @@ internal static class ReaderContract
         {
             if (after[path] != hash)
             {
-                throw new ContractViolation($"{description}: the reader changed its input {path}");
+                throw new ContractViolationException($"{description}: the reader changed its input {path}");
             }
         }
 
         if (allocated > MaxAllocatedBytes)
         {
-            throw new ContractViolation($"{description}: allocated {allocated >> 20} MiB (limit {MaxAllocatedBytes >> 20} MiB): a size from the file was trusted ({clock.ElapsedMilliseconds} ms; outcome {thrown?.GetType().Name ?? "success"})");
+            throw new ContractViolationException($"{description}: allocated {allocated >> 20} MiB (limit {MaxAllocatedBytes >> 20} MiB): a size from the file was trusted ({clock.ElapsedMilliseconds} ms; outcome {thrown?.GetType().Name ?? "success"})");
         }
 
         switch (thrown)
         {
             case null:
                 return (CaseOutcome.Accepted, null);
-            case ContractViolation:
-                throw new ContractViolation($"{description}: {thrown.Message}", thrown);
+            case ContractViolationException:
+                throw new ContractViolationException($"{description}: {thrown.Message}", thrown);
             case NeuroAlignException e:
                 CheckMessage(description, e);
                 return (CaseOutcome.Rejected, e.Message);
             default:
-                throw new ContractViolation($"{description}: {thrown.GetType().Name} instead of a NeuroAlignException: {thrown.Message}\n{thrown.StackTrace}", thrown);
+                throw new ContractViolationException($"{description}: {thrown.GetType().Name} instead of a NeuroAlignException: {thrown.Message}\n{thrown.StackTrace}", thrown);
         }
     }
 
@@ -93,14 +93,14 @@ internal static class ReaderContract
         string message = e.Message;
         if (message.Length == 0)
         {
-            throw new ContractViolation($"{description}: {e.GetType().Name} with an empty message", e);
+            throw new ContractViolationException($"{description}: {e.GetType().Name} with an empty message", e);
         }
 
         foreach (char c in message)
         {
             if (char.IsControl(c) || c is '\u2028' or '\u2029' || (c >= '\u202A' && c <= '\u202E'))
             {
-                throw new ContractViolation($"{description}: message holds U+{(int)c:X4}: {Printable.Escape(message)}", e);
+                throw new ContractViolationException($"{description}: message holds U+{(int)c:X4}: {Printable.Escape(message)}", e);
             }
         }
     }
@@ -110,19 +110,19 @@ internal static class ReaderContract
 }
 
 /// <summary>A broken reader contract: the test fails with this.</summary>
-internal sealed class ContractViolation : Exception
+public sealed class ContractViolationException : Exception
 {
-    public ContractViolation(string message)
+    public ContractViolationException(string message)
         : base(message)
     {
     }
 
-    public ContractViolation(string message, Exception inner)
+    public ContractViolationException(string message, Exception inner)
         : base(message, inner)
     {
     }
 
-    public ContractViolation()
+    public ContractViolationException()
     {
     }
 }

@@ -4,14 +4,14 @@ using FsCheck.Fluent;
 using Microsoft.FSharp.Core;
 using Xunit.Abstractions;
 
-namespace NeuroAlign.Core.Tests.Fuzzing;
+namespace NeuroAlign.TestData.Fuzzing;
 
 /// <summary>
 /// Runs one fuzzer: FsCheck draws <see cref="FuzzSettings.Mutants"/> mutants from a generator with a
 /// fixed seed (so a failure replays), and each mutant goes through <see cref="ReaderContract"/>.
 /// FsCheck reports the first mutant that breaks the contract with the edits that made it.
 /// </summary>
-internal static class FuzzRunner
+public static class FuzzRunner
 {
     /// <summary>Runs <paramref name="runCase"/> on each mutant; returns the counts of accepted and rejected mutants.</summary>
     public static (int Accepted, int Rejected) Run(
@@ -31,7 +31,7 @@ internal static class FuzzRunner
             {
                 (outcome, message) = runCase(mutant);
             }
-            catch (ContractViolation e)
+            catch (ContractViolationException e)
             {
                 // Every kind of violation is collected (the kind: the exception and where it was thrown),
                 // so that one run lists all the defects instead of the first.
@@ -68,14 +68,14 @@ internal static class FuzzRunner
         FuzzSettings.Report(figures);
         if (violations.Count > 0)
         {
-            throw new ContractViolation(
+            throw new ContractViolationException(
                 $"{figures}\n" + string.Join("\n\n", violations.Select(v => $"[{v.Value.Count} ×] {v.Key}\n  e.g. {v.Value.Example}")));
         }
 
         return (accepted, rejected);
     }
 
-    private static string ViolationKind(ContractViolation e)
+    private static string ViolationKind(ContractViolationException e)
     {
         Exception root = e;
         while (root.InnerException is not null)
@@ -83,7 +83,7 @@ internal static class FuzzRunner
             root = root.InnerException;
         }
 
-        if (root is ContractViolation)
+        if (root is ContractViolationException)
         {
             // A broken check of the contract itself: its text without the mutant is the kind.
             int colon = root.Message.IndexOf(": accepted", StringComparison.Ordinal);
