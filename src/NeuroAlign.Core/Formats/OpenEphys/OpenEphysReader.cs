@@ -349,7 +349,7 @@ public static class OpenEphysReader
                     initialState: !firstRising[line],
                     rising.TryGetValue(line, out var r) ? r.ToArray() : [],
                     falling.TryGetValue(line, out var f) ? f.ToArray() : [])));
-            sets.Add(new EventDigitalLineSet($"TTL '{events.ChannelName}' ({events.FolderName.TrimEnd('/', '\\')})", clock, lines));
+            sets.Add(new EventDigitalLineSet(Printable.Escape($"TTL '{events.ChannelName}' ({events.FolderName.TrimEnd('/', '\\')})"), clock, lines));
         }
 
         return sets.ToArray();

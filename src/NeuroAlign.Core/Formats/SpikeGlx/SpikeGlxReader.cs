@@ -105,7 +105,7 @@ public static class SpikeGlxReader
     private static DigitalLineSet[] ImecSyncLines(ContinuousStream data, SpikeGlxChannelMap map) =>
         map.Channels.Where(c => c.Kind == SpikeGlxChannelKind.ImecSync)
             .Select(c => (DigitalLineSet)new DigitalWordLineSet(
-                $"{c.Name} word (column {c.Column})",
+                Printable.Escape($"{c.Name} word (column {c.Column})"),
                 data,
                 c.Column,
                 Enumerable.Range(0, SpikeGlxConstants.WordBits)
@@ -142,7 +142,7 @@ public static class SpikeGlxReader
                 .ToArray();
             if (lines.Length > 0)
             {
-                sets.Add(new DigitalWordLineSet($"{c.Name} word (column {c.Column})", data, c.Column, lines));
+                sets.Add(new DigitalWordLineSet(Printable.Escape($"{c.Name} word (column {c.Column})"), data, c.Column, lines));
             }
 
             word++;
