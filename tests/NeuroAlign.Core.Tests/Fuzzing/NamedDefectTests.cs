@@ -128,6 +128,7 @@ public sealed class NamedDefectTests
     [InlineData("firstSample=1000", "firstSample=9007199254740993", "key 'firstSample'")]
     [InlineData("snsApLfSy=4,0,1", "snsApLfSy=2147483647,2147483647,1", "key 'snsApLfSy'")]
     [InlineData("snsSaveChanSubset=0:3,8", "snsSaveChanSubset=0:2147483646", "key 'snsSaveChanSubset'")]
+    [InlineData("snsSaveChanSubset=0:3,8", "snsSaveChanSubset=2147483647", "key 'snsSaveChanSubset'")]
     [InlineData("imMaxInt=512", "imMaxInt=512\nimMaxInt=1024", "key 'imMaxInt' on lines 9 and 10")]
     public void SpikeGlx_metadata_defects_are_refused(string line, string replacement, string location)
     {

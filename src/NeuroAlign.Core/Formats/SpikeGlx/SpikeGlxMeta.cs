@@ -183,9 +183,10 @@ public sealed class SpikeGlxMeta
                     Path, $"key '{key}'", $"'{Shorten(part)}' in '{Shorten(text)}', more than {ReaderLimits.MaxChannels} channels", $"at most {ReaderLimits.MaxChannels} channels");
             }
 
-            for (int c = first; c <= last; c++)
+            // A long counter: with last = int.MaxValue an int one would wrap and never end (a hang the long fuzz run found).
+            for (long c = first; c <= last; c++)
             {
-                channels.Add(c);
+                channels.Add((int)c);
             }
         }
 
