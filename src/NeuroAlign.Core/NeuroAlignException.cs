@@ -27,8 +27,12 @@ public class NeuroAlignException : Exception
 /// </summary>
 public sealed class InvalidRecordingException : NeuroAlignException
 {
+    /// <remarks>
+    /// Every part goes through <see cref="Printable.Escape"/>: a field or value read from a file may
+    /// hold control characters, and the message must stay one printable line.
+    /// </remarks>
     public InvalidRecordingException(string path, string location, string found, string expected)
-        : base($"{path}: {location}: found {found}, expected {expected}")
+        : base(Printable.Escape($"{path}: {location}: found {found}, expected {expected}"))
     {
         FilePath = path;
         Location = location;
@@ -42,7 +46,7 @@ public sealed class InvalidRecordingException : NeuroAlignException
     }
 
     public InvalidRecordingException(string message)
-        : base(message)
+        : base(Printable.Escape(message))
     {
         FilePath = Location = Found = Expected = string.Empty;
     }

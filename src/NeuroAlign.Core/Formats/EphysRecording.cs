@@ -45,7 +45,7 @@ public sealed class EphysRecording : ContinuousStream
 
         _formatDetails = formatDetails.ToArray();
         _digitalLines = digitalLines.ToArray();
-        _warnings = warnings.ToArray();
+        _warnings = warnings.Select(Printable.Escape).ToArray();
         _owned = owned?.ToArray() ?? [];
     }
 
@@ -95,7 +95,8 @@ public sealed class EphysRecording : ContinuousStream
                 details.Add(new("warning", warning));
             }
 
-            return details;
+            // Names, units and folders come from the files: what `info` prints stays one printable line each.
+            return details.Select(d => new KeyValuePair<string, string>(Printable.Escape(d.Key), Printable.Escape(d.Value))).ToList();
         }
     }
 

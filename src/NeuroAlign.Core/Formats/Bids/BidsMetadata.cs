@@ -116,6 +116,9 @@ public sealed class BidsMetadata
             throw new NeuroAlignException($"{path}: cannot read: {FileErrors.Describe(e)}", e);
         }
 
+        // JsonDocument decodes strings only when asked, so invalid UTF-8 would surface later as an
+        // InvalidOperationException from whatever read the key; it is checked here, once.
+        Utf8Text.Require(path, bytes);
         JsonDocument document;
         try
         {
@@ -178,12 +181,12 @@ public sealed class BidsMetadata
         int i = 0;
         foreach (JsonElement item in value.Value.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.Number || !double.IsFinite(item.GetDouble()))
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetDouble(out double number) || !double.IsFinite(number))
             {
-                throw new InvalidRecordingException(value.SourcePath, $"{key}[{i}]", item.GetRawText(), "a finite number");
+                throw new InvalidRecordingException(value.SourcePath, $"{key}[{i}]", Printable.Excerpt(item.GetRawText()), "a finite number");
             }
 
-            numbers[i++] = item.GetDouble();
+            numbers[i++] = number;
         }
 
         return numbers;
@@ -204,7 +207,7 @@ public sealed class BidsMetadata
 
         return value.Value.EnumerateArray().Select((item, i) => item.ValueKind == JsonValueKind.String
             ? item.GetString()!
-            : throw new InvalidRecordingException(value.SourcePath, $"{key}[{i}]", item.GetRawText(), "a string")).ToArray();
+            : throw new InvalidRecordingException(value.SourcePath, $"{key}[{i}]", Printable.Excerpt(item.GetRawText()), "a string")).ToArray();
     }
 
     /// <summary>A string, or null when absent.</summary>
@@ -217,12 +220,14 @@ public sealed class BidsMetadata
 
         return value.Value.ValueKind == JsonValueKind.String
             ? value.Value.GetString()
-            : throw new InvalidRecordingException(value.SourcePath, key, value.Value.GetRawText(), "a string");
+            : throw new InvalidRecordingException(value.SourcePath, key, Printable.Excerpt(value.Value.GetRawText()), "a string");
     }
 
     private static double AsNumber(BidsValue value, string key) =>
         value.Value.ValueKind == JsonValueKind.Number
-            ? value.Value.GetDouble()
+            ? value.Value.TryGetDouble(out double number) && double.IsFinite(number)
+                ? number
+                : throw new InvalidRecordingException(value.SourcePath, key, Printable.Excerpt(value.Value.GetRawText()), "a finite number (a double)")
             : throw new InvalidRecordingException(value.SourcePath, key, value.Value.GetRawText(), "a number");
 
     private static string? FindDatasetRoot(string? folder)

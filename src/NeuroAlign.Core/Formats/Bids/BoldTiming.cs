@@ -173,6 +173,7 @@ public sealed class BoldTiming
         if (repetitionTime is { } tr)
         {
             string trSource = Source(sidecars, "RepetitionTime");
+            ReaderLimits.CheckPeriod(trSource, "RepetitionTime", tr);
             if (frameDuration is not null)
             {
                 warnings.Add($"{Name(sidecars, frameDuration == deprecatedDuration ? "AcquisitionDuration" : "FrameAcquisitionDuration")}: a frame acquisition duration with RepetitionTime is not allowed by BIDS (options A, D, E); ignored");
@@ -218,6 +219,7 @@ public sealed class BoldTiming
 
         if (headerSeconds is { } headerTr)
         {
+            ReaderLimits.CheckPeriod(dataPath, $"TR ({header.Description})", headerTr);
             CheckSlicesWithin(slices, headerTr, "the header's TR", slicesSource, warnings);
             return new BoldTiming(
                 BoldTimingKind.RepetitionTime,

@@ -72,6 +72,21 @@ public sealed class NiftiHeader
     /// <summary>descrip, trimmed at the first NUL.</summary>
     public string Descrip { get; private init; } = "";
 
+    /// <summary>
+    /// The most voxels one volume may hold (2^28 - 1: a float64 volume stays under 2 GiB, the size of
+    /// one span); also the largest accepted size along each axis.
+    /// </summary>
+    public const long MaxVoxelsPerVolume = 268_435_455;
+
+    /// <summary>The most volumes a series may hold (2^31 - 1: 68 years at a TR of 1 s).</summary>
+    public const long MaxVolumes = int.MaxValue;
+
+    /// <summary>
+    /// The largest vox_offset accepted (2^53, the largest byte offset a NIfTI-1 float holds exactly);
+    /// with the limits above the expected file size stays far below 2^63.
+    /// </summary>
+    public const long MaxVoxOffset = 1L << 53;
+
     /// <summary>The element type of the stored voxels.</summary>
     public SampleType ElementType => ToSampleType(Datatype);
 
@@ -183,9 +198,10 @@ public sealed class NiftiHeader
         }
 
         double voxOffset = r.Single(Nifti1Field.vox_offset);
-        if (!double.IsFinite(voxOffset) || voxOffset < 0 || voxOffset != Math.Floor(voxOffset))
+        if (!double.IsFinite(voxOffset) || voxOffset < 0 || voxOffset != Math.Floor(voxOffset) || voxOffset > MaxVoxOffset)
         {
-            throw new InvalidRecordingException(path, $"vox_offset (byte {Nifti1Field.vox_offset})", voxOffset.ToString("R", CultureInfo.InvariantCulture), "a whole, non-negative byte offset");
+            throw new InvalidRecordingException(
+                path, $"vox_offset (byte {Nifti1Field.vox_offset})", voxOffset.ToString("R", CultureInfo.InvariantCulture), $"a whole byte offset from 0 to {MaxVoxOffset}");
         }
 
         long[] dim = new long[8];
@@ -266,6 +282,7 @@ public sealed class NiftiHeader
     private void Validate(string path, ICollection<string>? warnings)
     {
         int dimOffset = NiftiVersion == 1 ? Nifti1Field.dim : Nifti2Field.dim;
+        int dimBytes = NiftiVersion == 1 ? 2 : 8;
         if (Dim[0] < 1 || Dim[0] > 7)
         {
             throw new InvalidRecordingException(path, $"dim[0] (byte {dimOffset})", Dim[0].ToString(CultureInfo.InvariantCulture), "1 to 7 dimensions");
@@ -273,9 +290,19 @@ public sealed class NiftiHeader
 
         for (int i = 1; i <= Dim[0]; i++)
         {
+            string where = $"dim[{i}] (byte {dimOffset + (i * dimBytes)})";
             if (Dim[i] < 1)
             {
-                throw new InvalidRecordingException(path, $"dim[{i}]", Dim[i].ToString(CultureInfo.InvariantCulture), "a positive size");
+                throw new InvalidRecordingException(path, where, Dim[i].ToString(CultureInfo.InvariantCulture), "a positive size");
+            }
+
+            // NIfTI-2 dims are 64-bit: a size from a corrupt header (2^40, 2^62) is refused before
+            // any product is formed, so that no size computed from it can overflow.
+            long most = i == 4 ? MaxVolumes : MaxVoxelsPerVolume;
+            if (Dim[i] > most)
+            {
+                throw new InvalidRecordingException(
+                    path, where, Dim[i].ToString(CultureInfo.InvariantCulture), $"at most {most} {(i == 4 ? "volumes" : "voxels along an axis")}");
             }
 
             if (i >= 5 && Dim[i] != 1)
@@ -299,9 +326,19 @@ public sealed class NiftiHeader
             warnings?.Add($"{path}: bitpix is {Bitpix} but datatype {ElementType.ToText()} has {BytesPerVoxel * 8} bits; the datatype is used");
         }
 
-        if (VoxelsPerVolume > int.MaxValue / 8)
+        // Each of dim[1..3] is at most 2^28 - 1, so the product fits in 84 bits: Int128 holds it exactly.
+        Int128 voxels = (Int128)DimOrOne(1) * DimOrOne(2) * DimOrOne(3);
+        if (voxels > MaxVoxelsPerVolume)
         {
-            throw new InvalidRecordingException(path, "dim[1..3]", $"{VoxelsPerVolume} voxels per volume", $"at most {int.MaxValue / 8}");
+            throw new InvalidRecordingException(
+                path, $"dim[1..3] (byte {dimOffset + dimBytes})", $"{DimOrOne(1)} × {DimOrOne(2)} × {DimOrOne(3)} = {voxels} voxels per volume", $"at most {MaxVoxelsPerVolume}");
+        }
+
+        int voxOffsetAt = NiftiVersion == 1 ? Nifti1Field.vox_offset : Nifti2Field.vox_offset;
+        if (VoxOffset < 0 || VoxOffset > MaxVoxOffset)
+        {
+            throw new InvalidRecordingException(
+                path, $"vox_offset (byte {voxOffsetAt})", VoxOffset.ToString(CultureInfo.InvariantCulture), $"a byte offset from 0 to {MaxVoxOffset}");
         }
 
         if (double.IsFinite(SclSlope) && SclSlope != 0 && !double.IsFinite(SclInter))

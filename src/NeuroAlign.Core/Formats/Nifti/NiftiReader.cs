@@ -47,7 +47,7 @@ public static class NiftiReader
                 ? BidsMetadata.FromFiles([options.SidecarPath])
                 : options.UseSidecars ? BidsMetadata.Discover(path) : BidsMetadata.Empty;
             BoldTiming timing = BoldTiming.Resolve(path, header.VolumeCount, header.VolumeShape, header.GetRepetitionTime(), sidecars, warnings);
-            int extensions = CountExtensions(file, header);
+            int extensions = CountExtensions(path, file, header);
             return new NiftiStream(path, file, header, timing, sidecars, cache, extensions, warnings.Items);
         }
         catch
@@ -121,31 +121,55 @@ public static class NiftiReader
                 path, $"gzip stream after {total} decompressed bytes", $"corrupt compressed data ({e.Message.TrimEnd('.')})", "a valid gzip (RFC 1952) stream");
         }
 
+        // A gzip member ends with CRC32 and ISIZE (RFC 1952 §2.3.1); zlib checks them only when it
+        // reaches them, so a stream cut inside the trailer, or with bytes appended after it, ends
+        // quietly. The last 4 bytes of the file must be the ISIZE of what was decompressed.
         long expected = header.ExpectedFileLengthBytes;
-        if (total >= expected)
+        Span<byte> trailer = stackalloc byte[4];
+        long sourceLength = source.Length;
+        uint isize = 0;
+        bool haveTrailer = sourceLength >= 18;
+        if (haveTrailer)
         {
+            source.Seek(-4, SeekOrigin.End);
+            source.ReadExactly(trailer);
+            isize = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        }
+
+        if (haveTrailer && isize == (uint)total)
+        {
+            if (total < expected)
+            {
+                // The gzip stream is whole: the header's dimensions are what is wrong.
+                throw DimsDoNotFit(path, header, total);
+            }
+
             return;
         }
 
-        Span<byte> trailer = stackalloc byte[4];
-        source.Seek(-4, SeekOrigin.End);
-        source.ReadExactly(trailer);
-        uint isize = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
-        if (isize == (uint)total)
-        {
-            // The gzip stream is whole: the header's dimensions are what is wrong.
-            throw DimsDoNotFit(path, header, total);
-        }
-
+        string found = haveTrailer
+            ? $"ISIZE {isize} in the last 4 bytes after {total} decompressed bytes"
+            : $"a {sourceLength}-byte file, too short for a gzip header and trailer";
         throw new InvalidRecordingException(
             path,
-            "gzip stream",
-            $"it ends after {total} decompressed bytes without a matching trailer",
-            $"{expected} bytes ({Layout(header)}): the .nii.gz is truncated");
+            total < expected ? "gzip stream" : $"gzip trailer (byte {Math.Max(0, sourceLength - 4)})",
+            found,
+            total < expected
+                ? $"{expected} decompressed bytes ({Layout(header)}) and a matching trailer: the .nii.gz is truncated"
+                : $"ISIZE {(uint)total} (the decompressed size mod 2^32): the .nii.gz is cut inside its trailer, has bytes appended after it, or holds several gzip members");
     }
 
     private static void CheckFits(string path, NiftiHeader header, long lengthBytes, ICollection<string> warnings)
     {
+        if (header.VoxOffset > lengthBytes)
+        {
+            throw new InvalidRecordingException(
+                path,
+                $"vox_offset (byte {(header.NiftiVersion == 1 ? Nifti1Field.vox_offset : Nifti2Field.vox_offset)})",
+                header.VoxOffset.ToString(CultureInfo.InvariantCulture),
+                $"an offset within the file's {lengthBytes} bytes: the voxels cannot start past its end");
+        }
+
         long expected = header.ExpectedFileLengthBytes;
         if (lengthBytes < expected)
         {
@@ -173,8 +197,12 @@ public static class NiftiReader
             $"vox_offset {header.VoxOffset} + {header.VolumeCount} volumes × {s[0]}×{s[1]}×{s[2]} {header.ElementType.ToText()}");
     }
 
-    /// <summary>NIfTI-1 §extensions: after the header, a 4-byte flag; if extension[0] is set, (esize, ecode, data) records up to vox_offset.</summary>
-    private static int CountExtensions(MappedFile file, NiftiHeader header)
+    /// <summary>
+    /// NIfTI-1 §extensions: after the header, a 4-byte flag; if extension[0] is set, (esize, ecode,
+    /// data) records up to vox_offset. A record running past vox_offset means the voxels would be
+    /// read from inside it: one of the two is wrong, so the file is refused.
+    /// </summary>
+    private static int CountExtensions(string path, MappedFile file, NiftiHeader header)
     {
         long position = header.SizeofHdr;
         if (header.VoxOffset < position + 4 || file.GetSpan(position, 4)[0] == 0)
@@ -188,9 +216,18 @@ public static class NiftiReader
         {
             ReadOnlySpan<byte> record = file.GetSpan(position, 8);
             int size = header.BigEndian ? BinaryPrimitives.ReadInt32BigEndian(record) : BinaryPrimitives.ReadInt32LittleEndian(record);
-            if (size < 8 || position + size > header.VoxOffset)
+            if (size < 8)
             {
                 break;
+            }
+
+            if (position + size > header.VoxOffset)
+            {
+                throw new InvalidRecordingException(
+                    path,
+                    $"extension {count} esize (byte {position})",
+                    $"{size} bytes, ending at byte {position + size}",
+                    $"a record ending at or before vox_offset {header.VoxOffset}: the voxels would be read from inside the extension");
             }
 
             count++;

@@ -39,7 +39,7 @@ public sealed class NiftiStream : ISampleStream
         _sidecars = sidecars;
         Cache = cache;
         _extensionCount = extensionCount;
-        Warnings = warnings;
+        Warnings = warnings.Select(Printable.Escape).ToArray();
         _shape = [.. header.VolumeShape];
         _converter = new VoxelConverter(header.ElementType, header.BigEndian != !BitConverter.IsLittleEndian, header.Scaling, _shape);
     }
@@ -97,7 +97,7 @@ public sealed class NiftiStream : ISampleStream
                 details.Add(new("decompressed cache", $"{Cache.Path} ({(Cache.Reused ? "reused" : $"made in {Cache.PassDuration.TotalSeconds:F2} s")})"));
             }
 
-            return details;
+            return details.Select(d => new KeyValuePair<string, string>(d.Key, Printable.Escape(d.Value))).ToList();
         }
     }
 

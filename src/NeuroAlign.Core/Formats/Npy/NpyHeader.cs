@@ -80,9 +80,11 @@ public sealed record NpyHeader(
         }
 
         NpyHeader header = Parse(path, start);
-        long needed = header.DataOffsetBytes + header.DataLengthBytes;
-        if (fileLength < needed)
+
+        // Compared as the room left after the header: offset + length could pass 2^63.
+        if (header.DataLengthBytes > fileLength - header.DataOffsetBytes)
         {
+            Int128 needed = (Int128)header.DataOffsetBytes + header.DataLengthBytes;
             throw new InvalidRecordingException(
                 path,
                 "size",
@@ -139,6 +141,22 @@ public sealed record NpyHeader(
         }
 
         (SampleType type, bool bigEndian) = ParseDescr(path, descr);
+
+        // The shape's product is formed once here, exactly (Int128 saturates far above 2^63), so that
+        // ElementCount and DataLengthBytes can never overflow: a lying shape such as (2^61, 4) is an
+        // error naming the shape, not an OverflowException later.
+        Int128 bytesPromised = type.SizeOf();
+        foreach (long dim in shape)
+        {
+            bytesPromised = dim == 0 ? 0 : bytesPromised > long.MaxValue ? bytesPromised : bytesPromised * dim;
+        }
+
+        if (bytesPromised > long.MaxValue)
+        {
+            throw new InvalidRecordingException(
+                path, "header 'shape'", $"({string.Join(", ", shape)}) of {type.SizeOf()}-byte {type.ToText()}", "a shape whose data fits in 2^63 bytes");
+        }
+
         return new NpyHeader(path, major, minor, descr, type, bigEndian, shape, preambleBytes + headerBytes);
     }
 

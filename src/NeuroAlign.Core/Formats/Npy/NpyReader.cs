@@ -19,9 +19,10 @@ public static class NpyReader
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
-        if (!(options.SampleRateHz > 0) || !double.IsFinite(options.SampleRateHz))
+        if (!ReaderLimits.IsSaneRate(options.SampleRateHz))
         {
-            throw new NeuroAlignException($"{path}: {Sessions.Setting.Display("ephys-rate")} {options.SampleRateHz}: expected a positive, finite rate in Hz");
+            throw new NeuroAlignException(
+                $"{path}: {Sessions.Setting.Display("ephys-rate")} {ReaderLimits.Number(options.SampleRateHz)}: expected a rate from {ReaderLimits.Number(ReaderLimits.MinRateHz)} Hz to {ReaderLimits.Number(ReaderLimits.MaxRateHz)} Hz");
         }
 
         if (!(options.GainToMicrovolts > 0) || !double.IsFinite(options.GainToMicrovolts))
@@ -38,9 +39,11 @@ public static class NpyReader
         }
 
         long channels = shape.Count == 2 ? shape[1] : 1;
-        if (channels is < 1 or > int.MaxValue)
+        // A shape of (0, 2^31 - 1) holds no data, so the size check passes: the channel count is
+        // bounded here, before a gain per channel is allocated.
+        if (channels is < 1 or > ReaderLimits.MaxChannels)
         {
-            throw new InvalidRecordingException(path, "header 'shape'", $"({string.Join(", ", shape)})", "at least one channel");
+            throw new InvalidRecordingException(path, "header 'shape'", $"({string.Join(", ", shape)})", $"1 to {ReaderLimits.MaxChannels} channels");
         }
 
         var warnings = new List<string>();

@@ -84,6 +84,7 @@ public sealed class OebinStructure
     /// <summary>Parses the bytes of a structure.oebin; <paramref name="path"/> is for messages.</summary>
     public static OebinStructure Parse(string path, ReadOnlySpan<byte> json)
     {
+        Utf8Text.Require(path, json);
         JsonDocument document;
         try
         {
@@ -197,28 +198,41 @@ public sealed class OebinStructure
     }
 
     private static string GetString(string path, JsonElement element, string key, string where) =>
-        element.TryGetProperty(key, out JsonElement value)
+        TryGetProperty(path, element, key, where, out JsonElement value)
             ? value.ValueKind == JsonValueKind.String
                 ? value.GetString()!
                 : throw new InvalidRecordingException(path, Field(where, key), $"a JSON {Kind(value)}", "a string")
             : throw new InvalidRecordingException(path, Field(where, key), "no such field", "a string");
 
     private static double GetNumber(string path, JsonElement element, string key, string where) =>
-        element.TryGetProperty(key, out JsonElement value)
+        TryGetProperty(path, element, key, where, out JsonElement value)
             ? value.ValueKind == JsonValueKind.Number
-                ? value.GetDouble()
+                ? value.TryGetDouble(out double number) && double.IsFinite(number)
+                    ? number
+                    : throw new InvalidRecordingException(path, Field(where, key), Printable.Excerpt(value.GetRawText()), "a finite number (a double)")
                 : throw new InvalidRecordingException(path, Field(where, key), $"a JSON {Kind(value)}", "a number")
             : throw new InvalidRecordingException(path, Field(where, key), "no such field", "a number");
 
     private static JsonElement[] GetArray(string path, JsonElement element, string key, string where) =>
-        element.TryGetProperty(key, out JsonElement value)
+        TryGetProperty(path, element, key, where, out JsonElement value)
             ? value.ValueKind == JsonValueKind.Array
                 ? value.EnumerateArray().ToArray()
                 : throw new InvalidRecordingException(path, where, $"a JSON {Kind(value)}", "an array")
             : throw new InvalidRecordingException(path, where, "no such field", "an array");
 
     private static string OptionalString(JsonElement element, string key) =>
-        element.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
+
+    /// <summary>TryGetProperty for an element that must be an object: anything else (an array, a number) is the file's error, not an InvalidOperationException.</summary>
+    private static bool TryGetProperty(string path, JsonElement element, string key, string where, out JsonElement value)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidRecordingException(path, where, $"a JSON {Kind(element)}", $"an object with \"{key}\"");
+        }
+
+        return element.TryGetProperty(key, out value);
+    }
 
     private static string Field(string where, string key) => where == key ? $"\"{key}\"" : $"{where}.{key}";
 

@@ -63,7 +63,7 @@ public static class OpenEphysReader
         ArgumentNullException.ThrowIfNull(path);
         if (!TryResolve(path, out string oebinPath, out string? streamFolder))
         {
-            throw new NeuroAlignException($"{path}: no {K.StructureFileName} here: expected an Open Ephys recording folder (…/experiment1/recording1) or its {K.StructureFileName}");
+            throw new NeuroAlignException(Printable.Escape($"{path}: no {K.StructureFileName} here: expected an Open Ephys recording folder (…/experiment1/recording1) or its {K.StructureFileName}"));
         }
 
         OebinStructure structure = OebinStructure.Load(oebinPath);
@@ -72,7 +72,7 @@ public static class OpenEphysReader
         string datPath = Path.Combine(streamDir, K.ContinuousDataFileName);
         if (!File.Exists(datPath))
         {
-            throw new NeuroAlignException($"{oebinPath}: stream '{stream.StreamName}': its data file {datPath} does not exist");
+            throw new NeuroAlignException(Printable.Escape($"{oebinPath}: stream '{stream.StreamName}': its data file {datPath} does not exist"));
         }
 
         var warnings = new List<string>();
@@ -110,7 +110,7 @@ public static class OpenEphysReader
                     }
                     catch (NeuroAlignException e)
                     {
-                        warnings.Add($"{K.TimestampsFileName} is unusable ({e.Message}); timing from {K.SampleNumbersFileName} instead");
+                        warnings.Add($"{K.TimestampsFileName} is unusable ({Printable.Escape(e.Message)}); timing from {K.SampleNumbersFileName} instead");
                     }
                 }
 
@@ -180,10 +180,10 @@ public static class OpenEphysReader
         return matches.Length switch
         {
             1 => matches[0],
-            0 => throw new NeuroAlignException(
-                $"{structure.Path}: no stream named '{name}': the streams are {string.Join(", ", structure.Continuous.Select(s => $"'{s.StreamName}' ({s.FolderId})"))}"),
-            _ => throw new NeuroAlignException(
-                $"{structure.Path}: {matches.Length} streams are named '{name}': name one by its folder: {string.Join(", ", matches.Select(s => s.FolderId))}"),
+            0 => throw new NeuroAlignException(Printable.Escape(
+                $"{structure.Path}: no stream named '{name}': the streams are {string.Join(", ", structure.Continuous.Select(s => $"'{s.StreamName}' ({s.FolderId})"))}")),
+            _ => throw new NeuroAlignException(Printable.Escape(
+                $"{structure.Path}: {matches.Length} streams are named '{name}': name one by its folder: {string.Join(", ", matches.Select(s => s.FolderId))}")),
         };
     }
 
@@ -349,7 +349,7 @@ public static class OpenEphysReader
                     initialState: !firstRising[line],
                     rising.TryGetValue(line, out var r) ? r.ToArray() : [],
                     falling.TryGetValue(line, out var f) ? f.ToArray() : [])));
-            sets.Add(new EventDigitalLineSet($"TTL '{events.ChannelName}' ({events.FolderName.TrimEnd('/', '\\')})", clock, lines));
+            sets.Add(new EventDigitalLineSet(Printable.Escape($"TTL '{events.ChannelName}' ({events.FolderName.TrimEnd('/', '\\')})"), clock, lines));
         }
 
         return sets.ToArray();

@@ -34,14 +34,21 @@ public static class RawBinaryReader
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.ChannelCount <= 0)
+        // Checked before anything is sized from it: 2^31 channels would be a 16 GB array of gains.
+        if (options.ChannelCount <= 0 || options.ChannelCount > ReaderLimits.MaxChannels)
         {
-            throw new NeuroAlignException($"{path}: {Sessions.Setting.Display("ephys-channels")} {options.ChannelCount}: expected a positive channel count");
+            throw new NeuroAlignException($"{path}: {Sessions.Setting.Display("ephys-channels")} {options.ChannelCount}: expected a channel count from 1 to {ReaderLimits.MaxChannels}");
         }
 
-        if (!(options.SampleRateHz > 0) || !double.IsFinite(options.SampleRateHz))
+        if (!ReaderLimits.IsSaneRate(options.SampleRateHz))
         {
-            throw new NeuroAlignException($"{path}: {Sessions.Setting.Display("ephys-rate")} {options.SampleRateHz}: expected a positive, finite rate in Hz");
+            throw new NeuroAlignException(
+                $"{path}: {Sessions.Setting.Display("ephys-rate")} {ReaderLimits.Number(options.SampleRateHz)}: expected a rate from {ReaderLimits.Number(ReaderLimits.MinRateHz)} Hz to {ReaderLimits.Number(ReaderLimits.MaxRateHz)} Hz");
+        }
+
+        if (!double.IsFinite(options.StartSeconds))
+        {
+            throw new NeuroAlignException($"{path}: start time {ReaderLimits.Number(options.StartSeconds)}: expected a finite number of seconds");
         }
 
         if (options.HeaderBytes < 0)

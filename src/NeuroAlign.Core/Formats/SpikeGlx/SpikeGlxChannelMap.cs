@@ -91,9 +91,10 @@ public sealed class SpikeGlxChannelMap
 
     private static IReadOnlyList<int> SavedChannels(SpikeGlxMeta meta, int savedCount)
     {
-        if (savedCount <= 0)
+        if (savedCount <= 0 || savedCount > ReaderLimits.MaxChannels)
         {
-            throw new InvalidRecordingException(meta.Path, $"key '{SpikeGlxConstants.SavedChannelCount}'", savedCount.ToString(), "a positive channel count");
+            throw new InvalidRecordingException(
+                meta.Path, $"key '{SpikeGlxConstants.SavedChannelCount}'", savedCount.ToString(CultureInfo.InvariantCulture), $"a channel count from 1 to {ReaderLimits.MaxChannels}");
         }
 
         IReadOnlyList<int> saved = meta.Contains(SpikeGlxConstants.SaveChannelSubset)
@@ -122,10 +123,12 @@ public sealed class SpikeGlxChannelMap
 
     private static void CheckCounts(SpikeGlxMeta meta, string key, int[] counts, int savedCount)
     {
-        if (counts.Any(c => c < 0) || counts.Sum() != savedCount)
+        // Summed as longs: "2147483647,2147483647,1" must be a wrong sum, not an OverflowException.
+        long sum = counts.Sum(c => (long)c);
+        if (counts.Any(c => c < 0) || sum != savedCount)
         {
             throw new InvalidRecordingException(
-                meta.Path, $"key '{key}'", $"'{meta.GetString(key)}' (sum {counts.Sum()})", $"non-negative counts adding up to {SpikeGlxConstants.SavedChannelCount} = {savedCount}");
+                meta.Path, $"key '{key}'", $"'{meta.GetString(key)}' (sum {sum})", $"non-negative counts adding up to {SpikeGlxConstants.SavedChannelCount} = {savedCount}");
         }
     }
 
@@ -188,10 +191,30 @@ public sealed class SpikeGlxChannelMap
             channels[column] = new SpikeGlxChannel(column, acquired, kind, name, gain, toMicrovolts);
         }
 
+        CheckGains(meta, channels, $"{SpikeGlxConstants.ImecRangeMax} {rangeMax:R} / {SpikeGlxConstants.ImecMaxInt} {maxInt} / gain");
         (IReadOnlyList<SpikeGlxSite> sites, string? siteSource) = ReadSites(meta, savedApLfSy[0] + savedApLfSy[1], warnings);
         string conversion = $"{SpikeGlxConstants.ImecRangeMax} {rangeMax:R} V / {SpikeGlxConstants.ImecMaxInt} {maxInt}"
             + (meta.Contains(SpikeGlxConstants.ImecMaxInt) ? "" : " (default)") + " / gain × 1e6";
         return new SpikeGlxChannelMap(channels, conversion, probeType, sites, siteSource, warnings);
+    }
+
+    /// <summary>
+    /// Every gain to microvolts must be a positive finite number: a range of 1e308 or an amplifier
+    /// gain of 1e-308 gives infinity, which would turn every sample into ±∞ µV.
+    /// </summary>
+    private static void CheckGains(SpikeGlxMeta meta, SpikeGlxChannel[] channels, string formula)
+    {
+        foreach (SpikeGlxChannel c in channels)
+        {
+            if (!(double.IsFinite(c.GainToMicrovolts) && c.GainToMicrovolts > 0))
+            {
+                throw new InvalidRecordingException(
+                    meta.Path,
+                    $"gain of channel {c.Name} ({formula} × 1e6, gain {c.AmplifierGain.ToString("R", CultureInfo.InvariantCulture)})",
+                    c.GainToMicrovolts.ToString("R", CultureInfo.InvariantCulture) + " uV per count",
+                    "a positive, finite number of microvolts per count");
+            }
+        }
     }
 
     private static Dictionary<int, string[]> ImroEntries(SpikeGlxMeta meta)
@@ -284,6 +307,7 @@ public sealed class SpikeGlxChannelMap
             channels[column] = new SpikeGlxChannel(column, acquired, kind, name, gain, toMicrovolts);
         }
 
+        CheckGains(meta, channels, $"{SpikeGlxConstants.NidqRangeMax} {rangeMax:R} / {SpikeGlxConstants.NidqMaxInt} {maxInt} / gain");
         string conversion = $"{SpikeGlxConstants.NidqRangeMax} {rangeMax:R} V / {SpikeGlxConstants.NidqMaxInt} {maxInt} / gain (niMNGain {mnGain:R}, niMAGain {maGain:R}, XA 1) × 1e6";
         return new SpikeGlxChannelMap(channels, conversion, null, [], null, []);
     }

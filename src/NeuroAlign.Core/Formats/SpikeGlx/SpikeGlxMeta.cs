@@ -54,6 +54,7 @@ public sealed class SpikeGlxMeta
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(text);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lineOf = new Dictionary<string, int>(StringComparer.Ordinal);
         int lineNumber = 0;
         foreach (string rawLine in text.Split('\n'))
         {
@@ -71,7 +72,17 @@ public sealed class SpikeGlxMeta
                 throw new InvalidRecordingException(path, $"line {lineNumber}", $"'{Shorten(line)}'", "key=value");
             }
 
-            values[line[..eq].Trim()] = line[(eq + 1)..].Trim();
+            // A key given twice is two answers to one question (a hand edit, two files pasted
+            // together): which one SpikeGLX meant cannot be known, so neither is picked.
+            string key = line[..eq].Trim();
+            if (lineOf.TryGetValue(key, out int first))
+            {
+                throw new InvalidRecordingException(
+                    path, $"key '{Printable.Excerpt(key, 40)}' on lines {first} and {lineNumber}", "two values", "each key once");
+            }
+
+            lineOf[key] = lineNumber;
+            values[key] = line[(eq + 1)..].Trim();
         }
 
         if (values.Count == 0)
@@ -126,7 +137,7 @@ public sealed class SpikeGlxMeta
         string text = GetString(key);
         if (text.Equals("all", StringComparison.OrdinalIgnoreCase))
         {
-            return Enumerable.Range(0, allCount).ToArray();
+            return Enumerable.Range(0, Math.Clamp(allCount, 0, ReaderLimits.MaxChannels)).ToArray();
         }
 
         return ParseChannelList(key, text);
@@ -165,9 +176,17 @@ public sealed class SpikeGlxMeta
                     Path, $"key '{key}'", $"'{Shorten(part)}' in '{Shorten(text)}'", "channel numbers and increasing ranges such as 0:383,768");
             }
 
-            for (int c = first; c <= last; c++)
+            // Checked before the range is expanded: "0:2147483647" would otherwise be a 2^31-entry list.
+            if ((long)channels.Count + last - first + 1 > ReaderLimits.MaxChannels)
             {
-                channels.Add(c);
+                throw new InvalidRecordingException(
+                    Path, $"key '{key}'", $"'{Shorten(part)}' in '{Shorten(text)}', more than {ReaderLimits.MaxChannels} channels", $"at most {ReaderLimits.MaxChannels} channels");
+            }
+
+            // A long counter: with last = int.MaxValue an int one would wrap and never end (a hang the long fuzz run found).
+            for (long c = first; c <= last; c++)
+            {
+                channels.Add((int)c);
             }
         }
 
@@ -219,5 +238,5 @@ public sealed class SpikeGlxMeta
             ? v
             : throw new InvalidRecordingException(Path, $"key '{key}'", $"'{Shorten(text)}'", "a finite number");
 
-    internal static string Shorten(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 37), "...");
+    internal static string Shorten(string text) => Printable.Excerpt(text, 40);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using NeuroAlign.Streams;
 using NeuroAlign.Sync;
 using NeuroAlign.Time;
@@ -43,16 +44,17 @@ public static class SpikeGlxReader
         SpikeGlxChannelMap map = SpikeGlxChannelMap.Build(meta);
         bool imec = meta.StreamType == SpikeGlxConstants.TypeImec;
         string rateKey = imec ? SpikeGlxConstants.ImecSampleRate : SpikeGlxConstants.NidqSampleRate;
-        double rateHz = meta.GetDouble(rateKey);
-        if (!(rateHz > 0))
-        {
-            throw new InvalidRecordingException(metaPath, $"key '{rateKey}'", rateHz.ToString("R"), "a positive sample rate in Hz");
-        }
-
+        double rateHz = ReaderLimits.CheckRate(metaPath, $"key '{rateKey}'", meta.GetDouble(rateKey));
         long? firstSample = meta.TryGetLong(SpikeGlxConstants.FirstSample);
-        if (firstSample < 0)
+        if (firstSample is < 0 or > ReaderLimits.MaxExactSampleIndex)
         {
-            throw new InvalidRecordingException(metaPath, $"key '{SpikeGlxConstants.FirstSample}'", firstSample.Value.ToString(), "a sample index, 0 or more");
+            // t0 = firstSample / rate is a double: past 2^53 neighbouring sample numbers share one
+            // value, and times computed from it would be off by whole samples.
+            throw new InvalidRecordingException(
+                metaPath,
+                $"key '{SpikeGlxConstants.FirstSample}'",
+                firstSample.Value.ToString(CultureInfo.InvariantCulture),
+                $"a sample index from 0 to 2^53 = {ReaderLimits.MaxExactSampleIndex} (larger ones are not exactly representable as times)");
         }
 
         // Metadata_30.md, firstSample: "the index number of the first sample recorded in this file",
@@ -103,7 +105,7 @@ public static class SpikeGlxReader
     private static DigitalLineSet[] ImecSyncLines(ContinuousStream data, SpikeGlxChannelMap map) =>
         map.Channels.Where(c => c.Kind == SpikeGlxChannelKind.ImecSync)
             .Select(c => (DigitalLineSet)new DigitalWordLineSet(
-                $"{c.Name} word (column {c.Column})",
+                Printable.Escape($"{c.Name} word (column {c.Column})"),
                 data,
                 c.Column,
                 Enumerable.Range(0, SpikeGlxConstants.WordBits)
@@ -140,7 +142,7 @@ public static class SpikeGlxReader
                 .ToArray();
             if (lines.Length > 0)
             {
-                sets.Add(new DigitalWordLineSet($"{c.Name} word (column {c.Column})", data, c.Column, lines));
+                sets.Add(new DigitalWordLineSet(Printable.Escape($"{c.Name} word (column {c.Column})"), data, c.Column, lines));
             }
 
             word++;
