@@ -25,12 +25,12 @@ public sealed class ExportFileReader : IDisposable
         Path = path;
         _file = file;
         RootAttributes = ReadAttributes(file, "/");
-        if (!file.LinkExists("windows/time"))
+        if (!file.LinkExists($"{OutputSchema.WindowsGroup}/{OutputSchema.WindowTime}"))
         {
             throw new InvalidRecordingException(path, "/windows/time", "no such dataset", "a NeuroAlign export (docs/output-format.md)");
         }
 
-        WindowTimes = ReadWhole<double[]>(file.Dataset("windows/time"), "/windows/time");
+        WindowTimes = ReadWhole<double[]>(file.Dataset($"{OutputSchema.WindowsGroup}/{OutputSchema.WindowTime}"), $"/{OutputSchema.WindowsGroup}/{OutputSchema.WindowTime}");
         var modalities = new List<ModalityLayout>();
         var unknown = new List<string>();
         foreach (IH5Object child in file.Children())
@@ -40,7 +40,7 @@ public sealed class ExportFileReader : IDisposable
                 continue;
             }
 
-            if (child is IH5Group group && group.LinkExists("data"))
+            if (child is IH5Group group && group.LinkExists(OutputSchema.Data))
             {
                 modalities.Add(ReadModality(group, unknown));
             }
@@ -51,9 +51,9 @@ public sealed class ExportFileReader : IDisposable
         }
 
         // /sync/<m>: attributes only, how m's clock was fitted to the reference (docs/sync.md).
-        if (file.LinkExists("sync"))
+        if (file.LinkExists(OutputSchema.SyncGroup))
         {
-            foreach (IH5Object child in file.Group("sync").Children())
+            foreach (IH5Object child in file.Group(OutputSchema.SyncGroup).Children())
             {
                 int m = modalities.FindIndex(l => l.Name == child.Name);
                 if (child is IH5Group && m >= 0)
@@ -171,7 +171,7 @@ public sealed class ExportFileReader : IDisposable
     private ModalityLayout ReadModality(IH5Group group, List<string> unknown)
     {
         string name = group.Name;
-        NativeDataset data = (NativeDataset)group.Dataset("data");
+        NativeDataset data = (NativeDataset)group.Dataset(OutputSchema.Data);
         ulong[] dims = data.Space.Dimensions;
         SampleType type = ToSampleType(data.Type)
             ?? throw new InvalidRecordingException(Path, $"/{name}/data", $"HDF5 type class {data.Type.Class}", "integer or floating-point samples");
@@ -219,25 +219,25 @@ public sealed class ExportFileReader : IDisposable
         // With a filter: /m/mask (uint8, shaped like the data) and /m/kept_fraction [W], which the
         // sink computes again from the mask's ones.
         NativeDataset? mask = null;
-        if (group.LinkExists("mask"))
+        if (group.LinkExists(OutputSchema.Mask))
         {
-            mask = (NativeDataset)group.Dataset("mask");
+            mask = (NativeDataset)group.Dataset(OutputSchema.Mask);
             if (ToSampleType(mask.Type) != SampleType.UInt8 || !mask.Space.Dimensions.SequenceEqual(dims))
             {
                 throw new InvalidRecordingException(Path, $"/{name}/mask", $"{ToSampleType(mask.Type)?.ToText() ?? mask.Type.Class.ToString()} [{string.Join(", ", mask.Space.Dimensions)}]", $"uint8 [{string.Join(", ", dims)}] like /{name}/data");
             }
 
-            if (!group.LinkExists("kept_fraction"))
+            if (!group.LinkExists(OutputSchema.KeptFraction))
             {
                 throw new InvalidRecordingException(Path, $"/{name}/kept_fraction", "no such dataset", "one per window beside /mask");
             }
         }
-        else if (group.LinkExists("kept_fraction"))
+        else if (group.LinkExists(OutputSchema.KeptFraction))
         {
             unknown.Add($"/{name}/kept_fraction");
         }
 
-        _datasets.Add(new ModalityDatasets(data, PointDataset("timestamps"), PointDataset("source_index"), PointDataset("source_time"), mask, dims));
+        _datasets.Add(new ModalityDatasets(data, PointDataset(OutputSchema.Timestamps), PointDataset(OutputSchema.SourceIndex), PointDataset(OutputSchema.SourceTime), mask, dims));
         int[] sampleShape = dims.Skip(2).Select(d => checked((int)d)).ToArray();
         return new ModalityLayout(name, type, sampleShape, points, ReadAttributes(group, $"/{name}"), extras, HasMask: mask != null);
     }

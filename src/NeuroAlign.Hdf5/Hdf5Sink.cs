@@ -12,7 +12,7 @@ using PureHDF.VOL.Native;
 namespace NeuroAlign.Hdf5;
 
 /// <summary>
-/// Writes aligned windows to one HDF5 file (schema 1, docs/output-format.md), streaming window by
+/// Writes aligned windows to one HDF5 file (<see cref="OutputSchema"/>, docs/output-format.md), streaming window by
 /// window with bounded memory. The file is written under a temporary name beside the output and
 /// renamed when complete, so an interrupted export never leaves a file that looks finished.
 /// Compressed chunks are shuffled and deflated on worker threads, one per core by default
@@ -95,7 +95,7 @@ public sealed class Hdf5Sink : IAlignedSink
 
         var file = new H5File();
         AddAttributes(file.Attributes, layout.RootAttributes);
-        file["windows"] = new H5Group { ["time"] = layout.WindowTimes.ToArray() };
+        file[OutputSchema.WindowsGroup] = new H5Group { [OutputSchema.WindowTime] = layout.WindowTimes.ToArray() };
 
         foreach (ModalityLayout m in layout.Modalities)
         {
@@ -130,14 +130,14 @@ public sealed class Hdf5Sink : IAlignedSink
                     ? new CopiedChunkWriter(compressing, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
                     : null,
             };
-            group["data"] = datasets.Data;
-            group["timestamps"] = datasets.Timestamps;
-            group["source_index"] = datasets.SourceIndex;
-            group["source_time"] = datasets.SourceTime;
+            group[OutputSchema.Data] = datasets.Data;
+            group[OutputSchema.Timestamps] = datasets.Timestamps;
+            group[OutputSchema.SourceIndex] = datasets.SourceIndex;
+            group[OutputSchema.SourceTime] = datasets.SourceTime;
             if (datasets.Mask is not null && datasets.KeptFraction is not null)
             {
-                group["mask"] = datasets.Mask;
-                group["kept_fraction"] = datasets.KeptFraction;
+                group[OutputSchema.Mask] = datasets.Mask;
+                group[OutputSchema.KeptFraction] = datasets.KeptFraction;
             }
 
             foreach (var (name, values) in m.ExtraDatasets)
@@ -161,7 +161,7 @@ public sealed class Hdf5Sink : IAlignedSink
                 sync[m.Name] = group;
             }
 
-            file["sync"] = sync;
+            file[OutputSchema.SyncGroup] = sync;
         }
 
         try

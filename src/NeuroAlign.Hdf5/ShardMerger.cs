@@ -330,7 +330,7 @@ public static class ShardMerger
                 Integer(ShardAttributes.FirstWindow, 0),
                 Text(ShardAttributes.Fingerprint),
                 Text(ShardAttributes.Compression),
-                root.GetValueOrDefault("schema_version"),
+                root.GetValueOrDefault(OutputSchema.SchemaVersionAttribute),
                 root,
                 reader.WindowTimes.ToArray(),
                 reader.Modalities);
