@@ -92,7 +92,8 @@ internal static class Program
             return 0;
         }
 
-        string command = args[0].StartsWith("--", StringComparison.Ordinal) ? "export" : args[0];
+        // Options or a response file (@args.txt, one token per line) first: the original tool's export.
+        string command = args[0].StartsWith("--", StringComparison.Ordinal) || args[0].StartsWith('@') ? "export" : args[0];
         IReadOnlyList<string> rest = command == "export" && args[0] != "export" ? args : args.Skip(1).ToArray();
         if (rest.Contains("--help") || rest.Contains("-h"))
         {

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace NeuroAlign.Cli.CommandLine;
@@ -19,8 +21,11 @@ internal sealed record OptionSpec(string Name, string? ValueName, string Help, b
 }
 
 /// <summary>
-/// The parsed command line. Hand-written rather than System.CommandLine so that every mistake is
-/// exactly one line on stderr (the project's error contract) and no dependency is needed.
+/// The parsed command line. System.CommandLine tokenizes and matches it (inline <c>--opt=value</c>,
+/// response files <c>@args.txt</c>, <c>--</c>); the mistakes it finds are rendered here as the one
+/// line the error contract asks for, with the nearest option for a typo. Commands then read typed
+/// values: <see cref="SettingOptions.Read"/> turns the options that are Core settings into
+/// <c>SettingValues</c>.
 /// </summary>
 internal sealed class ParsedArgs
 {
@@ -35,73 +40,102 @@ internal sealed class ParsedArgs
 
     public static ParsedArgs Parse(IReadOnlyList<string> args, IReadOnlyList<OptionSpec> specs)
     {
-        var parsed = new ParsedArgs();
-        var byName = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
-        for (int i = 0; i < args.Count; i++)
+        var command = new Command("neuro-align");
+        var bySymbol = new Dictionary<Option, OptionSpec>();
+        foreach (OptionSpec spec in specs)
         {
-            string arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg == "--")
+            Option option = spec.TakesValue
+                ? new Option<string[]>(spec.Name) { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false, HelpName = spec.ValueName, Description = spec.Help }
+                : new Option<bool>(spec.Name) { Arity = ArgumentArity.Zero, Description = spec.Help };
+            command.Options.Add(option);
+            bySymbol[option] = spec;
+        }
+
+        var positionals = new Argument<string[]>("arguments") { Arity = ArgumentArity.ZeroOrMore };
+        command.Arguments.Add(positionals);
+        ParseResult result = command.Parse(args.ToArray());
+        var byName = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        if (result.UnmatchedTokens.FirstOrDefault(t => t.StartsWith("--", StringComparison.Ordinal) && t != "--") is { } unmatched)
+        {
+            throw Unknown(unmatched, specs);
+        }
+
+        foreach (OptionResult given in result.CommandResult.Children.OfType<OptionResult>())
+        {
+            OptionSpec spec = bySymbol[given.Option];
+            if (spec.TakesValue && given.Tokens.Count == 0)
             {
-                parsed.Positionals.Add(arg);
-                continue;
+                throw new UsageException($"option {spec.Name} needs a value ({spec.ValueName})");
             }
 
-            string name = arg;
-            string? inlineValue = null;
-            int eq = arg.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0)
+            if (spec.TakesValue && !spec.Repeatable && given.Tokens.Count > 1)
             {
-                name = arg[..eq];
-                inlineValue = arg[(eq + 1)..];
+                throw new UsageException($"option {spec.Name} was given twice ('{given.Tokens[0].Value}' and '{given.Tokens[1].Value}'); it takes one value");
             }
+        }
 
-            if (!byName.TryGetValue(name, out OptionSpec? spec))
-            {
-                string? guess = specs.Select(s => s.Name).OrderBy(n => Distance(n, name)).FirstOrDefault();
-                string hint = guess != null && Distance(guess, name) <= 3 ? $" (did you mean {guess}?)" : string.Empty;
-                throw new UsageException($"unknown option '{name}'{hint}; see --help");
-            }
+        if (result.Errors.Count > 0)
+        {
+            throw new UsageException(result.Errors[0].Message.ReplaceLineEndings(" ").TrimEnd('.'));
+        }
 
-            if (!spec.TakesValue)
+        // The order the user gave: option tokens, each with the value token that follows it.
+        var parsed = new ParsedArgs();
+        IReadOnlyList<Token> tokens = result.Tokens;
+        bool afterDoubleDash = false;
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            Token token = tokens[i];
+            if (token.Type == TokenType.Option && byName.TryGetValue(token.Value, out OptionSpec? spec))
             {
-                if (inlineValue != null)
+                if (!spec.TakesValue)
                 {
-                    throw new UsageException($"option {name} takes no value, found '{inlineValue}'");
+                    parsed._flags.Add(spec.Name);
+                    parsed._given.Add((spec.Name, null));
+                    continue;
                 }
 
-                parsed._flags.Add(name);
-                parsed._given.Add((name, null));
-                continue;
-            }
+                string value = tokens[++i].Value;
+                if (!parsed._values.TryGetValue(spec.Name, out List<string>? list))
+                {
+                    parsed._values[spec.Name] = list = [];
+                }
 
-            string value;
-            if (inlineValue != null)
-            {
-                value = inlineValue;
+                list.Add(value);
+                parsed._given.Add((spec.Name, value));
             }
-            else if (i + 1 < args.Count)
+            else if (token.Type == TokenType.DoubleDash)
             {
-                value = args[++i];
+                afterDoubleDash = true;
+                parsed.Positionals.Add(token.Value);
             }
-            else
+            else if (token.Type == TokenType.Argument)
             {
-                throw new UsageException($"option {name} needs a value ({spec.ValueName})");
-            }
+                // A word that looks like an option but is none lands among the positionals: a typo.
+                if (!afterDoubleDash && token.Value.StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw Unknown(token.Value, specs);
+                }
 
-            if (!parsed._values.TryGetValue(name, out List<string>? list))
-            {
-                parsed._values[name] = list = [];
+                parsed.Positionals.Add(token.Value);
             }
-            else if (!spec.Repeatable)
-            {
-                throw new UsageException($"option {name} was given twice ('{list[0]}' and '{value}'); it takes one value");
-            }
-
-            list.Add(value);
-            parsed._given.Add((name, value));
         }
 
         return parsed;
+    }
+
+    /// <summary>An option no spec names, with the nearest one for a typo; a flag given a value says so.</summary>
+    private static UsageException Unknown(string token, IReadOnlyList<OptionSpec> specs)
+    {
+        string name = token.Split('=', 2)[0];
+        if (specs.FirstOrDefault(s => s.Name == name) is { TakesValue: false })
+        {
+            return new UsageException($"option {name} takes no value, found '{token[(name.Length + 1)..]}'");
+        }
+
+        string? guess = specs.Select(s => s.Name).OrderBy(n => Distance(n, name)).FirstOrDefault();
+        string hint = guess != null && Distance(guess, name) <= 3 ? $" (did you mean {guess}?)" : string.Empty;
+        return new UsageException($"unknown option '{name}'{hint}; see --help");
     }
 
     /// <summary>
