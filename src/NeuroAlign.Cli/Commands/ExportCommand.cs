@@ -56,6 +56,7 @@ internal static class ExportCommand
             var notes = new List<string>();
             IReadOnlyList<AlignedStream> streams = plan.Streams(session);
             double[] times = plan.WindowTimes(session, streams, notes, log);
+            plan.CheckSize(streams, times.Length);
             notes.AddRange(session.Streams.Skip(1).Where(s => s.Fit is null).Select(s => $"{s.Name}: {s.Placement}"));
             if (ExportSharding.HandOff(args, output, times.Length, context) is int handedOff)
             {

@@ -247,6 +247,41 @@ public sealed class ExportPlan
         return kept;
     }
 
+    /// <summary>
+    /// Refuses, before anything is read or written, a plan whose aligned data (data, grid and index
+    /// datasets, masks; before compression) would exceed the max-output-gb setting (1000 GB by
+    /// default), or one of whose windows would not fit one buffer: the message gives the estimate.
+    /// </summary>
+    public void CheckSize(IReadOnlyList<AlignedStream> streams, long windowCount)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        double perWindow = 0;
+        foreach (AlignedStream s in streams)
+        {
+            // Per point: the sample's elements, plus timestamps, source_index and source_time (8 bytes each).
+            double elements = (double)s.Stream.ElementsPerSample() * s.Grid.PointCount;
+            double bytes = (elements * s.OutputElementType.SizeOf()) + (24.0 * s.Grid.PointCount) + (s.Filter is null ? 0 : elements);
+            if (elements > Array.MaxLength || bytes > int.MaxValue)
+            {
+                throw new SettingException(
+                    $"one window of {s.Name} would hold {Size(bytes)} ({s.Grid.PointCount} points at {s.Grid.OutputRateHz:G6} Hz × {s.Stream.ElementsPerSample()} values); the most one window may hold is {Size(int.MaxValue)}: lower {ExportSettings.Rate} for {s.Name} or shorten the window");
+            }
+
+            perWindow += bytes;
+        }
+
+        double total = perWindow * windowCount;
+        double limit = Settings.Get(ExportSettings.MaxOutputGb, 1000) * 1e9;
+        if (total > limit)
+        {
+            throw new SettingException(
+                $"the export would write {Size(total)} of aligned data before compression ({windowCount} windows × {Size(perWindow)}), more than {ExportSettings.MaxOutputGb} {limit / 1e9:G6}: fewer windows or a lower {ExportSettings.Rate}, or raise {ExportSettings.MaxOutputGb} to {Math.Ceiling(total / 1e9):G} if that is meant");
+        }
+    }
+
+    private static string Size(double bytes) =>
+        bytes >= 1e12 ? $"{bytes / 1e12:G4} TB" : bytes >= 1e9 ? $"{bytes / 1e9:G4} GB" : bytes >= 1e6 ? $"{bytes / 1e6:G4} MB" : $"{bytes / 1e3:G4} kB";
+
     /// <summary>The root attributes every export file carries (output contract).</summary>
     public Dictionary<string, object> RootAttributes(Session session, string neuroAlignVersion, string commandLine)
     {

@@ -104,6 +104,9 @@ public static class ExportSettings
 
     public static readonly Setting<string> Out = Setting.Text("out", "PATH", "output HDF5 file", DefaultOutput);
 
+    public static readonly Setting<double> MaxOutputGb = Setting.Number(
+        "max-output-gb", "GB", "refuse a plan whose aligned data (before compression) would exceed this many gigabytes", minimum: 0, exclusiveMinimum: true, defaultText: "1000");
+
     public static readonly Setting<ShardSpec> Shard = Setting.Of(
         "shard", "I/N", "write only shard I of N (0-based, as SLURM_ARRAY_TASK_ID): a contiguous part of the windows, joined later by `neuro-align merge`",
         text => Setting.Naming("shard", () => ShardSpec.Parse(text)));
@@ -112,7 +115,7 @@ public static class ExportSettings
     public static IReadOnlyList<Setting> WindowSources { get; } = [Time, Times, Events, EventsFrom, Every];
 
     public static IReadOnlyList<Setting> All { get; } =
-        [Time, Times, Events, EventColumn, EventFilter, EventsFrom, EventMinWidth, Every, Before, After, Rate, Mode, DropIncomplete, Filter, Out, Shard];
+        [Time, Times, Events, EventColumn, EventFilter, EventsFrom, EventMinWidth, Every, Before, After, Rate, Mode, DropIncomplete, Filter, Out, MaxOutputGb, Shard];
 
     private static double[] ParseTimes(string text) =>
         text.Split(',', StringSplitOptions.TrimEntries)

@@ -38,6 +38,9 @@ public sealed class LowPassStream : ContinuousStream
     /// <summary>The pass band edge, Hz.</summary>
     public double CutoffHz { get; }
 
+    /// <summary>The longest filter designed: 2^20 taps, 4 MB; from 30 kHz, output rates down to about 1.6 Hz.</summary>
+    public const int MaxTaps = 1 << 20;
+
     /// <summary>Number of FIR taps (odd).</summary>
     public int TapCount => _taps.Length;
 
@@ -77,7 +80,17 @@ public sealed class LowPassStream : ContinuousStream
     internal static float[] DesignTaps(double cutoffHz, double rateHz)
     {
         double transition = 0.25 * cutoffHz / rateHz;
-        int taps = (int)Math.Ceiling(5.5 / transition) | 1;
+        double needed = Math.Ceiling(5.5 / transition);
+        if (!(needed <= MaxTaps))
+        {
+            // A filter this long would take more memory and time than any export is worth (and
+            // overflow an int past 2^31): refused with the lowest rate that can be filtered.
+            double lowest = 2.5 * 22 * rateHz / MaxTaps; // taps = 22 · rate / cutoff, cutoff = 0.4 · output rate
+            throw new Sessions.SettingException(
+                $"option {Sessions.Setting.Display("rate")}: an output rate of {2.5 * cutoffHz:G6} Hz from {rateHz:G6} Hz needs an anti-aliasing filter of {needed:G3} taps; the most is {MaxTaps} (an output rate of at least {lowest:G3} Hz)");
+        }
+
+        int taps = (int)needed | 1;
         double fc = 1.125 * cutoffHz / rateHz; // the -6 dB point, mid-transition
         var h = new double[taps];
         int half = taps / 2;
