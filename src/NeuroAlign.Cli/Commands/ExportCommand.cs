@@ -52,45 +52,43 @@ internal static class ExportCommand
 
         var log = new ContextLog(context);
         using Session session = Session.Open(requests, settings, log);
+        var notes = new List<string>();
+        IReadOnlyList<AlignedStream> streams = plan.Streams(session);
+        double[] times = plan.WindowTimes(session, streams, notes, log);
+        plan.CheckSize(streams, times.Length);
+        notes.AddRange(session.Streams.Skip(1).Where(s => s.Fit is null).Select(s => $"{s.Name}: {s.Placement}"));
+        if (ExportSharding.HandOff(args, output, times.Length, context) is int handedOff)
         {
-            var notes = new List<string>();
-            IReadOnlyList<AlignedStream> streams = plan.Streams(session);
-            double[] times = plan.WindowTimes(session, streams, notes, log);
-            plan.CheckSize(streams, times.Length);
-            notes.AddRange(session.Streams.Skip(1).Where(s => s.Fit is null).Select(s => $"{s.Name}: {s.Placement}"));
-            if (ExportSharding.HandOff(args, output, times.Length, context) is int handedOff)
-            {
-                return handedOff;
-            }
-
-            Dictionary<string, object> root = plan.RootAttributes(session, Program.Version, context.CommandLine);
-            times = ExportSharding.Select(args, times, root, sinkOptions);
-
-            var progress = new ProgressReporter(context.Error, context.IsTerminal);
-            AlignmentSummary summary;
-            try
-            {
-                using var sink = new Hdf5Sink(output, sinkOptions);
-                summary = Aligner.Run(streams, times, sink, root, progress, context.Cancellation);
-            }
-            finally
-            {
-                progress.Finish();
-            }
-
-            Report(summary, streams, output, context);
-            foreach (SessionStream s in session.Streams.Where(s => s.Fit is not null))
-            {
-                context.Out.WriteLine($"  {SyncCommand.Summary(s.Name, s.Fit!)}");
-            }
-
-            foreach (string note in notes)
-            {
-                context.Out.WriteLine($"  note: {note}");
-            }
-
-            return 0;
+            return handedOff;
         }
+
+        Dictionary<string, object> root = plan.RootAttributes(session, Program.Version, context.CommandLine);
+        times = ExportSharding.Select(args, times, root, sinkOptions);
+
+        var progress = new ProgressReporter(context.Error, context.IsTerminal);
+        AlignmentSummary summary;
+        try
+        {
+            using var sink = new Hdf5Sink(output, sinkOptions);
+            summary = Aligner.Run(streams, times, sink, root, progress, context.Cancellation);
+        }
+        finally
+        {
+            progress.Finish();
+        }
+
+        Report(summary, streams, output, context);
+        foreach (SessionStream s in session.Streams.Where(s => s.Fit is not null))
+        {
+            context.Out.WriteLine($"  {SyncCommand.Summary(s.Name, s.Fit!)}");
+        }
+
+        foreach (string note in notes)
+        {
+            context.Out.WriteLine($"  note: {note}");
+        }
+
+        return 0;
     }
 
     /// <summary>--compression CODEC and --level N as the sink's options (also used by merge); a bad value is a usage error.</summary>

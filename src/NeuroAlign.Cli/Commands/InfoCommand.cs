@@ -13,7 +13,7 @@ namespace NeuroAlign.Cli.Commands;
 internal static class InfoCommand
 {
     /// <summary>How each file opens: every modality's own settings (not sync, which needs a session).</summary>
-    private static readonly Setting[] Settings = [.. SettingOptions.Modalities.StreamSettings.Where(s => !s.Key.EndsWith("-sync", StringComparison.Ordinal) && !s.Key.StartsWith("video-led", StringComparison.Ordinal))];
+    private static readonly IReadOnlyList<Setting> Settings = SettingOptions.Modalities.OpenSettings;
 
     public static readonly OptionSpec[] Options =
     [

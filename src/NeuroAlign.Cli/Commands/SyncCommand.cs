@@ -28,41 +28,39 @@ internal static class SyncCommand
 
         Session.CheckSettings(requests, settings, SettingOptions.Session);
         using Session session = Session.Open(requests, settings, new ExportCommand.ContextLog(context));
+        SessionStream reference = session.Reference;
+        context.Out.WriteLine($"reference: {reference.Name} ({reference.Stream.SourcePath})");
+        context.Out.WriteLine($"  own clock: {reference.Stream.Clock.Describe()}; reference = own - {reference.Stream.Clock.StartSeconds:R} s (its first sample is time zero)");
+        foreach (SessionStream s in session.Streams.Skip(1))
         {
-            SessionStream reference = session.Reference;
-            context.Out.WriteLine($"reference: {reference.Name} ({reference.Stream.SourcePath})");
-            context.Out.WriteLine($"  own clock: {reference.Stream.Clock.Describe()}; reference = own - {reference.Stream.Clock.StartSeconds:R} s (its first sample is time zero)");
-            foreach (SessionStream s in session.Streams.Skip(1))
+            context.Out.WriteLine($"{s.Name} ({s.Stream.SourcePath})");
+            if (s.Fit is not { } fit)
             {
-                context.Out.WriteLine($"{s.Name} ({s.Stream.SourcePath})");
-                if (s.Fit is not { } fit)
-                {
-                    context.Out.WriteLine($"  not synchronised: {s.Placement}");
-                    continue;
-                }
-
-                context.Out.WriteLine($"  {fit.Describe()}");
-                if (fit.Source is { } source)
-                {
-                    context.Out.WriteLine($"  pulses: {source}");
-                }
-
-                if (fit.OffsetSearch is { } search)
-                {
-                    context.Out.WriteLine($"  offset search: {search}");
-                }
-
-                context.Out.WriteLine($"  map: {fit.Map.Describe()}");
-                double start = fit.Map.ToReference(s.Stream.Clock.StartSeconds), end = fit.Map.ToReference(s.Stream.Clock.EndSeconds);
-                context.Out.WriteLine($"  spans reference {start:F6} s to {end:F6} s ({s.Stream.Clock.SampleCount} samples)");
-                foreach (string note in fit.Notes)
-                {
-                    context.Out.WriteLine($"  note: {note}");
-                }
+                context.Out.WriteLine($"  not synchronised: {s.Placement}");
+                continue;
             }
 
-            return 0;
+            context.Out.WriteLine($"  {fit.Describe()}");
+            if (fit.Source is { } source)
+            {
+                context.Out.WriteLine($"  pulses: {source}");
+            }
+
+            if (fit.OffsetSearch is { } search)
+            {
+                context.Out.WriteLine($"  offset search: {search}");
+            }
+
+            context.Out.WriteLine($"  map: {fit.Map.Describe()}");
+            double start = fit.Map.ToReference(s.Stream.Clock.StartSeconds), end = fit.Map.ToReference(s.Stream.Clock.EndSeconds);
+            context.Out.WriteLine($"  spans reference {start:F6} s to {end:F6} s ({s.Stream.Clock.SampleCount} samples)");
+            foreach (string note in fit.Notes)
+            {
+                context.Out.WriteLine($"  note: {note}");
+            }
         }
+
+        return 0;
     }
 
     /// <summary>One line per fitted stream, for the export's summary.</summary>

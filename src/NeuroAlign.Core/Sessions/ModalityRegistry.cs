@@ -32,6 +32,9 @@ public sealed class ModalityRegistry
     /// <summary>The path settings of every modality.</summary>
     public IReadOnlyList<Setting> PathSettings => [.. Modalities.Select(m => _paths[m])];
 
+    /// <summary>Every modality's own settings: how its files open (without the paths and sync), each once.</summary>
+    public IReadOnlyList<Setting> OpenSettings => [.. Modalities.SelectMany(m => m.Settings).Distinct()];
+
     /// <summary>Every modality's own settings and per-sample sync settings (without the paths), each once.</summary>
     public IReadOnlyList<Setting> StreamSettings =>
         [.. Modalities.SelectMany(m => m.Settings.Concat(SyncSettingsOf(m))).Distinct()];

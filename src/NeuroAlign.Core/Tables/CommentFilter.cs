@@ -6,7 +6,7 @@ namespace NeuroAlign.Tables;
 /// quoted cell; filtering before tokenising means a quote inside a comment (a 5" screen) cannot
 /// open a quoted cell. One pass over each buffer, compacting in place.
 /// </summary>
-internal sealed class CommentFilter(TextReader inner) : TextReader
+internal sealed class CommentFilter(TextReader inner) : SpanTextReader(inner)
 {
     private bool _atLineStart = true;
     private bool _inQuotes;
@@ -26,7 +26,7 @@ internal sealed class CommentFilter(TextReader inner) : TextReader
     {
         while (true)
         {
-            int read = inner.Read(buffer);
+            int read = Inner.Read(buffer);
             if (read == 0)
             {
                 return 0;
@@ -38,33 +38,6 @@ internal sealed class CommentFilter(TextReader inner) : TextReader
                 return kept;
             }
         }
-    }
-
-    public override int ReadBlock(Span<char> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = Read(buffer[total..]);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
-        }
-
-        return total;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 
     private int Filter(Span<char> text)

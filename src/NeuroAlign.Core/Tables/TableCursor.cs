@@ -307,13 +307,13 @@ public sealed class TableCursor : IDisposable
     }
 
     /// <summary>Text already read (to judge the separator) followed by the rest of the file.</summary>
-    private sealed class ReplayReader(string prefix, TextReader rest) : TextReader
+    private sealed class ReplayReader(string prefix, TextReader rest) : SpanTextReader(rest)
     {
         private int _offset;
 
-        public override int Peek() => _offset < prefix.Length ? prefix[_offset] : rest.Peek();
+        public override int Peek() => _offset < prefix.Length ? prefix[_offset] : Inner.Peek();
 
-        public override int Read() => _offset < prefix.Length ? prefix[_offset++] : rest.Read();
+        public override int Read() => _offset < prefix.Length ? prefix[_offset++] : Inner.Read();
 
         public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
 
@@ -327,34 +327,7 @@ public sealed class TableCursor : IDisposable
                 return n;
             }
 
-            return rest.Read(buffer);
-        }
-
-        public override int ReadBlock(Span<char> buffer)
-        {
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int n = Read(buffer[total..]);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                total += n;
-            }
-
-            return total;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                rest.Dispose();
-            }
-
-            base.Dispose(disposing);
+            return Inner.Read(buffer);
         }
     }
 }
