@@ -64,6 +64,8 @@ public sealed class NamedStreamsTests
     [InlineData("--video-sync right=ephys_1:1", "option --video-sync: no stream or modality 'right' is loaded (loaded: ephys, ephys_1, left, body)")]
     [InlineData("--video-sync left=ephys_7:1", "option --video-sync ephys_7:1: no ephys stream 'ephys_7' is loaded (loaded: ephys, ephys_1)")]
     [InlineData("--rate cam=30", "option --rate: no stream or modality 'cam' is loaded (loaded: ephys, ephys_1, left, body)")]
+    [InlineData("--video-color cam=rgb", "option --video-color: no stream or modality 'cam' is loaded (loaded: ephys, ephys_1, left, body)")]
+    [InlineData("--video-size cam=8x6", "option --video-size: no stream or modality 'cam' is loaded (loaded: ephys, ephys_1, left, body)")]
     public void Export_NamedStreamMistakes_OneLineUsageErrorBeforeAnyFileIsRead(string options, string expected)
     {
         using var folder = new TempFolder();

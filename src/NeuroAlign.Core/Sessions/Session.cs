@@ -52,7 +52,7 @@ public sealed class Session : IDisposable
         string[] loaded = [.. requests.Select(r => r.Name), .. requests.Select(r => r.Modality.Name).Distinct()];
         foreach (Setting setting in perStreamSettings.Where(s => s.Scope == SettingScope.PerStream && settings.Has(s)))
         {
-            foreach (string name in NamesOf(settings, setting).Where(n => !loaded.Contains(n)))
+            foreach (string name in settings.NamesGiven(setting).Where(n => !loaded.Contains(n)))
             {
                 throw new SettingException(setting, $"no stream or modality '{name}' is loaded (loaded: {string.Join(", ", requests.Select(r => r.Name))})");
             }
@@ -192,19 +192,6 @@ public sealed class Session : IDisposable
         string why = folder != null && !Directory.Exists(folder) ? $"no such folder {folder}" : "no such file";
         throw new NeuroAlignException($"{Setting.Display(key)} {path}: {why}");
     }
-
-    private static IEnumerable<string> NamesOf(SettingValues settings, Setting setting) =>
-        setting switch
-        {
-            Setting<LineOrFile> s => settings.PerStream(s).Names,
-            Setting<double> s => settings.PerStream(s).Names,
-            Setting<int> s => settings.PerStream(s).Names,
-            Setting<PulseSource> s => settings.PerStream(s).Names,
-            Setting<FrameRegion> s => settings.PerStream(s).Names,
-            Setting<string> s => settings.PerStream(s).Names,
-            Setting<Time.IndexMode> s => settings.PerStream(s).Names,
-            _ => [],
-        };
 
     /// <summary>A per-sample sync setting for one stream: a value without a name serves the only stream of its modality.</summary>
     private static bool TryPerStream<T>(SettingValues settings, Setting<T> setting, StreamRequest r, IReadOnlyList<StreamRequest> requests, out T value)

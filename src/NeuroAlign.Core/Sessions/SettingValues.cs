@@ -103,6 +103,10 @@ public sealed class SettingValues
         return _values.TryGetValue(setting, out object? v) ? (StreamValues<T>)v : new StreamValues<T>();
     }
 
+    /// <summary>The stream or modality names a per-stream setting was given values for (none when not given).</summary>
+    public IReadOnlyCollection<string> NamesGiven(Setting setting) =>
+        _values.TryGetValue(setting, out object? v) && v is IStreamNamed named ? named.Names : [];
+
     /// <summary>A copy without the given settings (how a command hands part of its work on).</summary>
     public SettingValues Without(params Setting[] leaveOut)
     {

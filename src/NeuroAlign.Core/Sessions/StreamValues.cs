@@ -6,7 +6,7 @@ namespace NeuroAlign.Sessions;
 /// its name, else for its modality, else for all.
 /// </summary>
 /// <typeparam name="T">The value type.</typeparam>
-public sealed class StreamValues<T>
+public sealed class StreamValues<T> : IStreamNamed
     where T : notnull
 {
     private readonly Dictionary<string, T> _byName = new(StringComparer.Ordinal);
@@ -76,6 +76,13 @@ public sealed class StreamValues<T>
             }
         }
     }
+}
+
+/// <summary>The names a per-stream setting's values were given for, whatever their type.</summary>
+public interface IStreamNamed
+{
+    /// <summary>The names (streams or modalities) given a value of their own.</summary>
+    IReadOnlyCollection<string> Names { get; }
 }
 
 /// <summary>How streams are named in settings: <c>NAME=VALUE</c>, NAME a plain word.</summary>
