@@ -75,7 +75,7 @@ public sealed class VideoModality : IModality
         }
     }
 
-    public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log)
+    public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened)
     {
         ArgumentNullException.ThrowIfNull(request);
         VideoOptions options = VideoSettings.Options(settings, request.Name);

@@ -46,7 +46,7 @@ internal static class InfoCommand
             IModality? modality = modalities[i];
             using ISampleStream stream = modality is null
                 ? BidsPhysioStream.Open(path, new BidsPhysioOptions(CacheDirectory: settings.Find(FmriSettings.Cache)))
-                : modality.Open(new StreamRequest(modality.Name, modality, path, 0), settings, log).Stream;
+                : modality.Open(new StreamRequest(modality.Name, modality, path, 0), settings, log, []).Stream;
             Describe(stream, context.Out);
             if (filters is not null && modality is not null && filters.AppliesTo(modality.Kind))
             {

@@ -36,7 +36,7 @@ internal static class SyncCommand
             context.Out.WriteLine($"{s.Name} ({s.Stream.SourcePath})");
             if (s.Fit is not { } fit)
             {
-                context.Out.WriteLine($"  not synchronised: {s.Placement}");
+                context.Out.WriteLine(s.Opened.ClockOf is null ? $"  not synchronised: {s.Placement}" : $"  {s.Placement}");
                 continue;
             }
 

@@ -195,6 +195,11 @@ public sealed class ExportPlan
                 sync = session.SyncAttributes(s);
                 attributes["clock_assumption"] = $"{s.Placement}; figures in /{OutputSchema.SyncGroup}/{s.Name}";
             }
+            else if (s.Opened.ClockOf is { } clockOf)
+            {
+                attributes["clock_stream"] = clockOf;
+                attributes["clock_assumption"] = s.Placement;
+            }
 
             var output = new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, syncAttributes: sync);
             aligned.Add(Filters is { } filters && filters.AppliesTo(s.Modality.Kind)

@@ -40,8 +40,14 @@ public interface IModality
     /// <summary>Checks the settings that need no file, before anything is opened; throws <see cref="SettingException"/>.</summary>
     void CheckSettings(SettingValues settings, IReadOnlyList<StreamRequest> streams);
 
-    /// <summary>Opens one stream of this modality. The caller disposes the result's stream.</summary>
-    OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log);
+    /// <summary>
+    /// Opens one stream of this modality. The caller disposes the result's stream.
+    /// <paramref name="opened"/> holds the session's streams opened before it (every stream of a
+    /// lower <see cref="ReferencePriority"/>), on the reference clock: a modality derived from a
+    /// recording (spikes from ephys, pose from a camera, physio from an fMRI run) finds its source
+    /// there and says so in <see cref="OpenedStream.ClockOf"/>.
+    /// </summary>
+    OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened);
 
     /// <summary>Attributes and datasets of the stream's output group beyond the common ones (gains, channel ids, slice timing…).</summary>
     void DescribeOutput(SessionStream stream, bool isReference, StreamOutputDescription output);
@@ -85,6 +91,15 @@ public sealed record OpenedStream(ISampleStream Stream, IReadOnlyList<DigitalLin
 
     /// <summary>Why there is no default sync line, and what to give instead.</summary>
     public string? NoSyncLineReason { get; init; }
+
+    /// <summary>
+    /// The name of an already opened stream whose own clock this stream's sample times are on, or
+    /// null. Data derived from a recording inherit its clock: spike times count samples of the
+    /// sorted recording, pose rows are frames of their camera, physio starts relative to its run.
+    /// The session then maps the stream through that stream's map (its sync fit included) and fits
+    /// nothing of its own.
+    /// </summary>
+    public string? ClockOf { get; init; }
 }
 
 /// <summary>Where a session's notices go while it opens: warnings about files, said once.</summary>

@@ -138,7 +138,7 @@ public sealed class Session : IDisposable
             foreach (StreamRequest request in requests)
             {
                 RequirePath(request.Path, request.Modality.Name);
-                OpenedStream opened = request.Modality.Open(request, settings, log);
+                OpenedStream opened = request.Modality.Open(request, settings, log, session._streams);
                 try
                 {
                     if (opened.Stream.Clock.SampleCount == 0)
@@ -224,6 +224,12 @@ public sealed class Session : IDisposable
         if (_streams.Count == 0)
         {
             return new SessionStream(request.Name, request.Modality, opened, own, null, "reference clock: its first sample is time zero");
+        }
+
+        if (opened.ClockOf is { } clockOf)
+        {
+            SessionStream source = this[clockOf];
+            return new SessionStream(request.Name, request.Modality, opened, source.Map, null, $"on the clock of {source.Name} ({source.Placement})");
         }
 
         SessionStream reference = _streams[0];

@@ -135,6 +135,77 @@ public sealed class SessionTests
         Assert.Equal("ephys", attributes["reference_stream"]);
     }
 
+    /// <summary>
+    /// A stream derived from a recording (as spikes are from the probe they were sorted from) opens
+    /// after it, sees it among the opened streams, and is mapped through that recording's fitted
+    /// clock instead of being fitted itself.
+    /// </summary>
+    [Fact]
+    public void Open_StreamOnAnotherStreamsClock_TakesThatStreamsFittedMap()
+    {
+        using var folder = new TempFolder();
+        const double seconds = 8, imecRate = 30_000, nidqRate = 25_000;
+        var nidqClock = new DeviceClock(0.4, -20);
+        LineSignal sync = SyntheticSync.SquareWave(1.000037, 0.5, 0.25);
+        string probe = folder.File("run_g0_t0.imec0.ap.bin"), nidq = folder.File("run_g0_t0.nidq.bin");
+        SyntheticSync.WriteRecording(probe, 3, imecRate, (long)(seconds * imecRate), new DeviceClock(0, 0), [(6, sync)]);
+        SyntheticSync.WriteRecording(nidq, 2, nidqRate, (long)(seconds * nidqRate), nidqClock, [(0, sync)]);
+        SyntheticSpikeGlxMeta.WriteImec(probe, 2, imecRate);
+        SyntheticSpikeGlxMeta.WriteNidq(nidq, nidqRate, 0);
+        var derived = new OnClockOf("nidq");
+        var registry = new ModalityRegistry([new EphysModality(), derived]);
+        SettingValues values = Settings(
+            (registry.PathSetting(registry.Find("ephys")!), probe),
+            (registry.PathSetting(registry.Find("ephys")!), $"nidq={nidq}"),
+            (registry.PathSetting(derived), nidq));
+        IReadOnlyList<StreamRequest> requests = registry.Requests(values);
+
+        using Session session = Session.Open(requests, values, new NoLog());
+
+        Assert.Equal(["ephys", "nidq"], derived.SawOpened);
+        SessionStream source = session["nidq"], onIt = session["derived"];
+        Assert.NotNull(source.Fit);
+        Assert.Null(onIt.Fit);
+        Assert.Same(source.Map, onIt.Map);
+        Assert.StartsWith("on the clock of nidq (shared sync pulses", onIt.Placement, StringComparison.Ordinal);
+    }
+
+    /// <summary>Opens a path as ephys, on the clock of the stream named <paramref name="source"/>.</summary>
+    private sealed class OnClockOf(string source) : IModality
+    {
+        private readonly EphysModality _ephys = new();
+
+        public List<string> SawOpened { get; } = [];
+
+        public string Name => "derived";
+
+        public NeuroAlign.Filtering.ModalityKind Kind => NeuroAlign.Filtering.ModalityKind.Ephys;
+
+        public string PathHelp => "a recording on another stream's clock";
+
+        public int ReferencePriority => 10;
+
+        public PerSampleSync? PerSampleSync => null;
+
+        public IReadOnlyList<Setting> Settings => [];
+
+        public bool Claims(string path) => false;
+
+        public void CheckSettings(SettingValues settings, IReadOnlyList<StreamRequest> streams)
+        {
+        }
+
+        public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened)
+        {
+            SawOpened.AddRange(opened.Select(s => s.Name));
+            return _ephys.Open(request, settings, log, opened) with { ClockOf = source };
+        }
+
+        public void DescribeOutput(SessionStream stream, bool isReference, StreamOutputDescription output)
+        {
+        }
+    }
+
     private sealed class NoLog : ISessionLog
     {
         public void Warn(string message) => throw new InvalidOperationException($"unexpected warning: {message}");

@@ -111,7 +111,7 @@ public sealed class EphysModality : IModality
         }
     }
 
-    public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log)
+    public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(settings);

@@ -55,7 +55,7 @@ public sealed class FmriModality : IModality
         }
     }
 
-    public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log)
+    public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(settings);
