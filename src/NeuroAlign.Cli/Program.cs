@@ -78,6 +78,19 @@ internal static class Program
         }
     }
 
+    /// <summary>Every command: the first is the default (options first: the original tool's export).</summary>
+    public static readonly IReadOnlyList<CliCommand> Commands =
+    [
+        new("export", "[export] [--ephys FILE]... [--video FILE]... [--fmri FILE]... --time SECONDS [options]", "export aligned windows to HDF5", ExportCommand.Settings, ExportCommand.Run),
+        new("info", "info FILE... [options]", "describe recordings: ephys, video, NIfTI .nii/.nii.gz, BIDS _physio.tsv.gz (with --filter: the fraction a rule keeps)", InfoCommand.AllSettings, InfoCommand.Run),
+        new("sync", "sync [--ephys FILE]... [--video FILE]... [--fmri FILE]... [clock options]", "fit each stream's clock to the reference and print the figures (writes nothing)", SettingOptions.Session, SyncCommand.Run),
+        new("demo", "demo [--dir DIR]", "write a sample session, align it, say what was written", [DemoCommand.Folder], DemoCommand.Run),
+        new("merge", "merge OUT SHARD... [options]", "join the shard files of one export (export --shard i/n) into one", MergeCommand.Settings, MergeCommand.Run),
+        new("batch", "batch MANIFEST --out-dir DIR [options]", "one export per session of a study (a TSV manifest); every export option applies to each", BatchCommand.Settings, BatchCommand.Run),
+        new("slurm submit", "slurm submit [options] (export ... --shards N --out FILE | batch MANIFEST --out-dir DIR ...)", "one Slurm array task per shard or session", SlurmCommand.SubmitSettings, null),
+        new("slurm status", "slurm status JOB [--dir DIR]", "pending, running, done and failed tasks of a submitted job", SlurmCommand.StatusSettings, null),
+    ];
+
     private static int Dispatch(IReadOnlyList<string> args, CliContext context)
     {
         if (args.Count == 0 || args[0] is "--help" or "-h" or "help")
@@ -92,63 +105,60 @@ internal static class Program
             return 0;
         }
 
-        // Options or a response file (@args.txt, one token per line) first: the original tool's export.
-        string command = args[0].StartsWith("--", StringComparison.Ordinal) || args[0].StartsWith('@') ? "export" : args[0];
-        IReadOnlyList<string> rest = command == "export" && args[0] != "export" ? args : args.Skip(1).ToArray();
-        if (rest.Contains("--help") || rest.Contains("-h"))
+        // Shell completion (scripts/neuro-align-completion.bash): [suggest:POSITION] "LINE".
+        if (args[0].StartsWith("[suggest", StringComparison.Ordinal))
         {
-            context.Out.WriteLine(Usage());
+            string line = args.Count > 1 ? args[1] : string.Empty;
+            int position = args[0].Length > 9 && int.TryParse(args[0][9..^1], System.Globalization.CultureInfo.InvariantCulture, out int p) ? p : line.Length;
+            foreach (string completion in CommandTree.Completions(Commands, line, position))
+            {
+                context.Out.WriteLine(completion);
+            }
+
             return 0;
         }
 
-        return command switch
+        // Options or a response file (@args.txt, one token per line) first: the original tool's export.
+        bool implicitExport = args[0].StartsWith("--", StringComparison.Ordinal) || args[0].StartsWith('@');
+        string word = implicitExport ? "export" : args[0];
+        CliCommand command = Commands.FirstOrDefault(c => c.Name.Split(' ')[0] == word)
+            ?? throw new UsageException($"unknown command '{word}': expected {string.Join(", ", Commands.Select(c => c.Name.Split(' ')[0]).Distinct())} (see --help)");
+        IReadOnlyList<string> rest = implicitExport ? args : args.Skip(1).ToArray();
+        if (word == "slurm" && rest.Count > 0 && Commands.FirstOrDefault(c => c.Name == $"slurm {rest[0]}") is { } sub)
         {
-            "export" => ExportCommand.Run(ParsedArgs.Parse(rest, ExportCommand.Options), context),
-            "info" => InfoCommand.Run(ParsedArgs.Parse(rest, InfoCommand.Options), context),
-            "sync" => SyncCommand.Run(ParsedArgs.Parse(rest, SyncCommand.Options), context),
-            "demo" => DemoCommand.Run(ParsedArgs.Parse(rest, DemoCommand.Options), context),
-            "merge" => MergeCommand.Run(ParsedArgs.Parse(rest, MergeCommand.Options), context),
-            "batch" => BatchCommand.Run(ParsedArgs.Parse(rest, BatchCommand.Options), context),
-            "slurm" => SlurmCommand.Run(rest, context),
-            _ => throw new UsageException($"unknown command '{command}': expected export, info, sync, demo, merge, batch or slurm (see --help)"),
-        };
+            command = sub;
+        }
+
+        if (rest.Contains("--help") || rest.Contains("-h"))
+        {
+            context.Out.WriteLine(word == "slurm" && command.Name == "slurm submit" && !rest.Contains("submit") ? Usage() : Help(command));
+            return 0;
+        }
+
+        return command.Run is { } run ? run(ParsedArgs.Parse(rest, command.Settings), context) : SlurmCommand.Run(rest, context);
     }
+
+    /// <summary>One command's help: its synopsis, what it does, and every option with its value and default.</summary>
+    private static string Help(CliCommand command) => $"""
+        Usage: neuro-align {command.Synopsis}
+          {command.Summary}
+
+        Options:
+        {HelpText.Options(command.Settings)}
+
+        Docs: README.md; docs/output-format.md; docs/sync.md; docs/filter.md; docs/scale-out.md.
+        """;
 
     private static string Usage() => $"""
         neuro-align {Version}: put ephys, video and fMRI recordings on one timeline and export aligned windows to HDF5.
 
         Usage:
-          neuro-align [--ephys FILE] [--video FILE] [--fmri FILE] --time SECONDS [options]
-                                                              export aligned windows (same as `neuro-align export ...`)
-          neuro-align info FILE... [options]                  describe recordings (ephys, video, NIfTI .nii/.nii.gz, BIDS _physio.tsv.gz)
-          neuro-align info --filter RULE FILE...              also scan each recording and report the fraction RULE keeps
-          neuro-align sync [--ephys FILE]... [--video FILE] [--fmri FILE] [clock options]
-                                                              fit each stream's clock to the reference and print the figures (writes nothing)
-          neuro-align demo [--dir DIR]                        write a sample session, align it, say what was written
-          neuro-align merge OUT SHARD...                      join the shard files of one export (export --shard i/n) into one
-          neuro-align batch MANIFEST --out-dir DIR [options]  one export per session of a study (a TSV manifest)
-          neuro-align slurm submit [SLURM OPTIONS] export ... --shards N --out FILE
-          neuro-align slurm submit [SLURM OPTIONS] batch MANIFEST --out-dir DIR [options]
-                                                              one Slurm array task per shard or session
-          neuro-align slurm status JOB                        pending, running, done and failed tasks of a submitted job
+        {string.Join(Environment.NewLine, Commands.Select(c => $"  neuro-align {c.Synopsis}{Environment.NewLine}      {c.Summary}"))}
+          neuro-align COMMAND --help                          that command's options
           neuro-align --help | --version
 
-        Export options:
-        {HelpText.Options(ExportCommand.Options)}
-
-        Demo options:
-        {HelpText.Options(DemoCommand.Options)}
-
-        Merge options:
-        {HelpText.Options(MergeCommand.Options)}
-
-        Batch options (besides export options for every session):
-        {HelpText.Options(BatchCommand.OwnOptions)}
-
-        Slurm submit options (before the export or batch command):
-        {HelpText.Options(SlurmCommand.SubmitOptions)}
-
-        Scale-out (shards, merge, manifest, Slurm, --jobs): docs/scale-out.md.
+        Export options (neuro-align export --help lists them alone):
+        {HelpText.Options(ExportCommand.Settings)}
 
         Times are seconds on the reference clock (the first ephys stream's, else the video's, else the fMRI run's), zero at
         its first sample (for fMRI: the first volume's onset). Streams without a shared clock start together at zero.
@@ -157,6 +167,7 @@ internal static class Program
         its frames; --offset places a stream by hand (docs/sync.md).
         A window is [time - before, time + after); each modality is sampled on its own fixed grid.
         Filter rules (--filter, e.g. "abs(signal) < 500 uV and t > 2 s"): docs/filter.md.
+        Scale-out (shards, merge, manifest, Slurm, --jobs): docs/scale-out.md. Shell completion: scripts/neuro-align-completion.bash.
         Output format: docs/output-format.md. Exit codes: 0 done, 1 bad input or an output that cannot
         be written, 2 bad command line, 130 interrupted, 70 a bug (NEUROALIGN_DEBUG=1 shows where).
         """;

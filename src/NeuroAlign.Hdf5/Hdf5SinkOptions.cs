@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Hdf5;
 
@@ -175,5 +176,38 @@ public sealed record Hdf5SinkOptions(CompressionCodec Codec = CompressionCodec.G
         }
 
         throw new NeuroAlignException($"compression '{text}': expected a codec ({string.Join(", ", CompressionCodecs.All.Select(CompressionCodecs.Name))}), its level if it has one, and 'shuffle' for byte-shuffled gzip, zstd or lz4");
+    }
+}
+
+/// <summary>The compression settings of an export or a merge, declared once for every front end.</summary>
+public static class CompressionSettings
+{
+    public static readonly Setting<CompressionCodec> Codec = Setting.Of(
+        "compression",
+        "CODEC",
+        "gzip (with byte shuffle; plain h5py reads it), zstd, lz4, bitshuffle-lz4, bitshuffle-zstd (h5py needs hdf5plugin) or none",
+        text => Setting.Naming("compression", () => CompressionCodecs.Parse(text)),
+        defaultText: "gzip");
+
+    public static readonly Setting<int> Level = Setting.Count("level", "N", "the codec's level: gzip 0 (store) to 9 (smallest, slowest), zstd 1 to 22, lz4 0 to 12; chunks are compressed on every core", int.MinValue, "gzip 1, zstd 3, lz4 0");
+
+    public static readonly IReadOnlyList<Setting> All = [Codec, Level];
+
+    /// <summary>The sink's options from the settings given, or <paramref name="fallback"/> when neither was; a level the codec does not take names the setting.</summary>
+    public static Hdf5SinkOptions? Options(SettingValues settings, Hdf5SinkOptions? fallback = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.Has(Codec) && !settings.Has(Level))
+        {
+            return fallback;
+        }
+
+        var options = new Hdf5SinkOptions(settings.Get(Codec, CompressionCodec.Gzip), settings.FindValue(Level));
+        Setting.Naming(Level.Key, () =>
+        {
+            options.Validate();
+            return options;
+        });
+        return options;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NeuroAlign.Cli.ScaleOut;
+using NeuroAlign.Cli.Tests.ScaleOut;
 using NeuroAlign.TestData;
 
 namespace NeuroAlign.Cli.Tests;
@@ -231,12 +232,12 @@ public class EventsFromLineTests
     [Fact]
     public void SessionOptions_RowEventsFrom_ReplacesCommonEvery()
     {
-        (string, string?)[] common = [("--every", "1"), ("--after", "0.5")];
-        (string, string?)[] row = [("--ephys", "/a.bin"), ("--events-from", "ephys:6")];
+        var common = SessionManifestTests.Options(("--every", "1"), ("--after", "0.5"));
+        var row = SessionManifestTests.Options(("--ephys", "/a.bin"), ("--events-from", "ephys:6"));
 
         var options = WorkPlan.SessionOptions(common, row);
 
-        Assert.Equal([("--after", "0.5"), ("--ephys", "/a.bin"), ("--events-from", "ephys:6")], options);
+        Assert.Equal([("--after", "0.5"), ("--ephys", "/a.bin"), ("--events-from", "ephys:6")], SessionManifestTests.Flags(options));
     }
 
     [Theory]

@@ -1,76 +1,50 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.CommandLine;
 
 /// <summary>A wrong command line: printed as one line, exit code 2.</summary>
 internal sealed class UsageException(string message) : NeuroAlignException(message);
 
-/// <summary>One option a command accepts.</summary>
-/// <param name="Name">Long name with dashes: --time.</param>
-/// <param name="ValueName">Placeholder shown in help (SECONDS); null for a flag without a value.</param>
-/// <param name="Help">One line of help.</param>
-/// <param name="Repeatable">Whether the option may be given more than once.</param>
-internal sealed record OptionSpec(string Name, string? ValueName, string Help, bool Repeatable = false)
-{
-    public bool TakesValue => ValueName != null;
-
-    /// <summary>Whether the value names a file or folder (by the placeholder's convention: PATH, FILE, JSON).</summary>
-    public bool TakesPath => ValueName is "PATH" or "[NAME=]PATH" or "FILE" or "JSON";
-}
-
 /// <summary>
 /// The parsed command line. System.CommandLine tokenizes and matches it (inline <c>--opt=value</c>,
 /// response files <c>@args.txt</c>, <c>--</c>); the mistakes it finds are rendered here as the one
-/// line the error contract asks for, with the nearest option for a typo. Commands then read typed
-/// values: <see cref="SettingOptions.Read"/> turns the options that are Core settings into
-/// <c>SettingValues</c>.
+/// line the error contract asks for, with the nearest option for a typo. Every option is a
+/// <see cref="Setting"/>, parsed as it is read: commands get typed <see cref="Values"/>.
 /// </summary>
 internal sealed class ParsedArgs
 {
-    private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
-    private readonly List<(string Name, string? Value)> _given = [];
+    private ParsedArgs(SettingValues values) => Values = values;
 
     public List<string> Positionals { get; } = [];
 
-    /// <summary>The options as given, in order: a flag's value is null.</summary>
-    public IReadOnlyList<(string Name, string? Value)> Given => _given;
+    /// <summary>The options given, typed and in order: every option of a command is a <see cref="Setting"/>.</summary>
+    public SettingValues Values { get; }
 
-    public static ParsedArgs Parse(IReadOnlyList<string> args, IReadOnlyList<OptionSpec> specs)
+    public static ParsedArgs Parse(IReadOnlyList<string> args, IReadOnlyList<Setting> settings)
     {
-        var command = new Command("neuro-align");
-        var bySymbol = new Dictionary<Option, OptionSpec>();
-        foreach (OptionSpec spec in specs)
-        {
-            Option option = spec.TakesValue
-                ? new Option<string[]>(spec.Name) { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false, HelpName = spec.ValueName, Description = spec.Help }
-                : new Option<bool>(spec.Name) { Arity = ArgumentArity.Zero, Description = spec.Help };
-            command.Options.Add(option);
-            bySymbol[option] = spec;
-        }
-
-        var positionals = new Argument<string[]>("arguments") { Arity = ArgumentArity.ZeroOrMore };
-        command.Arguments.Add(positionals);
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(settings);
+        Command command = CommandTree.Symbols("neuro-align", settings, out Dictionary<Option, Setting> bySymbol);
         ParseResult result = command.Parse(args.ToArray());
-        var byName = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var byFlag = settings.ToDictionary(s => SettingOptions.Flag(s.Key), StringComparer.Ordinal);
         if (result.UnmatchedTokens.FirstOrDefault(t => t.StartsWith("--", StringComparison.Ordinal) && t != "--") is { } unmatched)
         {
-            throw Unknown(unmatched, specs);
+            throw Unknown(unmatched, settings);
         }
 
         foreach (OptionResult given in result.CommandResult.Children.OfType<OptionResult>())
         {
-            OptionSpec spec = bySymbol[given.Option];
-            if (spec.TakesValue && given.Tokens.Count == 0)
+            Setting setting = bySymbol[given.Option];
+            if (!setting.IsSwitch && given.Tokens.Count == 0)
             {
-                throw new UsageException($"option {spec.Name} needs a value ({spec.ValueName})");
+                throw new SettingException(setting, $"needs a value ({setting.ValueName})");
             }
 
-            if (spec.TakesValue && !spec.Repeatable && given.Tokens.Count > 1)
+            if (!setting.IsSwitch && !Repeatable(setting) && given.Tokens.Count > 1)
             {
-                throw new UsageException($"option {spec.Name} was given twice ('{given.Tokens[0].Value}' and '{given.Tokens[1].Value}'); it takes one value");
+                throw new SettingException(setting, $"given twice ('{given.Tokens[0].Value}' and '{given.Tokens[1].Value}'); it takes one value");
             }
         }
 
@@ -80,29 +54,15 @@ internal sealed class ParsedArgs
         }
 
         // The order the user gave: option tokens, each with the value token that follows it.
-        var parsed = new ParsedArgs();
+        var parsed = new ParsedArgs(new SettingValues());
         IReadOnlyList<Token> tokens = result.Tokens;
         bool afterDoubleDash = false;
         for (int i = 0; i < tokens.Count; i++)
         {
             Token token = tokens[i];
-            if (token.Type == TokenType.Option && byName.TryGetValue(token.Value, out OptionSpec? spec))
+            if (token.Type == TokenType.Option && byFlag.TryGetValue(token.Value, out Setting? setting))
             {
-                if (!spec.TakesValue)
-                {
-                    parsed._flags.Add(spec.Name);
-                    parsed._given.Add((spec.Name, null));
-                    continue;
-                }
-
-                string value = tokens[++i].Value;
-                if (!parsed._values.TryGetValue(spec.Name, out List<string>? list))
-                {
-                    parsed._values[spec.Name] = list = [];
-                }
-
-                list.Add(value);
-                parsed._given.Add((spec.Name, value));
+                parsed.Values.Add(setting, setting.IsSwitch ? null : tokens[++i].Value);
             }
             else if (token.Type == TokenType.DoubleDash)
             {
@@ -114,7 +74,7 @@ internal sealed class ParsedArgs
                 // A word that looks like an option but is none lands among the positionals: a typo.
                 if (!afterDoubleDash && token.Value.StartsWith("--", StringComparison.Ordinal))
                 {
-                    throw Unknown(token.Value, specs);
+                    throw Unknown(token.Value, settings);
                 }
 
                 parsed.Positionals.Add(token.Value);
@@ -124,16 +84,19 @@ internal sealed class ParsedArgs
         return parsed;
     }
 
-    /// <summary>An option no spec names, with the nearest one for a typo; a flag given a value says so.</summary>
-    private static UsageException Unknown(string token, IReadOnlyList<OptionSpec> specs)
+    /// <summary>Whether the option may be given more than once: repeatable settings, and per-stream ones (one value per stream).</summary>
+    public static bool Repeatable(Setting setting) => setting.Repeatable || setting.Scope == SettingScope.PerStream;
+
+    /// <summary>An option no setting names, with the nearest one for a typo; a switch given a value says so.</summary>
+    private static UsageException Unknown(string token, IReadOnlyList<Setting> settings)
     {
         string name = token.Split('=', 2)[0];
-        if (specs.FirstOrDefault(s => s.Name == name) is { TakesValue: false })
+        if (settings.FirstOrDefault(s => SettingOptions.Flag(s.Key) == name) is { IsSwitch: true })
         {
             return new UsageException($"option {name} takes no value, found '{token[(name.Length + 1)..]}'");
         }
 
-        string? guess = specs.Select(s => s.Name).OrderBy(n => Distance(n, name)).FirstOrDefault();
+        string? guess = settings.Select(s => SettingOptions.Flag(s.Key)).OrderBy(n => Distance(n, name)).FirstOrDefault();
         string hint = guess != null && Distance(guess, name) <= 3 ? $" (did you mean {guess}?)" : string.Empty;
         return new UsageException($"unknown option '{name}'{hint}; see --help");
     }
@@ -142,12 +105,12 @@ internal sealed class ParsedArgs
     /// The options as arguments again (positionals first), without those in <paramref name="leaveOut"/>:
     /// how a command hands the same work to another process.
     /// </summary>
-    public List<string> ToArguments(params string[] leaveOut)
+    public List<string> ToArguments(params Setting[] leaveOut)
     {
         var arguments = new List<string>(Positionals);
-        foreach (var (name, value) in _given.Where(g => !leaveOut.Contains(g.Name)))
+        foreach (var (setting, value) in Values.Given.Where(g => !leaveOut.Contains(g.Setting)))
         {
-            arguments.Add(name);
+            arguments.Add(SettingOptions.Flag(setting.Key));
             if (value != null)
             {
                 arguments.Add(value);
@@ -155,66 +118,6 @@ internal sealed class ParsedArgs
         }
 
         return arguments;
-    }
-
-    public bool Has(string name) => _flags.Contains(name) || _values.ContainsKey(name);
-
-    public string? Get(string name) => _values.TryGetValue(name, out List<string>? v) ? v[0] : null;
-
-    public IReadOnlyList<string> GetAll(string name) => _values.TryGetValue(name, out List<string>? v) ? v : [];
-
-    public double GetDouble(string name, double defaultValue, bool allowNegative = true)
-    {
-        string? text = Get(name);
-        return text == null ? defaultValue : ParseSeconds(name, text, allowNegative);
-    }
-
-    public int GetInt(string name, int defaultValue, int minimum)
-    {
-        string? text = Get(name);
-        if (text == null)
-        {
-            return defaultValue;
-        }
-
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < minimum)
-        {
-            throw new UsageException($"option {name}: '{text}' is not a whole number ≥ {minimum}");
-        }
-
-        return value;
-    }
-
-    public long GetLong(string name, long defaultValue, long minimum)
-    {
-        string? text = Get(name);
-        if (text == null)
-        {
-            return defaultValue;
-        }
-
-        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) || value < minimum)
-        {
-            throw new UsageException($"option {name}: '{text}' is not a whole number ≥ {minimum}");
-        }
-
-        return value;
-    }
-
-    /// <summary>A finite number, as users type it (invariant culture: 2.5, never 2,5).</summary>
-    public static double ParseSeconds(string name, string text, bool allowNegative = true)
-    {
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
-        {
-            throw new UsageException($"option {name}: '{text}' is not a finite number");
-        }
-
-        if (!allowNegative && value < 0)
-        {
-            throw new UsageException($"option {name}: {text} is negative; expected zero or more");
-        }
-
-        return value;
     }
 
     /// <summary>Edit distance, for "did you mean" hints.</summary>
@@ -244,12 +147,12 @@ internal sealed class ParsedArgs
     }
 }
 
-/// <summary>Help text from option specs.</summary>
+/// <summary>Help text from settings: flag, value, help and default, one line each.</summary>
 internal static class HelpText
 {
-    public static string Options(IEnumerable<OptionSpec> specs)
+    public static string Options(IEnumerable<Setting> settings)
     {
-        var lines = specs.Select(s => (Left: s.TakesValue ? $"{s.Name} {s.ValueName}" : s.Name, s.Help)).ToArray();
+        var lines = settings.Select(s => (Left: s.IsSwitch ? SettingOptions.Flag(s.Key) : $"{SettingOptions.Flag(s.Key)} {s.ValueName}", Help: SettingOptions.HelpLine(s))).ToArray();
         int width = lines.Max(l => l.Left.Length) + 2;
         return string.Join(Environment.NewLine, lines.Select(l => $"  {l.Left.PadRight(width)}{l.Help}"));
     }

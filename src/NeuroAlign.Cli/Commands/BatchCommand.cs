@@ -1,5 +1,6 @@
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.ScaleOut;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.Commands;
 
@@ -10,19 +11,22 @@ namespace NeuroAlign.Cli.Commands;
 internal static class BatchCommand
 {
     /// <summary>Options of batch itself; every other option is an export option for every session.</summary>
-    public static readonly OptionSpec[] OwnOptions =
-    [
-        new("--out-dir", "DIR", "where the outputs go: DIR/<session>.h5 (created if missing)"),
-        new("--jobs", "N", "run the sessions as N local processes at a time (default: one after the other in this process)"),
-        new("--only-missing", null, "skip sessions whose output already exists"),
-        new("--session", "NAME", "run only this session (repeatable)", Repeatable: true),
-    ];
+    public static readonly Setting<string> OutDir = Setting.Text("out-dir", "DIR", "where the outputs go: DIR/<session>.h5 (created if missing)");
+
+    public static readonly Setting<int> Jobs = Setting.Count("jobs", "N", "run the sessions as N local processes at a time", 1, "one after the other in this process");
+
+    public static readonly Setting<bool> OnlyMissing = Setting.Switch("only-missing", "skip sessions whose output already exists");
+
+    public static readonly Setting<string> OnlySession = Setting.Text("session", "NAME", "run only this session (repeatable)", repeatable: true);
+
+    /// <summary>Options of batch itself; every other option is an export option for every session.</summary>
+    public static readonly IReadOnlyList<Setting> OwnSettings = [OutDir, Jobs, OnlyMissing, OnlySession];
 
     /// <summary>Export options a session may take from the command line (not where its output goes, nor shards).</summary>
-    public static readonly OptionSpec[] ExportOptions =
-        ExportCommand.Options.Where(o => !InputsFingerprint.IgnoredOptions.Contains(o.Name)).ToArray();
+    public static readonly IReadOnlyList<Setting> ExportOptions =
+        [.. ExportCommand.Settings.Where(o => !InputsFingerprint.IgnoredOptions.Contains(o))];
 
-    public static readonly OptionSpec[] Options = [.. OwnOptions, .. ExportOptions];
+    public static readonly IReadOnlyList<Setting> Settings = [.. OwnSettings, .. ExportOptions];
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -36,9 +40,8 @@ internal static class BatchCommand
 
         Directory.CreateDirectory(plan.WorkFolder);
         var failures = new List<string>();
-        if (args.Has("--jobs"))
+        if (args.Values.TryGet(Jobs, out int jobs))
         {
-            int jobs = args.GetInt("--jobs", 1, 1);
             context.Error.WriteLine($"neuro-align: {tasks.Count} session(s), {Math.Min(jobs, tasks.Count)} local process(es) at a time; logs in {plan.LogFolder}");
             foreach (TaskResult r in LocalRunner.Run(plan, tasks, jobs, context).Where(r => !r.Succeeded))
             {
@@ -82,15 +85,15 @@ internal static class BatchCommand
                 : $"unexpected argument '{args.Positionals[1]}'; batch takes one manifest");
         }
 
-        string outputFolder = args.Get("--out-dir") ?? throw new UsageException("batch needs --out-dir DIR: where the sessions' outputs go");
+        string outputFolder = args.Values.Find(OutDir) ?? throw new UsageException($"batch needs {OutDir} DIR: where the sessions' outputs go");
         if (File.Exists(outputFolder))
         {
-            throw new UsageException($"--out-dir {outputFolder} is a file; expected a folder");
+            throw new SettingException(OutDir, $"{outputFolder} is a file; expected a folder");
         }
 
         string manifest = args.Positionals[0];
         IReadOnlyList<ManifestSession> sessions = SessionManifest.Read(manifest, ExportOptions);
-        var common = args.Given.Where(g => OwnOptions.All(o => o.Name != g.Name)).ToArray();
+        var common = args.Values.Given.Where(g => !OwnSettings.Contains(g.Setting)).Select(g => (g.Setting, g.Text)).ToArray();
         WorkPlan plan = WorkPlan.ForSessions(sessions, common, manifest, outputFolder, SelfCommand.Resolve());
 
         // Every session's command line is checked now, so a typo fails before any work starts.
@@ -98,9 +101,9 @@ internal static class BatchCommand
         {
             try
             {
-                _ = ParsedArgs.Parse(task.Arguments.Skip(1).ToArray(), ExportCommand.Options);
+                _ = ParsedArgs.Parse(task.Arguments.Skip(1).ToArray(), ExportCommand.Settings);
             }
-            catch (UsageException e)
+            catch (Exception e) when (e is UsageException or SettingException)
             {
                 throw new UsageException($"session {task.Name}: {e.Message}");
             }
@@ -111,20 +114,20 @@ internal static class BatchCommand
 
     private static IReadOnlyList<PlanTask> Selected(WorkPlan plan, ParsedArgs args, CliContext context)
     {
-        IReadOnlyList<string> names = args.GetAll("--session");
+        IReadOnlyList<string> names = args.Values.All(OnlySession);
         if (names.FirstOrDefault(n => plan.Tasks.All(t => t.Name != n)) is { } unknown)
         {
-            throw new UsageException($"--session {unknown}: no such session in the manifest (sessions: {string.Join(", ", plan.Tasks.Select(t => t.Name).Take(10))}{(plan.Tasks.Count > 10 ? ", …" : string.Empty)})");
+            throw new SettingException(OnlySession, $"{unknown}: no such session in the manifest (sessions: {string.Join(", ", plan.Tasks.Select(t => t.Name).Take(10))}{(plan.Tasks.Count > 10 ? ", …" : string.Empty)})");
         }
 
         var tasks = plan.Tasks.Where(t => names.Count == 0 || names.Contains(t.Name)).ToList();
-        if (args.Has("--only-missing"))
+        if (args.Values.Has(OnlyMissing))
         {
             int before = tasks.Count;
             tasks.RemoveAll(plan.IsDone);
             if (tasks.Count < before)
             {
-                context.Error.WriteLine($"neuro-align: --only-missing: {before - tasks.Count} session(s) already have their output");
+                context.Error.WriteLine($"neuro-align: {OnlyMissing}: {before - tasks.Count} session(s) already have their output");
             }
         }
 

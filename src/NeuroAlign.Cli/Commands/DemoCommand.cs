@@ -1,16 +1,14 @@
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Demo;
 using NeuroAlign.Cli.ScaleOut;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.Commands;
 
 /// <summary>`neuro-align demo`: writes the built-in sample session, aligns it and says what it wrote.</summary>
 internal static class DemoCommand
 {
-    public static readonly OptionSpec[] Options =
-    [
-        new("--dir", "DIR", "folder for the sample session and its output (default ./neuroalign-demo)"),
-    ];
+    public static readonly Setting<string> Folder = Setting.Text("dir", "DIR", "folder for the sample session and its output", "./neuroalign-demo");
 
     /// <summary>A rule whose effect the session's values make plain: raw = channel × 64 + …, so below 6400 counts (15 mV) is channels 0-99.</summary>
     public const string DemoFilter = "ephys: signal < 15 mV";
@@ -22,11 +20,11 @@ internal static class DemoCommand
             throw new UsageException($"unexpected argument '{args.Positionals[0]}'");
         }
 
-        string folder = Path.GetFullPath(args.Get("--dir") ?? "neuroalign-demo");
+        string folder = Path.GetFullPath(args.Values.Find(Folder) ?? "neuroalign-demo");
         string? parent = Path.GetDirectoryName(folder);
         if (parent != null && !Directory.Exists(parent))
         {
-            throw new NeuroAlignException($"--dir {folder}: no such folder {parent}");
+            throw new NeuroAlignException($"{Folder} {folder}: no such folder {parent}");
         }
 
         Directory.CreateDirectory(folder);

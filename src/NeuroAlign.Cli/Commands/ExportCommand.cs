@@ -16,17 +16,15 @@ internal static class ExportCommand
 {
     public const string DefaultOutput = ExportSettings.DefaultOutput;
 
-    public static readonly OptionSpec[] Options =
+    public static readonly IReadOnlyList<Setting> Settings =
     [
-        .. SettingOptions.Specs(SettingOptions.Session),
-        .. SettingOptions.Specs(SettingOptions.Export),
-        new("--compression", "CODEC", "gzip (default, with byte shuffle; plain h5py reads it), zstd, lz4, bitshuffle-lz4, bitshuffle-zstd (h5py needs hdf5plugin) or none"),
-        new("--level", "N", "gzip level 0 (store) to 9 (smallest, slowest), default 1; chunks are compressed on every core"),
-        .. ExportSharding.Options,
+        .. SettingOptions.Session,
+        .. SettingOptions.Export,
+        .. CompressionSettings.All,
+        ExportSettings.Shard,
+        ExportSharding.Shards,
+        ExportSharding.Jobs,
     ];
-
-    /// <summary>The options that give window times: exactly one per export (batch lets a manifest row's replace the common one).</summary>
-    public static readonly string[] WindowSources = [.. ExportSettings.WindowSources.Select(s => SettingOptions.Flag(s.Key))];
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -36,7 +34,7 @@ internal static class ExportCommand
         }
 
         // Everything the command line can get wrong is checked before any file is opened.
-        SettingValues settings = SettingOptions.Read(args, [.. SettingOptions.Session, .. SettingOptions.Export, ExportSettings.Shard]);
+        SettingValues settings = args.Values;
         IReadOnlyList<StreamRequest> requests = SettingOptions.Modalities.Requests(settings);
         if (requests.Count == 0)
         {
@@ -45,8 +43,8 @@ internal static class ExportCommand
 
         Session.CheckSettings(requests, settings, SettingOptions.Session.Concat(SettingOptions.Export));
         ExportPlan plan = ExportPlan.FromSettings(settings, requests);
-        Hdf5SinkOptions sinkOptions = SinkOptions(args);
-        ExportSharding.CheckOptions(args);
+        Hdf5SinkOptions sinkOptions = CompressionSettings.Options(settings, new Hdf5SinkOptions())!;
+        ExportSharding.CheckOptions(settings);
         string output = plan.OutputPath;
         Hdf5Sink.CheckOutputPath(output);
 
@@ -89,23 +87,6 @@ internal static class ExportCommand
         }
 
         return 0;
-    }
-
-    /// <summary>--compression CODEC and --level N as the sink's options (also used by merge); a bad value is a usage error.</summary>
-    internal static Hdf5SinkOptions SinkOptions(ParsedArgs args)
-    {
-        try
-        {
-            CompressionCodec codec = CompressionCodecs.Parse(args.Get("--compression") ?? "gzip");
-            int? level = args.Has("--level") ? args.GetInt("--level", 1, int.MinValue) : null;
-            var options = new Hdf5SinkOptions(codec, level);
-            options.Validate();
-            return options;
-        }
-        catch (NeuroAlignException e)
-        {
-            throw new UsageException($"option {(e.Message.StartsWith("compression level", StringComparison.Ordinal) ? "--level" : "--compression")}: {e.Message}");
-        }
     }
 
     private static void Report(AlignmentSummary summary, IReadOnlyList<AlignedStream> streams, string output, CliContext context)

@@ -15,11 +15,8 @@ internal static class InfoCommand
     /// <summary>How each file opens: every modality's own settings (not sync, which needs a session).</summary>
     private static readonly IReadOnlyList<Setting> Settings = SettingOptions.Modalities.OpenSettings;
 
-    public static readonly OptionSpec[] Options =
-    [
-        new("--filter", "RULE", "also report the fraction of each recording this rule keeps, scanning it whole (repeatable, combined with AND)", Repeatable: true),
-        .. SettingOptions.Specs(Settings),
-    ];
+    /// <summary>Its options: a filter (the fraction of each recording it keeps, scanning it whole) and how each file opens.</summary>
+    public static readonly IReadOnlyList<Setting> AllSettings = [ExportSettings.Filter, .. Settings];
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -33,7 +30,7 @@ internal static class InfoCommand
             Session.RequirePath(path, "info");
         }
 
-        SettingValues settings = SettingOptions.Read(args, [.. Settings, ExportSettings.Filter]);
+        SettingValues settings = args.Values;
 
         // The rules are checked against the kinds of the files given (a rule scoped to fmri with only
         // ephys files is refused) before any file is read.

@@ -1,18 +1,17 @@
 using System.Globalization;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Hdf5;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.Commands;
 
 /// <summary>`neuro-align merge OUT SHARD...`: joins the shard files of one export into the file a single process writes.</summary>
 internal static class MergeCommand
 {
-    public static readonly OptionSpec[] Options =
-    [
-        new("--compression", "KIND", "gzip or none (default: as the shards were written)"),
-        new("--level", "N", "gzip level: -1, 0, 1 or 9 (default: as the shards)"),
-        new("--remove-shards", null, "delete the shard files once the merged file is complete"),
-    ];
+    public static readonly Setting<bool> RemoveShards = Setting.Switch("remove-shards", "delete the shard files once the merged file is complete");
+
+    /// <summary>Compression as for export; when neither is given, as the shards were written.</summary>
+    public static readonly IReadOnlyList<Setting> Settings = [.. CompressionSettings.All, RemoveShards];
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -45,11 +44,7 @@ internal static class MergeCommand
             }
         }
 
-        Hdf5SinkOptions? options = null;
-        if (args.Has("--compression") || args.Has("--level"))
-        {
-            options = ExportCommand.SinkOptions(args);
-        }
+        Hdf5SinkOptions? options = CompressionSettings.Options(args.Values);
 
         var progress = new ProgressReporter(context.Error, context.IsTerminal);
         MergeSummary summary;
@@ -72,7 +67,8 @@ internal static class MergeCommand
             progress.Finish();
         }
 
-        if (args.Has("--remove-shards"))
+        bool remove = args.Values.Has(RemoveShards);
+        if (remove)
         {
             foreach (string shard in shards)
             {
@@ -82,7 +78,7 @@ internal static class MergeCommand
 
         context.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"wrote {output}: {summary.WindowCount} window(s) from {summary.ShardCount} shards, {summary.BytesCopied / 1e6:F1} MB of aligned data in {summary.Elapsed.TotalSeconds:F2} s{(args.Has("--remove-shards") ? "; shard files removed" : string.Empty)}"));
+            $"wrote {output}: {summary.WindowCount} window(s) from {summary.ShardCount} shards, {summary.BytesCopied / 1e6:F1} MB of aligned data in {summary.Elapsed.TotalSeconds:F2} s{(remove ? "; shard files removed" : string.Empty)}"));
         return 0;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.ScaleOut;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.Commands;
 
@@ -12,23 +13,20 @@ namespace NeuroAlign.Cli.Commands;
 /// </summary>
 internal static class SlurmCommand
 {
-    public static readonly OptionSpec[] SubmitOptions =
-    [
-        new("--partition", "NAME", "sbatch --partition"),
-        new("--time", "LIMIT", "sbatch --time: wall-clock limit per task (e.g. 30, 2:00:00, 1-00:00:00)"),
-        new("--mem", "SIZE", "sbatch --mem: memory per task (e.g. 4G)"),
-        new("--cpus", "N", "sbatch --cpus-per-task"),
-        new("--max-parallel", "K", "at most K array tasks at once (--array=…%K)"),
-        new("--sbatch-arg", "ARG", "any other sbatch option, verbatim, e.g. --sbatch-arg=--qos=long (repeatable)", Repeatable: true),
-        new("--dry-run", null, "print the script(s) instead of writing and submitting them"),
-        new("--only-missing", null, "submit only the tasks whose output is absent (same command as before)"),
-        new("--no-merge-job", null, "shards: do not submit the dependent merge job (run the printed merge command yourself)"),
-    ];
+    private static readonly Setting<string> Partition = Setting.Text("partition", "NAME", "sbatch --partition");
+    private static readonly Setting<string> TimeLimit = Setting.Text("time", "LIMIT", "sbatch --time: wall-clock limit per task (e.g. 30, 2:00:00, 1-00:00:00)");
+    private static readonly Setting<string> Memory = Setting.Text("mem", "SIZE", "sbatch --mem: memory per task (e.g. 4G)");
+    private static readonly Setting<int> Cpus = Setting.Count("cpus", "N", "sbatch --cpus-per-task", 1);
+    private static readonly Setting<int> MaxParallel = Setting.Count("max-parallel", "K", "at most K array tasks at once (--array=…%K)", 1);
+    private static readonly Setting<string> SbatchArgument = Setting.Text("sbatch-arg", "ARG", "any other sbatch option, verbatim, e.g. --sbatch-arg=--qos=long (repeatable)", repeatable: true);
+    private static readonly Setting<bool> DryRun = Setting.Switch("dry-run", "print the script(s) instead of writing and submitting them");
+    private static readonly Setting<bool> OnlyMissing = Setting.Switch("only-missing", "submit only the tasks whose output is absent (same command as before)");
+    private static readonly Setting<bool> NoMergeJob = Setting.Switch("no-merge-job", "shards: do not submit the dependent merge job (run the printed merge command yourself)");
+    private static readonly Setting<string> WorkFolder = Setting.Text("dir", "DIR", "the work folder submit printed", "found from the job");
 
-    public static readonly OptionSpec[] StatusOptions =
-    [
-        new("--dir", "DIR", "the work folder submit printed (default: found from the job)"),
-    ];
+    public static readonly IReadOnlyList<Setting> SubmitSettings = [Partition, TimeLimit, Memory, Cpus, MaxParallel, SbatchArgument, DryRun, OnlyMissing, NoMergeJob];
+
+    public static readonly IReadOnlyList<Setting> StatusSettings = [WorkFolder];
 
     public static int Run(IReadOnlyList<string> args, CliContext context)
     {
@@ -37,7 +35,7 @@ internal static class SlurmCommand
             : args[0] switch
             {
                 "submit" => Submit(args.Skip(1).ToArray(), context),
-                "status" => Status(ParsedArgs.Parse(args.Skip(1).ToArray(), StatusOptions), context),
+                "status" => Status(ParsedArgs.Parse(args.Skip(1).ToArray(), StatusSettings), context),
                 _ => throw new UsageException($"unknown slurm subcommand '{args[0]}': expected submit or status"),
             };
     }
@@ -51,38 +49,39 @@ internal static class SlurmCommand
             throw new UsageException("slurm submit needs the work after its options: export … --shards N --out FILE, or batch MANIFEST --out-dir DIR …");
         }
 
-        ParsedArgs own = ParsedArgs.Parse(args.Take(start).ToArray(), SubmitOptions);
-        if (own.Positionals.Count > 0)
+        ParsedArgs parsed = ParsedArgs.Parse(args.Take(start).ToArray(), SubmitSettings);
+        SettingValues own = parsed.Values;
+        if (parsed.Positionals.Count > 0)
         {
-            throw new UsageException($"unexpected argument '{own.Positionals[0]}' before the work command (export or batch)");
+            throw new UsageException($"unexpected argument '{parsed.Positionals[0]}' before the work command (export or batch)");
         }
 
         IReadOnlyList<string> work = args.Skip(args[start] == "--" ? start + 1 : start).ToArray();
         var resources = new SlurmResources(
-            own.Get("--partition"),
-            own.Get("--time"),
-            own.Get("--mem"),
-            own.Has("--cpus") ? own.GetInt("--cpus", 1, 1) : null,
-            own.Has("--max-parallel") ? own.GetInt("--max-parallel", 1, 1) : null,
-            own.GetAll("--sbatch-arg"));
+            own.Find(Partition),
+            own.Find(TimeLimit),
+            own.Find(Memory),
+            own.FindValue(Cpus),
+            own.FindValue(MaxParallel),
+            own.All(SbatchArgument));
         WorkPlan plan = work.Count > 0 && work[0] == "export" ? ShardPlan(work.Skip(1).ToArray(), context)
-            : work.Count > 0 && work[0] == "batch" ? BatchCommand.Plan(ParsedArgs.Parse(work.Skip(1).ToArray(), BatchCommand.Options), context)
+            : work.Count > 0 && work[0] == "batch" ? BatchCommand.Plan(ParsedArgs.Parse(work.Skip(1).ToArray(), BatchCommand.Settings), context)
             : throw new UsageException($"slurm submit: the work is export or batch, not '{(work.Count > 0 ? work[0] : string.Empty)}'");
-        if (work[0] == "batch" && ParsedArgs.Parse(work.Skip(1).ToArray(), BatchCommand.Options) is var batch
-            && (batch.Has("--jobs") || batch.Has("--session") || batch.Has("--only-missing")))
+        if (work[0] == "batch" && ParsedArgs.Parse(work.Skip(1).ToArray(), BatchCommand.Settings).Values is var batch
+            && (batch.Has(BatchCommand.Jobs) || batch.Has(BatchCommand.OnlySession) || batch.Has(BatchCommand.OnlyMissing)))
         {
             throw new UsageException("slurm submit: give --only-missing to submit itself; --jobs and --session are for local batch runs");
         }
 
         WorkPlan? saved = WorkPlan.Load(plan.PlanPath);
         List<int> taskIds = plan.Tasks.Select(t => t.Index).ToList();
-        bool mergeJob = plan.Merge != null && !own.Has("--no-merge-job");
-        if (saved != null && saved.SameWork(plan) && !own.Has("--dry-run"))
+        bool mergeJob = plan.Merge != null && !own.Has(NoMergeJob);
+        if (saved != null && saved.SameWork(plan) && !own.Has(DryRun))
         {
             CheckNothingQueued(saved);
         }
 
-        if (own.Has("--only-missing"))
+        if (own.Has(OnlyMissing))
         {
             if (saved != null && !saved.SameWork(plan))
             {
@@ -105,7 +104,7 @@ internal static class SlurmCommand
 
         string? arrayScript = taskIds.Count > 0 ? SlurmScript.Array(plan, taskIds, resources) : null;
         string? mergeScript = mergeJob ? SlurmScript.Merge(plan, resources) : null;
-        if (own.Has("--dry-run"))
+        if (own.Has(DryRun))
         {
             if (arrayScript != null)
             {
@@ -133,16 +132,16 @@ internal static class SlurmCommand
     /// <summary>The shards plan of `export … --shards N --out FILE`, after checking the export (it opens the inputs and counts the windows).</summary>
     private static WorkPlan ShardPlan(IReadOnlyList<string> exportArgs, CliContext context)
     {
-        ParsedArgs export = ParsedArgs.Parse(exportArgs, ExportCommand.Options);
-        if (export.Has("--shard") || export.Has("--jobs"))
+        ParsedArgs export = ParsedArgs.Parse(exportArgs, ExportCommand.Settings);
+        if (export.Values.Has(ExportSettings.Shard) || export.Values.Has(ExportSharding.Jobs))
         {
-            throw new UsageException("slurm submit export: give --shards N (each shard becomes an array task), not --shard or --jobs");
+            throw new UsageException($"slurm submit export: give {ExportSharding.Shards} N (each shard becomes an array task), not {ExportSettings.Shard} or {ExportSharding.Jobs}");
         }
 
-        int shards = export.Has("--shards")
-            ? export.GetInt("--shards", 1, 1)
-            : throw new UsageException("slurm submit export: give --shards N, the number of array tasks the export is split into");
-        string output = export.Get("--out") ?? ExportCommand.DefaultOutput;
+        int shards = export.Values.TryGet(ExportSharding.Shards, out int given)
+            ? given
+            : throw new UsageException($"slurm submit export: give {ExportSharding.Shards} N, the number of array tasks the export is split into");
+        string output = export.Values.Find(ExportSettings.Out) ?? ExportCommand.DefaultOutput;
         int windows = -1;
         int code = ExportCommand.Run(export, context with { WindowCountProbe = n => windows = n });
         if (code != 0 || windows < 0)
@@ -151,7 +150,7 @@ internal static class SlurmCommand
         }
 
         _ = new ShardSpec(shards - 1, shards).Range(windows);
-        return WorkPlan.ForShards(export.ToArguments("--out", "--shards", "--jobs"), shards, output, SelfCommand.Resolve());
+        return WorkPlan.ForShards(export.ToArguments(ExportSettings.Out, ExportSharding.Shards, ExportSharding.Jobs), shards, output, SelfCommand.Resolve());
     }
 
     private static int SubmitPlan(WorkPlan plan, WorkPlan? saved, List<int> taskIds, string? arrayScript, string? mergeScript, CliContext context)
@@ -269,7 +268,7 @@ internal static class SlurmCommand
         string job = args.Positionals[0];
         IReadOnlyList<SlurmJobState> queued = SlurmClient.Queue(job);
         IReadOnlyList<SlurmJobState> finished = queued.Count > 0 && queued.All(q => q.State is "PENDING" or "RUNNING") ? [] : SlurmClient.Finished(job);
-        string? folder = args.Get("--dir")
+        string? folder = args.Values.Find(WorkFolder)
             ?? queued.Concat(finished).Select(s => s.WorkDir).FirstOrDefault(d => d != null && File.Exists(Path.Combine(d, WorkPlan.PlanFileName)));
         if (folder == null)
         {

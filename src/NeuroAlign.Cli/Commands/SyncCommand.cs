@@ -10,7 +10,6 @@ namespace NeuroAlign.Cli.Commands;
 /// </summary>
 internal static class SyncCommand
 {
-    public static readonly OptionSpec[] Options = SettingOptions.Specs(SettingOptions.Session);
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -19,7 +18,7 @@ internal static class SyncCommand
             throw new UsageException($"unexpected argument '{args.Positionals[0]}'; inputs are given with --ephys, --video, --fmri");
         }
 
-        SettingValues settings = SettingOptions.Read(args, SettingOptions.Session);
+        SettingValues settings = args.Values;
         IReadOnlyList<StreamRequest> requests = SettingOptions.Modalities.Requests(settings);
         if (requests.Count == 0)
         {

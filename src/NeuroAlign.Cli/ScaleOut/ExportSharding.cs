@@ -2,6 +2,7 @@ using System.Globalization;
 using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Hdf5;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.ScaleOut;
 
@@ -12,29 +13,18 @@ namespace NeuroAlign.Cli.ScaleOut;
 /// </summary>
 internal static class ExportSharding
 {
-    public static readonly OptionSpec[] Options =
-    [
-        new("--shard", "I/N", "write only shard I of N (0-based, as SLURM_ARRAY_TASK_ID): a contiguous part of the windows, joined later by `neuro-align merge`"),
-        new("--shards", "N", "split the export into N shards run as local processes, then merge them into --out"),
-        new("--jobs", "N", "run the shards N processes at a time (default: --shards; without --shards, N shards)"),
-    ];
+    public static readonly Setting<int> Shards = Setting.Count("shards", "N", "split the export into N shards run as local processes, then merge them into --out", 1);
+
+    public static readonly Setting<int> Jobs = Setting.Count("jobs", "N", "run the shards N processes at a time", 1, "--shards; without --shards, N shards");
 
     /// <summary>Checks the options before any file is opened.</summary>
-    public static void CheckOptions(ParsedArgs args)
+    public static void CheckOptions(SettingValues settings)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        if (args.Get("--shard") is { } shard)
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Has(ExportSettings.Shard) && (settings.Has(Shards) || settings.Has(Jobs)))
         {
-            if (args.Has("--shards") || args.Has("--jobs"))
-            {
-                throw new UsageException("--shard writes one shard; --shards and --jobs run all of them: give one or the other");
-            }
-
-            _ = Parse(shard);
+            throw new UsageException($"{ExportSettings.Shard} writes one shard; {Shards} and {Jobs} run all of them: give one or the other");
         }
-
-        _ = args.GetInt("--shards", 1, 1);
-        _ = args.GetInt("--jobs", 1, 1);
     }
 
     /// <summary>
@@ -52,13 +42,14 @@ internal static class ExportSharding
             return 0;
         }
 
-        if (!args.Has("--shards") && !args.Has("--jobs"))
+        SettingValues settings = args.Values;
+        if (!settings.Has(Shards) && !settings.Has(Jobs))
         {
             return null;
         }
 
-        int shards = args.Has("--shards") ? args.GetInt("--shards", 1, 1) : Math.Min(args.GetInt("--jobs", 1, 1), windowCount);
-        int jobs = args.GetInt("--jobs", shards, 1);
+        int shards = settings.TryGet(Shards, out int given) ? given : Math.Min(settings.Get(Jobs, 1), windowCount);
+        int jobs = settings.Get(Jobs, shards);
         if (shards == 1)
         {
             return null;
@@ -78,37 +69,24 @@ internal static class ExportSharding
         ArgumentNullException.ThrowIfNull(times);
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(sinkOptions);
-        if (args.Get("--shard") is not { } text)
+        if (args.Values.FindValue(ExportSettings.Shard) is not { } shard)
         {
             return times;
         }
 
-        ShardSpec shard = Parse(text);
         var (first, count) = shard.Range(times.Length);
         root[ShardAttributes.Index] = (long)shard.Index;
         root[ShardAttributes.Count] = (long)shard.Count;
         root[ShardAttributes.TotalWindows] = (long)times.Length;
         root[ShardAttributes.FirstWindow] = (long)first;
-        root[ShardAttributes.Fingerprint] = InputsFingerprint.Compute(args, Commands.ExportCommand.Options);
+        root[ShardAttributes.Fingerprint] = InputsFingerprint.Compute(args.Values, Commands.ExportCommand.Settings);
         root[ShardAttributes.Compression] = sinkOptions.Describe();
         return times[first..(first + count)];
     }
 
-    private static ShardSpec Parse(string text)
-    {
-        try
-        {
-            return ShardSpec.Parse(text);
-        }
-        catch (NeuroAlignException e)
-        {
-            throw new UsageException(e.Message);
-        }
-    }
-
     private static int RunLocally(ParsedArgs args, string output, int shards, int jobs, int windowCount, CliContext context)
     {
-        WorkPlan plan = WorkPlan.ForShards(args.ToArguments("--out", "--shards", "--jobs"), shards, output, SelfCommand.Resolve());
+        WorkPlan plan = WorkPlan.ForShards(args.ToArguments(ExportSettings.Out, Shards, Jobs), shards, output, SelfCommand.Resolve());
         bool created = !Directory.Exists(plan.WorkFolder);
         Directory.CreateDirectory(plan.WorkFolder);
         context.Error.WriteLine($"neuro-align: {windowCount} windows in {shards} shards, {Math.Min(jobs, shards)} local process(es) at a time; work folder {plan.WorkFolder}");

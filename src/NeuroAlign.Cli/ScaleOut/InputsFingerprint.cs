@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Modalities.Fmri;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.ScaleOut;
 
@@ -14,41 +16,41 @@ namespace NeuroAlign.Cli.ScaleOut;
 internal static class InputsFingerprint
 {
     /// <summary>Options that only say where the output goes or how the work is split.</summary>
-    public static readonly string[] IgnoredOptions = ["--out", "--shard", "--shards", "--jobs"];
+    public static readonly Setting[] IgnoredOptions = [ExportSettings.Out, ExportSettings.Shard, ExportSharding.Shards, ExportSharding.Jobs];
 
     /// <summary>Options left out of the fingerprint too: where a cache lives does not change the data (and the cache changes as shards fill it).</summary>
-    private static readonly string[] CacheOptions = ["--fmri-cache"];
+    private static readonly Setting[] CacheOptions = [FmriSettings.Cache];
 
     private static readonly string[] OutputExtensions = [".h5", ".hdf5", ".partial"];
 
     /// <summary>The SHA-256 (hex) of <see cref="Describe"/>.</summary>
-    public static string Compute(ParsedArgs args, IReadOnlyList<OptionSpec> specs) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Describe(args, specs))));
+    public static string Compute(SettingValues args, IReadOnlyList<Setting> settings) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Describe(args, settings))));
 
     /// <summary>
     /// The text that is hashed: one line per option, sorted by name (values in the order given),
-    /// with the values of path options (<see cref="OptionSpec.TakesPath"/>) made absolute; then one line per input file
+    /// with the values of path options (<see cref="SettingOptions.TakesPath"/>) made absolute; then one line per input file
     /// (absolute path, bytes, modification time in UTC ticks), including files named inside other
     /// options' values (a file of pulse times in --sync-line ephys_1=FILE). An input's files are the file itself,
     /// its companions that share its name up to the first dot (a SpikeGLX .meta beside its .bin, a
     /// BIDS .json beside its .nii.gz; not .h5 files), and every file under an input folder (Open Ephys).
     /// </summary>
-    public static string Describe(ParsedArgs args, IReadOnlyList<OptionSpec> specs)
+    public static string Describe(SettingValues args, IReadOnlyList<Setting> settings)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(specs);
-        var pathOptions = specs.Where(s => s.TakesPath).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(settings);
+        var pathOptions = settings.Where(SettingOptions.TakesPath).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
         var text = new StringBuilder();
         var files = new SortedSet<string>(StringComparer.Ordinal);
         var options = args.Given
-            .Where(g => !IgnoredOptions.Contains(g.Name) && !CacheOptions.Contains(g.Name))
-            .Select((g, order) => (g.Name, g.Value, Order: order))
+            .Where(g => !IgnoredOptions.Contains(g.Setting) && !CacheOptions.Contains(g.Setting))
+            .Select((g, order) => (Name: SettingOptions.Flag(g.Setting.Key), Value: g.Text, Order: order))
             .OrderBy(g => g.Name, StringComparer.Ordinal)
             .ThenBy(g => g.Order);
         foreach (var (name, value, _) in options)
         {
             string shown = value ?? string.Empty;
-            if (value != null && pathOptions.Contains(name) && PathOf(value) is { } full)
+            if (value != null && pathOptions.Contains(name[2..]) && PathOf(value) is { } full)
             {
                 shown = full;
                 AddInputFiles(full, files);

@@ -1,4 +1,5 @@
 using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Sessions;
 using NeuroAlign.Tables;
 
 namespace NeuroAlign.Cli.ScaleOut;
@@ -8,7 +9,7 @@ namespace NeuroAlign.Cli.ScaleOut;
 /// <param name="Row">The row in the manifest as a spreadsheet numbers it (the header is row 1).</param>
 /// <param name="Options">Export options from the row's non-empty cells, paths made absolute.</param>
 /// <param name="Output">The out column (relative to the output folder) or null for &lt;name&gt;.h5.</param>
-internal sealed record ManifestSession(string Name, int Row, IReadOnlyList<(string Name, string? Value)> Options, string? Output);
+internal sealed record ManifestSession(string Name, int Row, IReadOnlyList<(Setting Setting, string? Value)> Options, string? Output);
 
 /// <summary>
 /// A study as a tab-separated table: a header row naming the columns, then one row per session.
@@ -27,7 +28,7 @@ internal static class SessionManifest
     private const string OutColumn = "out";
 
     /// <summary>Reads <paramref name="path"/>, checking every cell; <paramref name="exportOptions"/> says which columns exist.</summary>
-    public static IReadOnlyList<ManifestSession> Read(string path, IReadOnlyList<OptionSpec> exportOptions)
+    public static IReadOnlyList<ManifestSession> Read(string path, IReadOnlyList<Setting> exportOptions)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(exportOptions);
@@ -56,7 +57,7 @@ internal static class SessionManifest
         return sessions;
     }
 
-    private static Column[] ReadHeader(string path, IReadOnlyList<string> header, int row, IReadOnlyList<OptionSpec> exportOptions)
+    private static Column[] ReadHeader(string path, IReadOnlyList<string> header, int row, IReadOnlyList<Setting> exportOptions)
     {
         string[] names = [.. header];
         var columns = new Column[names.Length];
@@ -77,16 +78,16 @@ internal static class SessionManifest
 
             if (name == OutColumn)
             {
-                columns[c] = new Column(name, new OptionSpec("--out", "PATH", "output"));
+                columns[c] = new Column(name, ExportSettings.Out);
                 continue;
             }
 
             // ephys_1, ephys_2…: further ephys streams, given to export as more --ephys in that order.
             string optionName = FurtherEphysIndex(name) > 0 ? "ephys" : name;
-            OptionSpec? spec = exportOptions.FirstOrDefault(o => o.Name == "--" + optionName);
-            if (spec is null || InputsFingerprint.IgnoredOptions.Contains(spec.Name))
+            Setting? spec = exportOptions.FirstOrDefault(o => o.Key == optionName);
+            if (spec is null || InputsFingerprint.IgnoredOptions.Contains(spec))
             {
-                string? guess = exportOptions.Select(o => o.Name[2..]).Append(SessionColumn).OrderBy(n => ParsedArgs.Distance(n, name)).First();
+                string? guess = exportOptions.Select(o => o.Key).Append(SessionColumn).OrderBy(n => ParsedArgs.Distance(n, name)).First();
                 int distance = ParsedArgs.Distance(guess, name);
                 string hint = distance <= 2 && distance * 2 < name.Length ? $" (did you mean {guess}?)" : string.Empty;
                 throw new InvalidRecordingException(path, where, $"'{name}'{hint}", $"{SessionColumn}, {string.Join(", ", InputColumns)}, {OutColumn}, or an export option without its dashes (time, events, before…)");
@@ -125,20 +126,20 @@ internal static class SessionManifest
             throw new InvalidRecordingException(path, at, $"'{session}' again", $"one row per session (it is on row {twin.Row} too)");
         }
 
-        var options = new List<(string, string?)>();
+        var options = new List<(Setting Setting, string? Value)>();
         var ephysOrder = new List<int>();
         string? output = null;
         for (int c = 0; c < columns.Length; c++)
         {
             string value = Cell(c);
-            OptionSpec? spec = columns[c].Option;
+            Setting? spec = columns[c].Option;
             if (spec is null || value.Length == 0)
             {
                 continue;
             }
 
             string where = $"row {row} (session {session}), column {columns[c].Name}";
-            if (!spec.TakesValue)
+            if (spec.IsSwitch)
             {
                 // A flag column: yes/true/1 gives the flag, no/false/0 leaves it out.
                 bool? on = value.ToLowerInvariant() switch
@@ -154,20 +155,20 @@ internal static class SessionManifest
 
                 if (on.Value)
                 {
-                    options.Add((spec.Name, null));
+                    options.Add((spec, null));
                     ephysOrder.Add(0);
                 }
 
                 continue;
             }
 
-            if (spec.Name == "--out")
+            if (spec == ExportSettings.Out)
             {
                 output = value;
                 continue;
             }
 
-            if (spec.TakesPath)
+            if (SettingOptions.TakesPath(spec))
             {
                 string full = Path.GetFullPath(Path.Combine(folder, value));
                 if (!File.Exists(full) && !Directory.Exists(full))
@@ -178,18 +179,28 @@ internal static class SessionManifest
                 value = full;
             }
 
-            options.Add((spec.Name, value));
+            try
+            {
+                // Parsed now, as the export will parse it: a bad cell stops the study before any work.
+                new SettingValues().Add(spec, value);
+            }
+            catch (SettingException e)
+            {
+                throw new NeuroAlignException(Printable.Escape($"{path}: {where}: {e.Message}"));
+            }
+
+            options.Add((spec, value));
             ephysOrder.Add(FurtherEphysIndex(columns[c].Name));
         }
 
-        if (!options.Any(o => InputColumns.Contains(o.Item1[2..])))
+        if (!options.Any(o => InputColumns.Contains(o.Setting.Key)))
         {
             throw new InvalidRecordingException(path, $"row {row} (session {session})", "no input", $"a path in at least one of {string.Join(", ", columns.Select(c => c.Name).Where(IsInputColumn))}");
         }
 
         // The first --ephys is the reference stream: ephys, then ephys_1, ephys_2…, whatever the column order.
-        var ephys = options.Select((o, i) => (Option: o, Order: ephysOrder[i])).Where(p => p.Option.Item1 == "--ephys").OrderBy(p => p.Order).Select(p => p.Option).ToList();
-        var others = options.Where(o => o.Item1 != "--ephys");
+        var ephys = options.Select((o, i) => (Option: o, Order: ephysOrder[i])).Where(p => p.Option.Setting.Key == "ephys").OrderBy(p => p.Order).Select(p => p.Option).ToList();
+        var others = options.Where(o => o.Setting.Key != "ephys");
         return new ManifestSession(session, row, [.. ephys, .. others], output);
     }
 
@@ -199,5 +210,5 @@ internal static class SessionManifest
     private static int FurtherEphysIndex(string name) =>
         name.StartsWith("ephys_", StringComparison.Ordinal) && int.TryParse(name.AsSpan(6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1 ? n : 0;
 
-    private sealed record Column(string Name, OptionSpec? Option);
+    private sealed record Column(string Name, Setting? Option);
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.ScaleOut;
 
@@ -91,7 +93,7 @@ internal sealed record WorkPlan(
     /// <param name="command">The neuro-align command.</param>
     public static WorkPlan ForSessions(
         IReadOnlyList<ManifestSession> sessions,
-        IReadOnlyList<(string Name, string? Value)> common,
+        IReadOnlyList<(Setting Setting, string? Value)> common,
         string manifestPath,
         string outputFolder,
         IReadOnlyList<string> command)
@@ -101,9 +103,9 @@ internal sealed record WorkPlan(
         {
             string output = Path.GetFullPath(Path.Combine(folder, s.Output ?? s.Name + ".h5"));
             var arguments = new List<string> { "export" };
-            foreach (var (name, value) in SessionOptions(common, s.Options))
+            foreach (var (setting, value) in SessionOptions(common, s.Options))
             {
-                arguments.Add(name);
+                arguments.Add(SettingOptions.Flag(setting.Key));
                 if (value != null)
                 {
                     arguments.Add(value);
@@ -124,12 +126,12 @@ internal sealed record WorkPlan(
     }
 
     /// <summary>The common options with the row's on top: a row's option replaces the common one of that name, and a row's window source replaces the common window source.</summary>
-    public static List<(string Name, string? Value)> SessionOptions(IReadOnlyList<(string Name, string? Value)> common, IReadOnlyList<(string Name, string? Value)> row)
+    public static List<(Setting Setting, string? Value)> SessionOptions(IReadOnlyList<(Setting Setting, string? Value)> common, IReadOnlyList<(Setting Setting, string? Value)> row)
     {
-        string[] windowSources = Commands.ExportCommand.WindowSources;
-        bool rowHasWindows = row.Any(o => windowSources.Contains(o.Name));
+        IReadOnlyList<Setting> windowSources = ExportSettings.WindowSources;
+        bool rowHasWindows = row.Any(o => windowSources.Contains(o.Setting));
         var options = common
-            .Where(c => row.All(r => r.Name != c.Name) && !(rowHasWindows && windowSources.Contains(c.Name)))
+            .Where(c => row.All(r => r.Setting != c.Setting) && !(rowHasWindows && windowSources.Contains(c.Setting)))
             .ToList();
         options.AddRange(row);
         return options;

@@ -74,6 +74,12 @@ public abstract class Setting
     public static Setting<long> Whole(string key, string valueName, string help, long minimum, string? defaultText = null, SettingScope scope = SettingScope.Session) =>
         Of(key, valueName, help, text => ParseWhole(key, text, minimum), defaultText, scope);
 
+    /// <summary>A whole number at least <paramref name="minimum"/> that fits an <see cref="int"/> (processes, CPUs, levels).</summary>
+    public static Setting<int> Count(string key, string valueName, string help, int minimum, string? defaultText = null) =>
+        Of(key, valueName, help, text => int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) && value >= minimum
+            ? value
+            : throw new SettingException(key, $"'{text}' is not a whole number ≥ {minimum}"), defaultText);
+
     /// <summary>Runs a parser whose errors name no setting, and names <paramref name="key"/> in them.</summary>
     public static T Naming<T>(string key, Func<T> parse)
     {

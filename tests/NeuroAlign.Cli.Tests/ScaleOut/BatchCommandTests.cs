@@ -69,21 +69,20 @@ public class BatchCommandTests
     }
 
     [Fact]
-    public void Batch_BadValueInOneSession_ThatSessionFailsOthersAreWritten()
+    public void Batch_BadValueInOneSession_RefusedBeforeAnySessionRuns()
     {
         using var folder = new TempFolder();
         string manifest = folder.File("study.tsv");
         ScaleOutFiles.Recording(folder, "a.dat", seconds: 0.5);
         File.WriteAllText(manifest, "session\tephys\tephys-channels\ns01\ta.dat\t16\ns02\ta.dat\tmany\n");
 
-        var (code, output, error) = CliRunner.Run("batch", manifest, "--out-dir", folder.File("out"), "--time", "0.1");
+        var (code, _, error) = CliRunner.Run("batch", manifest, "--out-dir", folder.File("out"), "--time", "0.1");
 
-        // Values are the export's to judge, when the session runs: the others go on.
+        // Every cell is parsed as the export will parse it, before any work (docs/scale-out.md).
         Assert.Equal(1, code);
-        Assert.Contains("session s02:", output);
-        Assert.Contains("1 of 2 session(s) failed: s02 (neuro-align: error: option --ephys-channels: 'many'", error);
-        Assert.True(File.Exists(folder.File("out/s01.h5")));
-        Assert.False(File.Exists(folder.File("out/s02.h5")));
+        Assert.Equal($"neuro-align: error: {manifest}: row 3 (session s02), column ephys-channels: option --ephys-channels: 'many' is not", error.ReplaceLineEndings("\n")[..(error.IndexOf(" is not", StringComparison.Ordinal) + 7)]);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.False(Directory.Exists(folder.File("out")));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace NeuroAlign.Cli.Tests.ScaleOut;
 
 public class InputsFingerprintTests
 {
-    private static string Of(params string[] args) => InputsFingerprint.Compute(ParsedArgs.Parse(args, ExportCommand.Options), ExportCommand.Options);
+    private static string Of(params string[] args) => InputsFingerprint.Compute(ParsedArgs.Parse(args, ExportCommand.Settings).Values, ExportCommand.Settings);
 
     [Fact]
     public void Compute_OutputShardAndOptionOrder_DoNotChangeIt()
@@ -47,7 +47,7 @@ public class InputsFingerprintTests
         File.WriteAllText(folder.File("run.imec0.ap.meta"), "imSampRate=30000.5");
 
         Assert.NotEqual(before, Of("--ephys", bin, "--time", "1"));
-        Assert.Contains($"file {folder.File("run.imec0.ap.meta")} 18 ", InputsFingerprint.Describe(ParsedArgs.Parse(["--ephys", bin], ExportCommand.Options), ExportCommand.Options));
+        Assert.Contains($"file {folder.File("run.imec0.ap.meta")} 18 ", InputsFingerprint.Describe(ParsedArgs.Parse(["--ephys", bin], ExportCommand.Settings).Values, ExportCommand.Settings));
     }
 
     [Fact]

@@ -1,5 +1,7 @@
+using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.Commands;
 using NeuroAlign.Cli.ScaleOut;
+using NeuroAlign.Sessions;
 using NeuroAlign.TestData;
 
 namespace NeuroAlign.Cli.Tests.ScaleOut;
@@ -30,9 +32,9 @@ public class SessionManifestTests
         // Rows are numbered as a spreadsheet shows the file: comments and blank lines count.
         Assert.Equal(2, sessions.Count);
         Assert.Equal(("s01", 4, (string?)null), (sessions[0].Name, sessions[0].Row, sessions[0].Output));
-        Assert.Equal([("--ephys", (string?)folder.File("raw/a.dat")), ("--time", "2.5")], sessions[0].Options);
+        Assert.Equal([("--ephys", (string?)folder.File("raw/a.dat")), ("--time", "2.5")], Flags(sessions[0].Options));
         Assert.Equal(("s02", 6, "second.h5"), (sessions[1].Name, sessions[1].Row, sessions[1].Output));
-        Assert.Equal([("--ephys", (string?)folder.File("raw/b.dat")), ("--events", folder.File("ev.tsv")), ("--drop-incomplete", null)], sessions[1].Options);
+        Assert.Equal([("--ephys", (string?)folder.File("raw/b.dat")), ("--events", folder.File("ev.tsv")), ("--drop-incomplete", null)], Flags(sessions[1].Options));
     }
 
     [Fact]
@@ -50,7 +52,7 @@ public class SessionManifestTests
 
         Assert.Equal(
             [("--ephys", (string?)folder.File("imec0.bin")), ("--ephys", folder.File("imec1.bin")), ("--ephys", folder.File("nidq.bin")), ("--time", "1")],
-            session.Options);
+            Flags(session.Options));
     }
 
     [Fact]
@@ -96,11 +98,19 @@ public class SessionManifestTests
     [Fact]
     public void SessionOptions_RowCells_ReplaceCommonOptionsAndWindowSources()
     {
-        (string, string?)[] common = [("--ephys-channels", "16"), ("--every", "1"), ("--after", "0.5"), ("--drop-incomplete", null)];
-        (string, string?)[] row = [("--ephys", "/a.dat"), ("--events", "/ev.tsv"), ("--after", "0.2")];
+        var common = Options(("--ephys-channels", "16"), ("--every", "1"), ("--after", "0.5"), ("--drop-incomplete", null));
+        var row = Options(("--ephys", "/a.dat"), ("--events", "/ev.tsv"), ("--after", "0.2"));
 
         var options = WorkPlan.SessionOptions(common, row);
 
-        Assert.Equal([("--ephys-channels", "16"), ("--drop-incomplete", null), ("--ephys", "/a.dat"), ("--events", "/ev.tsv"), ("--after", "0.2")], options);
+        Assert.Equal([("--ephys-channels", "16"), ("--drop-incomplete", null), ("--ephys", "/a.dat"), ("--events", "/ev.tsv"), ("--after", "0.2")], Flags(options));
     }
+
+    /// <summary>Options as a command line shows them: flag and value.</summary>
+    internal static (string Flag, string? Value)[] Flags(IEnumerable<(Setting Setting, string? Value)> options) =>
+        [.. options.Select(o => (SettingOptions.Flag(o.Setting.Key), o.Value))];
+
+    /// <summary>Export options from flags, as batch hands them on.</summary>
+    internal static (Setting Setting, string? Value)[] Options(params (string Flag, string? Value)[] given) =>
+        [.. given.Select(g => (BatchCommand.ExportOptions.Single(s => SettingOptions.Flag(s.Key) == g.Flag), g.Value))];
 }
