@@ -85,7 +85,7 @@ internal static class Program
         new("info", "info FILE... [options]", "describe recordings: ephys, video, NIfTI .nii/.nii.gz, BIDS _physio.tsv.gz (with --filter: the fraction a rule keeps)", InfoCommand.AllSettings, InfoCommand.Run),
         new("sync", "sync [--ephys FILE]... [--video FILE]... [--fmri FILE]... [clock options]", "fit each stream's clock to the reference and print the figures (writes nothing)", SettingOptions.Session, SyncCommand.Run),
         new("demo", "demo [--dir DIR]", "write a sample session, align it, say what was written", [DemoCommand.Folder], DemoCommand.Run),
-        new("merge", "merge OUT SHARD... [options]", "join the shard files of one export (export --shard i/n) into one", MergeCommand.Settings, MergeCommand.Run),
+        new("merge", "merge OUT SHARD... [options]", "join the shard files of one export (export --shard i/n) into one, compressed as the shards were unless --compression or --level is given", MergeCommand.Settings, MergeCommand.Run),
         new("batch", "batch MANIFEST --out-dir DIR [options]", "one export per session of a study (a TSV manifest); every export option applies to each", BatchCommand.Settings, BatchCommand.Run),
         new("slurm submit", "slurm submit [options] (export ... --shards N --out FILE | batch MANIFEST --out-dir DIR ...)", "one Slurm array task per shard or session", SlurmCommand.SubmitSettings, null),
         new("slurm status", "slurm status JOB [--dir DIR]", "pending, running, done and failed tasks of a submitted job", SlurmCommand.StatusSettings, null),
