@@ -87,7 +87,7 @@ public class EphysFormatsCliTests
 
     [Slow]
     [RequiresFact(Needs.SharedData | Needs.Python)]
-    public void Export_OpenEphysStreamByName_ReadsThatStreamOnItsTimestamps()
+    public void Export_OpenEphysStreamByName_ReadsThatStreamOnItsSampleCounter()
     {
         using var folder = new TempFolder();
         string recording = SyntheticOpenEphys.Build(folder.Path, probeSamples: 200, adcSamples: 500);
@@ -112,7 +112,7 @@ public class EphysFormatsCliTests
             assert np.allclose(e['gain_to_uV'][:], [c['bit_volts'] * 1e6 for c in info['channels']], rtol=1e-12, atol=0)
             assert np.array_equal(e['channel_ids'][:], np.arange(12))
             assert e.attrs['format'] == 'openephys'
-            assert 'timestamps.npy' in e.attrs['clock']
+            assert e.attrs['clock'].startswith('regular: t0 = '), e.attrs['clock']
             print('ok')
             """,
             recording,
@@ -303,5 +303,27 @@ public class EphysFormatsCliTests
         var (code, _, stderr) = CliRunner.Run("--ephys", input, "--time", "0", "--ephys-stream", "ProbeA", "--out", folder.File("o.h5"));
 
         ExportCommandTests.AssertOneLineError(code, stderr, "--ephys-stream", "Open Ephys");
+    }
+
+    /// <summary>
+    /// The real three-experiment Record Node through `info` and `sync` (issue 21): the recording is
+    /// chosen by PATH#experimentN/recordingM, and the NI-DAQ is tied to ProbeB by their shared TTL
+    /// line at 115.8 ppm (numpy's fit of the same edges, SOURCES.md), every pulse matched.
+    /// </summary>
+    [RequiresFact(Needs.SharedData)]
+    public void SyncAndInfo_RealOpenEphysRecordNode_NiTiedToTheProbeByTheTtlLine()
+    {
+        string node = RepoPaths.Shared("openephys_sync", "v0.6.x_neuropixels_multiexp_multistream", "Record Node 101");
+
+        var (code, stdout, stderr) = CliRunner.Run("info", node);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("holds 3 recordings (experiment1/recording1, experiment3/recording1, experiment6/recording1); using experiment1/recording1", stdout + stderr, StringComparison.Ordinal);
+        Assert.Contains("GUI timestamps:", stdout, StringComparison.Ordinal);
+
+        (code, stdout, stderr) = CliRunner.Run("sync", "--ephys", node + "#experiment3/recording1", "--ephys", $"ni={node}#experiment3/recording1", "--ephys-stream", "ni=PXIe-6341");
+        Assert.True(code == 0, stderr);
+        string fit = Assert.Single(stdout.Split('\n'), l => l.StartsWith("  linear,", StringComparison.Ordinal));
+        Assert.Matches(@"drift -115\.[6-9]\d* ppm", fit);
+        Assert.Contains("0 unmatched", fit, StringComparison.Ordinal);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Formats;
 using NeuroAlign.Modalities.Fmri;
 using NeuroAlign.Sessions;
 
@@ -53,16 +54,16 @@ internal static class InputsFingerprint
             if (value != null && pathOptions.Contains(name[2..]) && PathOf(value) is { } full)
             {
                 shown = full;
-                AddInputFiles(full, files);
+                AddInputFiles(PathFragment.Split(full).Path, files);
             }
             else if (value != null)
             {
                 // Options such as --sync-line ephys_1=pulses.txt may name a file of pulse times inside their value.
                 foreach (string part in value.Split(',').Select(p => p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..]))
                 {
-                    if (PathOf(part) is { } named && File.Exists(named))
+                    if (PathOf(part) is { } named)
                     {
-                        files.Add(named);
+                        AddInputFiles(PathFragment.Split(named).Path, files);
                     }
                 }
             }
@@ -86,8 +87,10 @@ internal static class InputsFingerprint
             return null;
         }
 
-        string full = Path.GetFullPath(value);
-        return File.Exists(full) || Directory.Exists(full) ? full : null;
+        // A part named inside a file or folder (PATH#experiment3/recording1) keeps its fragment.
+        var (path, fragment) = PathFragment.Split(value);
+        string full = Path.GetFullPath(path);
+        return !File.Exists(full) && !Directory.Exists(full) ? null : fragment is null ? full : $"{full}#{fragment}";
     }
 
     private static void AddInputFiles(string path, SortedSet<string> files)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuroAlign.Formats;
 using NeuroAlign.Sync;
 using NeuroAlign.Time;
 
@@ -183,6 +184,7 @@ public sealed class Session : IDisposable
     public static void RequirePath(string path, string key)
     {
         ArgumentNullException.ThrowIfNull(path);
+        path = PathFragment.Split(path).Path;
         if (Directory.Exists(path) || File.Exists(path))
         {
             return;

@@ -46,7 +46,13 @@ internal static class ReaderChecks
             Printable(set.Describe(), "a digital line set");
             foreach (DigitalEdges edges in set.GetAllEdges())
             {
-                Require(edges.RisingSamples.All(i => i >= 0 && i < samples) && edges.FallingSamples.All(i => i >= 0 && i < samples), $"line {edges.Line}: an edge outside samples 0..{samples}");
+                // Edges may lie outside the samples (Open Ephys TTL events before or after the
+                // continuous data keep their place on the counter), but in order and at finite times.
+                foreach (IReadOnlyList<long> list in new[] { edges.RisingSamples, edges.FallingSamples })
+                {
+                    Require(list.Zip(list.Skip(1)).All(p => p.First < p.Second), $"line {edges.Line}: edges out of order");
+                    Require(list.All(i => double.IsFinite(set.Clock.TimeOf(i))), $"line {edges.Line}: an edge at no finite time");
+                }
             }
         }
     }

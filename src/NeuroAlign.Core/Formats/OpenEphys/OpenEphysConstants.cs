@@ -32,6 +32,12 @@ internal static class OpenEphysConstants
     public const string SourceProcessorKey = "source_processor";
     public const string TypeKey = "type";
 
+    /// <summary>A Record Node's experiment folders: experiment1, experiment3…</summary>
+    public const string ExperimentPrefix = "experiment";
+
+    /// <summary>An experiment's recording folders: recording1, recording2…</summary>
+    public const string RecordingPrefix = "recording";
+
     /// <summary>
     /// 0.6 is the first version writing sample_numbers.npy (int64 sample counts) beside
     /// timestamps.npy (float64 seconds) and events as states.npy; 0.5 wrote timestamps.npy as sample counts.

@@ -18,18 +18,52 @@ public static class OpenEphysReader
     public const string FormatName = "openephys";
 
     /// <summary>
-    /// Finds the structure.oebin for <paramref name="path"/>: the file itself, the one in a folder, or
-    /// the one two folders above a continuous.dat (whose stream is then the default).
+    /// Finds the structure.oebin for <paramref name="path"/>: the file itself, the one in a recording
+    /// folder, the one two folders above a continuous.dat (whose stream is then the default), or in a
+    /// Record Node folder the one of <c>NODE#experimentN/recordingM</c> (by default the first
+    /// experiment's first recording).
     /// </summary>
-    public static bool TryResolve(string path, out string oebinPath, out string? streamFolder)
+    public static bool TryResolve(string path, out string oebinPath, out string? streamFolder) => TryResolve(path, out oebinPath, out streamFolder, out _);
+
+    /// <inheritdoc cref="TryResolve(string, out string, out string?)"/>
+    /// <param name="path">The path as given.</param>
+    /// <param name="oebinPath">The structure.oebin found.</param>
+    /// <param name="streamFolder">The stream a continuous.dat path names, else null.</param>
+    /// <param name="notice">When a Record Node holds several recordings and none was named: which was taken and how to name another.</param>
+    public static bool TryResolve(string path, out string oebinPath, out string? streamFolder, out string? notice)
     {
         ArgumentNullException.ThrowIfNull(path);
         streamFolder = null;
+        notice = null;
         oebinPath = "";
-        if (Directory.Exists(path))
+        (string folderOrFile, string? fragment) = PathFragment.Split(path);
+        if (Directory.Exists(folderOrFile))
         {
-            oebinPath = Path.Combine(path, K.StructureFileName);
-            return File.Exists(oebinPath);
+            if (fragment is not null)
+            {
+                oebinPath = Path.Combine(folderOrFile, fragment, K.StructureFileName);
+                return File.Exists(oebinPath) || ThrowNoSuchRecording(folderOrFile, fragment);
+            }
+
+            oebinPath = Path.Combine(folderOrFile, K.StructureFileName);
+            if (File.Exists(oebinPath))
+            {
+                return true;
+            }
+
+            string[] recordings = Recordings(folderOrFile);
+            if (recordings.Length == 0)
+            {
+                return false;
+            }
+
+            oebinPath = Path.Combine(folderOrFile, recordings[0], K.StructureFileName);
+            if (recordings.Length > 1)
+            {
+                notice = $"{folderOrFile} holds {recordings.Length} recordings ({string.Join(", ", recordings)}); using {recordings[0]} (name another as PATH#{recordings[^1]})";
+            }
+
+            return true;
         }
 
         if (Path.GetExtension(path).Equals(K.OebinExtension, StringComparison.OrdinalIgnoreCase))
@@ -55,13 +89,45 @@ public static class OpenEphysReader
         return false;
     }
 
+    /// <summary>
+    /// The recordings of a Record Node folder, as <c>experimentN/recordingM</c>, in the GUI's order:
+    /// by experiment number, then recording number (experiment10 after experiment9).
+    /// </summary>
+    public static string[] Recordings(string nodeFolder)
+    {
+        ArgumentNullException.ThrowIfNull(nodeFolder);
+        return
+        [
+            .. Numbered(nodeFolder, K.ExperimentPrefix).SelectMany(e => Numbered(Path.Combine(nodeFolder, e), K.RecordingPrefix)
+                .Where(r => File.Exists(Path.Combine(nodeFolder, e, r, K.StructureFileName)))
+                .Select(r => $"{e}/{r}")),
+        ];
+    }
+
+    private static IEnumerable<string> Numbered(string folder, string prefix) =>
+        Directory.EnumerateDirectories(folder, prefix + "*")
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Select(name => (Name: name, Number: int.TryParse(name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : -1))
+            .Where(x => x.Number >= 0)
+            .OrderBy(x => x.Number)
+            .Select(x => x.Name);
+
+    private static bool ThrowNoSuchRecording(string node, string fragment)
+    {
+        string[] recordings = Directory.Exists(node) ? Recordings(node) : [];
+        throw new NeuroAlignException(Printable.Escape(recordings.Length == 0
+            ? $"{node}#{fragment}: {Path.Combine(node, fragment)} holds no {K.StructureFileName}, and {node} is no Open Ephys Record Node (no experimentN/recordingM folders)"
+            : $"{node}#{fragment}: no such recording; the recordings are {string.Join(", ", recordings)}"));
+    }
+
     /// <summary>Opens one continuous stream of an Open Ephys binary recording.</summary>
     /// <param name="path">structure.oebin, its folder, or a stream's continuous.dat.</param>
     /// <param name="streamName">stream_name or folder_name of the stream; null: the first neural stream.</param>
     public static EphysRecording Open(string path, string? streamName = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!TryResolve(path, out string oebinPath, out string? streamFolder))
+        if (!TryResolve(path, out string oebinPath, out string? streamFolder, out string? notice))
         {
             throw new NeuroAlignException(Printable.Escape($"{path}: no {K.StructureFileName} here: expected an Open Ephys recording folder (…/experiment1/recording1) or its {K.StructureFileName}"));
         }
@@ -76,6 +142,11 @@ public static class OpenEphysReader
         }
 
         var warnings = new List<string>();
+        if (notice is not null)
+        {
+            warnings.Add(notice);
+        }
+
         double[] gains = stream.Channels.Select(c => GainToMicrovolts(c, warnings)).ToArray();
         int[] ids = ChannelIds(stream);
         var owned = new List<IDisposable>();
@@ -100,30 +171,25 @@ public static class OpenEphysReader
                     contiguous = sampleNumbers.GetInt64(samples - 1) - firstSampleNumber == samples - 1;
                 }
 
-                if (timestamps != null)
-                {
-                    try
-                    {
-                        var clock = new ExplicitClock(timestamps.AsTimestamps(), 1 / rate, timePath);
-                        clockSource = $"explicit, from {K.TimestampsFileName} (seconds, as the GUI synchronised them)";
-                        return clock;
-                    }
-                    catch (NeuroAlignException e)
-                    {
-                        warnings.Add($"{K.TimestampsFileName} is unusable ({Printable.Escape(e.Message)}); timing from {K.SampleNumbersFileName} instead");
-                    }
-                }
-
-                if (!contiguous)
+                // The stream's own sample counter is its clock: the sync fit ties streams together
+                // from their shared TTL line. timestamps.npy holds the GUI's own synchronisation
+                // onto its main stream, which can sit several samples off those edges.
+                if (sampleNumbers != null && !contiguous)
                 {
                     clockSource = $"explicit, {K.SampleNumbersFileName} / sample_rate (the sample numbers have gaps)";
-                    return new ExplicitClock(sampleNumbers!.AsTimestamps(1 / rate), 1 / rate, samplePath);
+                    return new ExplicitClock(sampleNumbers.AsTimestamps(1 / rate), 1 / rate, samplePath);
                 }
 
-                clockSource = sampleNumbers is null
-                    ? $"regular from sample_rate; no {K.SampleNumbersFileName}, so t0 = 0"
-                    : $"regular: t0 = {K.SampleNumbersFileName}[0] {firstSampleNumber} / sample_rate {rate:R} Hz";
-                return new RegularClock(firstSampleNumber / rate, rate, samples);
+                if (sampleNumbers != null || timestamps == null)
+                {
+                    clockSource = sampleNumbers is null
+                        ? $"regular from sample_rate; no {K.SampleNumbersFileName}, so t0 = 0"
+                        : $"regular: t0 = {K.SampleNumbersFileName}[0] {firstSampleNumber} / sample_rate {rate:R} Hz";
+                    return new RegularClock(firstSampleNumber / rate, rate, samples);
+                }
+
+                clockSource = $"explicit, from {K.TimestampsFileName} (no {K.SampleNumbersFileName})";
+                return new ExplicitClock(timestamps.AsTimestamps(), 1 / rate, timePath);
             }
 
             var layout = new InterleavedLayout(datPath, 0, stream.Channels.Count, SampleType.Int16);
@@ -140,6 +206,11 @@ public static class OpenEphysReader
                     ? $"no {K.SampleNumbersFileName}"
                     : $"{K.SampleNumbersFileName}[0] = {firstSampleNumber} ({firstSampleNumber / stream.SampleRateHz:R} s at {stream.SampleRateHz:R} Hz){(contiguous ? "" : "; with gaps")}"),
             };
+            if (timestamps != null && sampleNumbers != null && timestamps.Count > 0)
+            {
+                double first = timestamps.AsTimestamps()[0];
+                details.Add(new("GUI timestamps", string.Create(CultureInfo.InvariantCulture, $"{K.TimestampsFileName} starts at {first:R} s, {(first - (firstSampleNumber / stream.SampleRateHz)) * 1e3:F3} ms from sample_numbers / sample_rate (the GUI's synchronisation; not used: NeuroAlign fits clocks from the sync line)")));
+            }
             return new EphysRecording(data, stream.Channels.Select(c => c.Name).ToArray(), details, ttl, warnings, owned);
         }
         catch
@@ -322,11 +393,27 @@ public static class OpenEphysReader
                     throw new InvalidRecordingException(statesPath, $"element {i}", states[i].ToString(), "+line (on) or -line (off), line ≥ 1");
                 }
 
+                // With contiguous sample numbers an event outside the continuous data still has its
+                // place on the stream's clock (the counter runs on): it is kept, since sync needs
+                // every pulse (a recording clipped to a few samples can still be fitted).
+                if (i > 0 && stamps[i] < stamps[i - 1])
+                {
+                    throw new InvalidRecordingException(samplesPath, $"element {i}", $"{stamps[i]} after {stamps[i - 1]}", "sample numbers in increasing order");
+                }
+
                 long index = SampleIndexOf(stamps[i], streamSampleNumbers, firstSampleNumber, contiguous, clock.SampleCount);
+                if (index == long.MinValue)
+                {
+                    throw new InvalidRecordingException(samplesPath, $"element {i}", stamps[i].ToString(CultureInfo.InvariantCulture), $"a sample number within 2^63 of the stream's first, {firstSampleNumber}");
+                }
+
                 if (index < 0 || index >= clock.SampleCount)
                 {
                     outside++;
-                    continue;
+                    if (!contiguous)
+                    {
+                        continue;
+                    }
                 }
 
                 int line = (int)Math.Abs(states[i]);
@@ -336,9 +423,9 @@ public static class OpenEphysReader
                 (up ? rising : falling)[line].Add(index);
             }
 
-            if (outside > 0)
+            if (outside > 0 && !contiguous)
             {
-                warnings.Add($"TTL events '{events.ChannelName}': {outside} events outside the continuous data's sample numbers were dropped");
+                warnings.Add($"TTL events '{events.ChannelName}': {outside} events outside the continuous data's sample numbers were dropped (the sample numbers have gaps)");
             }
 
             // A line is low before its first rising edge and high before its first falling edge.
@@ -359,7 +446,9 @@ public static class OpenEphysReader
     {
         if (contiguous || streamSampleNumbers is null)
         {
-            return sampleNumber - firstSampleNumber;
+            // long.MinValue: too far from the stream's first sample number to be one of its samples.
+            long index = sampleNumber - firstSampleNumber;
+            return ((sampleNumber ^ firstSampleNumber) & (sampleNumber ^ index)) < 0 ? long.MinValue : index;
         }
 
         // Gaps in the stream's sample numbers: find the sample carrying this number.

@@ -73,20 +73,25 @@ public class OpenEphysReaderTests
         }
     }
 
+    /// <summary>
+    /// The stream's own sample counter is its clock, not the GUI's synchronised timestamps.npy
+    /// (which here sit <see cref="SyntheticOpenEphys.TimestampOffsetSeconds"/> off): NeuroAlign fits
+    /// clocks from the sync line itself. The GUI's offset is reported.
+    /// </summary>
     [RequiresFact(Needs.SharedData)]
-    public void Clock_WithTimestamps_IsExplicitFromTimestampsNpy()
+    public void Clock_WithTimestamps_IsTheSampleCounterAndTheGuiOffsetIsReported()
     {
         using var folder = new TempFolder();
         string recording = SyntheticOpenEphys.Build(folder.Path);
 
         using EphysRecording stream = OpenEphysReader.Open(recording);
 
-        Assert.IsType<ExplicitClock>(stream.Clock);
-        double expected0 = (SyntheticOpenEphys.FirstSampleNumber / 30000.0) + SyntheticOpenEphys.TimestampOffsetSeconds;
-        Assert.Equal(expected0, stream.Clock.StartSeconds);
-        Assert.Equal(((SyntheticOpenEphys.FirstSampleNumber + 299) / 30000.0) + SyntheticOpenEphys.TimestampOffsetSeconds, stream.Clock.TimeOf(299));
-        Assert.Equal(150, stream.Clock.IndexAtOrBefore(stream.Clock.TimeOf(150)));
-        Assert.Contains(stream.Details, d => d.Key == "clock" && d.Value.Contains("timestamps.npy", StringComparison.Ordinal));
+        var clock = Assert.IsType<RegularClock>(stream.Clock);
+        Assert.Equal(SyntheticOpenEphys.FirstSampleNumber / 30000.0, clock.StartTimeSeconds);
+        Assert.Equal((SyntheticOpenEphys.FirstSampleNumber + 299) / 30000.0, stream.Clock.TimeOf(299), 12);
+        Assert.Contains(stream.Details, d => d.Key == "clock" && d.Value.Contains("sample_numbers.npy", StringComparison.Ordinal));
+        string gui = Assert.Single(stream.Details, d => d.Key == "GUI timestamps").Value;
+        Assert.Contains($"{SyntheticOpenEphys.TimestampOffsetSeconds * 1e3:F3} ms", gui, StringComparison.Ordinal);
     }
 
     [RequiresFact(Needs.SharedData)]
@@ -230,6 +235,45 @@ public class OpenEphysReaderTests
 
         Assert.Contains("continuous.dat", e.Message);
         Assert.Contains("ProbeA", e.Message);
+    }
+
+    /// <summary>The real three-experiment Record Node (SOURCES.md): its recordings in the GUI's order, the first by default with a notice.</summary>
+    [RequiresFact(Needs.SharedData)]
+    public void Open_RecordNode_FirstRecordingByDefaultWithANoticeNamingTheOthers()
+    {
+        string node = RepoPaths.Shared("openephys_sync", "v0.6.x_neuropixels_multiexp_multistream", "Record Node 101");
+
+        Assert.Equal(["experiment1/recording1", "experiment3/recording1", "experiment6/recording1"], OpenEphysReader.Recordings(node));
+        using EphysRecording first = OpenEphysReader.Open(node);
+        Assert.Contains("experiment1", first.SourcePath, StringComparison.Ordinal);
+        Assert.Contains(first.Warnings, w => w.Contains("holds 3 recordings", StringComparison.Ordinal) && w.Contains("#experiment6/recording1", StringComparison.Ordinal));
+
+        using EphysRecording sixth = OpenEphysReader.Open(node + "#experiment6/recording1", "PXIe-6341");
+        Assert.Contains(Path.Combine("experiment6", "recording1"), sixth.SourcePath, StringComparison.Ordinal);
+        Assert.DoesNotContain(sixth.Warnings, w => w.Contains("recordings", StringComparison.Ordinal));
+
+        var e = Assert.Throws<NeuroAlignException>(() => OpenEphysReader.Open(node + "#experiment2/recording1"));
+        Assert.EndsWith("#experiment2/recording1: no such recording; the recordings are experiment1/recording1, experiment3/recording1, experiment6/recording1", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// TTL events outside the (here 100-sample) continuous data keep their place on the stream's
+    /// counter: experiment1's sync line has 837 rising edges on ProbeB, first at sample number
+    /// 1881811 (SOURCES.md, checked with numpy), though the continuous data start at 1863198.
+    /// </summary>
+    [RequiresFact(Needs.SharedData)]
+    public void DigitalLines_EventsOutsideTheContinuousData_KeptOnTheStreamsCounter()
+    {
+        string node = RepoPaths.Shared("openephys_sync", "v0.6.x_neuropixels_multiexp_multistream", "Record Node 101");
+
+        using EphysRecording probe = OpenEphysReader.Open(node);
+
+        Assert.Equal(100, probe.SampleCount);
+        DigitalEdges sync = Assert.Single(probe.DigitalLines).GetEdges(1);
+        Assert.Equal(837, sync.RisingSamples.Count);
+        Assert.Equal(1881811 - 1863198, sync.RisingSamples[0]);
+        Assert.Equal(26961353 - 1863198, sync.RisingSamples[^1]);
+        Assert.Equal(1881811 / 30000.0, probe.Clock.TimeOf(sync.RisingSamples[0]), 9);
     }
 
     [Fact]

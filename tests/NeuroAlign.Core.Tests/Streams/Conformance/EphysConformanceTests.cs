@@ -277,8 +277,9 @@ public sealed class OpenEphysStreamConformanceTests : SampleStreamConformance<Ep
 
     protected override void ExpectedSample(long index, Span<byte> destination) => EphysTruth.Int16(destination, c => SyntheticEphys.Value(index, c));
 
+    // The sample counter, not the GUI's timestamps.npy (which the synthetic recording sets off by TimestampOffsetSeconds).
     protected override double ExpectedTimeSeconds(long index) =>
-        ((SyntheticOpenEphys.FirstSampleNumber + index) / SyntheticOpenEphys.ProbeRateHz) + SyntheticOpenEphys.TimestampOffsetSeconds;
+        (SyntheticOpenEphys.FirstSampleNumber + index) / SyntheticOpenEphys.ProbeRateHz;
 
     protected override void Dispose(bool disposing)
     {
