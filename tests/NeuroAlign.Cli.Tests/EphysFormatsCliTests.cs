@@ -326,4 +326,66 @@ public class EphysFormatsCliTests
         Assert.Matches(@"drift -115\.[6-9]\d* ppm", fit);
         Assert.Contains("0 unmatched", fit, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Channel names and probe positions (issue 21) from real .meta files of each kind: ~snsGeomMap
+    /// in µm (NP2.0 four-shank 2013, a saved subset), and ~snsShankMap grid indices placed by the
+    /// probe family's published geometry (NP1.0, NP2.0 four-shank type 24, phase 3A). The oracle
+    /// parses the .meta itself in Python and places the sites as SGLXMetaToCoords documents.
+    /// </summary>
+    [Slow]
+    [RequiresTheory(Needs.SharedData | Needs.Python)]
+    [InlineData("NP2_2013_subset_channels.imec0.ap.meta", 121, 4)]
+    [InlineData("NP1_saved_only_subset_of_channels.meta", 152, 1)]
+    [InlineData("NP2_4_shanks.imec0.ap.meta", 385, 4)]
+    [InlineData("phase3a.imec.ap.meta", 385, 1)]
+    public void Export_SpikeGlx_ChannelNamesAndPositionsFromTheMeta(string meta, int savedChannels, int shanks)
+    {
+        using var folder = new TempFolder();
+        SyntheticSpikeGlx.CopyMeta(folder.Path, meta, baseName: "run_g0_t0.imec0.ap");
+        string bin = folder.File("run_g0_t0.imec0.ap.bin");
+        SyntheticSpikeGlx.WriteBin(bin, 3000, savedChannels, syncColumn: savedChannels - 1);
+        string output = folder.File("o.h5");
+
+        var (code, _, stderr) = CliRunner.Run("--ephys", bin, "--time", "0", "--after", "0.001", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        string check = Python.Run(
+            """
+            import sys, re, h5py, numpy as np
+            meta = dict(l.split('=', 1) for l in open(sys.argv[1]).read().splitlines() if '=' in l)
+            shanks = int(sys.argv[3])
+            geom = '~snsGeomMap' in meta
+            table = meta['~snsGeomMap' if geom else '~snsShankMap']
+            groups = re.findall(r'\(([^)]*)\)', table)
+            header, entries = groups[0].split(','), [tuple(float(v) for v in g.split(':')) for g in groups[1:]]
+            if geom:
+                pitch = float(header[2])
+                expected = [(sh * pitch + x, z) for sh, x, z, used in entries]
+            else:
+                kind = int(meta.get('imDatPrb_type', 0))
+                even, odd, hp, vp, sp = (27, 11, 32, 20, 0) if kind == 0 else (27, 27, 32, 15, 250 if kind in (24, 2013, 2014) else 0)
+                expected = [(sh * sp + (even if row % 2 == 0 else odd) + col * hp, row * vp) for sh, col, row, used in entries]
+            f = h5py.File(sys.argv[2], 'r')
+            e = f['ephys']
+            pos = e['channel_positions_um'][:]
+            n = len(expected)
+            assert pos.shape == (n + 1, 2), pos.shape
+            assert np.allclose(pos[:n], np.array(expected, dtype=np.float32)), (pos[:4], expected[:4])
+            assert np.isnan(pos[n]).all(), pos[n]
+            names = [v.decode() if isinstance(v, bytes) else v for v in e['channel_names'][:]]
+            assert names[0] == 'AP0' and names[-1] == 'SY0', (names[0], names[-1])
+            if shanks > 1:
+                sh = e['channel_shank'][:]
+                assert list(sh[:n]) == [int(t[0]) for t in entries] and sh[n] == -1
+                assert len(set(sh[:n])) > 1
+            else:
+                assert 'channel_shank' not in e
+            print('ok')
+            """,
+            folder.File("run_g0_t0.imec0.ap.meta"),
+            output,
+            shanks.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("ok", check.Trim());
+    }
 }

@@ -24,13 +24,15 @@ public sealed class EphysRecording : ContinuousStream
     /// <param name="digitalLines">Sync and TTL lines recorded with the stream.</param>
     /// <param name="warnings">Things the metadata got wrong that the reader worked around.</param>
     /// <param name="owned">Further resources to dispose with the recording (mapped side files).</param>
+    /// <param name="sites">Each channel's probe site (null where it has none), with where they came from; null when the metadata gives no geometry.</param>
     public EphysRecording(
         InterleavedBinaryStream data,
         IReadOnlyList<string>? channelNames,
         IEnumerable<KeyValuePair<string, string>> formatDetails,
         IEnumerable<DigitalLineSet> digitalLines,
         IEnumerable<string> warnings,
-        IEnumerable<IDisposable>? owned = null)
+        IEnumerable<IDisposable>? owned = null,
+        ChannelLayout? sites = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(formatDetails);
@@ -47,7 +49,16 @@ public sealed class EphysRecording : ContinuousStream
         _digitalLines = digitalLines.ToArray();
         _warnings = warnings.Select(Printable.Escape).ToArray();
         _owned = owned?.ToArray() ?? [];
+        _layout = new ChannelLayout(_channelNames, sites?.Sites ?? [], sites?.SiteSource);
+        if (_layout.Sites.Count is not 0 && _layout.Sites.Count != _channelNames.Length)
+        {
+            throw new ArgumentException($"{_layout.Sites.Count} sites for {_channelNames.Length} channels", nameof(sites));
+        }
     }
+
+    private readonly ChannelLayout _layout;
+
+    public override ChannelLayout? ChannelLayout => _layout;
 
     /// <summary>The mapped samples (for typed zero-copy windows).</summary>
     public InterleavedBinaryStream Data => _data;

@@ -57,6 +57,8 @@ public sealed class ChannelSubsetStream : ContinuousStream
 
     public override IReadOnlyList<double> GainsToMicrovolts => _gains;
 
+    public override ChannelLayout? ChannelLayout => _source.ChannelLayout?.Select(_positions);
+
     public override IReadOnlyList<int> DigitalChannelPositions =>
         _positions.Select((p, i) => (p, i)).Where(x => _source.DigitalChannelPositions.Contains(x.p)).Select(x => x.i).ToArray();
 

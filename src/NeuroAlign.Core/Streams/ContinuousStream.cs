@@ -34,6 +34,9 @@ public abstract class ContinuousStream : ISampleStream
     /// </summary>
     public virtual IReadOnlyList<int> DigitalChannelPositions => [];
 
+    /// <summary>The channels' names and probe sites as the metadata gives them; null when it gives none.</summary>
+    public virtual ChannelLayout? ChannelLayout => null;
+
     /// <summary>Sample count, N.</summary>
     public long SampleCount => Clock.SampleCount;
 

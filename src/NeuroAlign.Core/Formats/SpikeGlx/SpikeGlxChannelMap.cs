@@ -308,7 +308,9 @@ public sealed class SpikeGlxChannelMap
         }
 
         CheckGains(meta, channels, $"{SpikeGlxConstants.NidqRangeMax} {rangeMax:R} / {SpikeGlxConstants.NidqMaxInt} {maxInt} / gain");
-        string conversion = $"{SpikeGlxConstants.NidqRangeMax} {rangeMax:R} V / {SpikeGlxConstants.NidqMaxInt} {maxInt} / gain (niMNGain {mnGain:R}, niMAGain {maGain:R}, XA 1) × 1e6";
+        // The gains as the .meta gives them (a gain of a kind with no saved channel is not used, but is not 1 either).
+        string Given(string key) => meta.TryGetDouble(key) is { } g ? g.ToString("R", CultureInfo.InvariantCulture) : "absent";
+        string conversion = $"{SpikeGlxConstants.NidqRangeMax} {rangeMax:R} V / {SpikeGlxConstants.NidqMaxInt} {maxInt} / gain ({SpikeGlxConstants.NidqMnGain} {Given(SpikeGlxConstants.NidqMnGain)}{(counts[0] > 0 ? "" : ", no MN saved")}, {SpikeGlxConstants.NidqMaGain} {Given(SpikeGlxConstants.NidqMaGain)}{(counts[1] > 0 ? "" : ", no MA saved")}, XA 1) × 1e6";
         return new SpikeGlxChannelMap(channels, conversion, null, [], null, []);
     }
 

@@ -87,13 +87,22 @@ public static class SpikeGlxReader
             details.Add(new("t0 from", firstSample is { } fs
                 ? $"{startSeconds:R} s = {SpikeGlxConstants.FirstSample} {fs} / {rateKey} {rateHz:R} Hz"
                 : $"0 s: no {SpikeGlxConstants.FirstSample} in the .meta"));
+            var geometryNotes = new List<string>();
+            ChannelLayout sites = SpikeGlxGeometry.Layout(meta, map, geometryNotes);
             if (map.Sites.Count > 0)
             {
                 details.Add(new("sites", $"{map.Sites.Count} on {map.Sites.Select(s => s.Shank).Distinct().Count()} shank(s) (~{map.SiteSource})"));
             }
 
+            if (sites.HasSites)
+            {
+                ProbeSite[] placed = [.. sites.Sites.OfType<ProbeSite>()];
+                details.Add(new("positions", string.Create(CultureInfo.InvariantCulture, $"x {placed.Min(s => s.XUm):G6} to {placed.Max(s => s.XUm):G6} µm, y {placed.Min(s => s.YUm):G6} to {placed.Max(s => s.YUm):G6} µm from {sites.SiteSource}")));
+            }
+
+            details.AddRange(geometryNotes.Select(n => new KeyValuePair<string, string>("positions", n)));
             DigitalLineSet[] lines = imec ? ImecSyncLines(data, map) : NidqDigitalLines(meta, data, map);
-            return new EphysRecording(data, map.Channels.Select(c => c.Name).ToArray(), details, lines, warnings);
+            return new EphysRecording(data, map.Channels.Select(c => c.Name).ToArray(), details, lines, warnings, sites: sites);
         }
         catch
         {

@@ -25,7 +25,7 @@ public static class EphysSettings
     public static readonly Setting<string> Stream = Setting.Text(
         "ephys-stream", "NAME", "Open Ephys: the stream to read, by stream_name or folder; per stream: ephys=ProbeA-AP,ephys_1=NI-DAQ", "the first neural stream", SettingScope.PerStream);
 
-    public static readonly Setting<string> ChannelIds = Setting.Text("channels", "IDS", "keep only these channel ids, e.g. 0-63,100", "all");
+    public static readonly Setting<string> ChannelIds = Setting.Text("channels", "IDS", "keep only these channels: ids and ranges (0-63,100), names (SY0, XA0) or depth=A-B (µm from the tip-most row, inclusive)", "all");
 
     public static readonly Setting<bool> Microvolts = Setting.Of(
         "units", "UNITS", "ephys data as counts (raw values) or uV (float32 microvolts: counts × gain_to_uV)",
@@ -150,6 +150,27 @@ public sealed class EphysModality : IModality
             // Always the metadata's counts → µV factors; with units uV the data are already scaled by them.
             output.Datasets["gain_to_uV"] = ephys.GainsToMicrovolts.ToArray();
             output.Datasets["channel_ids"] = ephys.ChannelIds.ToArray();
+            if (ephys.ChannelLayout is { } layout)
+            {
+                output.Datasets["channel_names"] = layout.Names.ToArray();
+                if (layout.HasSites)
+                {
+                    // [C, 2]: x across the probe, y along the shank, µm; NaN for channels that are no electrode (SY).
+                    var positions = new float[layout.Sites.Count, 2];
+                    for (int c = 0; c < layout.Sites.Count; c++)
+                    {
+                        positions[c, 0] = layout.Sites[c] is { } s ? (float)s.XUm : float.NaN;
+                        positions[c, 1] = layout.Sites[c] is { } t ? (float)t.YUm : float.NaN;
+                    }
+
+                    output.Datasets["channel_positions_um"] = positions;
+                    output.Attributes["channel_positions_source"] = layout.SiteSource ?? string.Empty;
+                    if (layout.Sites.OfType<ProbeSite>().Select(s => s.Shank).Distinct().Count() > 1)
+                    {
+                        output.Datasets["channel_shank"] = layout.Sites.Select(s => s?.Shank ?? -1).ToArray();
+                    }
+                }
+            }
         }
     }
 

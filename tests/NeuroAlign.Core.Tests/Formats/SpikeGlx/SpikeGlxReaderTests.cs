@@ -268,6 +268,33 @@ public class SpikeGlxReaderTests
         Assert.Contains("0, 1, 2, 3, 7", e.Message);
     }
 
+    /// <summary>`info` showed niMNGain 1 for a .meta that says 200 when no MN channel was saved (issue 21): the gains are shown as given.</summary>
+    [Fact]
+    public void Open_NidqWithoutMnChannels_ConversionShowsTheGainsTheMetaGives()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("run.nidq.meta"), """
+            typeThis=nidq
+            niSampRate=25000
+            nSavedChans=3
+            acqMnMaXaDw=0,0,2,1
+            snsMnMaXaDw=0,0,2,1
+            niAiRangeMax=5
+            niMaxInt=32768
+            niMNGain=200
+            niMAGain=2
+            niXDChans1=0:7
+            niXDBytes1=1
+            """.Replace("    ", "", StringComparison.Ordinal));
+        SyntheticSpikeGlx.WriteBin(folder.File("run.nidq.bin"), 100, 3, syncColumn: 2);
+
+        using EphysRecording recording = EphysReader.Open(folder.File("run.nidq.bin"), new EphysOpenOptions());
+
+        string conversion = recording.Details.Single(d => d.Key == "conversion").Value;
+        Assert.Contains("niMNGain 200, no MN saved, niMAGain 2, no MA saved, XA 1", conversion, StringComparison.Ordinal);
+        Assert.Equal([5.0 / 32768 * 1e6, 5.0 / 32768 * 1e6, 1.0], recording.GainsToMicrovolts);
+    }
+
     [Fact]
     public void Open_UnsupportedStreamType_SaysWhatIsSupported()
     {
