@@ -206,9 +206,17 @@ public sealed class ExportFileReader : IDisposable
                 continue;
             }
 
-            if (child is IH5Dataset extra && ToSampleType(extra.Type) is { } extraType && extra.Space.Rank == 1)
+            if (child is IH5Dataset extra && ToSampleType(extra.Type) is { } extraType && extra.Space.Rank is 1 or 2)
             {
-                extras[child.Name] = ReadWhole(extra, extraType, $"/{name}/{child.Name}");
+                // Per-stream tables written once: gains and ids [C], channel positions [C, 2].
+                extras[child.Name] = extra.Space.Rank == 1
+                    ? ReadWhole(extra, extraType, $"/{name}/{child.Name}")
+                    : ReadWhole2(extra, extraType, $"/{name}/{child.Name}");
+            }
+            else if (child is IH5Dataset text && text.Type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength && text.Space.Rank == 1)
+            {
+                // Names written once: channel names, labels.
+                extras[child.Name] = ReadWhole<string[]>(text, $"/{name}/{child.Name}");
             }
             else
             {
@@ -286,6 +294,15 @@ public sealed class ExportFileReader : IDisposable
         SampleType.Float32 => ReadWhole<float[]>(dataset, where),
         SampleType.Float64 => ReadWhole<double[]>(dataset, where),
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    private Array ReadWhole2(IH5Dataset dataset, SampleType type, string where) => type switch
+    {
+        SampleType.Int32 => ReadWhole<int[,]>(dataset, where),
+        SampleType.Int64 => ReadWhole<long[,]>(dataset, where),
+        SampleType.Float32 => ReadWhole<float[,]>(dataset, where),
+        SampleType.Float64 => ReadWhole<double[,]>(dataset, where),
+        _ => throw new InvalidRecordingException(Path, where, $"a two-dimensional {type.ToText()} table", "float32, float64, int32 or int64"),
     };
 
     private static void ReadData(NativeDataset dataset, H5DatasetAccess access, Array buffer, Selection selection)
