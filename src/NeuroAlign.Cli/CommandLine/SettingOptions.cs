@@ -1,5 +1,6 @@
 using NeuroAlign.Modalities.Ephys;
 using NeuroAlign.Modalities.Fmri;
+using NeuroAlign.Modalities.Physio;
 using NeuroAlign.Sessions;
 using NeuroAlign.Video;
 
@@ -18,6 +19,7 @@ internal static class SettingOptions
         new EphysModality(),
         new VideoModality(),
         new FmriModality(),
+        new PhysioModality(),
     ]);
 
     /// <summary>The settings that describe a session: paths, each modality's own, and sync.</summary>

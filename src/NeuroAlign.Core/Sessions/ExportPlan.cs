@@ -161,7 +161,8 @@ public sealed class ExportPlan
             double rate = given > 0 ? given : native;
             IndexMode mode = modes.Get(s.Name, s.Modality.Name, IndexMode.Previous);
             var grid = new SamplingGrid(BeforeSeconds, AfterSeconds, rate);
-            ISampleStream sampled = microvolts && stream is ContinuousStream counts ? new MicrovoltStream(counts) : stream;
+            bool ephys = s.Modality.Kind == ModalityKind.Ephys;
+            ISampleStream sampled = microvolts && ephys && stream is ContinuousStream counts ? new MicrovoltStream(counts) : stream;
             if (sampled is ContinuousStream continuous && rate < native)
             {
                 ContinuousStream filtered = LowPassStream.ForOutputRate(continuous, rate);
@@ -191,7 +192,7 @@ public sealed class ExportPlan
                 attributes[key] = value;
             }
 
-            if (stream is ContinuousStream)
+            if (stream is ContinuousStream && ephys)
             {
                 attributes["units"] = microvolts ? "uV" : "counts";
             }
@@ -205,7 +206,9 @@ public sealed class ExportPlan
             else if (s.Opened.ClockOf is { } clockOf)
             {
                 attributes["clock_stream"] = clockOf;
-                attributes["clock_assumption"] = s.Placement;
+
+                // The modality may say how its times count on the source's clock (physio: from the run's first volume).
+                attributes["clock_assumption"] = description.Attributes.TryGetValue("clock_assumption", out object? how) ? $"{how}; {s.Placement}" : s.Placement;
             }
 
             var output = new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, syncAttributes: sync);
