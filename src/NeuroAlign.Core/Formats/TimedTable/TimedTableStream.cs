@@ -39,7 +39,7 @@ public sealed class TimedTableStream : ISampleStream
         Columns = columns;
         _values = values;
         _shape = [columns.Length];
-        Clock = new ExplicitClock(times, sourceDescription: $"{Path.GetFileName(path)} column {timeColumn}");
+        Clock = new ExplicitClock(times, sourceDescription: Printable.Escape($"{Path.GetFileName(path)} column {timeColumn}"));
         LeftOutColumns = leftOut;
     }
 
@@ -69,15 +69,15 @@ public sealed class TimedTableStream : ISampleStream
         {
             var details = new List<KeyValuePair<string, string>>
             {
-                new("time column", TimeColumn),
-                new("columns", string.Join(", ", Columns)),
+                new("time column", Printable.Escape(TimeColumn)),
+                new("columns", Printable.Escape(string.Join(", ", Columns))),
                 new("rows", Clock.SampleCount.ToString(CultureInfo.InvariantCulture)),
                 new("time span", Clock.SampleCount == 0 ? "no rows" : $"{Clock.StartSeconds:R} s to {Clock.TimeOf(Clock.SampleCount - 1):R} s"),
                 new("values", "float32; n/a or empty as NaN"),
             };
             if (LeftOutColumns.Count > 0)
             {
-                details.Add(new("left out (not numbers)", string.Join(", ", LeftOutColumns)));
+                details.Add(new("left out (not numbers)", Printable.Escape(string.Join(", ", LeftOutColumns))));
             }
 
             return details;
@@ -157,7 +157,7 @@ public sealed class TimedTableStream : ISampleStream
                 {
                     numbers[c] = null;
                     leftOut.Add(rows.Columns[c]);
-                    options.OnWarning?.Invoke($"{path}: column {rows.Columns[c]} is left out: line {rows.LineNumber} holds '{rows.Span(c)}', not a number");
+                    options.OnWarning?.Invoke(Printable.Escape($"{path}: column {rows.Columns[c]} is left out: line {rows.LineNumber} holds '{Printable.Excerpt(rows.Text(c))}', not a number"));
                 }
             }
 
