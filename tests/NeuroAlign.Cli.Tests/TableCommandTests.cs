@@ -96,6 +96,37 @@ public class TableCommandTests
     }
 
     [RequiresFact(Needs.Python)]
+    public void Merge_ShardsOfATableExport_EqualTheSingleExport()
+    {
+        using var folder = new TempFolder();
+        WriteWheel(folder);
+        string[] options = ["--ephys", Reference(folder), "--ephys-channels", "1", "--ephys-rate", "1000", "--table", $"wheel={folder.File("wheel.csv")}", "--every", "1.5", "--after", "0.5", "--mode", "wheel=linear"];
+        var single = CliRunner.Run([.. options, "--out", folder.File("single.h5")]);
+        Assert.True(single.Code == 0, single.Error);
+        for (int i = 0; i < 2; i++)
+        {
+            var shard = CliRunner.Run([.. options, "--shard", $"{i}/2", "--out", folder.File($"s{i}.h5")]);
+            Assert.True(shard.Code == 0, shard.Error);
+        }
+
+        var merge = CliRunner.Run("merge", folder.File("merged.h5"), folder.File("s1.h5"), folder.File("s0.h5"));
+
+        Assert.True(merge.Code == 0, merge.Error);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            s, m = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
+            for k in ['data', 'timestamps', 'source_index', 'source_time']:
+                assert np.array_equal(s['wheel/' + k][:], m['wheel/' + k][:], equal_nan=True), k
+            assert list(m['wheel/columns'].asstr()[:]) == ['position', 'lick']
+            print('ok')
+            """,
+            folder.File("single.h5"),
+            folder.File("merged.h5"));
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [RequiresFact(Needs.Python)]
     public void Info_Table_ColumnsRateAndTimeSpan()
     {
         using var folder = new TempFolder();
