@@ -33,6 +33,7 @@ public sealed class ExportFileReader : IDisposable
         WindowTimes = ReadWhole<double[]>(file.Dataset($"{OutputSchema.WindowsGroup}/{OutputSchema.WindowTime}"), $"/{OutputSchema.WindowsGroup}/{OutputSchema.WindowTime}");
         var modalities = new List<ModalityLayout>();
         var unknown = new List<string>();
+        WindowLabels = ReadLabels(file.Group(OutputSchema.WindowsGroup), unknown);
         foreach (IH5Object child in file.Children())
         {
             if (OutputSchema.ReservedGroups.Contains(child.Name))
@@ -79,6 +80,9 @@ public sealed class ExportFileReader : IDisposable
 
     /// <summary>/windows/time.</summary>
     public IReadOnlyList<double> WindowTimes { get; }
+
+    /// <summary>/windows/&lt;name&gt; besides the times: per-window labels from the events table.</summary>
+    public IReadOnlyList<WindowLabel> WindowLabels { get; }
 
     /// <summary>Windows in the file.</summary>
     public int WindowCount => WindowTimes.Count;
@@ -213,10 +217,10 @@ public sealed class ExportFileReader : IDisposable
                     ? ReadWhole(extra, extraType, $"/{name}/{child.Name}")
                     : ReadWhole2(extra, extraType, $"/{name}/{child.Name}");
             }
-            else if (child is IH5Dataset text && text.Type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength && text.Space.Rank == 1)
+            else if (child is IH5Dataset names && IsText(names.Type) && names.Space.Rank == 1)
             {
-                // Names written once: channel names, labels.
-                extras[child.Name] = ReadWhole<string[]>(text, $"/{name}/{child.Name}");
+                // Names written once: channel, column or bodypart names (/ephys/channel_names, /physio/columns).
+                extras[child.Name] = ReadWhole<string[]>(names, $"/{name}/{child.Name}");
             }
             else
             {
@@ -248,6 +252,42 @@ public sealed class ExportFileReader : IDisposable
         _datasets.Add(new ModalityDatasets(data, PointDataset(OutputSchema.Timestamps), PointDataset(OutputSchema.SourceIndex), PointDataset(OutputSchema.SourceTime), mask, dims));
         int[] sampleShape = dims.Skip(2).Select(d => checked((int)d)).ToArray();
         return new ModalityLayout(name, type, sampleShape, points, ReadAttributes(group, $"/{name}"), extras, HasMask: mask != null);
+    }
+
+    private static bool IsText(IH5DataType type) => type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength;
+
+    /// <summary>Every dataset of /windows but the times: float64 or string, one value per window.</summary>
+    private List<WindowLabel> ReadLabels(IH5Group windows, List<string> unknown)
+    {
+        var labels = new List<WindowLabel>();
+        foreach (IH5Object child in windows.Children())
+        {
+            if (child.Name == OutputSchema.WindowTime)
+            {
+                continue;
+            }
+
+            string where = $"/{OutputSchema.WindowsGroup}/{child.Name}";
+            if (child is not IH5Dataset dataset || dataset.Space.Rank != 1)
+            {
+                unknown.Add(where);
+                continue;
+            }
+
+            WindowLabel label = ToSampleType(dataset.Type) == SampleType.Float64
+                ? WindowLabel.FromNumbers(child.Name, ReadWhole<double[]>(dataset, where))
+                : IsText(dataset.Type)
+                    ? WindowLabel.FromTexts(child.Name, ReadWhole<string[]>(dataset, where))
+                    : throw new InvalidRecordingException(Path, where, $"HDF5 type class {dataset.Type.Class} of {dataset.Type.Size} bytes", "float64 or strings, one per window");
+            if (label.Count != WindowTimes.Count)
+            {
+                throw new InvalidRecordingException(Path, where, $"{label.Count} values", $"{WindowTimes.Count}, one per window like /{OutputSchema.WindowsGroup}/{OutputSchema.WindowTime}");
+            }
+
+            labels.Add(label);
+        }
+
+        return labels;
     }
 
     private Dictionary<string, object> ReadAttributes(IH5Object owner, string where)

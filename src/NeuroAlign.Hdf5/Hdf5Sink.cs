@@ -95,7 +95,14 @@ public sealed class Hdf5Sink : IAlignedSink
 
         var file = new H5File();
         AddAttributes(file.Attributes, layout.RootAttributes);
-        file[OutputSchema.WindowsGroup] = new H5Group { [OutputSchema.WindowTime] = layout.WindowTimes.ToArray() };
+        var windowsGroup = new H5Group { [OutputSchema.WindowTime] = layout.WindowTimes.ToArray() };
+        foreach (WindowLabel label in layout.WindowLabels)
+        {
+            // Labels are one value per window, small: written whole, like the times.
+            windowsGroup[label.Name] = label.Values;
+        }
+
+        file[OutputSchema.WindowsGroup] = windowsGroup;
 
         foreach (ModalityLayout m in layout.Modalities)
         {

@@ -69,7 +69,10 @@ public static class ShardMerger
         var layout = new ExportLayout(
             shards.SelectMany(s => s.WindowTimes).ToArray(),
             first.Modalities.Select((m, i) => m with { Attributes = SumCounters(m.Attributes, shards.Select(s => s.Modalities[i].Attributes)) }).ToArray(),
-            MergedRootAttributes(shards, extraRootAttributes));
+            MergedRootAttributes(shards, extraRootAttributes))
+        {
+            WindowLabels = first.WindowLabels.Select((l, i) => WindowLabel.Concatenate(l.Name, shards.Select(s => s.WindowLabels[i]).ToArray())).ToArray(),
+        };
         options ??= Hdf5SinkOptions.Parse(first.Compression);
 
         var clock = Stopwatch.StartNew();
@@ -182,6 +185,13 @@ public static class ShardMerger
             throw new NeuroAlignException(Both($"has schema_version {b.SchemaVersion ?? "(none)"}, not {a.SchemaVersion ?? "(none)"},"));
         }
 
+        string labelsA = string.Join(", ", a.WindowLabels.Select(l => $"{l.Name} ({(l.Numbers is null ? "text" : "numbers")})"));
+        string labelsB = string.Join(", ", b.WindowLabels.Select(l => $"{l.Name} ({(l.Numbers is null ? "text" : "numbers")})"));
+        if (labelsA != labelsB)
+        {
+            throw new NeuroAlignException(Both($"has other window labels (/windows: {(labelsB.Length == 0 ? "none" : labelsB)}, not {(labelsA.Length == 0 ? "none" : labelsA)})"));
+        }
+
         string namesA = string.Join(", ", a.Modalities.Select(m => m.Name));
         string namesB = string.Join(", ", b.Modalities.Select(m => m.Name));
         if (namesA != namesB)
@@ -285,7 +295,8 @@ public static class ShardMerger
         object? SchemaVersion,
         IReadOnlyDictionary<string, object> RootAttributes,
         IReadOnlyList<double> WindowTimes,
-        IReadOnlyList<ModalityLayout> Modalities)
+        IReadOnlyList<ModalityLayout> Modalities,
+        IReadOnlyList<WindowLabel> WindowLabels)
     {
         public static ShardInfo Read(string path)
         {
@@ -333,7 +344,8 @@ public static class ShardMerger
                 root.GetValueOrDefault(OutputSchema.SchemaVersionAttribute),
                 root,
                 reader.WindowTimes.ToArray(),
-                reader.Modalities);
+                reader.Modalities,
+                reader.WindowLabels);
         }
     }
 }

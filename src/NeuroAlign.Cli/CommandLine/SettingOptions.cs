@@ -1,5 +1,7 @@
 using NeuroAlign.Modalities.Ephys;
 using NeuroAlign.Modalities.Fmri;
+using NeuroAlign.Modalities.Physio;
+using NeuroAlign.Modalities.Table;
 using NeuroAlign.Sessions;
 using NeuroAlign.Video;
 
@@ -18,6 +20,8 @@ internal static class SettingOptions
         new EphysModality(),
         new VideoModality(),
         new FmriModality(),
+        new PhysioModality(),
+        new TableModality(),
     ]);
 
     /// <summary>The settings that describe a session: paths, each modality's own, and sync.</summary>

@@ -52,23 +52,23 @@ internal static class ExportCommand
         using Session session = Session.Open(requests, settings, log);
         var notes = new List<string>();
         IReadOnlyList<AlignedStream> streams = plan.Streams(session);
-        double[] times = plan.WindowTimes(session, streams, notes, log);
-        plan.CheckSize(streams, times.Length);
+        PlannedWindows windows = plan.Windows(session, streams, notes, log);
+        plan.CheckSize(streams, windows.Times.Length);
         notes.AddRange(session.Streams.Skip(1).Where(s => s.Fit is null).Select(s => $"{s.Name}: {s.Placement}"));
-        if (ExportSharding.HandOff(args, output, times.Length, context) is int handedOff)
+        if (ExportSharding.HandOff(args, output, windows.Times.Length, context) is int handedOff)
         {
             return handedOff;
         }
 
         Dictionary<string, object> root = plan.RootAttributes(session, Program.Version, context.CommandLine);
-        times = ExportSharding.Select(args, times, root, sinkOptions);
+        windows = ExportSharding.Select(args, windows, root, sinkOptions);
 
         var progress = new ProgressReporter(context.Error, context.IsTerminal);
         AlignmentSummary summary;
         try
         {
             using var sink = new Hdf5Sink(output, sinkOptions);
-            summary = Aligner.Run(streams, times, sink, root, progress, context.Cancellation);
+            summary = Aligner.Run(streams, windows.Times, sink, root, progress, windows.Labels, context.Cancellation);
         }
         finally
         {

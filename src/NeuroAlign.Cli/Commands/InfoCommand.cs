@@ -1,8 +1,6 @@
 using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Filtering;
-using NeuroAlign.Formats.Bids;
-using NeuroAlign.Modalities.Fmri;
 using NeuroAlign.Sessions;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
@@ -34,25 +32,23 @@ internal static class InfoCommand
 
         // The rules are checked against the kinds of the files given (a rule scoped to fmri with only
         // ephys files is refused) before any file is read.
-        var modalities = args.Positionals.Select(p => IsPhysio(p) ? null : SettingOptions.Modalities.ForPath(p)).ToArray();
-        FilterSet? filters = ExportPlan.ParseFilters(settings, modalities.OfType<IModality>().Select(m => m.Kind).Distinct().ToArray());
+        var modalities = args.Positionals.Select(SettingOptions.Modalities.ForPath).ToArray();
+        FilterSet? filters = ExportPlan.ParseFilters(settings, modalities.Select(m => m.Kind).Distinct().ToArray());
         var log = new ExportCommand.ContextLog(context);
         for (int i = 0; i < args.Positionals.Count; i++)
         {
             string path = args.Positionals[i];
-            IModality? modality = modalities[i];
-            using ISampleStream stream = modality is null
-                ? BidsPhysioStream.Open(path, new BidsPhysioOptions(CacheDirectory: settings.Find(FmriSettings.Cache)))
-                : modality.Open(new StreamRequest(modality.Name, modality, path, 0), settings, log, []).Stream;
+            IModality modality = modalities[i];
+            using ISampleStream stream = modality.Open(new StreamRequest(modality.Name, modality, path, 0), settings, log, []).Stream;
             Describe(stream, context.Out);
-            if (filters is not null && modality is not null && filters.AppliesTo(modality.Kind))
+            if (filters is not null && filters.AppliesTo(modality.Kind))
             {
                 ReportKeptFraction(stream, modality.Kind, filters, context);
             }
             else if (filters is not null)
             {
-                context.Out.WriteLine(modality is null
-                    ? "  filter: rules apply to ephys, fmri and video recordings, not to physiological traces"
+                context.Out.WriteLine(modality.Kind is ModalityKind.Physio or ModalityKind.Table
+                    ? $"  filter: rules apply to ephys, fmri and video recordings, not to {modality.Name} data"
                     : $"  filter: no rule applies to {modality.Name}");
             }
         }
@@ -82,10 +78,6 @@ internal static class InfoCommand
         context.Out.WriteLine(
             $"  filter: {filter.RuleText} keeps {result.KeptFraction:P2} of the values ({result.Kept} of {result.Values}; {result.Samples} samples, {result.BytesRead / 1e6:F1} MB scanned in {result.Elapsed.TotalSeconds:F2} s, {result.BytesRead / 1e6 / seconds:F0} MB/s)");
     }
-
-    /// <summary>Whether <paramref name="path"/> names a BIDS physiological recording (described, not a modality yet).</summary>
-    private static bool IsPhysio(string path) =>
-        path.EndsWith("_physio.tsv.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith("_physio.tsv", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Shows a scan with the export's progress display: its windows are the scan's windows.</summary>
     private sealed class ScanProgress(ProgressReporter reporter) : IProgress<FilterScanProgress>

@@ -60,28 +60,28 @@ internal static class ExportSharding
     }
 
     /// <summary>
-    /// With --shard: the shard's part of <paramref name="times"/>, and the attributes that make the
-    /// file a shard added to <paramref name="root"/>. Without: the times as they are.
+    /// With --shard: the shard's part of <paramref name="windows"/> (labels with them), and the
+    /// attributes that make the file a shard added to <paramref name="root"/>. Without: the windows as they are.
     /// </summary>
-    public static double[] Select(ParsedArgs args, double[] times, Dictionary<string, object> root, Hdf5SinkOptions sinkOptions)
+    public static PlannedWindows Select(ParsedArgs args, PlannedWindows windows, Dictionary<string, object> root, Hdf5SinkOptions sinkOptions)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(times);
+        ArgumentNullException.ThrowIfNull(windows);
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(sinkOptions);
         if (args.Values.FindValue(ExportSettings.Shard) is not { } shard)
         {
-            return times;
+            return windows;
         }
 
-        var (first, count) = shard.Range(times.Length);
+        var (first, count) = shard.Range(windows.Times.Length);
         root[ShardAttributes.Index] = (long)shard.Index;
         root[ShardAttributes.Count] = (long)shard.Count;
-        root[ShardAttributes.TotalWindows] = (long)times.Length;
+        root[ShardAttributes.TotalWindows] = (long)windows.Times.Length;
         root[ShardAttributes.FirstWindow] = (long)first;
         root[ShardAttributes.Fingerprint] = InputsFingerprint.Compute(args.Values, Commands.ExportCommand.Settings);
         root[ShardAttributes.Compression] = sinkOptions.Describe();
-        return times[first..(first + count)];
+        return windows.Slice(first, count);
     }
 
     private static int RunLocally(ParsedArgs args, string output, int shards, int jobs, int windowCount, CliContext context)

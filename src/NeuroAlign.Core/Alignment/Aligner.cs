@@ -35,10 +35,16 @@ public static class Aligner
         IAlignedSink sink,
         IReadOnlyDictionary<string, object> rootAttributes,
         IProgress<AlignmentProgress>? progress = null,
+        IReadOnlyList<WindowLabel>? windowLabels = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(streams);
         ArgumentNullException.ThrowIfNull(windowTimes);
+        if (windowLabels?.FirstOrDefault(l => l.Count != windowTimes.Count) is { } mismatched)
+        {
+            throw new ArgumentException($"label {mismatched.Name} has {mismatched.Count} values for {windowTimes.Count} windows", nameof(windowLabels));
+        }
+
         ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(rootAttributes);
         if (streams.Count == 0)
@@ -79,7 +85,7 @@ public static class Aligner
         {
             ["windows_incomplete"] = (long)CountIncompleteWindows(streams, windowTimes),
         };
-        sink.Begin(new ExportLayout(windowTimes, layouts, root));
+        sink.Begin(new ExportLayout(windowTimes, layouts, root) { WindowLabels = windowLabels ?? [] });
 
         var samplers = streams.Select((s, i) => new WindowSampler(s, layouts[i], sink.TakesSourceData)).ToArray();
         var clock = Stopwatch.StartNew();

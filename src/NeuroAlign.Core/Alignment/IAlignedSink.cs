@@ -33,7 +33,11 @@ public sealed record ModalityLayout(
 public sealed record ExportLayout(
     IReadOnlyList<double> WindowTimes,
     IReadOnlyList<ModalityLayout> Modalities,
-    IReadOnlyDictionary<string, object> RootAttributes);
+    IReadOnlyDictionary<string, object> RootAttributes)
+{
+    /// <summary>Per-window labels (/windows/&lt;name&gt;), one value per window each; empty without an events table.</summary>
+    public IReadOnlyList<WindowLabel> WindowLabels { get; init; } = [];
+}
 
 /// <summary>One window of one modality, as the aligner hands it to a sink. Buffers are reused between calls.</summary>
 public sealed class WindowBuffer

@@ -62,7 +62,21 @@ public static class WindowTimes
     /// <paramref name="warnings"/> gets one line saying which (issue 17).
     /// </summary>
     public static double[] FromTextFile(
-        string path, string? column = null, IReadOnlyList<(string Column, string Value)>? rowFilters = null, ICollection<string>? warnings = null)
+        string path, string? column = null, IReadOnlyList<(string Column, string Value)>? rowFilters = null, ICollection<string>? warnings = null) =>
+        FromEventsFile(path, column, rowFilters, warnings: warnings).Seconds;
+
+    /// <summary>
+    /// As <see cref="FromTextFile"/>, with the cells of <paramref name="labelColumns"/> (or, with
+    /// <paramref name="allOtherColumns"/>, of every column but the time column) for each time kept:
+    /// the trial labels written as /windows/&lt;column&gt;.
+    /// </summary>
+    public static TimeColumnValues FromEventsFile(
+        string path,
+        string? column = null,
+        IReadOnlyList<(string Column, string Value)>? rowFilters = null,
+        IReadOnlyList<string>? labelColumns = null,
+        bool allOtherColumns = false,
+        ICollection<string>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         TimeColumnValues read = TimeColumns.Read(path, new TimeColumnRequest
@@ -71,6 +85,8 @@ public static class WindowTimes
             RowFilters = rowFilters ?? [],
             Missing = MissingTimes.SkipWithWarning,
             What = "event time",
+            LabelColumns = labelColumns,
+            AllOtherColumnsAsLabels = allOtherColumns,
         });
         foreach (string warning in read.Warnings)
         {
@@ -82,7 +98,7 @@ public static class WindowTimes
             throw new InvalidRecordingException(path, "rows", "no row passing the filters with a time", "at least one event time");
         }
 
-        return read.Seconds;
+        return read;
     }
 
     /// <summary>Parses "trial_type=go" into a row filter.</summary>

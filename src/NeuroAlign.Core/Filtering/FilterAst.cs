@@ -11,6 +11,12 @@ public enum ModalityKind
 
     /// <summary>Video frames: signal is the pixel value, 0-255.</summary>
     Video,
+
+    /// <summary>BIDS physiological recordings: no rule applies to them.</summary>
+    Physio,
+
+    /// <summary>Timestamped tables (wheel, licks, pupil): no rule applies to them.</summary>
+    Table,
 }
 
 /// <summary>The variables a rule can read.</summary>
@@ -150,6 +156,8 @@ internal static class FilterOperators
         ModalityKind.Ephys => "ephys",
         ModalityKind.Fmri => "fmri",
         ModalityKind.Video => "video",
+        ModalityKind.Physio => "physio",
+        ModalityKind.Table => "table",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -4,6 +4,7 @@ using NeuroAlign.Filtering;
 using NeuroAlign.Modalities.Ephys;
 using NeuroAlign.Streams;
 using NeuroAlign.Sync;
+using NeuroAlign.Tables;
 using NeuroAlign.Time;
 
 namespace NeuroAlign.Sessions;
@@ -69,9 +70,15 @@ public sealed class ExportPlan
             throw new SettingException($"option {ExportSettings.EventMinWidth} needs {ExportSettings.EventsFrom} STREAM:LINE");
         }
 
-        if ((settings.Has(ExportSettings.EventColumn) || settings.Has(ExportSettings.EventFilter)) && !settings.Has(ExportSettings.Events))
+        if (new Setting[] { ExportSettings.EventColumn, ExportSettings.EventColumns, ExportSettings.EventFilter }.FirstOrDefault(settings.Has) is { } eventSetting && !settings.Has(ExportSettings.Events))
         {
-            throw new SettingException(settings.Has(ExportSettings.EventColumn) ? ExportSettings.EventColumn : ExportSettings.EventFilter, $"needs {ExportSettings.Events} FILE");
+            throw new SettingException(eventSetting, $"needs {ExportSettings.Events} FILE");
+        }
+
+        if (settings.Find(ExportSettings.EventColumns) is { } labelColumns
+            && labelColumns.FirstOrDefault(c => !IsLabelName(c)) is { } badLabel)
+        {
+            throw new SettingException(ExportSettings.EventColumns, $"column '{badLabel}' cannot be a dataset under /{OutputSchema.WindowsGroup}: {LabelNameRule}");
         }
 
         if (settings.Find(ExportSettings.EventsFrom) is { } lineEdges)
@@ -154,7 +161,8 @@ public sealed class ExportPlan
             double rate = given > 0 ? given : native;
             IndexMode mode = modes.Get(s.Name, s.Modality.Name, IndexMode.Previous);
             var grid = new SamplingGrid(BeforeSeconds, AfterSeconds, rate);
-            ISampleStream sampled = microvolts && stream is ContinuousStream counts ? new MicrovoltStream(counts) : stream;
+            bool ephys = s.Modality.Kind == ModalityKind.Ephys;
+            ISampleStream sampled = microvolts && ephys && stream is ContinuousStream counts ? new MicrovoltStream(counts) : stream;
             if (sampled is ContinuousStream continuous && rate < native)
             {
                 ContinuousStream filtered = LowPassStream.ForOutputRate(continuous, rate);
@@ -184,7 +192,7 @@ public sealed class ExportPlan
                 attributes[key] = value;
             }
 
-            if (stream is ContinuousStream)
+            if (stream is ContinuousStream && ephys)
             {
                 attributes["units"] = microvolts ? "uV" : "counts";
             }
@@ -198,7 +206,9 @@ public sealed class ExportPlan
             else if (s.Opened.ClockOf is { } clockOf)
             {
                 attributes["clock_stream"] = clockOf;
-                attributes["clock_assumption"] = s.Placement;
+
+                // The modality may say how its times count on the source's clock (physio: from the run's first volume).
+                attributes["clock_assumption"] = description.Attributes.TryGetValue("clock_assumption", out object? how) ? $"{how}; {s.Placement}" : s.Placement;
             }
 
             var output = new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, syncAttributes: sync);
@@ -214,31 +224,40 @@ public sealed class ExportPlan
     /// The window times on the reference clock, from the plan's one source, with windows that reach
     /// outside a recording left out when asked (and counted in <paramref name="notes"/>).
     /// </summary>
-    public double[] WindowTimes(Session session, IReadOnlyList<AlignedStream> streams, ICollection<string> notes, ISessionLog log)
+    public double[] WindowTimes(Session session, IReadOnlyList<AlignedStream> streams, ICollection<string> notes, ISessionLog log) =>
+        Windows(session, streams, notes, log).Times;
+
+    /// <summary>
+    /// The windows: times on the reference clock from the plan's one source, with the events
+    /// table's other columns as per-window labels, and windows that reach outside a recording left
+    /// out when asked (their labels with them, so the labels stay beside their windows).
+    /// </summary>
+    public PlannedWindows Windows(Session session, IReadOnlyList<AlignedStream> streams, ICollection<string> notes, ISessionLog log)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(streams);
         ArgumentNullException.ThrowIfNull(notes);
         ArgumentNullException.ThrowIfNull(log);
-        double[] times = WindowSource switch
+        PlannedWindows windows = WindowSource switch
         {
-            _ when WindowSource == ExportSettings.Time => [Settings.Get(ExportSettings.Time, 0)],
-            _ when WindowSource == ExportSettings.Times => Settings.Find(ExportSettings.Times)!,
-            _ when WindowSource == ExportSettings.EventsFrom => LineEdgeTimes(session, notes),
-            _ when WindowSource == ExportSettings.Events => EventTimes(log),
-            _ => Alignment.WindowTimes.Grid(
+            _ when WindowSource == ExportSettings.Time => new([Settings.Get(ExportSettings.Time, 0)], []),
+            _ when WindowSource == ExportSettings.Times => new(Settings.Find(ExportSettings.Times)!, []),
+            _ when WindowSource == ExportSettings.EventsFrom => new(LineEdgeTimes(session, notes), []),
+            _ when WindowSource == ExportSettings.Events => EventWindows(log),
+            _ => new(Alignment.WindowTimes.Grid(
                 streams.Max(s => s.Timeline.StartReferenceSeconds),
                 streams.Min(s => s.Timeline.EndReferenceSeconds),
                 Settings.Get(ExportSettings.Every, double.NaN),
                 BeforeSeconds,
-                AfterSeconds),
+                AfterSeconds), []),
         };
         if (!Settings.Has(ExportSettings.DropIncomplete))
         {
-            return times;
+            return windows;
         }
 
-        double[] kept = times.Where(t => streams.All(s => Aligner.CountOutside(s, [t]).Samples == 0)).ToArray();
+        double[] times = windows.Times;
+        int[] kept = Enumerable.Range(0, times.Length).Where(w => streams.All(s => Aligner.CountOutside(s, [times[w]]).Samples == 0)).ToArray();
         if (kept.Length == 0)
         {
             throw new NeuroAlignException($"{ExportSettings.DropIncomplete}: all {times.Length} windows reach outside a recording; nothing to export");
@@ -249,7 +268,7 @@ public sealed class ExportPlan
             log.Warn($"{ExportSettings.DropIncomplete}: left out {times.Length - kept.Length} of {times.Length} windows that reach outside a recording");
         }
 
-        return kept;
+        return windows.Select(kept);
     }
 
     /// <summary>
@@ -310,15 +329,18 @@ public sealed class ExportPlan
         return root;
     }
 
-    private double[] EventTimes(ISessionLog log)
+    private PlannedWindows EventWindows(ISessionLog log)
     {
         string events = Settings.Find(ExportSettings.Events)!;
         Session.RequirePath(events, ExportSettings.Events.Key);
         var warnings = new List<string>();
-        double[] times = Alignment.WindowTimes.FromTextFile(
+        string[]? chosen = Settings.Find(ExportSettings.EventColumns);
+        TimeColumnValues read = Alignment.WindowTimes.FromEventsFile(
             events,
             Settings.Find(ExportSettings.EventColumn),
             Settings.All(ExportSettings.EventFilter).Select(f => (f.Column, f.Value)).ToArray(),
+            chosen,
+            allOtherColumns: true,
             warnings);
 
         // Rows whose time is n/a are left out, as BIDS allows, and said so (issue 17).
@@ -327,8 +349,31 @@ public sealed class ExportPlan
             log.Warn(warning);
         }
 
-        return times;
+        // Every other column becomes a label unless its name cannot be a dataset beside /windows/time.
+        var labels = new List<WindowLabel>();
+        foreach (WindowLabel label in read.Labels)
+        {
+            if (IsLabelName(label.Name))
+            {
+                labels.Add(label);
+            }
+            else if (chosen is not null)
+            {
+                throw new SettingException(ExportSettings.EventColumns, $"column '{label.Name}' of {events} cannot be a dataset under /{OutputSchema.WindowsGroup}: {LabelNameRule}");
+            }
+            else
+            {
+                log.Warn($"{events}: column '{label.Name}' is not written as a window label: {LabelNameRule}; choose the columns with {ExportSettings.EventColumns}");
+            }
+        }
+
+        return new PlannedWindows(read.Seconds, labels);
     }
+
+    private const string LabelNameRule = $"a label's name may not be '{OutputSchema.WindowTime}', '.', empty or contain '/'";
+
+    private static bool IsLabelName(string name) =>
+        name.Length > 0 && name != "." && !name.Contains('/', StringComparison.Ordinal) && name != OutputSchema.WindowTime;
 
     /// <summary>
     /// The chosen edges of a line, each edge's sample at its reference-clock time (the stream's clock
@@ -364,4 +409,21 @@ public sealed class ExportPlan
         which is { } kind ? edges.Samples(kind) : edges.AllEdgeSamples();
 
     private static string Noun(EdgeKind? which) => which is { } kind ? $"{kind.ToText()} edges" : "rising or falling edges";
+}
+
+/// <summary>The windows an export writes: their times on the reference clock and their labels, one value per window each.</summary>
+/// <param name="Times">Window times, reference clock, seconds.</param>
+/// <param name="Labels">Per-window labels from the events table (/windows/&lt;column&gt;); empty for other window sources.</param>
+public sealed record PlannedWindows(double[] Times, IReadOnlyList<WindowLabel> Labels)
+{
+    /// <summary>The windows at <paramref name="indices"/>, labels with them.</summary>
+    public PlannedWindows Select(IReadOnlyList<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        return new PlannedWindows([.. indices.Select(i => Times[i])], [.. Labels.Select(l => l.Select(indices))]);
+    }
+
+    /// <summary>Windows <paramref name="first"/> .. first + count - 1 (one shard's part), labels with them.</summary>
+    public PlannedWindows Slice(int first, int count) =>
+        new(Times[first..(first + count)], [.. Labels.Select(l => l.Slice(first, count))]);
 }

@@ -75,6 +75,9 @@ public static class ExportSettings
 
     public static readonly Setting<RowFilter> EventFilter = Setting.Of("event-filter", "COL=VALUE", "events: keep rows whose column equals the value, e.g. trial_type=go (repeatable)", RowFilter.Parse, repeatable: true);
 
+    public static readonly Setting<string[]> EventColumns = Setting.Of(
+        "event-columns", "COL,...", "events: the columns written as per-window labels /windows/<column> (numbers as float64, text as strings)", ParseColumns, "every column but the time column");
+
     public static readonly Setting<LineEdges> EventsFrom = Setting.Of(
         "events-from", "STREAM:LINE[:EDGE]", "windows at the edges of a digital line of an ephys stream, numbered as `info` lists them, e.g. ephys:6 or ephys_1:2:falling; EDGE is rising (default), falling or both", LineEdges.Parse);
 
@@ -115,7 +118,15 @@ public static class ExportSettings
     public static IReadOnlyList<Setting> WindowSources { get; } = [Time, Times, Events, EventsFrom, Every];
 
     public static IReadOnlyList<Setting> All { get; } =
-        [Time, Times, Events, EventColumn, EventFilter, EventsFrom, EventMinWidth, Every, Before, After, Rate, Mode, DropIncomplete, Filter, Out, MaxOutputGb, Shard];
+        [Time, Times, Events, EventColumn, EventColumns, EventFilter, EventsFrom, EventMinWidth, Every, Before, After, Rate, Mode, DropIncomplete, Filter, Out, MaxOutputGb, Shard];
+
+    private static string[] ParseColumns(string text)
+    {
+        string[] names = text.Split(',', StringSplitOptions.TrimEntries);
+        return names.Any(n => n.Length == 0)
+            ? throw new SettingException("event-columns", $"'{text}' has an empty column name; expected names separated by commas, e.g. trial_type,response_time")
+            : names;
+    }
 
     private static double[] ParseTimes(string text) =>
         text.Split(',', StringSplitOptions.TrimEntries)

@@ -100,6 +100,14 @@ public sealed record OpenedStream(ISampleStream Stream, IReadOnlyList<DigitalLin
     /// nothing of its own.
     /// </summary>
     public string? ClockOf { get; init; }
+
+    /// <summary>
+    /// Whether the stream's own times are reference-clock times already (a table timed on the
+    /// reference clock; a physio file that leads, timed from its run's first volume): it is placed
+    /// with the identity map, and when it is the reference its own zero, not its first sample, is
+    /// time zero.
+    /// </summary>
+    public bool TimesOnReferenceClock { get; init; }
 }
 
 /// <summary>Where a session's notices go while it opens: warnings about files, said once.</summary>

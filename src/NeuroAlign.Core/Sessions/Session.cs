@@ -223,6 +223,13 @@ public sealed class Session : IDisposable
     private SessionStream Place(StreamRequest request, OpenedStream opened, SettingValues settings, IReadOnlyList<StreamRequest> requests)
     {
         ClockMap own = ClockMap.Offset(-opened.Stream.Clock.StartSeconds);
+        if (opened.TimesOnReferenceClock)
+        {
+            return new SessionStream(request.Name, request.Modality, opened, ClockMap.Identity, null, _streams.Count == 0
+                ? "reference clock: its own times are reference times (zero is not necessarily its first sample)"
+                : "its times are on the reference clock, as given");
+        }
+
         if (_streams.Count == 0)
         {
             return new SessionStream(request.Name, request.Modality, opened, own, null, "reference clock: its first sample is time zero");

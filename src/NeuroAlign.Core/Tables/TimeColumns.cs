@@ -29,13 +29,23 @@ public sealed record TimeColumnRequest
 
     /// <summary>What a row is, in messages about a file with no header: "event time", "pulse time", "frame time".</summary>
     public string What { get; init; } = "time";
+
+    /// <summary>Columns whose cells to keep for each row kept (trial labels); null keeps none.</summary>
+    public IReadOnlyList<string>? LabelColumns { get; init; }
+
+    /// <summary>Keep the cells of every column but the time column (when <see cref="LabelColumns"/> is null).</summary>
+    public bool AllOtherColumnsAsLabels { get; init; }
 }
 
 /// <summary>Times read from a column (<see cref="TimeColumns.Read"/>).</summary>
 /// <param name="Seconds">The times, in file order.</param>
 /// <param name="Column">The column read ("1" for a headerless list).</param>
 /// <param name="Warnings">What was done that the user should know: rows skipped for an n/a time.</param>
-public sealed record TimeColumnValues(double[] Seconds, string Column, IReadOnlyList<string> Warnings);
+public sealed record TimeColumnValues(double[] Seconds, string Column, IReadOnlyList<string> Warnings)
+{
+    /// <summary>The label columns asked for, one value per time, in the order of the file's columns.</summary>
+    public IReadOnlyList<Alignment.WindowLabel> Labels { get; init; } = [];
+}
 
 /// <summary>
 /// The one reader of times kept in text tables — event onsets, pulse times, frame times: one
@@ -75,6 +85,8 @@ public static class TimeColumns
         int column = ChooseColumn(rows, request);
         var filters = request.RowFilters.Select(f => (Index: rows.IndexOf(f.Column), f.Value)).ToArray();
         string label = rows.HasHeader ? $"{column + 1} ({rows.Columns[column]})" : (column + 1).ToString(CultureInfo.InvariantCulture);
+        int[] labelColumns = LabelColumnsOf(rows, column, request);
+        var cells = labelColumns.Select(_ => new List<string?>()).ToArray();
         var times = new List<double>();
         var skippedLines = new List<int>();
         while (rows.MoveNext())
@@ -87,6 +99,11 @@ public static class TimeColumns
             if (rows.TryNumber(column, out double t) && double.IsFinite(t))
             {
                 times.Add(t);
+                for (int l = 0; l < labelColumns.Length; l++)
+                {
+                    cells[l].Add(rows.IsMissing(labelColumns[l]) ? null : rows.Text(labelColumns[l]));
+                }
+
                 continue;
             }
 
@@ -106,7 +123,28 @@ public static class TimeColumns
                 $"{path}: {skippedLines.Count} row(s) with {rows.Columns[column]} n/a left out (line(s) {IntegerRanges.Format(skippedLines)}): they have no time to place a window at; {times.Count} kept");
         }
 
-        return new TimeColumnValues([.. times], rows.Columns[column], warnings);
+        return new TimeColumnValues([.. times], rows.Columns[column], warnings)
+        {
+            Labels = labelColumns.Select((c, l) => Alignment.WindowLabel.FromCells(rows.Columns[c], cells[l])).ToArray(),
+        };
+    }
+
+    /// <summary>The columns whose cells become labels: those named (each must exist), or every other column of a table with a header.</summary>
+    private static int[] LabelColumnsOf(TableCursor rows, int timeColumn, TimeColumnRequest request)
+    {
+        if (request.LabelColumns is { } named)
+        {
+            if (named.Count > 0 && !rows.HasHeader)
+            {
+                throw new InvalidRecordingException(rows.SourcePath, "line 1", "no header row", "a header naming the columns, since label columns were given");
+            }
+
+            return [.. named.Select(rows.IndexOf)];
+        }
+
+        return request.AllOtherColumnsAsLabels && rows.HasHeader
+            ? [.. Enumerable.Range(0, rows.Columns.Count).Where(c => c != timeColumn)]
+            : [];
     }
 
     private static int ChooseColumn(TableCursor rows, TimeColumnRequest request)

@@ -10,7 +10,12 @@ namespace NeuroAlign.Formats.Bids;
 /// <summary>How to open a BIDS physiological recording.</summary>
 /// <param name="CacheDirectory">Folder for the parsed binary copy (see <see cref="DerivedFileCache"/>); null for the default.</param>
 /// <param name="SidecarPath">A JSON sidecar to use instead of discovery.</param>
-public sealed record BidsPhysioOptions(string? CacheDirectory = null, string? SidecarPath = null);
+/// <param name="RunStartSeconds">
+/// The time of the run's first volume onset on the clock the stream's times are to be on: 0 for
+/// the physio file's own clock (sample k at StartTime + k / SamplingFrequency), or volume 0's time on
+/// its fMRI stream's own clock, so the physio samples fall on that run's clock.
+/// </param>
+public sealed record BidsPhysioOptions(string? CacheDirectory = null, string? SidecarPath = null, double RunStartSeconds = 0);
 
 /// <summary>
 /// A BIDS physiological or other continuous recording (<c>*_physio.tsv.gz</c>, BIDS §Physiological
@@ -105,7 +110,7 @@ public sealed class BidsPhysioStream : ContinuousStream
             path, ParseKind, ".f64", options.CacheDirectory, expectedLengthBytes: null, (source, destination) => Parse(path, columns, Path.GetFileName(sidecars.Values["Columns"].SourcePath), source, destination));
         var layout = new InterleavedLayout(cache.Path, 0, columns.Length, SampleType.Float64);
         InterleavedBinaryStream data = InterleavedBinaryStream.Open(
-            layout, samples => new RegularClock(start, rate, samples), channelIds: null, gainsToMicrovolts: null, Format);
+            layout, samples => new RegularClock(options.RunStartSeconds + start, rate, samples), channelIds: null, gainsToMicrovolts: null, Format);
         return new BidsPhysioStream(path, data, columns, rate, start, sidecars, cache);
     }
 

@@ -138,3 +138,67 @@ public sealed class BidsPhysioStreamConformanceTests : SampleStreamConformance<B
         _folder.Dispose();
     }
 }
+
+/// <summary>
+/// The physio stream as the physio modality hands it to a session: the float32 view of a BIDS
+/// physio file placed on its run's clock (volume 0 at 0.75 s there), owning its source.
+/// </summary>
+public sealed class PhysioFloat32StreamConformanceTests : SampleStreamConformance<Float32Stream>
+{
+    private const int Columns = 2;
+    private const long Rows = 700;
+    private const double RateHz = 100;
+    private const double StartSeconds = -0.25;
+    private const double RunStartSeconds = 0.75;
+    private readonly TempFolder _folder = new();
+
+    protected override long ExpectedSampleCount => Rows;
+
+    protected override string ExpectedFormatName => BidsPhysioStream.Format;
+
+    protected override SampleType ExpectedElementType => SampleType.Float32;
+
+    protected override IReadOnlyList<int> ExpectedSampleShape => [Columns];
+
+    protected override bool ExpectsSourceMemory => false;
+
+    private static double Value(long k, int c) => SyntheticEphys.Value(k, c) / 3.0;
+
+    protected override Float32Stream OpenStream()
+    {
+        string data = _folder.File("sub-01_task-rest_run-1_physio.tsv");
+        if (!File.Exists(data))
+        {
+            File.WriteAllText(
+                _folder.File("sub-01_task-rest_run-1_physio.json"),
+                $$"""{"SamplingFrequency": {{RateHz}}, "StartTime": {{StartSeconds.ToString(CultureInfo.InvariantCulture)}}, "Columns": ["cardiac", "respiratory"]}""");
+            var text = new StringBuilder();
+            for (long k = 0; k < Rows; k++)
+            {
+                text.AppendJoin('\t', Enumerable.Range(0, Columns).Select(c => Value(k, c).ToString("R", CultureInfo.InvariantCulture))).Append('\n');
+            }
+
+            File.WriteAllText(data, text.ToString());
+        }
+
+        var options = new BidsPhysioOptions(CacheDirectory: _folder.File("cache"), RunStartSeconds: RunStartSeconds);
+        return new Float32Stream(BidsPhysioStream.Open(data, options), ownsSource: true);
+    }
+
+    protected override void ExpectedSample(long index, Span<byte> destination)
+    {
+        Span<float> values = MemoryMarshal.Cast<byte, float>(destination);
+        for (int c = 0; c < Columns; c++)
+        {
+            values[c] = (float)Value(index, c);
+        }
+    }
+
+    protected override double ExpectedTimeSeconds(long index) => RunStartSeconds + StartSeconds + (index / RateHz);
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        _folder.Dispose();
+    }
+}

@@ -1,0 +1,150 @@
+using NeuroAlign.Filtering;
+using NeuroAlign.Formats.Bids;
+using NeuroAlign.Modalities.Fmri;
+using NeuroAlign.Sessions;
+using NeuroAlign.Streams;
+
+namespace NeuroAlign.Modalities.Physio;
+
+/// <summary>The settings of BIDS physiological recordings.</summary>
+public static class PhysioSettings
+{
+    public static readonly Setting<string> Of = Setting.Text(
+        "physio-of", "STREAM", "the fMRI run a physio file belongs to (its StartTime counts from that run's first volume); per file: NAME=STREAM",
+        "the fMRI stream whose BIDS entities match, else the only one", SettingScope.PerStream);
+
+    public static readonly Setting<string> Sidecar = Setting.Text(
+        "physio-sidecar", "JSON", "use this JSON instead of finding the physio file's sidecars (SamplingFrequency, StartTime, Columns); per file: NAME=JSON", scope: SettingScope.PerStream);
+
+    /// <summary>The parsed float64 copy goes where the fMRI runs' decompressed copies go.</summary>
+    public static IReadOnlyList<Setting> All { get; } = [Of, Sidecar, FmriSettings.Cache];
+}
+
+/// <summary>
+/// BIDS physiological and stimulus recordings (<c>_physio.tsv.gz</c>, <c>_stim.tsv.gz</c>) with
+/// their sidecars. BIDS times them from the first volume of their run (<c>StartTime</c>), so a
+/// physio file follows its fMRI stream's clock and sync: sample k is at (volume 0's onset on the
+/// run's own clock) + StartTime + k / SamplingFrequency on that clock, mapped through the run's map.
+/// Without a run loaded it is timed by StartTime alone: as the reference, zero is its run's first
+/// volume, so sample 0 sits at StartTime.
+/// </summary>
+public sealed class PhysioModality : IModality
+{
+    public string Name => "physio";
+
+    public ModalityKind Kind => ModalityKind.Physio;
+
+    public string PathHelp => "BIDS physiological recording: _physio.tsv.gz or _stim.tsv.gz with its JSON sidecar";
+
+    /// <summary>After fMRI: the run a physio file belongs to is opened before it.</summary>
+    public int ReferencePriority => 3;
+
+    public PerSampleSync? PerSampleSync => null;
+
+    public IReadOnlyList<Setting> Settings => PhysioSettings.All;
+
+    /// <summary>Whether <paramref name="path"/> names a BIDS physio or stim table.</summary>
+    public static bool IsPhysio(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return new[] { "_physio.tsv.gz", "_physio.tsv", "_stim.tsv.gz", "_stim.tsv" }.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+    }
+
+    public bool Claims(string path) => IsPhysio(path);
+
+    public void CheckSettings(SettingValues settings, IReadOnlyList<StreamRequest> streams)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(streams);
+        StreamValues<string> sidecars = settings.PerStream(PhysioSettings.Sidecar);
+        foreach (StreamRequest r in streams)
+        {
+            if (sidecars.TryGet(r.Name, Name, out string? sidecar))
+            {
+                Session.RequirePath(sidecar, PhysioSettings.Sidecar.Key);
+            }
+        }
+    }
+
+    public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(opened);
+        SessionStream? run = RunOf(request, settings, opened);
+        var options = new BidsPhysioOptions(
+            CacheDirectory: settings.Find(FmriSettings.Cache),
+            SidecarPath: settings.PerStream(PhysioSettings.Sidecar).TryGet(request.Name, Name, out string? sidecar) ? sidecar : null,
+            RunStartSeconds: run is null ? 0 : run.Stream.Clock.TimeOf(0));
+        var stream = new Float32Stream(BidsPhysioStream.Open(request.Path, options), ownsSource: true);
+        return new OpenedStream(stream, [])
+        {
+            ClockOf = run?.Name,
+
+            // Alone it leads, and its own clock (zero at its run's first volume) is the reference clock.
+            TimesOnReferenceClock = run is null && opened.Count == 0,
+            NoSyncLineReason = $"a physio file carries no sync line; load its fMRI run (--fmri) so it follows the run's clock, or place it with {SyncSettings.Offset} {request.Name}=SECONDS",
+        };
+    }
+
+    /// <summary>
+    /// The fMRI stream the physio file belongs to: the one named by the physio-of setting; else the
+    /// one whose BIDS entities include every entity of the physio file's name (recording- aside);
+    /// else the only fMRI stream; null when none is loaded.
+    /// </summary>
+    private SessionStream? RunOf(StreamRequest request, SettingValues settings, IReadOnlyList<SessionStream> opened)
+    {
+        SessionStream[] runs = opened.Where(s => s.Modality.Kind == ModalityKind.Fmri).ToArray();
+        if (settings.PerStream(PhysioSettings.Of).TryGet(request.Name, Name, out string? named))
+        {
+            return runs.FirstOrDefault(s => s.Name == named)
+                ?? throw new SettingException(PhysioSettings.Of, $"{request.Name}={named}: no fMRI stream '{named}' is loaded (fMRI streams: {(runs.Length == 0 ? "none" : string.Join(", ", runs.Select(s => s.Name)))})");
+        }
+
+        if (runs.Length <= 1)
+        {
+            return runs.FirstOrDefault();
+        }
+
+        BidsFileName physio = BidsFileName.Parse(request.Path);
+        SessionStream[] matching = runs.Where(s => SameRun(physio, BidsFileName.Parse(s.Stream.SourcePath))).ToArray();
+        return matching.Length == 1
+            ? matching[0]
+            : throw new SettingException(PhysioSettings.Of, $"{runs.Length} fMRI streams are loaded ({string.Join(", ", runs.Select(s => s.Name))}) and {(matching.Length == 0 ? "none" : $"{matching.Length}")} of them match the BIDS entities of {Path.GetFileName(request.Path)}; name its run, e.g. {request.Name}={runs[0].Name}");
+    }
+
+    private static bool SameRun(BidsFileName physio, BidsFileName bold) =>
+        physio.IsBids && bold.IsBids
+            && physio.Entities.Where(e => e.Key != "recording").All(e => bold.Entities.TryGetValue(e.Key, out string? value) && value == e.Value);
+
+    /// <summary>The columns' names, the sidecar's timing facts and which run's clock the samples are on.</summary>
+    public void DescribeOutput(SessionStream stream, bool isReference, StreamOutputDescription output)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(output);
+        if (stream.Stream is not Float32Stream { Source: BidsPhysioStream physio })
+        {
+            return;
+        }
+
+        output.Datasets["columns"] = physio.Columns.ToArray();
+        output.Attributes["sampling_frequency_hz"] = physio.SamplingFrequencyHz;
+        output.Attributes["start_time_s"] = physio.StartTimeSeconds;
+        output.Attributes["sidecars"] = string.Join(", ", physio.Sidecars);
+        output.Attributes["units"] = "as recorded (see the sidecar's <column>.Units)";
+        output.Attributes["axes"] = "window, point, column (the columns dataset names them)";
+        if (stream.Opened.ClockOf is { } run)
+        {
+            output.Attributes["clock_assumption"] =
+                $"StartTime counts from the onset of the first volume stored in {run}'s image (volume 0, before its slice offsets): sample k is at that onset + StartTime + k / SamplingFrequency on {run}'s clock, mapped to the reference as {run} is";
+        }
+        else if (isReference)
+        {
+            output.Attributes["clock_assumption"] = "reference stream without its fMRI run: time zero is its run's first volume onset, so sample 0 is at StartTime";
+        }
+        else
+        {
+            output.Attributes["clock_assumption"] = stream.Placement;
+        }
+    }
+}

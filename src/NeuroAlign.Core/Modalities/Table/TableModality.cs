@@ -1,0 +1,91 @@
+using NeuroAlign.Filtering;
+using NeuroAlign.Formats.TimedTable;
+using NeuroAlign.Sessions;
+
+namespace NeuroAlign.Modalities.Table;
+
+/// <summary>The settings of timestamped tables.</summary>
+public static class TableSettings
+{
+    public static readonly Setting<string> TimeColumn = Setting.Text(
+        "table-time-column", "NAME", "the column of times (a .npy's columns are named 0, 1, …); per table: NAME=COLUMN",
+        "a column named time, timestamp, t (or another time name); column 0 of a .npy", SettingScope.PerStream);
+
+    public static readonly Setting<string> Clock = Setting.Text(
+        "table-clock", "STREAM", "the times count on this stream's own clock (a camera's, a probe's), so the table follows its sync; per table: NAME=STREAM",
+        "the reference clock", SettingScope.PerStream);
+
+    public static IReadOnlyList<Setting> All { get; } = [TimeColumn, Clock];
+}
+
+/// <summary>
+/// Timestamped tables (wheel position, lick sensor, pupil diameter): CSV, TSV or .npy with a time
+/// column and numeric columns. Rows are irregular in time: the time column is the clock. Times are
+/// on the reference clock, or on a named stream's own clock, whose map (sync included) they then take.
+/// </summary>
+public sealed class TableModality : IModality
+{
+    public string Name => "table";
+
+    public ModalityKind Kind => ModalityKind.Table;
+
+    public string PathHelp => "timestamped table: CSV/TSV with a header (a time column and numeric columns) or a 2-D .npy";
+
+    /// <summary>Last: a table timed on another stream's clock needs that stream opened first.</summary>
+    public int ReferencePriority => 4;
+
+    public PerSampleSync? PerSampleSync => null;
+
+    public IReadOnlyList<Setting> Settings => TableSettings.All;
+
+    /// <summary>Tables are claimed by <c>info</c> by extension: CSV and TSV (plain or gzipped); a .npy is ephys's unless given with --table.</summary>
+    public bool Claims(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return new[] { ".csv", ".tsv", ".csv.gz", ".tsv.gz" }.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+    }
+
+    public void CheckSettings(SettingValues settings, IReadOnlyList<StreamRequest> streams)
+    {
+    }
+
+    public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(opened);
+        string? clockOf = null;
+        if (settings.PerStream(TableSettings.Clock).TryGet(request.Name, Name, out string? named))
+        {
+            clockOf = opened.FirstOrDefault(s => s.Name == named)?.Name
+                ?? throw new SettingException(TableSettings.Clock, $"{request.Name}={named}: no stream '{named}' is loaded before it (loaded: {(opened.Count == 0 ? "none" : string.Join(", ", opened.Select(s => s.Name)))})");
+        }
+
+        var options = new TimedTableOptions(settings.PerStream(TableSettings.TimeColumn).TryGet(request.Name, Name, out string? column) ? column : null, log.Warn);
+        return new OpenedStream(TimedTableStream.Open(request.Path, options), [])
+        {
+            ClockOf = clockOf,
+            TimesOnReferenceClock = clockOf is null,
+        };
+    }
+
+    /// <summary>The columns' names, the time column, and which clock the times are on.</summary>
+    public void DescribeOutput(SessionStream stream, bool isReference, StreamOutputDescription output)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(output);
+        if (stream.Stream is not TimedTableStream table)
+        {
+            return;
+        }
+
+        output.Datasets["columns"] = table.Columns.ToArray();
+        output.Attributes["time_column"] = table.TimeColumn;
+        output.Attributes["rows"] = table.Clock.SampleCount;
+        output.Attributes["axes"] = "window, point, column (the columns dataset names them)";
+        output.Attributes["clock_assumption"] = stream.Opened.ClockOf is { } source
+            ? $"the table's times count on {source}'s own clock"
+            : "the table's times are reference-clock seconds, as given";
+    }
+}
