@@ -1,5 +1,6 @@
 using NeuroAlign.Modalities.Ephys;
 using NeuroAlign.Modalities.Fmri;
+using NeuroAlign.Modalities.Spikes;
 using NeuroAlign.Sessions;
 using NeuroAlign.Video;
 
@@ -16,6 +17,7 @@ internal static class SettingOptions
     public static readonly ModalityRegistry Modalities = new(
     [
         new EphysModality(),
+        new SpikesModality(),
         new VideoModality(),
         new FmriModality(),
     ]);

@@ -63,6 +63,9 @@ public static class OutputSchema
     /// <summary>Spike lists: index into unit_ids, int32 [S].</summary>
     public const string SpikeUnits = "spike_units";
 
+    /// <summary>The ragged columns readers know, in the order they are written.</summary>
+    public static readonly IReadOnlyList<string> RaggedColumns = [SpikeTimes, SpikeUnits];
+
     /// <summary>Names a stream's per-window data may have: sampled data, or binned counts.</summary>
     public static readonly IReadOnlyList<string> DataNames = [Data, Counts];
 
