@@ -88,6 +88,40 @@ public sealed class SpikesExportTests
         JsonAssert(result.RootElement, layout);
     }
 
+    /// <summary>Shards of an export with spike lists merge into the file one export writes: offsets rebased, every dataset equal.</summary>
+    [Slow]
+    [RequiresFact(Needs.Python)]
+    public void ExportShardsThenMerge_SpikeListsAndCountsEqualTheSingleExport()
+    {
+        using var folder = new TempFolder();
+        string probeA = folder.File("run_g0_t0.imec0.ap.bin"), probeB = folder.File("run_g0_t0.imec1.ap.bin");
+        WriteProbes(probeA, probeB);
+        var (samples, clusters, _) = Spikes(seed: 3, units: [4, 9, 11]);
+        string ks = folder.File("ks");
+        SyntheticKilosort.Write(ks, KilosortLayout.Kilosort4, samples, clusters, "run_g0_t0.imec1.ap.bin", Rate, ksLabels: new Dictionary<int, string> { [4] = "good", [9] = "mua", [11] = "good" });
+        string[] options = ["export", "--ephys", probeA, "--ephys", $"probeB={probeB}", "--spikes", ks, "--spike-units", "4,11", "--every", "0.5", "--before", "0.1", "--after", "0.4", "--rate", "ephys=100,probeB=100,spikes=500"];
+        var single = CliRunner.Run([.. options, "--out", folder.File("single.h5")]);
+        Assert.True(single.Code == 0, single.Error);
+        string[] shards = [.. Enumerable.Range(0, 3).Select(i => folder.File($"part{i}.h5"))];
+        for (int i = 0; i < 3; i++)
+        {
+            var shard = CliRunner.Run([.. options, "--shard", $"{i}/3", "--out", shards[i]]);
+            Assert.True(shard.Code == 0, shard.Error);
+        }
+
+        var merge = CliRunner.Run(["merge", folder.File("merged.h5"), shards[1], shards[2], shards[0]]);
+
+        Assert.True(merge.Code == 0, merge.Error);
+        Assert.True(ScaleOut.ScaleOutFiles.AssertSameDatasets(folder.File("single.h5"), folder.File("merged.h5")) >= 20);
+        string offsets = Python.Run(
+            """
+            import sys, h5py
+            print(*[int(h5py.File(p, 'r')['spikes/window_offsets'][0]) for p in sys.argv[1:]], int(h5py.File(sys.argv[1], 'r')['spikes/window_offsets'][-1]) > 0)
+            """,
+            [.. shards]);
+        Assert.Equal("0 0 0 True", offsets.Trim());
+    }
+
     private static void JsonAssert(System.Text.Json.JsonElement r, KilosortLayout layout)
     {
         Assert.Empty(r.GetProperty("bad").EnumerateArray().Select(b => b.GetString()));
