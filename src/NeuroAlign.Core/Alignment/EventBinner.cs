@@ -79,6 +79,7 @@ public sealed class EventBinner
             }
         }
 
+        ReleaseBefore(first);
         return count;
     }
 
@@ -161,7 +162,12 @@ public sealed class EventBinner
             e += n;
         }
 
-        // Windows come in time order: the events before this window's first are done with.
+        ReleaseBefore(first);
+    }
+
+    /// <summary>Windows come in time order: the events before this window's first are done with, and leave the process.</summary>
+    private void ReleaseBefore(long first)
+    {
         if (first > _releasedUpTo)
         {
             _events.ReleaseEvents(_releasedUpTo, first - _releasedUpTo);
