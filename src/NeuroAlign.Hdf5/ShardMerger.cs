@@ -272,7 +272,7 @@ public static class ShardMerger
     }
 
     private static string Shape(ModalityLayout m) =>
-        $"{m.DataName} {m.DataType.ToText()} [{string.Join(", ", new[] { m.PointsPerWindow }.Concat(m.SampleShape))}]{(m.HasMask ? " with a mask" : string.Empty)}"
+        $"{(m.DataName == OutputSchema.Data ? string.Empty : m.DataName + " ")}{m.DataType.ToText()} [{string.Join(", ", new[] { m.PointsPerWindow }.Concat(m.SampleShape))}]{(m.HasMask ? " with a mask" : string.Empty)}"
         + (m.Ragged is { } r ? $" with ragged {string.Join(", ", r.Columns.Select(c => $"{c.Name} {c.Type.ToText()}"))}" : string.Empty);
 
     private static bool SameValues(Array a, Array b) =>
