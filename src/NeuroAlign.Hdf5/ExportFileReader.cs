@@ -41,7 +41,7 @@ public sealed class ExportFileReader : IDisposable
                 continue;
             }
 
-            if (child is IH5Group group && group.LinkExists(OutputSchema.Data))
+            if (child is IH5Group group && OutputSchema.DataNames.Any(group.LinkExists))
             {
                 modalities.Add(ReadModality(group, unknown));
             }
@@ -146,6 +146,24 @@ public sealed class ExportFileReader : IDisposable
         start[0] = w;
         var slab = new HyperslabSelection(d.DataDims.Length, start, [1, .. d.DataDims.Skip(1)]);
         ReadData(d.Data, d.DataAccess, buffer.Data, slab);
+        if (d.Ragged is { } ragged)
+        {
+            RaggedWindow rows = buffer.Ragged ?? throw new ArgumentException("the buffer has no ragged rows; make it from this file's layout", nameof(buffer));
+            long offset = ragged.Offsets[windowIndex];
+            int count = checked((int)(ragged.Offsets[windowIndex + 1] - offset));
+            rows.Count = 0;
+            rows.EnsureCapacity(count);
+            for (int c = 0; c < ragged.Columns.Count; c++)
+            {
+                if (count > 0)
+                {
+                    ReadRows(ragged.Columns[c], ragged.Accesses[c], rows.Columns[c], offset, count);
+                }
+            }
+
+            rows.Count = count;
+        }
+
         if (d.Mask != null)
         {
             byte[] mask = buffer.Mask ?? throw new ArgumentException("the buffer has no mask; make it from this file's layout", nameof(buffer));
@@ -175,7 +193,8 @@ public sealed class ExportFileReader : IDisposable
     private ModalityLayout ReadModality(IH5Group group, List<string> unknown)
     {
         string name = group.Name;
-        NativeDataset data = (NativeDataset)group.Dataset(OutputSchema.Data);
+        string dataName = OutputSchema.DataNames.First(group.LinkExists);
+        NativeDataset data = (NativeDataset)group.Dataset(dataName);
         ulong[] dims = data.Space.Dimensions;
         SampleType type = ToSampleType(data.Type)
             ?? throw new InvalidRecordingException(Path, $"/{name}/data", $"HDF5 type class {data.Type.Class}", "integer or floating-point samples");
@@ -222,6 +241,11 @@ public sealed class ExportFileReader : IDisposable
                 // Names written once: channel, column or bodypart names (/ephys/channel_names, /physio/columns).
                 extras[child.Name] = ReadWhole<string[]>(names, $"/{name}/{child.Name}");
             }
+            else if (child is IH5Dataset text && text.Type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength && text.Space.Rank == 1)
+            {
+                // unit_labels: strings, one per unit.
+                extras[child.Name] = ReadWhole<string[]>(text, $"/{name}/{child.Name}");
+            }
             else
             {
                 unknown.Add($"/{name}/{child.Name}");
@@ -249,9 +273,71 @@ public sealed class ExportFileReader : IDisposable
             unknown.Add($"/{name}/kept_fraction");
         }
 
-        _datasets.Add(new ModalityDatasets(data, PointDataset(OutputSchema.Timestamps), PointDataset(OutputSchema.SourceIndex), PointDataset(OutputSchema.SourceTime), mask, dims));
+        (RaggedLayout Layout, RaggedDatasets Datasets)? ragged = group.LinkExists(OutputSchema.WindowOffsets) ? ReadRagged(group) : null;
+        _datasets.Add(new ModalityDatasets(data, PointDataset(OutputSchema.Timestamps), PointDataset(OutputSchema.SourceIndex), PointDataset(OutputSchema.SourceTime), mask, dims) { Ragged = ragged?.Datasets });
         int[] sampleShape = dims.Skip(2).Select(d => checked((int)d)).ToArray();
-        return new ModalityLayout(name, type, sampleShape, points, ReadAttributes(group, $"/{name}"), extras, HasMask: mask != null);
+        return new ModalityLayout(name, type, sampleShape, points, ReadAttributes(group, $"/{name}"), extras, HasMask: mask != null, Ragged: ragged?.Layout, DataName: dataName);
+    }
+
+    /// <summary>
+    /// A group's ragged datasets (spike lists): window_offsets [W+1] from 0, never decreasing, and
+    /// each known column [S] with S its last offset.
+    /// </summary>
+    private (RaggedLayout Layout, RaggedDatasets Datasets) ReadRagged(IH5Group group)
+    {
+        string where = $"/{group.Name}/{OutputSchema.WindowOffsets}";
+        long[] offsets = ReadWhole<long[]>(group.Dataset(OutputSchema.WindowOffsets), where);
+        if (offsets.Length != WindowTimes.Count + 1 || offsets[0] != 0)
+        {
+            throw new InvalidRecordingException(Path, where, $"{offsets.Length} offsets starting at {(offsets.Length > 0 ? offsets[0] : 0)}", $"{WindowTimes.Count + 1} (windows + 1) starting at 0");
+        }
+
+        for (int w = 0; w < WindowTimes.Count; w++)
+        {
+            if (offsets[w + 1] < offsets[w])
+            {
+                throw new InvalidRecordingException(Path, $"{where}[{w + 1}]", $"{offsets[w + 1]} after {offsets[w]}", "offsets that never decrease");
+            }
+        }
+
+        var columns = new List<RaggedColumn>();
+        var datasets = new List<NativeDataset>();
+        foreach (string column in OutputSchema.RaggedColumns.Where(group.LinkExists))
+        {
+            var dataset = (NativeDataset)group.Dataset(column);
+            SampleType type = ToSampleType(dataset.Type) ?? throw new InvalidRecordingException(Path, $"/{group.Name}/{column}", $"HDF5 type class {dataset.Type.Class}", "numbers");
+            ulong[] dims = dataset.Space.Dimensions;
+            if (dims.Length != 1 || (long)dims[0] != offsets[^1])
+            {
+                throw new InvalidRecordingException(Path, $"/{group.Name}/{column}", $"shape [{string.Join(", ", dims)}]", $"[{offsets[^1]}], the last of {where}");
+            }
+
+            columns.Add(new RaggedColumn(column, type));
+            datasets.Add(dataset);
+        }
+
+        long[] counts = new long[WindowTimes.Count];
+        for (int w = 0; w < counts.Length; w++)
+        {
+            counts[w] = offsets[w + 1] - offsets[w];
+        }
+
+        return (new RaggedLayout(columns, counts), new RaggedDatasets(datasets, offsets));
+    }
+
+    private static void ReadRows(NativeDataset dataset, H5DatasetAccess access, Array buffer, long offset, int count)
+    {
+        var file = new HyperslabSelection(1, [(ulong)offset], [(ulong)count]);
+        switch (Type.GetTypeCode(buffer.GetType().GetElementType()))
+        {
+            case TypeCode.Int32: dataset.Read(access, ((int[])buffer).AsSpan(0, count), file); break;
+            case TypeCode.Int64: dataset.Read(access, ((long[])buffer).AsSpan(0, count), file); break;
+            case TypeCode.Single: dataset.Read(access, ((float[])buffer).AsSpan(0, count), file); break;
+            case TypeCode.Double: dataset.Read(access, ((double[])buffer).AsSpan(0, count), file); break;
+            case TypeCode.UInt16: dataset.Read(access, ((ushort[])buffer).AsSpan(0, count), file); break;
+            case TypeCode.UInt32: dataset.Read(access, ((uint[])buffer).AsSpan(0, count), file); break;
+            default: throw new ArgumentException($"unsupported ragged column {buffer.GetType().Name}", nameof(buffer));
+        }
     }
 
     private static bool IsText(IH5DataType type) => type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength;
@@ -377,5 +463,14 @@ public sealed class ExportFileReader : IDisposable
         public H5DatasetAccess SourceIndexAccess { get; } = new(ChunkCache: new SingleChunkReadingCache());
 
         public H5DatasetAccess SourceTimeAccess { get; } = new(ChunkCache: new SingleChunkReadingCache());
+
+        /// <summary>Ragged columns and their offsets, when the group has them.</summary>
+        public RaggedDatasets? Ragged { get; init; }
+    }
+
+    /// <summary>A group's ragged columns, each with its own one-chunk cache, and the offsets [W+1].</summary>
+    private sealed record RaggedDatasets(IReadOnlyList<NativeDataset> Columns, long[] Offsets)
+    {
+        public IReadOnlyList<H5DatasetAccess> Accesses { get; } = [.. Columns.Select(_ => new H5DatasetAccess(ChunkCache: new SingleChunkReadingCache()))];
     }
 }

@@ -137,7 +137,7 @@ public sealed class Hdf5Sink : IAlignedSink
                     ? new CopiedChunkWriter(compressing, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
                     : null,
             };
-            group[OutputSchema.Data] = datasets.Data;
+            group[m.DataName] = datasets.Data;
             group[OutputSchema.Timestamps] = datasets.Timestamps;
             group[OutputSchema.SourceIndex] = datasets.SourceIndex;
             group[OutputSchema.SourceTime] = datasets.SourceTime;
@@ -150,6 +150,11 @@ public sealed class Hdf5Sink : IAlignedSink
             foreach (var (name, values) in m.ExtraDatasets)
             {
                 group[name] = values;
+            }
+
+            if (m.Ragged is { } ragged)
+            {
+                datasets.Ragged = AddRagged(group, ragged);
             }
 
             file[m.Name] = group;
@@ -227,6 +232,11 @@ public sealed class Hdf5Sink : IAlignedSink
                 BulkCopy.Copy(window.SourceData.Span, window.DataBytes);
                 MappedFile.ReleaseMemory(window.SourceData);
                 WriteData(writer, d.Data, window.Data, windowSlab);
+            }
+
+            if (d.Ragged is { } ragged)
+            {
+                WriteRagged(writer, ragged, windowIndex, window.Ragged ?? throw new ArgumentException($"modality {modalityIndex} has ragged datasets, but window {windowIndex} carries none", nameof(window)));
             }
 
             if (d.Mask is not null && d.KeptFraction is not null && mask is not null)
@@ -375,6 +385,58 @@ public sealed class Hdf5Sink : IAlignedSink
         }
     }
 
+    /// <summary>
+    /// A modality's ragged datasets: each column [S], chunked (about 1 MB) and compressed like the
+    /// data, sized up front from the layout's window counts (PureHDF writes no extendible
+    /// datasets); the offsets [W+1] are known too, so they are written whole at the start.
+    /// </summary>
+    private RaggedDatasets AddRagged(H5Group group, RaggedLayout ragged)
+    {
+        long total = ragged.TotalLength;
+        var columns = new List<H5Dataset?>();
+        foreach (RaggedColumn column in ragged.Columns)
+        {
+            if (total == 0)
+            {
+                // No rows: an empty dataset, nothing to write per window.
+                group[column.Name] = WindowBuffer.NewArray(column.Type, 0);
+                columns.Add(null);
+                continue;
+            }
+
+            int size = column.Type.SizeOf();
+            uint chunk = (uint)Math.Clamp(SmallChunkBytes / size, 1, total);
+            H5Dataset dataset = CreateData(column.Type, [(ulong)total], [chunk], Creation(size, compress: true));
+            group[column.Name] = dataset;
+            columns.Add(dataset);
+        }
+
+        group[OutputSchema.WindowOffsets] = ragged.Offsets();
+        return new RaggedDatasets(columns, ragged.Offsets());
+    }
+
+    /// <summary>Window <paramref name="w"/>'s rows of every ragged column, at its offset; the rows must be as many as the layout said.</summary>
+    private static void WriteRagged(H5NativeWriter writer, RaggedDatasets d, int w, RaggedWindow rows)
+    {
+        long expected = d.Offsets[w + 1] - d.Offsets[w];
+        if (rows.Count != expected)
+        {
+            throw new InvalidOperationException($"window {w} has {rows.Count} ragged rows; the layout counted {expected}");
+        }
+
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var memory = new HyperslabSelection(1, [0], [(ulong)rows.Count]);
+        var file = new HyperslabSelection(1, [(ulong)d.Offsets[w]], [(ulong)rows.Count]);
+        for (int c = 0; c < d.Columns.Count; c++)
+        {
+            WriteData(writer, d.Columns[c]!, rows.Columns[c], file, memory);
+        }
+    }
+
     private static H5Dataset CreateData(SampleType type, ulong[] dims, uint[] chunks, H5DatasetCreation creation) => type switch
     {
         SampleType.UInt8 => new H5Dataset<byte[]>(dims, chunks, creation),
@@ -419,20 +481,20 @@ public sealed class Hdf5Sink : IAlignedSink
     /// uint[] as int[], byte[] as sbyte[]), so such a switch sent uint16, uint32 and int8 windows
     /// to the signed type's cast and failed (issue 17).
     /// </summary>
-    private static void WriteData(H5NativeWriter writer, H5Dataset dataset, Array data, Selection selection)
+    private static void WriteData(H5NativeWriter writer, H5Dataset dataset, Array data, Selection selection, Selection? memory = null)
     {
         switch (dataset)
         {
-            case H5Dataset<byte[]> d: writer.Write(d, (byte[])data, fileSelection: selection); break;
-            case H5Dataset<sbyte[]> d: writer.Write(d, (sbyte[])data, fileSelection: selection); break;
-            case H5Dataset<short[]> d: writer.Write(d, (short[])data, fileSelection: selection); break;
-            case H5Dataset<ushort[]> d: writer.Write(d, (ushort[])data, fileSelection: selection); break;
-            case H5Dataset<int[]> d: writer.Write(d, (int[])data, fileSelection: selection); break;
-            case H5Dataset<uint[]> d: writer.Write(d, (uint[])data, fileSelection: selection); break;
-            case H5Dataset<long[]> d: writer.Write(d, (long[])data, fileSelection: selection); break;
-            case H5Dataset<ulong[]> d: writer.Write(d, (ulong[])data, fileSelection: selection); break;
-            case H5Dataset<float[]> d: writer.Write(d, (float[])data, fileSelection: selection); break;
-            case H5Dataset<double[]> d: writer.Write(d, (double[])data, fileSelection: selection); break;
+            case H5Dataset<byte[]> d: writer.Write(d, (byte[])data, memory, selection); break;
+            case H5Dataset<sbyte[]> d: writer.Write(d, (sbyte[])data, memory, selection); break;
+            case H5Dataset<short[]> d: writer.Write(d, (short[])data, memory, selection); break;
+            case H5Dataset<ushort[]> d: writer.Write(d, (ushort[])data, memory, selection); break;
+            case H5Dataset<int[]> d: writer.Write(d, (int[])data, memory, selection); break;
+            case H5Dataset<uint[]> d: writer.Write(d, (uint[])data, memory, selection); break;
+            case H5Dataset<long[]> d: writer.Write(d, (long[])data, memory, selection); break;
+            case H5Dataset<ulong[]> d: writer.Write(d, (ulong[])data, memory, selection); break;
+            case H5Dataset<float[]> d: writer.Write(d, (float[])data, memory, selection); break;
+            case H5Dataset<double[]> d: writer.Write(d, (double[])data, memory, selection); break;
             default: throw new ArgumentException($"unsupported dataset {dataset.GetType().Name}", nameof(dataset));
         }
     }
@@ -468,7 +530,13 @@ public sealed class Hdf5Sink : IAlignedSink
 
         /// <summary>Set when compressed chunks are whole slices of a window.</summary>
         public CopiedChunkWriter? CopiedChunks { get; init; }
+
+        /// <summary>Set when the modality has ragged datasets (spike lists).</summary>
+        public RaggedDatasets? Ragged { get; set; }
     }
+
+    /// <summary>A modality's ragged columns (null when they have no rows) and the offsets of each window's rows.</summary>
+    private sealed record RaggedDatasets(IReadOnlyList<H5Dataset?> Columns, long[] Offsets);
 
     /// <summary>What writing a window's chunks straight from the source takes: the data's cache, points per chunk, a one-element array.</summary>
     private sealed record SourceChunkWriter(SequentialChunkCache Cache, int PointsPerChunk, Array OneElement);

@@ -68,7 +68,13 @@ public static class ShardMerger
         ShardInfo first = shards[0];
         var layout = new ExportLayout(
             shards.SelectMany(s => s.WindowTimes).ToArray(),
-            first.Modalities.Select((m, i) => m with { Attributes = SumCounters(m.Attributes, shards.Select(s => s.Modalities[i].Attributes)) }).ToArray(),
+            first.Modalities.Select((m, i) => m with
+            {
+                Attributes = SumCounters(m.Attributes, shards.Select(s => s.Modalities[i].Attributes)),
+
+                // Ragged rows (spike lists): the shards' window counts in order; the sink's offsets then count from the merged file's start.
+                Ragged = m.Ragged is { } ragged ? ragged with { WindowCounts = [.. shards.SelectMany(s => s.Modalities[i].Ragged!.WindowCounts)] } : null,
+            }).ToArray(),
             MergedRootAttributes(shards, extraRootAttributes))
         {
             WindowLabels = first.WindowLabels.Select((l, i) => WindowLabel.Concatenate(l.Name, shards.Select(s => s.WindowLabels[i]).ToArray())).ToArray(),
@@ -205,7 +211,7 @@ public static class ShardMerger
             ModalityLayout mb = b.Modalities[i];
             if (Shape(mb) != Shape(ma))
             {
-                throw new NeuroAlignException(Both($"has another /{ma.Name}/data per window ({Shape(mb)}, not {Shape(ma)})"));
+                throw new NeuroAlignException(Both($"has another /{ma.Name}/{ma.DataName} per window ({Shape(mb)}, not {Shape(ma)})"));
             }
 
             foreach (string name in ma.ExtraDatasets.Keys.Union(mb.ExtraDatasets.Keys))
@@ -276,7 +282,8 @@ public static class ShardMerger
     }
 
     private static string Shape(ModalityLayout m) =>
-        $"{m.DataType.ToText()} [{string.Join(", ", new[] { m.PointsPerWindow }.Concat(m.SampleShape))}]{(m.HasMask ? " with a mask" : string.Empty)}";
+        $"{(m.DataName == OutputSchema.Data ? string.Empty : m.DataName + " ")}{m.DataType.ToText()} [{string.Join(", ", new[] { m.PointsPerWindow }.Concat(m.SampleShape))}]{(m.HasMask ? " with a mask" : string.Empty)}"
+        + (m.Ragged is { } r ? $" with ragged {string.Join(", ", r.Columns.Select(c => $"{c.Name} {c.Type.ToText()}"))}" : string.Empty);
 
     private static bool SameValues(Array a, Array b) =>
         a.GetType() == b.GetType() && a.Length == b.Length && a.Cast<object>().SequenceEqual(b.Cast<object>());

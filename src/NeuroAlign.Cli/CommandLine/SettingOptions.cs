@@ -2,6 +2,7 @@ using NeuroAlign.Modalities.Ephys;
 using NeuroAlign.Modalities.Fmri;
 using NeuroAlign.Modalities.Physio;
 using NeuroAlign.Modalities.Table;
+using NeuroAlign.Modalities.Spikes;
 using NeuroAlign.Sessions;
 using NeuroAlign.Video;
 
@@ -18,6 +19,7 @@ internal static class SettingOptions
     public static readonly ModalityRegistry Modalities = new(
     [
         new EphysModality(),
+        new SpikesModality(),
         new VideoModality(),
         new FmriModality(),
         new PhysioModality(),

@@ -67,6 +67,9 @@ public sealed class AlignedStream
     /// <summary>How the stream's clock was tied to the reference (written as /sync/&lt;name&gt; attributes); null when it was not fitted.</summary>
     public IReadOnlyDictionary<string, object>? SyncAttributes { get; }
 
-    /// <summary>Element type of the output data: the stored type, or float32 when samples are interpolated.</summary>
-    public SampleType OutputElementType => Mode == IndexMode.Linear ? SampleType.Float32 : Stream.ElementType;
+    /// <summary>Element type of the output data: the stored type, or float32 when samples are interpolated (never for binned events).</summary>
+    public SampleType OutputElementType => Mode == IndexMode.Linear && Events is null ? SampleType.Float32 : Stream.ElementType;
+
+    /// <summary>When the stream is events (sorted spikes): its windows are binned on the grid and listed, not sampled.</summary>
+    public IEventStream? Events => Stream as IEventStream;
 }

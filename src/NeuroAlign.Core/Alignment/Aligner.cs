@@ -80,7 +80,9 @@ public static class Aligner
             }.WithFilter(s.Filter),
             s.ExtraDatasets,
             HasMask: s.Filter is not null,
-            SyncAttributes: s.SyncAttributes)).ToArray();
+            SyncAttributes: s.SyncAttributes,
+            Ragged: s.Events is { } events ? new RaggedLayout(EventBinner.ListColumns, CountListed(s, events, windowTimes)) : null,
+            DataName: s.Events is null ? Sessions.OutputSchema.Data : Sessions.OutputSchema.Counts)).ToArray();
         var root = new Dictionary<string, object>(rootAttributes)
         {
             ["windows_incomplete"] = (long)CountIncompleteWindows(streams, windowTimes),
@@ -107,6 +109,17 @@ public static class Aligner
         var summaries = streams.Select((s, i) => new ModalitySummary(
             s.Name, s.Grid.PointCount, outside[i].Samples, outside[i].Windows, samplers[i].KeptFraction)).ToArray();
         return new AlignmentSummary(windowTimes.Count, bytes, clock.Elapsed, summaries);
+    }
+
+    /// <summary>
+    /// The events each window of an event stream lists, counted before any window is written (the
+    /// sink sizes its ragged datasets from them): two binary searches a window, plus a scan of the
+    /// window's unit ids when some units are left out.
+    /// </summary>
+    private static long[] CountListed(AlignedStream stream, IEventStream events, IReadOnlyList<double> windowTimes)
+    {
+        var binner = new EventBinner(events, stream.Timeline, stream.Grid);
+        return [.. windowTimes.Select(binner.CountListed)];
     }
 
     /// <summary>Grid points of <paramref name="stream"/> outside its recording, and windows with any.</summary>
@@ -178,6 +191,7 @@ public static class Aligner
         private readonly byte[]? _lowerRaw;
         private readonly byte[]? _upperRaw;
         private readonly bool _sourceDataAllowed;
+        private readonly EventBinner? _binner;
         private long _maskOnes;
         private long _maskElements;
         private long _previousFirst = -1;
@@ -189,8 +203,9 @@ public static class Aligner
             _buffer = new WindowBuffer(layout);
 
             // Data in place needs samples output as stored: no interpolation, and no filter (which reads Data).
-            _sourceDataAllowed = sinkTakesSourceData && stream.Mode != IndexMode.Linear && stream.Filter is null
+            _sourceDataAllowed = sinkTakesSourceData && stream.Events is null && stream.Mode != IndexMode.Linear && stream.Filter is null
                 && stream.OutputElementType == stream.Stream.ElementType;
+            _binner = stream.Events is { } events ? new EventBinner(events, stream.Timeline, stream.Grid) : null;
             int n = layout.PointsPerWindow;
             _fractions = new double[n];
             _upper = new long[n];
@@ -222,6 +237,13 @@ public static class Aligner
             }
 
             _buffer.SourceData = default;
+            if (_binner is not null)
+            {
+                // Events are binned on the grid, not read at its points.
+                _binner.Bin(windowTime, _buffer);
+                return _buffer;
+            }
+
             if (_sourceDataAllowed && IsOneRun(_buffer.SourceIndex)
                 && _stream.Stream.TryGetSourceMemory(_buffer.SourceIndex[0], _buffer.SourceIndex.Length, out ReadOnlyMemory<byte> inPlace))
             {

@@ -12,6 +12,8 @@ namespace NeuroAlign.Alignment;
 /// <param name="ExtraDatasets">Datasets written once in the group.</param>
 /// <param name="HasMask">Whether a filter applies: each window then carries a uint8 mask shaped like its data (/m/mask).</param>
 /// <param name="SyncAttributes">How the stream's clock was fitted to the reference (/sync/&lt;name&gt;); null when it was not.</param>
+/// <param name="Ragged">Datasets of a varying length per window (spike lists), in CSR form; null when the modality has none.</param>
+/// <param name="DataName">The name of the per-window data dataset: data for sampled streams, counts for binned events.</param>
 public sealed record ModalityLayout(
     string Name,
     SampleType DataType,
@@ -20,10 +22,75 @@ public sealed record ModalityLayout(
     IReadOnlyDictionary<string, object> Attributes,
     IReadOnlyDictionary<string, Array> ExtraDatasets,
     bool HasMask = false,
-    IReadOnlyDictionary<string, object>? SyncAttributes = null)
+    IReadOnlyDictionary<string, object>? SyncAttributes = null,
+    RaggedLayout? Ragged = null,
+    string DataName = Sessions.OutputSchema.Data)
 {
     /// <summary>Elements of one window's data: N × product(SampleShape).</summary>
     public long ElementsPerWindow => SampleShape.Aggregate((long)PointsPerWindow, (a, d) => a * d);
+}
+
+/// <summary>One column of a modality's ragged datasets: its name and element type.</summary>
+public sealed record RaggedColumn(string Name, SampleType Type);
+
+/// <summary>
+/// Datasets whose windows hold varying numbers of rows (the spikes of each window), stored as
+/// columns of one length S and the offsets [W+1] of each window's rows (CSR): window w's rows
+/// are [offsets[w], offsets[w+1]). The rows per window are known before the first window is
+/// written (counted up front, as the other late figures are: docs/architecture.md, departure 1),
+/// so the sink sizes every dataset at the start.
+/// </summary>
+/// <param name="Columns">The columns, each [S].</param>
+/// <param name="WindowCounts">Rows of each window, [W].</param>
+public sealed record RaggedLayout(IReadOnlyList<RaggedColumn> Columns, IReadOnlyList<long> WindowCounts)
+{
+    /// <summary>S: rows of all windows.</summary>
+    public long TotalLength => WindowCounts.Sum();
+
+    /// <summary>The offsets [W+1]: 0, then the running sums of the window counts.</summary>
+    public long[] Offsets()
+    {
+        var offsets = new long[WindowCounts.Count + 1];
+        for (int w = 0; w < WindowCounts.Count; w++)
+        {
+            offsets[w + 1] = offsets[w] + WindowCounts[w];
+        }
+
+        return offsets;
+    }
+}
+
+/// <summary>One window's ragged rows: a growable array per column and the number of rows used.</summary>
+public sealed class RaggedWindow
+{
+    private readonly RaggedColumn[] _columns;
+
+    public RaggedWindow(IReadOnlyList<RaggedColumn> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        _columns = [.. columns];
+        Columns = [.. _columns.Select(c => WindowBuffer.NewArray(c.Type, 256))];
+    }
+
+    /// <summary>The columns' arrays (typed: double[], int[]…); rows [0, Count) are this window's.</summary>
+    public Array[] Columns { get; }
+
+    /// <summary>Rows of this window.</summary>
+    public int Count { get; set; }
+
+    /// <summary>Room for at least <paramref name="rows"/> rows in every column, keeping rows [0, Count).</summary>
+    public void EnsureCapacity(int rows)
+    {
+        for (int c = 0; c < Columns.Length; c++)
+        {
+            if (Columns[c].Length < rows)
+            {
+                Array grown = WindowBuffer.NewArray(_columns[c].Type, Math.Max(rows, (int)Math.Min(Array.MaxLength, Columns[c].Length * 2L)));
+                Array.Copy(Columns[c], grown, Count);
+                Columns[c] = grown;
+            }
+        }
+    }
 }
 
 /// <summary>The whole export's layout.</summary>
@@ -50,7 +117,11 @@ public sealed class WindowBuffer
         SourceIndex = new long[layout.PointsPerWindow];
         SourceTime = new double[layout.PointsPerWindow];
         Mask = layout.HasMask ? new byte[layout.ElementsPerWindow] : null;
+        Ragged = layout.Ragged is { } ragged ? new RaggedWindow(ragged.Columns) : null;
     }
+
+    /// <summary>When the layout has ragged datasets: this window's rows of them.</summary>
+    public RaggedWindow? Ragged { get; }
 
     /// <summary>
     /// The aligned samples, N × sample shape, in an array of the layout's element type (short[], float[]…).

@@ -11,6 +11,9 @@ public sealed class MemorySink : IAlignedSink
     /// <summary>Per modality, per window: copies of the masks (empty lists for modalities without a filter).</summary>
     public List<List<byte[]>> Masks { get; } = [];
 
+    /// <summary>Per modality, per window: copies of the ragged rows, one trimmed array per column (empty lists for modalities without).</summary>
+    public List<List<Array[]>> Ragged { get; } = [];
+
     public bool Completed { get; private set; }
 
     public void Begin(ExportLayout layout)
@@ -21,6 +24,7 @@ public sealed class MemorySink : IAlignedSink
         {
             Windows.Add([]);
             Masks.Add([]);
+            Ragged.Add([]);
         }
     }
 
@@ -31,6 +35,16 @@ public sealed class MemorySink : IAlignedSink
         if (window.Mask is not null)
         {
             Masks[modalityIndex].Add((byte[])window.Mask.Clone());
+        }
+
+        if (window.Ragged is { } ragged)
+        {
+            Ragged[modalityIndex].Add([.. ragged.Columns.Select(c =>
+            {
+                Array rows = Array.CreateInstance(c.GetType().GetElementType()!, ragged.Count);
+                Array.Copy(c, rows, ragged.Count);
+                return rows;
+            })]);
         }
     }
 

@@ -17,6 +17,9 @@ public enum ModalityKind
 
     /// <summary>Timestamped tables (wheel, licks, pupil): no rule applies to them.</summary>
     Table,
+
+    /// <summary>Sorted spikes, binned: no rule applies to them (there is no signal to judge).</summary>
+    Spikes,
 }
 
 /// <summary>The variables a rule can read.</summary>
@@ -158,6 +161,7 @@ internal static class FilterOperators
         ModalityKind.Video => "video",
         ModalityKind.Physio => "physio",
         ModalityKind.Table => "table",
+        ModalityKind.Spikes => "spikes",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

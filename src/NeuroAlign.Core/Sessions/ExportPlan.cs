@@ -158,8 +158,10 @@ public sealed class ExportPlan
                     : throw new SettingException($"{s.Name} ({stream.SourcePath}) is a single {noun} without timing: give its output rate with {ExportSettings.Rate} {s.Name}=HZ");
             }
 
-            double rate = given > 0 ? given : native;
-            IndexMode mode = modes.Get(s.Name, s.Modality.Name, IndexMode.Previous);
+            // Events (sorted spikes) are binned: the grid's rate is the bin rate, 1 kHz unless given.
+            IEventStream? events = stream as IEventStream;
+            double rate = given > 0 ? given : events?.DefaultBinRateHz ?? native;
+            IndexMode mode = events is null ? modes.Get(s.Name, s.Modality.Name, IndexMode.Previous) : IndexMode.Previous;
             var grid = new SamplingGrid(BeforeSeconds, AfterSeconds, rate);
             bool ephys = s.Modality.Kind == ModalityKind.Ephys;
             ISampleStream sampled = microvolts && ephys && stream is ContinuousStream counts ? new MicrovoltStream(counts) : stream;
@@ -176,7 +178,7 @@ public sealed class ExportPlan
                 ["format"] = stream.FormatName,
                 ["native_rate_hz"] = stream.Clock.MeanRateHz,
                 ["output_rate_hz"] = grid.OutputRateHz,
-                ["interpolation"] = mode.ToText(),
+                ["interpolation"] = events is null ? mode.ToText() : "binned: events of each unit in [grid time, next grid time)",
                 ["clock"] = stream.Clock.Describe(),
                 ["clock_map"] = s.Map.Describe(),
             };

@@ -90,7 +90,7 @@ public static class ExportSettings
     public static readonly Setting<double> After = Setting.Number("after", "SECONDS", "window ends this long after its time", minimum: 0, defaultText: "1");
 
     public static readonly Setting<double> Rate = Setting.Of(
-        "rate", "M=HZ,...", "output rate per stream or modality, e.g. ephys=1000,video=30 (downsampled ephys is low-pass filtered first)",
+        "rate", "M=HZ,...", "output rate per stream or modality, e.g. ephys=1000,video=30 (downsampled ephys is low-pass filtered first; for spikes the bins per second, 1000 by default)",
         text => text == "native" ? 0
             : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double hz) && hz > 0 && double.IsFinite(hz) ? hz
             : throw new SettingException("rate", $"'{text}' is not a positive rate in Hz or 'native'"),

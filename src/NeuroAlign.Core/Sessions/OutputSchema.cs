@@ -51,6 +51,24 @@ public static class OutputSchema
     public const string Mask = "mask";
     public const string KeptFraction = "kept_fraction";
 
+    /// <summary>Binned events (spikes): the counts per window, bin and unit, in place of <see cref="Data"/>.</summary>
+    public const string Counts = "counts";
+
+    /// <summary>Ragged datasets' offsets, int64 [W+1]: window w's rows are [offsets[w], offsets[w+1]).</summary>
+    public const string WindowOffsets = "window_offsets";
+
+    /// <summary>Spike lists: reference-clock seconds, float64 [S].</summary>
+    public const string SpikeTimes = "spike_times";
+
+    /// <summary>Spike lists: index into unit_ids, int32 [S].</summary>
+    public const string SpikeUnits = "spike_units";
+
+    /// <summary>The ragged columns readers know, in the order they are written.</summary>
+    public static readonly IReadOnlyList<string> RaggedColumns = [SpikeTimes, SpikeUnits];
+
+    /// <summary>Names a stream's per-window data may have: sampled data, or binned counts.</summary>
+    public static readonly IReadOnlyList<string> DataNames = [Data, Counts];
+
     /// <summary>Group names a stream may not take: the file's own.</summary>
     public static readonly IReadOnlyList<string> ReservedGroups = [WindowsGroup, SyncGroup];
 
@@ -63,6 +81,10 @@ public static class OutputSchema
         new(SourceTime, "float64", "[W, N]", true, "reference-clock time of that source sample; NaN where source_index is -1"),
         new(Mask, "uint8", "as data", true, "with a filter: 1 = the value passes"),
         new(KeptFraction, "float64", "[W]", true, "with a filter: the fraction of the window's values that pass"),
+        new(Counts, "uint16", "[W, N, U]", true, "binned events (spikes) in place of data: events of unit u in bin [grid time, next grid time)"),
+        new(WindowOffsets, "int64", "[W+1]", true, "ragged datasets (CSR): window w's rows are [window_offsets[w], window_offsets[w+1])"),
+        new(SpikeTimes, "float64", "[S]", true, "spike lists: reference-clock time of each spike of each window, sorted within a window"),
+        new(SpikeUnits, "int32", "[S]", true, "spike lists: the spike's unit, an index into unit_ids"),
     ];
 
     /// <summary>Names of the per-window datasets of a stream group (merged shards concatenate them).</summary>

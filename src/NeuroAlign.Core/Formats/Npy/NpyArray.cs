@@ -96,15 +96,57 @@ public sealed class NpyArray : IDisposable
     /// <summary>Copies elements [start, start + destination.Length) as longs.</summary>
     public void CopyTo(long start, Span<long> destination)
     {
-        if (Header.ElementType == SampleType.Int64 && !Header.BigEndian && BitConverter.IsLittleEndian)
+        if (!Header.BigEndian && BitConverter.IsLittleEndian)
         {
-            _file.GetSpan<long>(Offset(start, destination.Length), destination.Length).CopyTo(destination);
-            return;
+            // Native byte order: whole blocks at a time (spike_times.npy of 10^8 samples is read this way).
+            int n = destination.Length;
+            switch (Header.ElementType)
+            {
+                case SampleType.Int64:
+                    _file.GetSpan<long>(Offset(start, n), n).CopyTo(destination);
+                    return;
+                case SampleType.UInt64:
+                    ReadOnlySpan<ulong> u64 = _file.GetSpan<ulong>(Offset(start, n), n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        destination[i] = checked((long)u64[i]);
+                    }
+
+                    return;
+                case SampleType.Int32:
+                    ReadOnlySpan<int> i32 = _file.GetSpan<int>(Offset(start, n), n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        destination[i] = i32[i];
+                    }
+
+                    return;
+                case SampleType.UInt32:
+                    ReadOnlySpan<uint> u32 = _file.GetSpan<uint>(Offset(start, n), n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        destination[i] = u32[i];
+                    }
+
+                    return;
+            }
         }
 
         for (int i = 0; i < destination.Length; i++)
         {
             destination[i] = GetInt64(start + i);
+        }
+    }
+
+    /// <summary>
+    /// A hint that elements [start, start + count) will not be read again soon: their pages leave
+    /// the process (a pass over a 10^8-element array keeps its resident size flat).
+    /// </summary>
+    public void Release(long start, long count)
+    {
+        if (count > 0)
+        {
+            _file.Release(Offset(start, 0), count * _elementBytes);
         }
     }
 
