@@ -1,6 +1,7 @@
 using System.Globalization;
 using NeuroAlign.TestData;
 using NeuroAlign.Video.Tests.Support;
+using NeuroAlign.Time;
 
 namespace NeuroAlign.Video.Tests;
 

@@ -18,6 +18,7 @@ internal static class SettingOptions
         new EphysModality(),
         new VideoModality(),
         new FmriModality(),
+        new NeuroAlign.Hdf5.Pose.PoseModality(),
     ]);
 
     /// <summary>The settings that describe a session: paths, each modality's own, and sync.</summary>

@@ -11,6 +11,9 @@ public enum ModalityKind
 
     /// <summary>Video frames: signal is the pixel value, 0-255.</summary>
     Video,
+
+    /// <summary>Pose points (DeepLabCut, SLEAP): x, y in pixels and the tracker's score.</summary>
+    Pose,
 }
 
 /// <summary>The variables a rule can read.</summary>
@@ -150,6 +153,7 @@ internal static class FilterOperators
         ModalityKind.Ephys => "ephys",
         ModalityKind.Fmri => "fmri",
         ModalityKind.Video => "video",
+        ModalityKind.Pose => "pose",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
