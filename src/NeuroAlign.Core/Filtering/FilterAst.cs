@@ -22,6 +22,11 @@ internal enum FilterVariable
     Signal,
     Time,
     Channel,
+
+    /// <summary>Pose: a point's x, y and score, the same for the point's three elements.</summary>
+    X,
+    Y,
+    Score,
 }
 
 internal enum ArithmeticOperator
