@@ -156,7 +156,13 @@ internal static class DeepLabCutH5
         for (int start = 0; start < frames; start += RowsPerSlab)
         {
             int rows = Math.Min(RowsPerSlab, frames - start);
-            Span<byte> bytes = slab.AsSpan(0, rows * recordSize);
+            if (rows * recordSize != slab.Length)
+            {
+                // PureHDF reads a selection into a buffer of exactly its size: the last, shorter slab gets its own.
+                slab = new byte[rows * recordSize];
+            }
+
+            Span<byte> bytes = slab;
             ReadRows(path, table, slab, (ulong)start, (ulong)rows, where);
             for (int r = 0; r < rows; r++)
             {

@@ -67,6 +67,31 @@ public sealed class PoseFilesTests
         Assert.Contains("sleap-convert --format analysis", error.Message, StringComparison.Ordinal);
     }
 
+    [RequiresFact(Needs.Python)]
+    public void Read_DeepLabCutH5LongerThanOneSlab_EqualsPandas()
+    {
+        // 20 000 rows: two whole slabs of 8192 rows and a shorter last one; multi-animal, written by pandas as DeepLabCut does.
+        using var folder = new TempFolder();
+        string path = folder.File("long.h5");
+        Python.Run(
+            """
+            import sys, numpy as np, pandas as pd
+            columns = pd.MultiIndex.from_product([['DLC_test'], ['m1', 'm2'], ['nose', 'tail'], ['x', 'y', 'likelihood']], names=['scorer', 'individuals', 'bodyparts', 'coords'])
+            values = np.random.default_rng(5).random((20000, 12)) * 640
+            values[7, 3:6] = np.nan
+            pd.DataFrame(values, columns=columns).to_hdf(sys.argv[1], key='df_with_missing', format='table', mode='w')
+            """,
+            path);
+
+        PoseData data = PoseFiles.Read(path);
+        var (individuals, bodyparts, _, expected) = PoseOracle.Read("dlc-h5", path);
+
+        Assert.Equal(individuals, data.Individuals);
+        Assert.Equal(bodyparts, data.Bodyparts);
+        Assert.Equal(expected, ReadAll(data));
+        Assert.True(float.IsNaN(ReadAll(data)[(7 * 12) + 3]));
+    }
+
     internal static float[] ReadAll(PoseData data)
     {
         using var stream = new PoseStream(data, new RegularClock(0, 1, data.FrameCount), "test");
