@@ -131,6 +131,8 @@ public sealed class PoseExportTests
     [InlineData("--pose-rate 30 --pose-timestamps t.txt", "options --pose-timestamps and --pose-rate: give one way to time the rows of pose")]
     [InlineData("--pose-video cam --pose-rate 30", "options --pose-video and --pose-rate: give one way to time the rows of pose")]
     [InlineData("--pose-rate 0", "option --pose-rate: 0 is not")]
+    [InlineData("--pose-sync pose=ephys:1", "option --pose-sync: pose takes the sync of its video; give the strobe to the video")]
+    [InlineData("--offset pose=0.5", "option --offset: pose takes the clock of its video; place the video instead")]
     public void Export_PoseTimingMistakes_UsageError(string options, string expected)
     {
         using var folder = new TempFolder();

@@ -1,7 +1,7 @@
 using System.Globalization;
 using NeuroAlign.TestData;
-using NeuroAlign.Video.Tests.Support;
 using NeuroAlign.Time;
+using NeuroAlign.Video.Tests.Support;
 
 namespace NeuroAlign.Video.Tests;
 

@@ -77,7 +77,13 @@ public sealed class PoseModality : IModality
                 throw new SettingException($"options {string.Join(" and ", given)}: give one way to time the rows of {r.Name}");
             }
 
-            if (given.Contains(PoseSettings.Video) && Has(settings, PoseSettings.Sync, r))
+            // A pose on its camera's clock takes the camera's map; an offset or strobe of its own would be ignored.
+            if (!Has(settings, PoseSettings.Timestamps, r) && !Has(settings, PoseSettings.Rate, r) && settings.PerStream(SyncSettings.Offset).TryGet(r.Name, Name, out _))
+            {
+                throw new SettingException(SyncSettings.Offset, $"{r.Name} takes the clock of its video; place the video instead (an offset applies to a pose stream timed by {PoseSettings.Timestamps} or {PoseSettings.Rate})");
+            }
+
+            if (!Has(settings, PoseSettings.Timestamps, r) && !Has(settings, PoseSettings.Rate, r) && Has(settings, PoseSettings.Sync, r))
             {
                 throw new SettingException(PoseSettings.Sync, $"{r.Name} takes the sync of its video; give the strobe to the video");
             }
