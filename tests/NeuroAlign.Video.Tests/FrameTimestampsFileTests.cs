@@ -1,5 +1,6 @@
 using System.Globalization;
 using NeuroAlign.TestData;
+using NeuroAlign.Time;
 using NeuroAlign.Video.Tests.Support;
 
 namespace NeuroAlign.Video.Tests;

@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using NeuroAlign.TestData;
 using NeuroAlign.TestData.Fuzzing;
+using NeuroAlign.Time;
 
 namespace NeuroAlign.Video.Tests;
 

@@ -1,8 +1,8 @@
 using NeuroAlign.Modalities.Ephys;
 using NeuroAlign.Modalities.Fmri;
 using NeuroAlign.Modalities.Physio;
-using NeuroAlign.Modalities.Table;
 using NeuroAlign.Modalities.Spikes;
+using NeuroAlign.Modalities.Table;
 using NeuroAlign.Sessions;
 using NeuroAlign.Video;
 
@@ -24,6 +24,7 @@ internal static class SettingOptions
         new FmriModality(),
         new PhysioModality(),
         new TableModality(),
+        new NeuroAlign.Hdf5.Pose.PoseModality(),
     ]);
 
     /// <summary>The settings that describe a session: paths, each modality's own, and sync.</summary>

@@ -30,7 +30,7 @@ internal static class ExportCommand
     {
         if (args.Positionals.Count > 0)
         {
-            throw new UsageException($"unexpected argument '{args.Positionals[0]}'; inputs are given with --ephys, --video, --fmri");
+            throw new UsageException($"unexpected argument '{args.Positionals[0]}'; inputs are given with {string.Join(", ", SettingOptions.Modalities.Modalities.Select(m => SettingOptions.Flag(m.Name)))}");
         }
 
         // Everything the command line can get wrong is checked before any file is opened.

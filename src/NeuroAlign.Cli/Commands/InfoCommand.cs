@@ -1,6 +1,8 @@
 using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Filtering;
+using NeuroAlign.Formats.Pose;
+using NeuroAlign.Hdf5.Pose;
 using NeuroAlign.Sessions;
 using NeuroAlign.Streams;
 using NeuroAlign.Time;
@@ -39,6 +41,13 @@ internal static class InfoCommand
         {
             string path = args.Positionals[i];
             IModality modality = modalities[i];
+            if (modality is PoseModality && !PoseModality.IsTimed(settings))
+            {
+                // A pose file counts frames, not seconds: without a rate or times, info shows its rows only.
+                DescribeRows(PoseFiles.Read(path), context.Out);
+                continue;
+            }
+
             using ISampleStream stream = modality.Open(new StreamRequest(modality.Name, modality, path, 0), settings, log, []).Stream;
             Describe(stream, context.Out);
             if (filters is not null && filters.AppliesTo(modality.Kind))
@@ -84,6 +93,19 @@ internal static class InfoCommand
     {
         public void Report(FilterScanProgress value) =>
             reporter.Report(new AlignmentProgress(value.WindowsDone, value.WindowCount, value.BytesRead, value.Elapsed));
+    }
+
+    private static void DescribeRows(PoseData pose, TextWriter output)
+    {
+        var rows = new List<KeyValuePair<string, string>> { new("format", pose.FormatName) };
+        rows.AddRange(pose.Details());
+        rows.Add(new("timing", "none in the file: row i is frame i of its camera (export with its video, or give a rate or times)"));
+        output.WriteLine(pose.SourcePath);
+        int width = rows.Max(r => r.Key.Length) + 1;
+        foreach (var (key, value) in rows)
+        {
+            output.WriteLine($"  {(key + ":").PadRight(width + 1)}{value}");
+        }
     }
 
     public static void Describe(ISampleStream stream, TextWriter output)

@@ -15,7 +15,7 @@ internal static class SyncCommand
     {
         if (args.Positionals.Count > 0)
         {
-            throw new UsageException($"unexpected argument '{args.Positionals[0]}'; inputs are given with --ephys, --video, --fmri");
+            throw new UsageException($"unexpected argument '{args.Positionals[0]}'; inputs are given with {string.Join(", ", SettingOptions.Modalities.Modalities.Select(m => SettingOptions.Flag(m.Name)))}");
         }
 
         SettingValues settings = args.Values;

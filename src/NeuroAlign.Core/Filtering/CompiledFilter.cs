@@ -68,7 +68,7 @@ public sealed class CompiledFilter
         for (int start = 0; start < elements; start += FilterCompiler.BlockSize)
         {
             int count = Math.Min(FilterCompiler.BlockSize, elements - start);
-            var block = new FilterBlock(data.Slice(start * size, count * size), pointTimes, start, count, Target.ElementsPerSample, _pass++);
+            var block = new FilterBlock(data.Slice(start * size, count * size), pointTimes, start, count, Target.ElementsPerSample, _pass++, data);
             FilterKernels.ToMask(_root.Evaluate(block), mask.Slice(start, count));
         }
 

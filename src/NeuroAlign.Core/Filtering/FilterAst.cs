@@ -20,6 +20,9 @@ public enum ModalityKind
 
     /// <summary>Sorted spikes, binned: no rule applies to them (there is no signal to judge).</summary>
     Spikes,
+
+    /// <summary>Pose points (DeepLabCut, SLEAP): x, y in pixels and the tracker's score.</summary>
+    Pose,
 }
 
 /// <summary>The variables a rule can read.</summary>
@@ -28,6 +31,11 @@ internal enum FilterVariable
     Signal,
     Time,
     Channel,
+
+    /// <summary>Pose: a point's x, y and score, the same for the point's three elements.</summary>
+    X,
+    Y,
+    Score,
 }
 
 internal enum ArithmeticOperator
@@ -162,6 +170,7 @@ internal static class FilterOperators
         ModalityKind.Physio => "physio",
         ModalityKind.Table => "table",
         ModalityKind.Spikes => "spikes",
+        ModalityKind.Pose => "pose",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -52,6 +52,9 @@ internal sealed class FilterChecker
     private NodeType TypeOf(VariableNode variable) => variable.Variable switch
     {
         // Ephys signal is in microvolts (raw counts × per-channel gain); fMRI and video values have no unit.
+        FilterVariable.Signal when _target == ModalityKind.Pose => throw Error(variable, "pose has no 'signal': its variables are x, y (pixels) and score"),
+        FilterVariable.X or FilterVariable.Y or FilterVariable.Score when _target == ModalityKind.Pose => NodeType.Number(Dimension.None),
+        FilterVariable.X or FilterVariable.Y or FilterVariable.Score => throw Error(variable, $"'{_rule.Text[variable.Start..variable.End]}' exists only for pose, and this rule applies to {_target.Text()}{ScopeHint()}"),
         FilterVariable.Signal => NodeType.Number(_target == ModalityKind.Ephys ? Dimension.Voltage : Dimension.None),
         FilterVariable.Time => NodeType.Number(Dimension.Time),
         FilterVariable.Channel when _target == ModalityKind.Ephys => NodeType.Number(Dimension.None),

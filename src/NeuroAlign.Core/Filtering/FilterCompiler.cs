@@ -278,6 +278,9 @@ internal sealed class FilterCompiler
     {
         FilterVariable.Signal => _signal ??= new SignalEvaluator(_target, BlockSize),
         FilterVariable.Time => _time ??= new TimeEvaluator(BlockSize),
+        FilterVariable.X => new PointComponentEvaluator(_target, 0, BlockSize),
+        FilterVariable.Y => new PointComponentEvaluator(_target, 1, BlockSize),
+        FilterVariable.Score => new PointComponentEvaluator(_target, 2, BlockSize),
         _ => _channel ??= new ChannelEvaluator(
             _target.ChannelIds ?? throw new FilterSyntaxException(_ruleText, 0, _ruleText.Length, "the rule reads 'channel', but this recording has no channel ids"),
             BlockSize),

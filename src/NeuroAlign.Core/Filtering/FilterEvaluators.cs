@@ -10,9 +10,10 @@ namespace NeuroAlign.Filtering;
 /// </summary>
 internal readonly ref struct FilterBlock
 {
-    public FilterBlock(ReadOnlySpan<byte> raw, ReadOnlySpan<double> pointTimes, int start, int count, int elementsPerSample, long pass)
+    public FilterBlock(ReadOnlySpan<byte> raw, ReadOnlySpan<double> pointTimes, int start, int count, int elementsPerSample, long pass, ReadOnlySpan<byte> window = default)
     {
         Raw = raw;
+        Window = window;
         PointTimes = pointTimes;
         Start = start;
         Count = count;
@@ -23,6 +24,9 @@ internal readonly ref struct FilterBlock
 
     /// <summary>The block's stored values, Count elements.</summary>
     public ReadOnlySpan<byte> Raw { get; }
+
+    /// <summary>The whole window's values: a pose point's (x, y, score) may straddle two blocks.</summary>
+    public ReadOnlySpan<byte> Window { get; }
 
     /// <summary>Reference-clock time of every point of the window.</summary>
     public ReadOnlySpan<double> PointTimes { get; }
@@ -128,6 +132,33 @@ internal sealed class SignalEvaluator : NumberEvaluator
         }
 
         _pass = block.Pass;
+        return values;
+    }
+}
+
+/// <summary>
+/// Pose x, y or score: component <c>c</c> of the (x, y, score) triple each element belongs to, so
+/// the three elements of a point pass or fail together (a point is kept or masked whole).
+/// </summary>
+internal sealed class PointComponentEvaluator(FilterTarget target, int component, int blockSize) : NumberEvaluator
+{
+    private readonly double[] _values = new double[blockSize];
+
+    public override ReadOnlySpan<double> Evaluate(in FilterBlock block)
+    {
+        if (target.ElementType != SampleType.Float32 || target.ElementsPerSample % 3 != 0)
+        {
+            throw new InvalidOperationException($"pose variables read float32 (x, y, score) triples, not {target.ElementsPerSample} × {target.ElementType}");
+        }
+
+        ReadOnlySpan<float> window = MemoryMarshal.Cast<byte, float>(block.Window);
+        Span<double> values = _values.AsSpan(0, block.Count);
+        for (int j = 0; j < block.Count; j++)
+        {
+            int e = block.Start + j;
+            values[j] = window[e - (e % 3) + component];
+        }
+
         return values;
     }
 }

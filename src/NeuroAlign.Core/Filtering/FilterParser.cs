@@ -14,9 +14,9 @@ internal sealed record ParsedRule(string Text, ModalityKind? Scope, int ScopeSta
 /// </summary>
 internal sealed class FilterParser
 {
-    private static readonly string[] Variables = ["signal", "t", "channel"];
+    private static readonly string[] Variables = ["signal", "t", "channel", "x", "y", "score"];
     private static readonly string[] Functions = ["abs", "min", "max"];
-    private static readonly string[] Scopes = ["ephys", "fmri", "video"];
+    private static readonly string[] Scopes = ["ephys", "fmri", "video", "pose"];
     private static readonly string[] Units = ["uV", "mV", "V", "s", "ms"];
 
     private readonly string _rule;
@@ -50,7 +50,8 @@ internal sealed class FilterParser
                 "ephys" => ModalityKind.Ephys,
                 "fmri" => ModalityKind.Fmri,
                 "video" => ModalityKind.Video,
-                _ => throw Error(name, $"unknown scope '{name.Text}': expected ephys, fmri or video{Suggest(name.Text, Scopes)}"),
+                "pose" => ModalityKind.Pose,
+                _ => throw Error(name, $"unknown scope '{name.Text}': expected ephys, fmri, video or pose{Suggest(name.Text, Scopes)}"),
             };
             scopeStart = name.Start;
             scopeLength = name.Length;
@@ -256,10 +257,13 @@ internal sealed class FilterParser
             "signal" => new VariableNode(FilterVariable.Signal, name.Start, name.End),
             "t" => new VariableNode(FilterVariable.Time, name.Start, name.End),
             "channel" => new VariableNode(FilterVariable.Channel, name.Start, name.End),
+            "x" => new VariableNode(FilterVariable.X, name.Start, name.End),
+            "y" => new VariableNode(FilterVariable.Y, name.Start, name.End),
+            "score" => new VariableNode(FilterVariable.Score, name.Start, name.End),
             _ when Array.IndexOf(Functions, name.Text) >= 0 => throw Error(name, $"'{name.Text}' is a function: write {name.Text}(…)"),
             _ when FilterUnit.Find(name.Text) is not null => throw Error(name, $"the unit '{name.Text}' must follow a number, as in 3 {name.Text}"),
             _ when Array.IndexOf(Scopes, name.Text) >= 0 => throw Error(name, $"'{name.Text}' is a scope: write it first, as in {name.Text}: signal > 3"),
-            _ => throw Error(name, $"unknown name '{name.Text}': expected signal, t or channel{Suggest(name.Text, Variables)}"),
+            _ => throw Error(name, $"unknown name '{name.Text}': expected signal, t, channel, x, y or score{Suggest(name.Text, Variables)}"),
         };
     }
 

@@ -76,7 +76,7 @@ public sealed class FilterSet
             var targets = loaded.Distinct().Where(rule.AppliesTo).ToArray();
             if (targets.Length == 0)
             {
-                throw new FilterSyntaxException(parsed.Text, 0, parsed.Text.Length, $"a rule without scope applies to ephys and fmri, and neither is loaded (loaded: {have}); start it with 'video:' to filter video");
+                throw new FilterSyntaxException(parsed.Text, 0, parsed.Text.Length, $"a rule without scope applies to ephys and fmri, and neither is loaded (loaded: {have}); start it with {string.Join(" or ", loaded.Distinct().Select(k => $"'{k.Text()}:'"))} to filter {string.Join(" or ", loaded.Distinct().Select(k => k.Text()))}");
             }
 
             foreach (ModalityKind target in targets)

@@ -70,7 +70,7 @@ public sealed class FilterParserTests
     }
 
     [Theory]
-    [InlineData("sigal > 3", 0, 5, "unknown name 'sigal': expected signal, t or channel; did you mean 'signal'?")]
+    [InlineData("sigal > 3", 0, 5, "unknown name 'sigal': expected signal, t, channel, x, y or score; did you mean 'signal'?")]
     [InlineData("Signal > 3", 0, 6, "did you mean 'signal'?")]
     [InlineData("signal > 3 #", 11, 1, "unexpected character '#'")]
     [InlineData("(signal > 3", 0, 1, "unbalanced parentheses: this '(' is never closed")]
@@ -86,7 +86,7 @@ public sealed class FilterParserTests
     [InlineData("signal > 3 mv", 11, 2, "unknown unit 'mv': expected uV, mV, V, s or ms; did you mean 'mV'?")]
     [InlineData("signal > 3 t", 11, 1, "expected an operator")]
     [InlineData("signal > 3mv", 10, 2, "unknown unit 'mv': expected uV, mV, V, s or ms; did you mean 'mV'?")]
-    [InlineData("eeg: signal > 3", 0, 3, "unknown scope 'eeg': expected ephys, fmri or video")]
+    [InlineData("eeg: signal > 3", 0, 3, "unknown scope 'eeg': expected ephys, fmri, video or pose")]
     [InlineData("", 0, 1, "the rule is empty")]
     [InlineData("   ", 3, 1, "the rule is empty")]
     [InlineData("ephys:", 6, 1, "nothing follows the scope")]

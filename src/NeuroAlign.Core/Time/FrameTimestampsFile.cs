@@ -3,10 +3,10 @@ using NeuroAlign.Formats.Npy;
 using NeuroAlign.Streams;
 using NeuroAlign.Tables;
 
-namespace NeuroAlign.Video;
+namespace NeuroAlign.Time;
 
 /// <summary>
-/// Frame times a lab logged itself (--video-timestamps), in seconds: one number per line, a CSV
+/// Frame times a lab logged itself (video-timestamps, pose-timestamps), in seconds: one number per line, a CSV
 /// or TSV with a header row (a column named like a time, <see cref="TimeColumns.Names"/>, or the
 /// only column), read by Core's <see cref="TimeColumns"/>; or a 1-D .npy of float64 (or float32),
 /// read by Core's <see cref="NpyArray"/>. Times must be finite and strictly increasing.
