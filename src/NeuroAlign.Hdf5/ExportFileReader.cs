@@ -17,6 +17,9 @@ public sealed class ExportFileReader : IDisposable
     /// <summary>Datasets of a modality group that hold one row per window; every other dataset is written once.</summary>
     public static readonly IReadOnlySet<string> PerWindowDatasets = new HashSet<string>(OutputSchema.PerWindowDatasets, StringComparer.Ordinal);
 
+    /// <summary>The first 8 bytes of an HDF5 file whose superblock is at offset 0, as the sink writes it.</summary>
+    private static readonly byte[] Hdf5Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n'];
+
     private readonly NativeFile _file;
     private readonly List<ModalityDatasets> _datasets = [];
 
@@ -122,6 +125,46 @@ public sealed class ExportFileReader : IDisposable
         {
             file.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="path"/> is a file NeuroAlign wrote: an HDF5 file whose root carries the
+    /// schema's version attributes (<see cref="OutputSchema.SchemaVersionAttribute"/> and
+    /// <see cref="OutputSchema.NeuroAlignVersionAttribute"/>), or a sink's half-written temporary
+    /// (<c>.NAME.PID.ID.partial</c>). Anything unreadable is not ours; never throws for a bad file.
+    /// </summary>
+    public static bool IsNeuroAlignOutput(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        if (Hdf5Sink.IsTemporaryName(System.IO.Path.GetFileName(path)))
+        {
+            return true;
+        }
+
+        try
+        {
+            // The signature first: most files that are not ours are not HDF5 at all.
+            Span<byte> head = stackalloc byte[8];
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            {
+                if (stream.ReadAtLeast(head, 8, throwOnEndOfStream: false) < 8 || !head.SequenceEqual(Hdf5Signature))
+                {
+                    return false;
+                }
+            }
+
+            using NativeFile file = H5File.OpenRead(path);
+            return file.AttributeExists(OutputSchema.SchemaVersionAttribute) && file.AttributeExists(OutputSchema.NeuroAlignVersionAttribute);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
         }
     }
 

@@ -1,5 +1,7 @@
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.ScaleOut;
+using NeuroAlign.Hdf5;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.Commands;
 
@@ -92,6 +94,15 @@ internal static class BatchCommand
         IReadOnlyList<ManifestSession> sessions = SessionManifest.Read(manifest, ExportOptions);
         var common = args.Given.Where(g => OwnOptions.All(o => o.Name != g.Name)).ToArray();
         WorkPlan plan = WorkPlan.ForSessions(sessions, common, manifest, outputFolder, SelfCommand.Resolve());
+
+        // No output may be an input of any session (or the manifest, or the plan beside the outputs): checked before any session runs.
+        string[] inputs = [Path.GetFullPath(manifest), .. OutputGuard.PathsIn(sessions.SelectMany(s => s.Options).Concat(common).Select(o => o.Value))];
+        foreach (PlanTask task in plan.Tasks)
+        {
+            OutputGuard.Check(task.Output, inputs, task.Arguments.Contains("--overwrite"), ExportFileReader.IsNeuroAlignOutput, $"session {task.Name}: output {task.Output}");
+        }
+
+        OutputGuard.CheckNotInput(plan.PlanPath, inputs);
 
         // Every session's command line is checked now, so a typo fails before any work starts.
         foreach (PlanTask task in plan.Tasks)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Hdf5;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.Commands;
 
@@ -12,6 +13,7 @@ internal static class MergeCommand
         new("--compression", "KIND", "gzip or none (default: as the shards were written)"),
         new("--level", "N", "gzip level: -1, 0, 1 or 9 (default: as the shards)"),
         new("--remove-shards", null, "delete the shard files once the merged file is complete"),
+        SettingOptions.Spec(ExportSettings.Overwrite),
     ];
 
     public static int Run(ParsedArgs args, CliContext context)
@@ -65,6 +67,7 @@ internal static class MergeCommand
                     ["merge_command_line"] = context.CommandLine,
                 },
                 progress,
+                args.Has(SettingOptions.Flag(ExportSettings.Overwrite.Key)),
                 context.Cancellation);
         }
         finally

@@ -2,6 +2,7 @@ using System.Globalization;
 using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Hdf5;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.ScaleOut;
 
@@ -109,6 +110,12 @@ internal static class ExportSharding
     private static int RunLocally(ParsedArgs args, string output, int shards, int jobs, int windowCount, CliContext context)
     {
         WorkPlan plan = WorkPlan.ForShards(args.ToArguments("--out", "--shards", "--jobs"), shards, output, SelfCommand.Resolve());
+        IReadOnlyList<string> inputs = OutputGuard.PathsIn(args.Given.Where(g => g.Name != "--out").Select(g => g.Value));
+        foreach (PlanTask task in plan.Tasks)
+        {
+            OutputGuard.CheckNotInput(task.Output, inputs);
+        }
+
         bool created = !Directory.Exists(plan.WorkFolder);
         Directory.CreateDirectory(plan.WorkFolder);
         context.Error.WriteLine($"neuro-align: {windowCount} windows in {shards} shards, {Math.Min(jobs, shards)} local process(es) at a time; work folder {plan.WorkFolder}");
@@ -136,6 +143,7 @@ internal static class ExportSharding
                     ["merged_shards"] = (long)shards,
                 },
                 progress: progress,
+                overwrite: args.Has(SettingOptions.Flag(ExportSettings.Overwrite.Key)),
                 cancellationToken: context.Cancellation);
         }
         finally

@@ -16,8 +16,8 @@ internal static class InputsFingerprint
     /// <summary>Options that only say where the output goes or how the work is split.</summary>
     public static readonly string[] IgnoredOptions = ["--out", "--shard", "--shards", "--jobs"];
 
-    /// <summary>Options left out of the fingerprint too: where a cache lives does not change the data (and the cache changes as shards fill it).</summary>
-    private static readonly string[] CacheOptions = ["--fmri-cache"];
+    /// <summary>Options left out of the fingerprint too: where a cache lives does not change the data (and the cache changes as shards fill it), nor does permission to replace a file.</summary>
+    private static readonly string[] CacheOptions = ["--fmri-cache", "--overwrite"];
 
     private static readonly string[] OutputExtensions = [".h5", ".hdf5", ".partial"];
 

@@ -41,6 +41,12 @@ public sealed class ExportPlan
     /// <summary>The output file.</summary>
     public string OutputPath => Settings.Find(ExportSettings.Out) ?? ExportSettings.DefaultOutput;
 
+    /// <summary>Every existing path the settings name (recordings, events, pulse files, caches), for <see cref="OutputGuard"/>; the output's own setting is left out.</summary>
+    public IReadOnlyList<string> InputPaths => OutputGuard.PathsIn(Settings.Given.Where(g => g.Setting != ExportSettings.Out).Select(g => g.Text));
+
+    /// <summary>Whether the user allowed replacing an existing file that is not a NeuroAlign output.</summary>
+    public bool Overwrite => Settings.Has(ExportSettings.Overwrite);
+
     /// <summary>
     /// Checks everything the settings can get wrong before any file is opened: one window source,
     /// a non-empty window, rules that parse and fit the loaded modalities, stream names that exist.
@@ -94,19 +100,7 @@ public sealed class ExportPlan
             }
         }
 
-        if (settings.Find(ExportSettings.Out) is { } output)
-        {
-            string full = Path.GetFullPath(output);
-            foreach (var (setting, text) in settings.Given.Where(g => g.Text is not null && g.Setting != ExportSettings.Out && g.Setting.ValueName is "PATH" or "[NAME=]PATH" or "FILE" or "JSON"))
-            {
-                string path = StreamNames.LooksNamed(text!) ? text![(text!.IndexOf('=', StringComparison.Ordinal) + 1)..] : text!;
-                if (string.Equals(Path.GetFullPath(path), full, StringComparison.Ordinal))
-                {
-                    throw new SettingException(ExportSettings.Out, $"{output} is also an input ({setting} {text}); choose another output file");
-                }
-            }
-        }
-
+        // Whether the output is an input (by identity, links and all) is OutputGuard's check, made with the recognizer of previous outputs.
         return new ExportPlan(settings, sources[0], before, after, ParseFilters(settings, requests.Select(r => r.Modality.Kind).Distinct().ToArray()));
     }
 
