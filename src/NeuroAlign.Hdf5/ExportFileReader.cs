@@ -106,20 +106,20 @@ public sealed class ExportFileReader : IDisposable
         {
             file = H5File.OpenRead(path);
         }
-        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
+        catch (Exception e) when (IsFileFault(e))
         {
             // PureHDF reports a non-HDF5 file with its own exception types; the user needs one line.
-            throw new InvalidRecordingException(path, "HDF5 superblock", e.Message.ReplaceLineEndings(" "), "an HDF5 file written by neuro-align");
+            throw new InvalidRecordingException(path, "HDF5 superblock", Describe(e), "an HDF5 file written by neuro-align");
         }
 
         try
         {
             return new ExportFileReader(path, file);
         }
-        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
+        catch (Exception e) when (IsFileFault(e))
         {
             file.Dispose();
-            throw new InvalidRecordingException(path, "structure", e.Message.ReplaceLineEndings(" "), "a NeuroAlign export (docs/output-format.md)");
+            throw new InvalidRecordingException(path, "structure", Describe(e), "a NeuroAlign export (docs/output-format.md)");
         }
         catch
         {
@@ -162,18 +162,44 @@ public sealed class ExportFileReader : IDisposable
             using NativeFile file = H5File.OpenRead(path);
             return file.AttributeExists(OutputSchema.SchemaVersionAttribute) && file.AttributeExists(OutputSchema.NeuroAlignVersionAttribute);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (IsFileFault(e))
         {
             return false;
         }
     }
 
     /// <summary>Fills <paramref name="buffer"/> (made for <see cref="Modalities"/>[<paramref name="modalityIndex"/>]) with window <paramref name="windowIndex"/>.</summary>
+    /// <exception cref="InvalidRecordingException">The file is damaged where the window is stored (a truncated or flipped chunk, a filter this reader does not have): the dataset and window, and what the HDF5 reader found.</exception>
     public void ReadWindow(int modalityIndex, int windowIndex, WindowBuffer buffer)
     {
         ArgumentNullException.ThrowIfNull(buffer);
         ArgumentOutOfRangeException.ThrowIfNegative(windowIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(windowIndex, WindowCount);
+        try
+        {
+            ReadWindowCore(modalityIndex, windowIndex, buffer);
+        }
+        catch (Exception e) when (IsFileFault(e))
+        {
+            throw new InvalidRecordingException(Path, $"/{Modalities[modalityIndex].Name} window {windowIndex}", Describe(e), "readable chunks (the file is damaged or was written with a filter this version does not read)");
+        }
+    }
+
+    /// <summary>
+    /// Whether an exception from PureHDF is the file's fault: anything but our own errors,
+    /// cancellation and argument mistakes of the caller. A corrupt size field makes PureHDF ask for an
+    /// impossible array ("Array dimensions exceeded supported range", an <see cref="OutOfMemoryException"/>
+    /// thrown before any memory is taken): that too is a damaged file, not a full machine.
+    /// </summary>
+    internal static bool IsFileFault(Exception e) =>
+        e is not NeuroAlignException and not OperationCanceledException and not InsufficientExecutionStackException;
+
+    /// <summary>The reader's message on one line, bounded.</summary>
+    internal static string Describe(Exception e) =>
+        Printable.Excerpt(e.GetType() == typeof(Exception) ? e.Message.ReplaceLineEndings(" ") : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}", 200);
+
+    private void ReadWindowCore(int modalityIndex, int windowIndex, WindowBuffer buffer)
+    {
         ModalityDatasets d = _datasets[modalityIndex];
         ulong w = (ulong)windowIndex;
         var points = new HyperslabSelection(2, [w, 0], [1, (ulong)buffer.Timestamps.Length]);
@@ -310,9 +336,9 @@ public sealed class ExportFileReader : IDisposable
         {
             return dataset.Read<T>();
         }
-        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
+        catch (Exception e) when (IsFileFault(e))
         {
-            throw new InvalidRecordingException(Path, where, e.Message.ReplaceLineEndings(" "), $"a readable {typeof(T).Name}");
+            throw new InvalidRecordingException(Path, where, Describe(e), $"a readable {typeof(T).Name}");
         }
     }
 

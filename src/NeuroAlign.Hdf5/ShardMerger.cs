@@ -301,6 +301,13 @@ public static class ShardMerger
                 throw new NeuroAlignException($"merge: {path} holds {string.Join(", ", reader.UnknownObjects)}, which this version cannot copy; merging would lose it");
             }
 
+            // Each dataset's first chunk is read now, before anything is written: a filter this
+            // version does not have (or a damaged first chunk) is named here, not halfway through the copy.
+            for (int m = 0; m < reader.Modalities.Count && reader.WindowCount > 0; m++)
+            {
+                reader.ReadWindow(m, 0, new WindowBuffer(reader.Modalities[m]));
+            }
+
             int Integer(string name, int minimum)
             {
                 if (!root.TryGetValue(name, out object? value) || value is not long n || n < minimum || n > int.MaxValue)
