@@ -215,12 +215,7 @@ public sealed class ExportPlan
             _ when WindowSource == ExportSettings.Times => Settings.Find(ExportSettings.Times)!,
             _ when WindowSource == ExportSettings.EventsFrom => LineEdgeTimes(session, notes),
             _ when WindowSource == ExportSettings.Events => EventTimes(log),
-            _ => Alignment.WindowTimes.Grid(
-                streams.Max(s => s.Timeline.StartReferenceSeconds),
-                streams.Min(s => s.Timeline.EndReferenceSeconds),
-                Settings.Get(ExportSettings.Every, double.NaN),
-                BeforeSeconds,
-                AfterSeconds),
+            _ => GridTimes(streams),
         };
         if (!Settings.Has(ExportSettings.DropIncomplete))
         {
@@ -241,12 +236,24 @@ public sealed class ExportPlan
         return kept;
     }
 
+    /// <summary>The regular grid of the every setting, its size checked from the count alone before the times are made.</summary>
+    private double[] GridTimes(IReadOnlyList<AlignedStream> streams)
+    {
+        double start = streams.Max(s => s.Timeline.StartReferenceSeconds);
+        double end = streams.Min(s => s.Timeline.EndReferenceSeconds);
+        double step = Settings.Get(ExportSettings.Every, double.NaN);
+        CheckSize(streams, Alignment.WindowTimes.GridCount(start, end, step, BeforeSeconds, AfterSeconds));
+        return Alignment.WindowTimes.Grid(start, end, step, BeforeSeconds, AfterSeconds);
+    }
+
     /// <summary>
     /// Refuses, before anything is read or written, a plan whose aligned data (data, grid and index
     /// datasets, masks; before compression) would exceed the max-output-gb setting (1000 GB by
     /// default), or one of whose windows would not fit one buffer: the message gives the estimate.
     /// </summary>
-    public void CheckSize(IReadOnlyList<AlignedStream> streams, long windowCount)
+    public void CheckSize(IReadOnlyList<AlignedStream> streams, long windowCount) => CheckSize(streams, (double)windowCount);
+
+    private void CheckSize(IReadOnlyList<AlignedStream> streams, double windowCount)
     {
         ArgumentNullException.ThrowIfNull(streams);
         double perWindow = 0;
@@ -269,12 +276,12 @@ public sealed class ExportPlan
         if (total > limit)
         {
             throw new SettingException(
-                $"the export would write {Size(total)} of aligned data before compression ({windowCount} windows × {Size(perWindow)}), more than {ExportSettings.MaxOutputGb} {limit / 1e9:G6}: fewer windows or a lower {ExportSettings.Rate}, or raise {ExportSettings.MaxOutputGb} to {Math.Ceiling(total / 1e9):G} if that is meant");
+                $"the export would write {Size(total)} of aligned data before compression ({windowCount:G6} windows × {Size(perWindow)}), more than {ExportSettings.MaxOutputGb} {limit / 1e9:G6}: fewer windows or a lower {ExportSettings.Rate}{(total < 1e21 ? $", or raise {ExportSettings.MaxOutputGb} to {Math.Ceiling(total / 1e9):G} if that is meant" : string.Empty)}");
         }
     }
 
     private static string Size(double bytes) =>
-        bytes >= 1e12 ? $"{bytes / 1e12:G4} TB" : bytes >= 1e9 ? $"{bytes / 1e9:G4} GB" : bytes >= 1e6 ? $"{bytes / 1e6:G4} MB" : $"{bytes / 1e3:G4} kB";
+        !double.IsFinite(bytes) ? "an unbounded amount" : bytes >= 1e12 ? $"{bytes / 1e12:G4} TB" : bytes >= 1e9 ? $"{bytes / 1e9:G4} GB" : bytes >= 1e6 ? $"{bytes / 1e6:G4} MB" : $"{bytes / 1e3:G4} kB";
 
     /// <summary>The root attributes every export file carries (output contract).</summary>
     public Dictionary<string, object> RootAttributes(Session session, string neuroAlignVersion, string commandLine)
