@@ -142,12 +142,13 @@ internal static class BatchCommand
         return tasks;
     }
 
-    /// <summary>Passes text through and remembers the last non-empty line (a failed session's one-line error).</summary>
+    /// <summary>Passes text through and keeps a failed session's one error line (<see cref="FailureLine"/>).</summary>
     private sealed class LastLineWriter(TextWriter inner) : TextWriter
     {
         private readonly System.Text.StringBuilder _line = new();
+        private readonly FailureLine _failure = new();
 
-        public string? LastLine { get; private set; }
+        public string? LastLine => _failure.Line;
 
         public override System.Text.Encoding Encoding => inner.Encoding;
 
@@ -156,8 +157,7 @@ internal static class BatchCommand
             inner.Write(value);
             if (value == '\n')
             {
-                string line = _line.ToString().Trim();
-                LastLine = line.Length > 0 ? line : LastLine;
+                _failure.Add(_line.ToString());
                 _line.Clear();
             }
             else
