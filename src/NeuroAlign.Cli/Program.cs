@@ -40,14 +40,21 @@ internal static class Program
         {
             return Dispatch(args, context);
         }
-        catch (Exception e) when (e is UsageException or SettingException or FilterSyntaxException)
+        catch (FilterSyntaxException e)
         {
+            // Its lines under the error (the rule, a caret) are built with control characters shown as spaces.
             context.Error.WriteLine($"neuro-align: error: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is UsageException or SettingException)
+        {
+            // Messages quote what was typed ('a\rb'): escaped here, once for every message (escaping is idempotent).
+            context.Error.WriteLine($"neuro-align: error: {Printable.Escape(e.Message)}");
             return 2;
         }
         catch (NeuroAlignException e)
         {
-            context.Error.WriteLine($"neuro-align: error: {e.Message}");
+            context.Error.WriteLine($"neuro-align: error: {Printable.Escape(e.Message)}");
             return 1;
         }
         catch (OperationCanceledException)

@@ -17,6 +17,9 @@ public sealed class ExportFileReader : IDisposable
     /// <summary>Datasets of a modality group that hold one row per window; every other dataset is written once.</summary>
     public static readonly IReadOnlySet<string> PerWindowDatasets = new HashSet<string>(OutputSchema.PerWindowDatasets, StringComparer.Ordinal);
 
+    /// <summary>The first 8 bytes of an HDF5 file whose superblock is at offset 0, as the sink writes it.</summary>
+    private static readonly byte[] Hdf5Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n'];
+
     private readonly NativeFile _file;
     private readonly List<ModalityDatasets> _datasets = [];
 
@@ -107,20 +110,20 @@ public sealed class ExportFileReader : IDisposable
         {
             file = H5File.OpenRead(path);
         }
-        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
+        catch (Exception e) when (IsFileFault(e))
         {
             // PureHDF reports a non-HDF5 file with its own exception types; the user needs one line.
-            throw new InvalidRecordingException(path, "HDF5 superblock", e.Message.ReplaceLineEndings(" "), "an HDF5 file written by neuro-align");
+            throw new InvalidRecordingException(path, "HDF5 superblock", Describe(e), "an HDF5 file written by neuro-align");
         }
 
         try
         {
             return new ExportFileReader(path, file);
         }
-        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
+        catch (Exception e) when (IsFileFault(e))
         {
             file.Dispose();
-            throw new InvalidRecordingException(path, "structure", e.Message.ReplaceLineEndings(" "), "a NeuroAlign export (docs/output-format.md)");
+            throw new InvalidRecordingException(path, "structure", Describe(e), "a NeuroAlign export (docs/output-format.md)");
         }
         catch
         {
@@ -129,12 +132,78 @@ public sealed class ExportFileReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/> is a file NeuroAlign wrote: an HDF5 file whose root carries the
+    /// schema's version attributes (<see cref="OutputSchema.SchemaVersionAttribute"/> and
+    /// <see cref="OutputSchema.NeuroAlignVersionAttribute"/>), or a sink's half-written temporary
+    /// (<c>.NAME.PID.ID.partial</c>). Anything unreadable is not ours; never throws for a bad file.
+    /// </summary>
+    public static bool IsNeuroAlignOutput(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        if (Hdf5Sink.IsTemporaryName(System.IO.Path.GetFileName(path)))
+        {
+            return true;
+        }
+
+        try
+        {
+            // The signature first: most files that are not ours are not HDF5 at all.
+            Span<byte> head = stackalloc byte[8];
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            {
+                if (stream.ReadAtLeast(head, 8, throwOnEndOfStream: false) < 8 || !head.SequenceEqual(Hdf5Signature))
+                {
+                    return false;
+                }
+            }
+
+            using NativeFile file = H5File.OpenRead(path);
+            return file.AttributeExists(OutputSchema.SchemaVersionAttribute) && file.AttributeExists(OutputSchema.NeuroAlignVersionAttribute);
+        }
+        catch (Exception e) when (IsFileFault(e))
+        {
+            return false;
+        }
+    }
+
     /// <summary>Fills <paramref name="buffer"/> (made for <see cref="Modalities"/>[<paramref name="modalityIndex"/>]) with window <paramref name="windowIndex"/>.</summary>
+    /// <exception cref="InvalidRecordingException">The file is damaged where the window is stored (a truncated or flipped chunk, a filter this reader does not have): the dataset and window, and what the HDF5 reader found.</exception>
     public void ReadWindow(int modalityIndex, int windowIndex, WindowBuffer buffer)
     {
         ArgumentNullException.ThrowIfNull(buffer);
         ArgumentOutOfRangeException.ThrowIfNegative(windowIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(windowIndex, WindowCount);
+        try
+        {
+            ReadWindowCore(modalityIndex, windowIndex, buffer);
+        }
+        catch (Exception e) when (IsFileFault(e))
+        {
+            throw new InvalidRecordingException(Path, $"/{Modalities[modalityIndex].Name} window {windowIndex}", Describe(e), "readable chunks (the file is damaged or was written with a filter this version does not read)");
+        }
+    }
+
+    /// <summary>
+    /// Whether an exception from PureHDF is the file's fault: anything but our own errors,
+    /// cancellation and argument mistakes of the caller. A corrupt size field makes PureHDF ask for an
+    /// impossible array ("Array dimensions exceeded supported range", an <see cref="OutOfMemoryException"/>
+    /// thrown before any memory is taken): that too is a damaged file, not a full machine.
+    /// </summary>
+    internal static bool IsFileFault(Exception e) =>
+        e is not NeuroAlignException and not OperationCanceledException and not InsufficientExecutionStackException;
+
+    /// <summary>The reader's message on one line, bounded.</summary>
+    internal static string Describe(Exception e) =>
+        Printable.Excerpt(e.GetType() == typeof(Exception) ? e.Message.ReplaceLineEndings(" ") : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}", 200);
+
+    private void ReadWindowCore(int modalityIndex, int windowIndex, WindowBuffer buffer)
+    {
         ModalityDatasets d = _datasets[modalityIndex];
         ulong w = (ulong)windowIndex;
         var points = new HyperslabSelection(2, [w, 0], [1, (ulong)buffer.Timestamps.Length]);
@@ -401,9 +470,9 @@ public sealed class ExportFileReader : IDisposable
         {
             return dataset.Read<T>();
         }
-        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
+        catch (Exception e) when (IsFileFault(e))
         {
-            throw new InvalidRecordingException(Path, where, e.Message.ReplaceLineEndings(" "), $"a readable {typeof(T).Name}");
+            throw new InvalidRecordingException(Path, where, Describe(e), $"a readable {typeof(T).Name}");
         }
     }
 

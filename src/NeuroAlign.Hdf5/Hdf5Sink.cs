@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using NeuroAlign.Alignment;
 using NeuroAlign.Hdf5.Compression;
 using NeuroAlign.Memory;
@@ -18,7 +19,7 @@ namespace NeuroAlign.Hdf5;
 /// Compressed chunks are shuffled and deflated on worker threads, one per core by default
 /// (<see cref="Hdf5SinkOptions.CompressionThreads"/>), and written in order on the calling thread.
 /// </summary>
-public sealed class Hdf5Sink : IAlignedSink
+public sealed partial class Hdf5Sink : IAlignedSink
 {
     /// <summary>Chunks of per-point datasets (timestamps, indices) hold about this many bytes.</summary>
     private const long SmallChunkBytes = 1 << 20;
@@ -78,6 +79,24 @@ public sealed class Hdf5Sink : IAlignedSink
             throw new NeuroAlignException($"{ExportSettings.Out} {outputPath}: no such folder {folder}");
         }
     }
+
+    /// <summary>
+    /// <see cref="CheckOutputPath"/>, then Core's <see cref="OutputGuard"/>: the output is none of
+    /// <paramref name="inputs"/> (by identity), and an existing file that is not a NeuroAlign output
+    /// is replaced only with <paramref name="overwrite"/>.
+    /// </summary>
+    /// <param name="outputPath">The output file.</param>
+    /// <param name="inputs">Every path the command reads.</param>
+    /// <param name="overwrite">The user's <see cref="ExportSettings.Overwrite"/>.</param>
+    /// <param name="what">How the output is named in messages; null: the output setting and the path.</param>
+    public static void CheckOutput(string outputPath, IEnumerable<string> inputs, bool overwrite, string? what = null)
+    {
+        CheckOutputPath(outputPath);
+        OutputGuard.Check(outputPath, inputs, overwrite, ExportFileReader.IsNeuroAlignOutput, what ?? $"option {ExportSettings.Out} {Printable.Escape(outputPath)}");
+    }
+
+    /// <summary>Whether a file name is one of this sink's temporaries (<c>.NAME.PID.ID.partial</c>).</summary>
+    public static bool IsTemporaryName(string fileName) => TemporaryName().IsMatch(fileName);
 
     public void Begin(ExportLayout layout)
     {
@@ -543,4 +562,7 @@ public sealed class Hdf5Sink : IAlignedSink
 
     /// <summary>What copying a window's compressed chunks in one piece takes: the data's cache, points per chunk, a one-element array.</summary>
     private sealed record CopiedChunkWriter(CompressingChunkCache Cache, int PointsPerChunk, Array OneElement);
+
+    [GeneratedRegex(@"^\..+\.[0-9]+\.[0-9a-f]{32}\.partial$")]
+    private static partial Regex TemporaryName();
 }

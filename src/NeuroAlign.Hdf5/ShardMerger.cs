@@ -52,6 +52,7 @@ public static class ShardMerger
     /// <param name="options">Compression of the merged file; null for the shards' own (their <c>shard_compression</c>).</param>
     /// <param name="extraRootAttributes">Attributes added to the merged file's root (provenance of the merge).</param>
     /// <param name="progress">Reported after each window.</param>
+    /// <param name="overwrite">Whether an existing output that is not a NeuroAlign file may be replaced (a shard never may).</param>
     /// <param name="cancellationToken">Stops after the current window; nothing is left behind.</param>
     /// <exception cref="NeuroAlignException">A shard is missing, given twice, from another export, or of another shape; the message names the files and the reason.</exception>
     public static MergeSummary Merge(
@@ -60,11 +61,12 @@ public static class ShardMerger
         Hdf5SinkOptions? options = null,
         IReadOnlyDictionary<string, object>? extraRootAttributes = null,
         IProgress<AlignmentProgress>? progress = null,
+        bool overwrite = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(shardPaths);
         ArgumentNullException.ThrowIfNull(outputPath);
-        List<ShardInfo> shards = Check(shardPaths, outputPath);
+        List<ShardInfo> shards = Check(shardPaths, outputPath, overwrite);
         ShardInfo first = shards[0];
         var layout = new ExportLayout(
             shards.SelectMany(s => s.WindowTimes).ToArray(),
@@ -109,23 +111,21 @@ public static class ShardMerger
     }
 
     /// <summary>Reads every shard's metadata and refuses anything that would not make one export; the shards in index order.</summary>
-    private static List<ShardInfo> Check(IReadOnlyList<string> shardPaths, string outputPath)
+    private static List<ShardInfo> Check(IReadOnlyList<string> shardPaths, string outputPath, bool overwrite)
     {
         if (shardPaths.Count == 0)
         {
             throw new NeuroAlignException("merge: no shard files given");
         }
 
+        // By identity (links, relative paths, hard links), before any shard is read.
         string output = Path.GetFullPath(outputPath);
-        foreach (string path in shardPaths)
+        if (shardPaths.FirstOrDefault(p => string.Equals(Path.GetFullPath(p), output, StringComparison.Ordinal) || OutputGuard.SameFile(p, outputPath)) is { } sameAsOutput)
         {
-            if (string.Equals(Path.GetFullPath(path), output, StringComparison.Ordinal))
-            {
-                throw new NeuroAlignException($"merge: the output {outputPath} is also one of the shards; choose another output file");
-            }
+            throw new SettingException($"merge: the output {Printable.Escape(outputPath)} is also one of the shards ({Printable.Escape(sameAsOutput)}); choose another output file, nothing was written");
         }
 
-        Hdf5Sink.CheckOutputPath(outputPath);
+        Hdf5Sink.CheckOutput(outputPath, shardPaths, overwrite, $"merge: the output {Printable.Escape(outputPath)}");
         var shards = new List<ShardInfo>();
         foreach (string path in shardPaths)
         {
@@ -317,6 +317,13 @@ public static class ShardMerger
             if (reader.UnknownObjects.Count > 0)
             {
                 throw new NeuroAlignException($"merge: {path} holds {string.Join(", ", reader.UnknownObjects)}, which this version cannot copy; merging would lose it");
+            }
+
+            // Each dataset's first chunk is read now, before anything is written: a filter this
+            // version does not have (or a damaged first chunk) is named here, not halfway through the copy.
+            for (int m = 0; m < reader.Modalities.Count && reader.WindowCount > 0; m++)
+            {
+                reader.ReadWindow(m, 0, new WindowBuffer(reader.Modalities[m]));
             }
 
             int Integer(string name, int minimum)

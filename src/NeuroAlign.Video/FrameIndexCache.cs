@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Video;
 
@@ -134,8 +135,9 @@ internal sealed class FrameIndexCache
     public string? TryStore(string videoPath, FrameIndex index)
     {
         string? indexPath = IndexPathFor(videoPath);
-        if (indexPath is null || index.FrameCount > int.MaxValue)
+        if (indexPath is null || index.FrameCount > int.MaxValue || OutputGuard.SameFile(indexPath, videoPath))
         {
+            // The video itself (a link into the cache folder) is never replaced by its index.
             return null;
         }
 

@@ -20,6 +20,12 @@ internal static class VideoProbe
     private static readonly string[] ContainerDamage =
         ["partial file", "ended prematurely", "truncat", "invalid data found", "end of file", "moov atom not found", "error reading header"];
 
+    /// <summary>The widest frame side accepted (ffmpeg's codecs stop at 16384 or 32768): a larger one is a damaged header.</summary>
+    private const int MaxFrameSide = 1 << 16;
+
+    /// <summary>A container start time past this (about 31 700 years) is a damaged header, and would overflow µs in a long.</summary>
+    private const decimal MaxStartSeconds = 1e12m;
+
     public static FrameIndex Run(FfmpegTools tools, string path)
     {
         var packets = Probe(tools, path, "packet=pts,duration,flags", "packet");
@@ -154,33 +160,11 @@ internal static class VideoProbe
         };
         process.BeginErrorReadLine();
 
-        var output = new ProbeOutput();
-        var streamFields = new Dictionary<string, string>(StringComparer.Ordinal);
-        var formatFields = new Dictionary<string, string>(StringComparer.Ordinal);
-        string prefix = section + "|";
+        var output = new ProbeOutput(path, section);
         string? line;
         while ((line = process.StandardOutput.ReadLine()) is not null)
         {
-            if (line.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                ProbedFrame frame = ParseFrame(line.AsSpan(prefix.Length), path);
-                if (frame.Discard)
-                {
-                    output.DiscardedCount++;
-                }
-                else
-                {
-                    output.Frames.Add(frame);
-                }
-            }
-            else if (line.StartsWith("stream|", StringComparison.Ordinal))
-            {
-                ParseFields(line, streamFields);
-            }
-            else if (line.StartsWith("format|", StringComparison.Ordinal))
-            {
-                ParseFields(line, formatFields);
-            }
+            output.Add(line);
         }
 
         process.WaitForExit();
@@ -201,12 +185,35 @@ internal static class VideoProbe
             throw new InvalidRecordingException(path, "container", $"ffprobe error \"{StripPath(fatal, path)}\"", "a complete video that ffmpeg can read");
         }
 
-        if (streamFields.Count > 0)
+        output.Finish();
+        return output;
+    }
+
+    /// <summary>
+    /// The frame index from ffprobe's packet listing as text (what <see cref="Run"/> reads from
+    /// ffprobe's output), without running ffprobe: the parser alone, for the fuzz tests. Packets
+    /// without presentation times are refused here (Run would decode the stream instead).
+    /// </summary>
+    internal static FrameIndex FromPacketListing(string path, string listing)
+    {
+        var output = new ProbeOutput(path, "packet");
+        foreach (string line in listing.Split('\n'))
         {
-            output.Info = ParseInfo(path, streamFields, formatFields);
+            output.Add(line.TrimEnd('\r'));
         }
 
-        return output;
+        output.Finish();
+        if (output.Info is null)
+        {
+            throw new InvalidRecordingException(path, "streams", "no video stream", "a video with at least one frame");
+        }
+
+        if (output.Frames.Count == 0 || !output.Frames.TrueForAll(f => f.Pts is not null))
+        {
+            throw new InvalidRecordingException(path, "frame timestamps", "packets without presentation times", "a pts on every packet");
+        }
+
+        return Build(path, output.Info, output.Frames, output.DiscardedCount, fromDecodedFrames: false);
     }
 
     private static bool IsContainerDamage(string message) =>
@@ -288,9 +295,9 @@ internal static class VideoProbe
         int Positive(string key)
         {
             string text = Get(stream, key);
-            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0 && value <= MaxFrameSide
                 ? value
-                : throw new InvalidRecordingException(path, $"video stream {key}", text, "a positive number of pixels");
+                : throw new InvalidRecordingException(path, $"video stream {key}", text, $"a positive number of pixels, at most {MaxFrameSide}");
         }
 
         string timeBase = Get(stream, "time_base");
@@ -303,13 +310,23 @@ internal static class VideoProbe
             throw new InvalidRecordingException(path, "video stream time_base", timeBase, "a positive fraction such as 1/90000");
         }
 
-        // ffprobe prints format start_time as seconds with exactly six decimals (µs).
-        long startMicroseconds = decimal.TryParse(Get(format, "start_time"), NumberStyles.Float, CultureInfo.InvariantCulture, out decimal start)
-            ? (long)decimal.Round(start * 1_000_000m)
-            : 0;
+        // ffprobe prints format start_time as seconds with exactly six decimals (µs); N/A when unknown.
+        string startText = Get(format, "start_time");
+        long startMicroseconds = 0;
+        if (decimal.TryParse(startText, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal start))
+        {
+            startMicroseconds = Math.Abs(start) <= MaxStartSeconds
+                ? (long)decimal.Round(start * 1_000_000m)
+                : throw new InvalidRecordingException(path, "format start_time", startText, $"seconds within ±{MaxStartSeconds:G}");
+        }
+
         long headerFrames = long.TryParse(Get(stream, "nb_frames"), NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
+        string indexText = Get(stream, "index");
+        int streamIndex = int.TryParse(indexText, NumberStyles.None, CultureInfo.InvariantCulture, out int si)
+            ? si
+            : throw new InvalidRecordingException(path, "video stream index", indexText, "a stream number (0 or more)");
         return new VideoStreamInfo(
-            int.Parse(Get(stream, "index"), CultureInfo.InvariantCulture),
+            streamIndex,
             Get(stream, "codec_name"),
             Get(format, "format_name"),
             Positive("width"),
@@ -323,12 +340,50 @@ internal static class VideoProbe
 
     private readonly record struct ProbedFrame(long? Pts, long DurationTicks, bool Keyframe, bool Discard);
 
-    private sealed class ProbeOutput
+    /// <summary>ffprobe's compact output (section|key=value|…), one line at a time.</summary>
+    private sealed class ProbeOutput(string path, string section)
     {
+        private readonly Dictionary<string, string> _streamFields = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _formatFields = new(StringComparer.Ordinal);
+        private readonly string _prefix = section + "|";
+
         public List<ProbedFrame> Frames { get; } = [];
 
-        public VideoStreamInfo? Info { get; set; }
+        public VideoStreamInfo? Info { get; private set; }
 
-        public int DiscardedCount { get; set; }
+        public int DiscardedCount { get; private set; }
+
+        public void Add(string line)
+        {
+            if (line.StartsWith(_prefix, StringComparison.Ordinal))
+            {
+                ProbedFrame frame = ParseFrame(line.AsSpan(_prefix.Length), path);
+                if (frame.Discard)
+                {
+                    DiscardedCount++;
+                }
+                else
+                {
+                    Frames.Add(frame);
+                }
+            }
+            else if (line.StartsWith("stream|", StringComparison.Ordinal))
+            {
+                ParseFields(line, _streamFields);
+            }
+            else if (line.StartsWith("format|", StringComparison.Ordinal))
+            {
+                ParseFields(line, _formatFields);
+            }
+        }
+
+        /// <summary>The stream's facts, once every line is in.</summary>
+        public void Finish()
+        {
+            if (_streamFields.Count > 0)
+            {
+                Info = ParseInfo(path, _streamFields, _formatFields);
+            }
+        }
     }
 }

@@ -192,7 +192,7 @@ public class ExportCommandTests
 
         var (code, _, stderr) = CliRunner.Run("--ephys", input, "--time", "0", "--out", input);
 
-        AssertOneLineError(code, stderr, "--out", "is also an input");
+        AssertOneLineError(code, stderr, "--out", "is the input");
         Assert.Equal(384 * 2 * 10, new FileInfo(input).Length);
     }
 

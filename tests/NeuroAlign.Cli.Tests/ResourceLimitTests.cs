@@ -27,6 +27,28 @@ public sealed class ResourceLimitTests
         Assert.Equal(["rec.dat"], folder.FileNames());
     }
 
+    [Theory]
+    [InlineData("1e-7", "16.78 GB of aligned data before compression (9.99E+06 windows × 1.68 kB)")]
+    [InlineData("1e-300", "(9.99E+299 windows × 1.68 kB)")]
+    [InlineData("5e-324", "would write an unbounded amount of aligned data before compression (1.79769E+308 windows × 1.68 kB)")]
+    public void Export_TinyEvery_RefusedByTheEstimateBeforeTheTimesAreMade(string every, string expected)
+    {
+        // 1e-7 s over a second is 10^7 windows: their times alone were an 80 MB array made before
+        // the size was checked; 1e-300 overflowed the window count (exit 70).
+        using var folder = new TempFolder();
+        string recording = ScaleOutFiles.Recording(folder, seconds: 1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var (code, stdout, stderr) = CliRunner.Run("--ephys", recording, "--ephys-channels", "16", "--every", every, "--after", "0.001", "--max-output-gb", "1", "--out", folder.File("o.h5"));
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(code == 2, stderr);
+        ExportCommandTests.AssertOneLineError(code, stderr, "the export would write", expected);
+        Assert.True(allocated < 64L << 20, $"allocated {allocated >> 20} MiB");
+        Assert.Empty(stdout);
+        Assert.Equal(["rec.dat"], folder.FileNames());
+    }
+
     [Fact]
     public void Export_UnderTheRaisedLimit_Writes()
     {

@@ -230,7 +230,7 @@ public class ShardMergerTests
         string[] shards = SyntheticExport.WriteShards(folder.Path, 4, 2);
         byte[] before = File.ReadAllBytes(shards[0]);
 
-        var e = Assert.Throws<NeuroAlignException>(() => ShardMerger.Merge(shards, shards[0]));
+        var e = Assert.Throws<NeuroAlign.Sessions.SettingException>(() => ShardMerger.Merge(shards, shards[0]));
 
         Assert.Contains("is also one of the shards", e.Message);
         Assert.Equal(before, File.ReadAllBytes(shards[0]));

@@ -1,5 +1,6 @@
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Cli.ScaleOut;
+using NeuroAlign.Hdf5;
 using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.Commands;
@@ -93,8 +94,18 @@ internal static class BatchCommand
 
         string manifest = args.Positionals[0];
         IReadOnlyList<ManifestSession> sessions = SessionManifest.Read(manifest, ExportOptions);
-        var common = args.Values.Given.Where(g => !OwnSettings.Contains(g.Setting)).Select(g => (g.Setting, g.Text)).ToArray();
+        (Setting Setting, string? Value)[] common = [.. args.Values.Given.Where(g => !OwnSettings.Contains(g.Setting)).Select(g => (g.Setting, g.Text))];
         WorkPlan plan = WorkPlan.ForSessions(sessions, common, manifest, outputFolder, SelfCommand.Resolve());
+
+        // No output may be an input of any session (or the manifest, or the plan beside the outputs): checked before any session runs.
+        string[] inputs = [Path.GetFullPath(manifest), .. OutputGuard.PathsIn(sessions.SelectMany(s => s.Options).Concat(common).Select(o => o.Value))];
+        foreach (PlanTask task in plan.Tasks)
+        {
+            bool overwrite = common.Concat(sessions[task.Index].Options).Any(o => o.Setting == ExportSettings.Overwrite);
+            OutputGuard.Check(task.Output, inputs, overwrite, ExportFileReader.IsNeuroAlignOutput, $"session {task.Name}: output {task.Output}");
+        }
+
+        OutputGuard.CheckNotInput(plan.PlanPath, inputs);
 
         // Every session's command line is checked now, so a typo fails before any work starts.
         foreach (PlanTask task in plan.Tasks)
@@ -134,12 +145,13 @@ internal static class BatchCommand
         return tasks;
     }
 
-    /// <summary>Passes text through and remembers the last non-empty line (a failed session's one-line error).</summary>
+    /// <summary>Passes text through and keeps a failed session's one error line (<see cref="FailureLine"/>).</summary>
     private sealed class LastLineWriter(TextWriter inner) : TextWriter
     {
         private readonly System.Text.StringBuilder _line = new();
+        private readonly FailureLine _failure = new();
 
-        public string? LastLine { get; private set; }
+        public string? LastLine => _failure.Line;
 
         public override System.Text.Encoding Encoding => inner.Encoding;
 
@@ -148,8 +160,7 @@ internal static class BatchCommand
             inner.Write(value);
             if (value == '\n')
             {
-                string line = _line.ToString().Trim();
-                LastLine = line.Length > 0 ? line : LastLine;
+                _failure.Add(_line.ToString());
                 _line.Clear();
             }
             else

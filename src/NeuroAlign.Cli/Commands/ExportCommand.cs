@@ -46,7 +46,7 @@ internal static class ExportCommand
         Hdf5SinkOptions sinkOptions = CompressionSettings.Options(settings, new Hdf5SinkOptions())!;
         ExportSharding.CheckOptions(settings);
         string output = plan.OutputPath;
-        Hdf5Sink.CheckOutputPath(output);
+        Hdf5Sink.CheckOutput(output, plan.InputPaths, plan.Overwrite);
 
         var log = new ContextLog(context);
         using Session session = Session.Open(requests, settings, log);

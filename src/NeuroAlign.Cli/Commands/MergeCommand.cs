@@ -11,7 +11,7 @@ internal static class MergeCommand
     public static readonly Setting<bool> RemoveShards = Setting.Switch("remove-shards", "delete the shard files once the merged file is complete");
 
     /// <summary>Compression as for export; when neither is given, as the shards were written.</summary>
-    public static readonly IReadOnlyList<Setting> Settings = [.. CompressionSettings.All, RemoveShards];
+    public static readonly IReadOnlyList<Setting> Settings = [.. CompressionSettings.All, RemoveShards, ExportSettings.Overwrite];
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -60,6 +60,7 @@ internal static class MergeCommand
                     ["merge_command_line"] = context.CommandLine,
                 },
                 progress,
+                args.Values.Has(ExportSettings.Overwrite),
                 context.Cancellation);
         }
         finally

@@ -87,6 +87,12 @@ internal static class ExportSharding
     private static int RunLocally(ParsedArgs args, string output, int shards, int jobs, int windowCount, CliContext context)
     {
         WorkPlan plan = WorkPlan.ForShards(args.ToArguments(ExportSettings.Out, Shards, Jobs), shards, output, SelfCommand.Resolve());
+        IReadOnlyList<string> inputs = OutputGuard.PathsIn(args.Values.Given.Where(g => g.Setting != ExportSettings.Out).Select(g => g.Text));
+        foreach (PlanTask task in plan.Tasks)
+        {
+            OutputGuard.CheckNotInput(task.Output, inputs);
+        }
+
         bool created = !Directory.Exists(plan.WorkFolder);
         Directory.CreateDirectory(plan.WorkFolder);
         context.Error.WriteLine($"neuro-align: {windowCount} windows in {shards} shards, {Math.Min(jobs, shards)} local process(es) at a time; work folder {plan.WorkFolder}");
@@ -114,6 +120,7 @@ internal static class ExportSharding
                     ["merged_shards"] = (long)shards,
                 },
                 progress: progress,
+                overwrite: args.Values.Has(ExportSettings.Overwrite),
                 cancellationToken: context.Cancellation);
         }
         finally

@@ -19,8 +19,8 @@ internal static class InputsFingerprint
     /// <summary>Options that only say where the output goes or how the work is split.</summary>
     public static readonly Setting[] IgnoredOptions = [ExportSettings.Out, ExportSettings.Shard, ExportSharding.Shards, ExportSharding.Jobs];
 
-    /// <summary>Options left out of the fingerprint too: where a cache lives does not change the data (and the cache changes as shards fill it).</summary>
-    private static readonly Setting[] CacheOptions = [FmriSettings.Cache];
+    /// <summary>Options left out of the fingerprint too: where a cache lives does not change the data (and the cache changes as shards fill it), nor does permission to replace a file.</summary>
+    private static readonly Setting[] CacheOptions = [FmriSettings.Cache, ExportSettings.Overwrite];
 
     private static readonly string[] OutputExtensions = [".h5", ".hdf5", ".partial"];
 

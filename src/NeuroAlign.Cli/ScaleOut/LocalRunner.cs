@@ -81,7 +81,7 @@ internal static class LocalRunner
         }
 
         var clock = Stopwatch.StartNew();
-        string? lastLine = null;
+        var failure = new FailureLine();
         using var writer = new StreamWriter(log, append: false) { AutoFlush = true };
         object sync = new();
         using var process = new Process { StartInfo = info };
@@ -111,7 +111,7 @@ internal static class LocalRunner
         }
 
         process.WaitForExit(); // drains the output events
-        return new TaskResult(task, process.ExitCode, log, lastLine, clock.Elapsed);
+        return new TaskResult(task, process.ExitCode, log, failure.Line, clock.Elapsed);
 
         void Append(string? line, bool error)
         {
@@ -123,9 +123,9 @@ internal static class LocalRunner
             lock (sync)
             {
                 writer.WriteLine(line);
-                if (error && line.Trim().Length > 0)
+                if (error)
                 {
-                    lastLine = line.Trim();
+                    failure.Add(line);
                 }
             }
         }

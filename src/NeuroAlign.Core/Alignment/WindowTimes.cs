@@ -20,11 +20,15 @@ public static class WindowTimes
             .ToArray();
     }
 
+    /// <summary>The most windows a regular grid may have: its times are one array.</summary>
+    public const long MaxGridWindows = 100_000_000;
+
     /// <summary>
-    /// A regular grid t0, t0 + step, … over [start + before, end - after]: every window lies inside
-    /// [start, end), the interval all streams cover (Experanto-style chunks).
+    /// How many windows <see cref="Grid"/> would make, computed without making them (a double: a
+    /// step of 1e-300 s gives 1e300 windows, which no integer holds), so that a plan can be refused
+    /// by its size before the list of times is allocated.
     /// </summary>
-    public static double[] Grid(double coveredStartSeconds, double coveredEndSeconds, double stepSeconds, double beforeSeconds, double afterSeconds)
+    public static double GridCount(double coveredStartSeconds, double coveredEndSeconds, double stepSeconds, double beforeSeconds, double afterSeconds)
     {
         if (!(stepSeconds > 0) || !double.IsFinite(stepSeconds))
         {
@@ -39,12 +43,24 @@ public static class WindowTimes
                 $"option {Sessions.Setting.Display("every")}: the streams overlap only from {coveredStartSeconds:G6} s to {coveredEndSeconds:G6} s, too short for a window of {beforeSeconds + afterSeconds:G6} s");
         }
 
-        long count = (long)Math.Floor(((last - first) / stepSeconds) + 1e-9) + 1;
-        if (count > 100_000_000)
+        double count = Math.Floor(((last - first) / stepSeconds) + 1e-9) + 1;
+        return double.IsFinite(count) ? count : double.MaxValue;
+    }
+
+    /// <summary>
+    /// A regular grid t0, t0 + step, … over [start + before, end - after]: every window lies inside
+    /// [start, end), the interval all streams cover (Experanto-style chunks).
+    /// </summary>
+    public static double[] Grid(double coveredStartSeconds, double coveredEndSeconds, double stepSeconds, double beforeSeconds, double afterSeconds)
+    {
+        double windows = GridCount(coveredStartSeconds, coveredEndSeconds, stepSeconds, beforeSeconds, afterSeconds);
+        if (windows > MaxGridWindows)
         {
-            throw new Sessions.SettingException("every", $"{stepSeconds:G6}", $"{count} windows is too many; choose a longer step");
+            throw new Sessions.SettingException("every", $"{stepSeconds:G6}", $"{windows:G6} windows is too many (the most is {MaxGridWindows:G}); choose a longer step");
         }
 
+        long count = (long)windows;
+        double first = coveredStartSeconds + beforeSeconds;
         var times = new double[count];
         for (long i = 0; i < count; i++)
         {

@@ -93,6 +93,9 @@ public static class DerivedFileCache
             return new DerivedFile(path, stored.DerivedLengthBytes, Reused: true, TimeSpan.Zero);
         }
 
+        // The source itself (a link into the cache folder) is never replaced by what is derived from it.
+        Sessions.OutputGuard.CheckNotInput(path, [sourcePath], $"cache file {path}");
+        Sessions.OutputGuard.CheckNotInput(stampPath, [sourcePath], $"cache file {stampPath}");
         string folder = System.IO.Path.GetDirectoryName(path)!;
         try
         {

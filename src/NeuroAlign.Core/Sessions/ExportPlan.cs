@@ -42,6 +42,12 @@ public sealed class ExportPlan
     /// <summary>The output file.</summary>
     public string OutputPath => Settings.Find(ExportSettings.Out) ?? ExportSettings.DefaultOutput;
 
+    /// <summary>Every existing path the settings name (recordings, events, pulse files, caches), for <see cref="OutputGuard"/>; the output's own setting is left out.</summary>
+    public IReadOnlyList<string> InputPaths => OutputGuard.PathsIn(Settings.Given.Where(g => g.Setting != ExportSettings.Out).Select(g => g.Text));
+
+    /// <summary>Whether the user allowed replacing an existing file that is not a NeuroAlign output.</summary>
+    public bool Overwrite => Settings.Has(ExportSettings.Overwrite);
+
     /// <summary>
     /// Checks everything the settings can get wrong before any file is opened: one window source,
     /// a non-empty window, rules that parse and fit the loaded modalities, stream names that exist.
@@ -101,19 +107,7 @@ public sealed class ExportPlan
             }
         }
 
-        if (settings.Find(ExportSettings.Out) is { } output)
-        {
-            string full = Path.GetFullPath(output);
-            foreach (var (setting, text) in settings.Given.Where(g => g.Text is not null && g.Setting != ExportSettings.Out && g.Setting.ValueName is "PATH" or "[NAME=]PATH" or "FILE" or "JSON"))
-            {
-                string path = StreamNames.LooksNamed(text!) ? text![(text!.IndexOf('=', StringComparison.Ordinal) + 1)..] : text!;
-                if (string.Equals(Path.GetFullPath(path), full, StringComparison.Ordinal))
-                {
-                    throw new SettingException(ExportSettings.Out, $"{output} is also an input ({setting} {text}); choose another output file");
-                }
-            }
-        }
-
+        // Whether the output is an input (by identity, links and all) is OutputGuard's check, made with the recognizer of previous outputs.
         return new ExportPlan(settings, sources[0], before, after, ParseFilters(settings, requests.Select(r => r.Modality.Kind).Distinct().ToArray()));
     }
 
@@ -246,12 +240,7 @@ public sealed class ExportPlan
             _ when WindowSource == ExportSettings.Times => new(Settings.Find(ExportSettings.Times)!, []),
             _ when WindowSource == ExportSettings.EventsFrom => new(LineEdgeTimes(session, notes), []),
             _ when WindowSource == ExportSettings.Events => EventWindows(log),
-            _ => new(Alignment.WindowTimes.Grid(
-                streams.Max(s => s.Timeline.StartReferenceSeconds),
-                streams.Min(s => s.Timeline.EndReferenceSeconds),
-                Settings.Get(ExportSettings.Every, double.NaN),
-                BeforeSeconds,
-                AfterSeconds), []),
+            _ => new(GridTimes(streams), []),
         };
         if (!Settings.Has(ExportSettings.DropIncomplete))
         {
@@ -273,12 +262,24 @@ public sealed class ExportPlan
         return windows.Select(kept);
     }
 
+    /// <summary>The regular grid of the every setting, its size checked from the count alone before the times are made.</summary>
+    private double[] GridTimes(IReadOnlyList<AlignedStream> streams)
+    {
+        double start = streams.Max(s => s.Timeline.StartReferenceSeconds);
+        double end = streams.Min(s => s.Timeline.EndReferenceSeconds);
+        double step = Settings.Get(ExportSettings.Every, double.NaN);
+        CheckSize(streams, Alignment.WindowTimes.GridCount(start, end, step, BeforeSeconds, AfterSeconds));
+        return Alignment.WindowTimes.Grid(start, end, step, BeforeSeconds, AfterSeconds);
+    }
+
     /// <summary>
     /// Refuses, before anything is read or written, a plan whose aligned data (data, grid and index
     /// datasets, masks; before compression) would exceed the max-output-gb setting (1000 GB by
     /// default), or one of whose windows would not fit one buffer: the message gives the estimate.
     /// </summary>
-    public void CheckSize(IReadOnlyList<AlignedStream> streams, long windowCount)
+    public void CheckSize(IReadOnlyList<AlignedStream> streams, long windowCount) => CheckSize(streams, (double)windowCount);
+
+    private void CheckSize(IReadOnlyList<AlignedStream> streams, double windowCount)
     {
         ArgumentNullException.ThrowIfNull(streams);
         double perWindow = 0;
@@ -301,12 +302,12 @@ public sealed class ExportPlan
         if (total > limit)
         {
             throw new SettingException(
-                $"the export would write {Size(total)} of aligned data before compression ({windowCount} windows × {Size(perWindow)}), more than {ExportSettings.MaxOutputGb} {limit / 1e9:G6}: fewer windows or a lower {ExportSettings.Rate}, or raise {ExportSettings.MaxOutputGb} to {Math.Ceiling(total / 1e9):G} if that is meant");
+                $"the export would write {Size(total)} of aligned data before compression ({windowCount:G6} windows × {Size(perWindow)}), more than {ExportSettings.MaxOutputGb} {limit / 1e9:G6}: fewer windows or a lower {ExportSettings.Rate}{(total < 1e21 ? $", or raise {ExportSettings.MaxOutputGb} to {Math.Ceiling(total / 1e9):G} if that is meant" : string.Empty)}");
         }
     }
 
     private static string Size(double bytes) =>
-        bytes >= 1e12 ? $"{bytes / 1e12:G4} TB" : bytes >= 1e9 ? $"{bytes / 1e9:G4} GB" : bytes >= 1e6 ? $"{bytes / 1e6:G4} MB" : $"{bytes / 1e3:G4} kB";
+        !double.IsFinite(bytes) ? "an unbounded amount" : bytes >= 1e12 ? $"{bytes / 1e12:G4} TB" : bytes >= 1e9 ? $"{bytes / 1e9:G4} GB" : bytes >= 1e6 ? $"{bytes / 1e6:G4} MB" : $"{bytes / 1e3:G4} kB";
 
     /// <summary>The root attributes every export file carries (output contract).</summary>
     public Dictionary<string, object> RootAttributes(Session session, string neuroAlignVersion, string commandLine)

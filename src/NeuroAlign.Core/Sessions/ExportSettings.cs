@@ -107,6 +107,9 @@ public static class ExportSettings
 
     public static readonly Setting<string> Out = Setting.Text("out", "PATH", "output HDF5 file", DefaultOutput);
 
+    public static readonly Setting<bool> Overwrite = Setting.Switch(
+        "overwrite", "replace an existing output file that is not a NeuroAlign output (a previous output is replaced without it; an input never is)");
+
     public static readonly Setting<double> MaxOutputGb = Setting.Number(
         "max-output-gb", "GB", "refuse a plan whose aligned data (before compression) would exceed this many gigabytes", minimum: 0, exclusiveMinimum: true, defaultText: "1000");
 
@@ -118,7 +121,7 @@ public static class ExportSettings
     public static IReadOnlyList<Setting> WindowSources { get; } = [Time, Times, Events, EventsFrom, Every];
 
     public static IReadOnlyList<Setting> All { get; } =
-        [Time, Times, Events, EventColumn, EventColumns, EventFilter, EventsFrom, EventMinWidth, Every, Before, After, Rate, Mode, DropIncomplete, Filter, Out, MaxOutputGb, Shard];
+        [Time, Times, Events, EventColumn, EventColumns, EventFilter, EventsFrom, EventMinWidth, Every, Before, After, Rate, Mode, DropIncomplete, Filter, Out, Overwrite, MaxOutputGb, Shard];
 
     private static string[] ParseColumns(string text)
     {

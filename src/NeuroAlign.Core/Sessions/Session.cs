@@ -190,9 +190,15 @@ public sealed class Session : IDisposable
             return;
         }
 
+        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
+        {
+            // Path.GetFullPath refuses these with ArgumentException: they name no file at all.
+            throw new SettingException(key, $"'{Printable.Escape(path)}' is not a path");
+        }
+
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         string why = folder != null && !Directory.Exists(folder) ? $"no such folder {folder}" : "no such file";
-        throw new NeuroAlignException($"{Setting.Display(key)} {path}: {why}");
+        throw new NeuroAlignException($"{Setting.Display(key)} {Printable.Escape(path)}: {why}");
     }
 
     /// <summary>A per-sample sync setting for one stream: a value without a name serves the only stream of its modality.</summary>

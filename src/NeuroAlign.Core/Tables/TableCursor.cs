@@ -79,10 +79,18 @@ public sealed class TableCursor : IDisposable
             text = new CommentFilter(text);
         }
 
-        SepReader sep = TableReader.CreateSep(separator, text);
-        var cursor = new TableCursor(text, sep, gzip, path, options, separator);
-        cursor.ReadHeader();
-        return cursor;
+        try
+        {
+            // Sep reads ahead as it starts: a corrupt gzip stream can surface here, before any row.
+            SepReader sep = TableReader.CreateSep(separator, text);
+            var cursor = new TableCursor(text, sep, gzip, path, options, separator);
+            cursor.ReadHeader();
+            return cursor;
+        }
+        catch (InvalidDataException e)
+        {
+            throw GzipCheck.Corrupt(path, 1, e);
+        }
     }
 
     /// <summary>Moves to the next data row; false at the end of the table.</summary>

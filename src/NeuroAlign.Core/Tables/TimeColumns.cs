@@ -83,6 +83,12 @@ public static class TimeColumns
         ArgumentNullException.ThrowIfNull(request);
         using TableCursor rows = TableReader.Open(path, new TableOptions { Header = TableHeader.Detect });
         int column = ChooseColumn(rows, request);
+        if (column >= rows.Columns.Count)
+        {
+            // An empty file (or one of blank lines) has no columns at all.
+            throw new InvalidRecordingException(path, "line 1", "no columns (the file is empty)", $"a table of {request.What}s, or one per line");
+        }
+
         var filters = request.RowFilters.Select(f => (Index: rows.IndexOf(f.Column), f.Value)).ToArray();
         string label = rows.HasHeader ? $"{column + 1} ({rows.Columns[column]})" : (column + 1).ToString(CultureInfo.InvariantCulture);
         int[] labelColumns = LabelColumnsOf(rows, column, request);
@@ -120,7 +126,7 @@ public static class TimeColumns
         if (skippedLines.Count > 0)
         {
             warnings.Add(
-                $"{path}: {skippedLines.Count} row(s) with {rows.Columns[column]} n/a left out (line(s) {IntegerRanges.Format(skippedLines)}): they have no time to place a window at; {times.Count} kept");
+                $"{path}: {skippedLines.Count} row(s) with {Printable.Escape(rows.Columns[column])} n/a left out (line(s) {IntegerRanges.Format(skippedLines)}): they have no time to place a window at; {times.Count} kept");
         }
 
         return new TimeColumnValues([.. times], rows.Columns[column], warnings)

@@ -86,6 +86,26 @@ public class BatchCommandTests
     }
 
     [Fact]
+    public void Batch_FilterErrorInOneSession_SummaryIsItsErrorLineNotTheCaret()
+    {
+        // A filter error prints three lines (the error, the rule, a caret under the fault): the
+        // summary quotes the error line, one per session (it used to quote the caret: "s02 (^)").
+        using var folder = new TempFolder();
+        string manifest = folder.File("study.tsv");
+        ScaleOutFiles.Recording(folder, "a.dat", seconds: 0.5);
+        File.WriteAllText(manifest, "session\tephys\tfilter\ns01\ta.dat\t\ns02\ta.dat\tsignal >\ns03\ta.dat\tsignal >> 2\n");
+
+        var (code, _, error) = CliRunner.Run("batch", manifest, "--out-dir", folder.File("out"), "--ephys-channels", "16", "--time", "0.1", "--after", "0.01");
+
+        Assert.Equal(1, code);
+        string summary = error.Split('\n').Single(l => l.Contains("session(s) failed", StringComparison.Ordinal));
+        Assert.StartsWith("neuro-align: error: 2 of 3 session(s) failed: s02 (neuro-align: error: filter \"signal >\": ", summary);
+        Assert.Contains("; s03 (neuro-align: error: filter \"signal >> 2\": ", summary);
+        Assert.DoesNotContain("^)", summary);
+        Assert.True(File.Exists(folder.File("out/s01.h5")));
+    }
+
+    [Fact]
     public void Batch_OnlyMissingAndSession_SkipWhatExists()
     {
         using var folder = new TempFolder();

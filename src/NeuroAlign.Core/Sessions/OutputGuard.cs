@@ -1,0 +1,198 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace NeuroAlign.Sessions;
+
+/// <summary>
+/// The one check every command makes before it writes a file (issue 17, "nothing lost"): an output
+/// may never be an input of the same command, however it is reached (a relative path, <c>..</c>, a
+/// symbolic link, a hard link), and an existing file that is not a previous NeuroAlign output is
+/// replaced only when the user says so (<see cref="ExportSettings.Overwrite"/>).
+/// <para>
+/// Files are compared by identity, not by name: on Linux the device and inode numbers from
+/// <c>stat(2)</c>, which follows symbolic links and sees two hard links of one file as one; elsewhere
+/// the full path with every symbolic link resolved.
+/// </para>
+/// <para>
+/// Only an output that exists can be lost, so a missing output costs nothing more than a
+/// <c>File.Exists</c>. The inputs of a command are the paths it was given (files and folders), a
+/// file's companions beside it that share its name up to the first dot (a SpikeGLX <c>.meta</c>
+/// beside its <c>.bin</c>, a BIDS sidecar) and every file under an input folder (Open Ephys). An
+/// existing output that is a companion or under an input folder is allowed when it is a previous
+/// NeuroAlign output (writing <c>aligned.h5</c> into a recording's folder twice is normal); an output
+/// that is a named input is refused even then (a shard given to merge as its own output).
+/// </para>
+/// </summary>
+public static class OutputGuard
+{
+    /// <summary>
+    /// Refuses, before anything is written, an <paramref name="output"/> that is an input, or an
+    /// existing file that is not ours without <paramref name="overwrite"/>.
+    /// </summary>
+    /// <param name="output">The path the command will write.</param>
+    /// <param name="inputs">Paths the command reads: files or folders; paths that do not exist are ignored.</param>
+    /// <param name="overwrite">Whether the user allowed replacing a file that is not a NeuroAlign output.</param>
+    /// <param name="isPreviousOutput">Recognises a NeuroAlign output (the HDF5 layer knows the schema's root attributes).</param>
+    /// <param name="what">How the output is named in the message, e.g. "option --out x.h5"; null: "output PATH".</param>
+    /// <exception cref="SettingException">One line naming the output, the input it is, or why it is not replaced.</exception>
+    public static void Check(string output, IEnumerable<string> inputs, bool overwrite, Func<string, bool> isPreviousOutput, string? what = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(isPreviousOutput);
+        what ??= $"output {Printable.Escape(output)}";
+        if (!File.Exists(output))
+        {
+            return;
+        }
+
+        string[] named = [.. inputs.Where(p => p.Length > 0 && (File.Exists(p) || Directory.Exists(p)))];
+        FileId id = FileId.Of(output);
+        if (named.FirstOrDefault(p => File.Exists(p) && FileId.Of(p) == id) is { } input)
+        {
+            throw new SettingException($"{what}: is the input {Printable.Escape(input)} (the same file); choose another output, nothing was written");
+        }
+
+        if (isPreviousOutput(output))
+        {
+            return;
+        }
+
+        foreach (string path in named)
+        {
+            if (RelatedFiles(path).FirstOrDefault(f => FileId.Of(f) == id) is { } related)
+            {
+                throw new SettingException($"{what}: is {Printable.Escape(related)}, a file of the input {Printable.Escape(path)}; choose another output, nothing was written");
+            }
+        }
+
+        if (!overwrite)
+        {
+            throw new SettingException($"{what}: exists and is not a NeuroAlign output; give {ExportSettings.Overwrite} to replace it, or choose another output");
+        }
+    }
+
+    /// <summary>Refuses an <paramref name="output"/> that is one of <paramref name="inputs"/> (files only, no companions): for caches and work files, which are replaced freely otherwise.</summary>
+    /// <exception cref="NeuroAlignException">The output is one of the inputs.</exception>
+    public static void CheckNotInput(string output, IEnumerable<string> inputs, string? what = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (!File.Exists(output))
+        {
+            return;
+        }
+
+        FileId id = FileId.Of(output);
+        if (inputs.FirstOrDefault(p => p.Length > 0 && File.Exists(p) && FileId.Of(p) == id) is { } input)
+        {
+            throw new NeuroAlignException($"{what ?? $"output {Printable.Escape(output)}"}: is the input {Printable.Escape(input)} (the same file); nothing was written");
+        }
+    }
+
+    /// <summary>Whether two paths name one file (after links, relative parts and hard links); false when either does not exist.</summary>
+    public static bool SameFile(string a, string b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return File.Exists(a) && File.Exists(b) && FileId.Of(a) == FileId.Of(b);
+    }
+
+    /// <summary>
+    /// The paths named in option values: each value, and each part of a list such as
+    /// <c>ephys_1=pulses.txt,video=led.csv</c> (after a comma, after an equals sign), that exists.
+    /// </summary>
+    public static IReadOnlyList<string> PathsIn(IEnumerable<string?> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var paths = new List<string>();
+        foreach (string value in values.OfType<string>())
+        {
+            IEnumerable<string> parts = value.Split(',').Select(p => p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            foreach (string candidate in parts.Prepend(value).Distinct(StringComparer.Ordinal))
+            {
+                if (candidate.Length > 0 && candidate.IndexOf('\0', StringComparison.Ordinal) < 0 && (File.Exists(candidate) || Directory.Exists(candidate)))
+                {
+                    paths.Add(Path.GetFullPath(candidate));
+                }
+            }
+        }
+
+        return paths;
+    }
+
+    /// <summary>The files that belong to an input besides itself: companions beside a file, everything under a folder.</summary>
+    private static IEnumerable<string> RelatedFiles(string input)
+    {
+        if (Directory.Exists(input))
+        {
+            return Directory.EnumerateFiles(input, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 });
+        }
+
+        string full = Path.GetFullPath(input);
+        string name = Path.GetFileName(full);
+        int dot = name.IndexOf('.', StringComparison.Ordinal);
+        string? folder = Path.GetDirectoryName(full);
+        return dot > 0 && folder != null
+            ? Directory.EnumerateFiles(folder, name[..(dot + 1)] + "*", new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 })
+            : [];
+    }
+
+    /// <summary>What makes a file itself: device and inode on Linux, else the path with its links resolved.</summary>
+    private readonly record struct FileId(ulong Device, ulong Inode, string? RealPath)
+    {
+        private static readonly bool UseStat = OperatingSystem.IsLinux() && Environment.Is64BitProcess
+            && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+
+        public static FileId Of(string path)
+        {
+            if (UseStat)
+            {
+                // struct stat on 64-bit Linux (x86-64 and the generic layout of arm64): st_dev at
+                // byte 0, st_ino at byte 8, both 64-bit; the whole struct is under 256 bytes.
+                // glibc before 2.33 exports no stat symbol: then the resolved path is the identity.
+                byte[] buffer = new byte[256];
+                try
+                {
+                    if (NativeMethods.stat(Encoding.UTF8.GetBytes(path + "\0"), buffer) == 0)
+                    {
+                        return new FileId(BitConverter.ToUInt64(buffer, 0), BitConverter.ToUInt64(buffer, 8), null);
+                    }
+                }
+                catch (EntryPointNotFoundException)
+                {
+                }
+            }
+
+            return new FileId(0, 0, RealPathOf(path));
+        }
+
+        private static string RealPathOf(string path)
+        {
+            string full = Path.GetFullPath(path);
+            string? folder = Path.GetDirectoryName(full);
+            string resolvedFolder = folder is null ? string.Empty : RealFolder(folder);
+            string file = Path.Combine(resolvedFolder, Path.GetFileName(full));
+            return new FileInfo(file).ResolveLinkTarget(returnFinalTarget: true)?.FullName is { } target && target != file ? RealPathOf(target) : file;
+        }
+
+        private static string RealFolder(string folder)
+        {
+            string? parent = Path.GetDirectoryName(folder);
+            if (parent is null)
+            {
+                return folder;
+            }
+
+            string here = Path.Combine(RealFolder(parent), Path.GetFileName(folder));
+            return new DirectoryInfo(here).ResolveLinkTarget(returnFinalTarget: true)?.FullName is { } target ? RealFolder(Path.GetFullPath(target)) : here;
+        }
+    }
+
+    private static class NativeMethods
+    {
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int stat(byte[] path, byte[] buffer);
+    }
+}
