@@ -68,8 +68,8 @@ public abstract class SampleClock
     public bool Contains(double seconds) =>
         SampleCount > 0 && seconds >= StartSeconds - ToleranceSeconds && seconds < EndSeconds - ToleranceSeconds;
 
-    /// <summary>The sample chosen for an own-clock time under <paramref name="mode"/>.</summary>
-    public SampleLocation Locate(double seconds, IndexMode mode)
+    /// <summary>The sample chosen for an own-clock time under <paramref name="mode"/> (a clock with gaps says "outside" inside them).</summary>
+    public virtual SampleLocation Locate(double seconds, IndexMode mode)
     {
         if (!Contains(seconds))
         {
