@@ -58,6 +58,9 @@ public abstract class SampleClock
         }
     }
 
+    /// <summary>Whether times between the start and the end can fall outside the recording (a run of files with gaps between them).</summary>
+    public virtual bool HasGaps => false;
+
     /// <summary>Mean sample rate over the recording, Hz (the nominal rate for regular clocks).</summary>
     public abstract double MeanRateHz { get; }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NeuroAlign.Formats;
 using NeuroAlign.Formats.SpikeGlx;
+using NeuroAlign.Streams;
 using NeuroAlign.Sync;
 using NeuroAlign.TestData;
 using NeuroAlign.Time;
