@@ -27,6 +27,7 @@ namespace NeuroAlign.Benchmarks.Peers;
 /// harness make-ephys PATH GIGABYTES                 write a realistic 384-ch recording
 /// harness files                                     make the shared inputs; print their paths
 /// harness codec ephys|video|fmri CODEC[-LEVEL] REPS [KEEP]  ten windows through Hdf5Sink (Hdf5/CodecBenchmarks.cs)
+/// harness cbin-window CBIN REPS START,START,...    1 s windows of an mtscomp .cbin (CbinHarness.cs)
 /// </code>
 /// </summary>
 public static class PeerHarness
@@ -53,6 +54,7 @@ public static class PeerHarness
                 Report("make-ephys", [clock.Elapsed.TotalSeconds], 0);
                 break;
             case "codec": Hdf5.CodecBenchmarks.Harness(a[0], a[1], Int(a[2]), a.Length > 3 ? a[3] : null); break;
+            case "cbin-window": CbinHarness.Run(a); break;
             case "files":
                 Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string>
                 {
