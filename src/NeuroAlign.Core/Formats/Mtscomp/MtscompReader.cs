@@ -75,7 +75,7 @@ public static class MtscompReader
         var details = new List<KeyValuePair<string, string>>
         {
             new("compression", $"mtscomp {(h.Version.Length > 0 ? h.Version : "(no version)")}, zlib of differences along {(h.TimeDiff && h.SpatialDiff ? "time and channels" : h.TimeDiff ? "time" : h.SpatialDiff ? "channels" : "nothing")}, chunk order {(h.ChannelMajor ? "F (channel by channel)" : "C (sample by sample)")}; {compressed} bytes for {raw} ({(raw == 0 ? 0 : 100.0 * compressed / raw):0.#} %)"),
-            new("chunks", $"{h.ChunkCount}, up to {largest} samples ({largest / metaRateHz:0.###} s) each; {stream.CacheCapacityChunks} cached at most ({stream.CacheCapacityChunks * largest * stream.FrameBytes / (1 << 20)} MB), from {Path.GetFileName(h.Path)}"),
+            new("chunks", $"{h.ChunkCount}, up to {largest} samples ({largest / metaRateHz:0.###} s) each; {stream.CacheCapacityChunks} cached at most ({stream.CacheCapacityChunks * largest * stream.FrameBytes / 1048576.0:0.#} MB), from {Path.GetFileName(h.Path)}"),
         };
         if (Math.Abs(h.SampleRateHz - metaRateHz) > 1e-6 * metaRateHz)
         {
