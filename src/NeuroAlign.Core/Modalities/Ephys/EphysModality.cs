@@ -74,7 +74,7 @@ public sealed class EphysModality : IModality
 
     public ModalityKind Kind => ModalityKind.Ephys;
 
-    public string PathHelp => "ephys recording: SpikeGLX .bin (with its .meta), Open Ephys folder or structure.oebin, .npy, or raw .dat/.bin (see the ephys-* settings); the first is the reference, the others are aligned by shared sync pulses";
+    public string PathHelp => "ephys recording: SpikeGLX .bin (with its .meta), run folder (every gate and trigger file) or mtscomp .cbin (with its .ch and .meta), Open Ephys folder or structure.oebin, .npy, or raw .dat/.bin (see the ephys-* settings); the first is the reference, the others are aligned by shared sync pulses";
 
     public int ReferencePriority => 0;
 
