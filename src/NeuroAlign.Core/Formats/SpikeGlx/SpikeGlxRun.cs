@@ -64,7 +64,7 @@ public static partial class SpikeGlxRun
             return SpikeGlxReader.Open(files[0].BinPath);
         }
 
-        return OpenFiles(Directory.Exists(path) ? path : files[0].BinPath, files);
+        return OpenFiles(files);
     }
 
     /// <summary>What a .meta says of CatGT's work on the file, or null when CatGT did not write it.</summary>
@@ -148,7 +148,7 @@ public static partial class SpikeGlxRun
         }
     }
 
-    private static EphysRecording OpenFiles(string sourcePath, RunFile[] files)
+    private static EphysRecording OpenFiles(RunFile[] files)
     {
         Array.Sort(files, (a, b) => a.Gate != b.Gate ? a.Gate.CompareTo(b.Gate) : a.Trigger.CompareTo(b.Trigger));
         CheckTriggersWithoutHoles(files);
