@@ -43,6 +43,9 @@ public abstract class SampleStreamConformance<TStream> : IDisposable
     /// <summary>Whether <see cref="ISampleStream.TryGetSourceMemory"/> must hand out the samples in place (a mapping in the machine's byte order).</summary>
     protected abstract bool ExpectsSourceMemory { get; }
 
+    /// <summary>Whether sample <paramref name="index"/> + 1 follows it without a gap in time (false only where a stream with gaps, a run of files, has one).</summary>
+    protected virtual bool IsFollowedWithoutGap(long index) => true;
+
     /// <summary>Samples in the window patterns' runs.</summary>
     protected virtual int WindowSamples => 40;
 
@@ -192,7 +195,7 @@ public abstract class SampleStreamConformance<TStream> : IDisposable
     public void Clock_TimesBetweenSamples_PickPreviousNearestOrInterpolate()
     {
         SampleClock clock = Open().Clock;
-        foreach (long k in ClockProbes().Where(k => k + 1 < ExpectedSampleCount))
+        foreach (long k in ClockProbes().Where(k => k + 1 < ExpectedSampleCount && IsFollowedWithoutGap(k)))
         {
             double before = clock.TimeOf(k), after = clock.TimeOf(k + 1);
             foreach (double fraction in new[] { 0.25, 0.75 })

@@ -28,6 +28,7 @@ namespace NeuroAlign.Benchmarks.Peers;
 /// harness files                                     make the shared inputs; print their paths
 /// harness codec ephys|video|fmri CODEC[-LEVEL] REPS [KEEP]  ten windows through Hdf5Sink (Hdf5/CodecBenchmarks.cs)
 /// harness spike-bin FOLDER WINDOWS REPS            bin a Kilosort folder's spikes into 1 s windows of 1 ms bins (Streams/SpikeBinningHarness.cs)
+/// harness cbin-window CBIN REPS START,START,...    1 s windows of an mtscomp .cbin (CbinHarness.cs)
 /// </code>
 /// </summary>
 public static class PeerHarness
@@ -55,6 +56,7 @@ public static class PeerHarness
                 break;
             case "codec": Hdf5.CodecBenchmarks.Harness(a[0], a[1], Int(a[2]), a.Length > 3 ? a[3] : null); break;
             case "spike-bin": Streams.SpikeBinningHarness.Run(a[0], Int(a[1]), Int(a[2])); break;
+            case "cbin-window": CbinHarness.Run(a); break;
             case "files":
                 Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string>
                 {

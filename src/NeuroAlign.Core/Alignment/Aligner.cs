@@ -144,8 +144,9 @@ public static class Aligner
         SamplingGrid grid = stream.Grid;
         bool Inside(int k) => !stream.Timeline.Locate(grid.TimeAt(windowTime, k), IndexMode.Previous).IsOutside;
 
-        // Clock maps are monotonic: a window whose first and last points are inside is inside.
-        if (Inside(0) && Inside(grid.PointCount - 1))
+        // Clock maps are monotonic: a window whose first and last points are inside is inside,
+        // unless the recording has gaps (a run of files), where points between may fall in one.
+        if (!stream.Timeline.Clock.HasGaps && Inside(0) && Inside(grid.PointCount - 1))
         {
             return 0;
         }

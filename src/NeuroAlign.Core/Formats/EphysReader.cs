@@ -33,6 +33,9 @@ public sealed record EphysOpenOptions
 
     /// <summary>Open Ephys: the stream to read (stream_name or folder_name); null: the first neural stream.</summary>
     public string? StreamName { get; init; }
+
+    /// <summary>SpikeGLX: read every gate and trigger file of the given file's stream as one recording (<see cref="SpikeGlxRun"/>).</summary>
+    public bool Run { get; init; }
 }
 
 /// <summary>
@@ -48,6 +51,11 @@ public static class EphysReader
     public static EphysFormat Detect(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path) && !File.Exists(Path.Combine(path, "structure.oebin")) && SpikeGlxRun.IsRunFolder(path))
+        {
+            return EphysFormat.SpikeGlx;
+        }
+
         if (Directory.Exists(path)
             || Path.GetExtension(path).Equals(".oebin", StringComparison.OrdinalIgnoreCase)
             || OpenEphysReader.TryResolve(path, out _, out _))
@@ -84,6 +92,8 @@ public static class EphysReader
         return format switch
         {
             EphysFormat.OpenEphys => OpenEphysReader.Open(path, options.StreamName),
+            EphysFormat.SpikeGlx when options.Run || Directory.Exists(path) => SpikeGlxRun.Open(path),
+            EphysFormat.SpikeGlx when Mtscomp.MtscompReader.IsCompressed(path) => Mtscomp.MtscompReader.OpenSpikeGlx(path),
             EphysFormat.SpikeGlx => SpikeGlxReader.Open(path),
             EphysFormat.Npy => NpyReader.Open(path, options.Raw),
             _ => OpenRaw(path, options.Raw),

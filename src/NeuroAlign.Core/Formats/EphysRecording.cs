@@ -11,14 +11,14 @@ namespace NeuroAlign.Formats;
 /// </summary>
 public sealed class EphysRecording : ContinuousStream
 {
-    private readonly InterleavedBinaryStream _data;
+    private readonly ContinuousStream _data;
     private readonly string[] _channelNames;
     private readonly KeyValuePair<string, string>[] _formatDetails;
     private readonly DigitalLineSet[] _digitalLines;
     private readonly string[] _warnings;
     private readonly IDisposable[] _owned;
 
-    /// <param name="data">The mapped samples; owned (disposed with the recording).</param>
+    /// <param name="data">The samples (a mapping, a run of mappings, a compressed file); owned (disposed with the recording).</param>
     /// <param name="channelNames">Names as the source gives them (null: the channel ids as text).</param>
     /// <param name="formatDetails">Facts for `info`, after the common ones.</param>
     /// <param name="digitalLines">Sync and TTL lines recorded with the stream.</param>
@@ -26,7 +26,7 @@ public sealed class EphysRecording : ContinuousStream
     /// <param name="owned">Further resources to dispose with the recording (mapped side files).</param>
     /// <param name="sites">Each channel's probe site (null where it has none), with where they came from; null when the metadata gives no geometry.</param>
     public EphysRecording(
-        InterleavedBinaryStream data,
+        ContinuousStream data,
         IReadOnlyList<string>? channelNames,
         IEnumerable<KeyValuePair<string, string>> formatDetails,
         IEnumerable<DigitalLineSet> digitalLines,
@@ -60,8 +60,8 @@ public sealed class EphysRecording : ContinuousStream
 
     public override ChannelLayout? ChannelLayout => _layout;
 
-    /// <summary>The mapped samples (for typed zero-copy windows).</summary>
-    public InterleavedBinaryStream Data => _data;
+    /// <summary>The samples as the format stores them: an <see cref="InterleavedBinaryStream"/> for one mapped file.</summary>
+    public ContinuousStream Data => _data;
 
     /// <summary>Channel names as the source gives them ("AP12", "SY0", "CH334"), one per channel.</summary>
     public IReadOnlyList<string> ChannelNames => _channelNames;
@@ -123,7 +123,7 @@ public sealed class EphysRecording : ContinuousStream
     public override void ReleaseSamples(long startSample, long sampleCount) => _data.ReleaseSamples(startSample, sampleCount);
 
     /// <summary>Asks the kernel to start reading samples [start, start + count).</summary>
-    public void Prefetch(long startSample, long sampleCount) => _data.Prefetch(startSample, sampleCount);
+    public void Prefetch(long startSample, long sampleCount) => (_data as InterleavedBinaryStream)?.Prefetch(startSample, sampleCount);
 
     protected override void Dispose(bool disposing)
     {

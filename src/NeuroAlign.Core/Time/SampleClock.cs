@@ -58,6 +58,9 @@ public abstract class SampleClock
         }
     }
 
+    /// <summary>Whether times between the start and the end can fall outside the recording (a run of files with gaps between them).</summary>
+    public virtual bool HasGaps => false;
+
     /// <summary>Mean sample rate over the recording, Hz (the nominal rate for regular clocks).</summary>
     public abstract double MeanRateHz { get; }
 
@@ -68,8 +71,8 @@ public abstract class SampleClock
     public bool Contains(double seconds) =>
         SampleCount > 0 && seconds >= StartSeconds - ToleranceSeconds && seconds < EndSeconds - ToleranceSeconds;
 
-    /// <summary>The sample chosen for an own-clock time under <paramref name="mode"/>.</summary>
-    public SampleLocation Locate(double seconds, IndexMode mode)
+    /// <summary>The sample chosen for an own-clock time under <paramref name="mode"/> (a clock with gaps says "outside" inside them).</summary>
+    public virtual SampleLocation Locate(double seconds, IndexMode mode)
     {
         if (!Contains(seconds))
         {

@@ -22,10 +22,13 @@ internal static class ReaderChecks
         Require(channels >= 1, $"{channels} channels");
         Require(recording.ChannelIds.Count == channels && recording.GainsToMicrovolts.Count == channels && recording.ChannelNames.Count == channels, "channel ids, gains and names do not match the channel count");
         Require(recording.GainsToMicrovolts.All(g => double.IsFinite(g) && g > 0), $"a gain that is not a positive finite number: {string.Join(", ", recording.GainsToMicrovolts.Where(g => !(double.IsFinite(g) && g > 0)).Take(3))}");
-        InterleavedLayout layout = recording.Data.Layout;
         long frame = (long)channels * recording.ElementType.SizeOf();
-        long fileBytes = new FileInfo(layout.Path).Length;
-        Require(samples >= 0 && layout.DataOffsetBytes >= 0 && layout.DataOffsetBytes + (samples * frame) <= fileBytes, $"{samples} samples × {frame} bytes from byte {layout.DataOffsetBytes} do not fit a {fileBytes}-byte file");
+        if (recording.Data is InterleavedBinaryStream mapped)
+        {
+            InterleavedLayout layout = mapped.Layout;
+            long fileBytes = new FileInfo(layout.Path).Length;
+            Require(samples >= 0 && layout.DataOffsetBytes >= 0 && layout.DataOffsetBytes + (samples * frame) <= fileBytes, $"{samples} samples × {frame} bytes from byte {layout.DataOffsetBytes} do not fit a {fileBytes}-byte file");
+        }
         Clock(recording.Clock);
         if (samples > 0)
         {

@@ -14,21 +14,28 @@ public static class SpikeGlxReader
 {
     public const string FormatName = "spikeglx";
 
-    /// <summary>Whether <paramref name="path"/> is a .meta, or a .bin with a .meta beside it.</summary>
+    /// <summary>Whether <paramref name="path"/> is a .meta, or a .bin (or mtscomp .cbin) with a .meta beside it.</summary>
     public static bool IsSpikeGlx(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         string extension = Path.GetExtension(path);
         return extension.Equals(SpikeGlxConstants.MetaExtension, StringComparison.OrdinalIgnoreCase)
-            || (extension.Equals(SpikeGlxConstants.BinExtension, StringComparison.OrdinalIgnoreCase)
+            || ((extension.Equals(SpikeGlxConstants.BinExtension, StringComparison.OrdinalIgnoreCase) || extension.Equals(".cbin", StringComparison.OrdinalIgnoreCase))
                 && File.Exists(Path.ChangeExtension(path, SpikeGlxConstants.MetaExtension)));
     }
 
     /// <summary>Opens a SpikeGLX recording given its .bin or its .meta.</summary>
-    public static EphysRecording Open(string path)
+    public static EphysRecording Open(string path) => Open(path, null, null);
+
+    /// <summary>
+    /// Opens a SpikeGLX recording whose samples are stored otherwise than as one .bin (a run of
+    /// files, a compressed .cbin): <paramref name="dataPath"/> is the file beside the .meta and
+    /// <paramref name="openData"/> opens its samples, with facts for `info`. The .meta is read as for a .bin.
+    /// </summary>
+    internal static EphysRecording Open(string path, string? dataPath, Func<SpikeGlxData, SpikeGlxOpenedData>? openData)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string binPath = Path.ChangeExtension(path, SpikeGlxConstants.BinExtension);
+        string binPath = dataPath ?? Path.ChangeExtension(path, SpikeGlxConstants.BinExtension);
         string metaPath = Path.ChangeExtension(path, SpikeGlxConstants.MetaExtension);
         if (!File.Exists(metaPath))
         {
@@ -60,18 +67,24 @@ public static class SpikeGlxReader
         // Metadata_30.md, firstSample: "the index number of the first sample recorded in this file",
         // counted on this stream's clock from the start of the run: t0 on the acquisition clock.
         double startSeconds = (firstSample ?? 0) / rateHz;
-        var layout = new InterleavedLayout(binPath, 0, map.Channels.Count, SampleType.Int16);
-        InterleavedBinaryStream data = InterleavedBinaryStream.Open(
-            layout,
-            samples => new RegularClock(startSeconds, rateHz, samples),
-            map.Channels.Select(c => c.AcquiredIndex).ToArray(),
-            map.Channels.Select(c => c.GainToMicrovolts).ToArray(),
-            FormatName);
+        int[] channelIds = map.Channels.Select(c => c.AcquiredIndex).ToArray();
+        double[] gains = map.Channels.Select(c => c.GainToMicrovolts).ToArray();
+        SpikeGlxOpenedData opened = openData?.Invoke(new SpikeGlxData(binPath, meta, map.Channels.Count, startSeconds, rateHz, channelIds, gains))
+            ?? new SpikeGlxOpenedData(
+                InterleavedBinaryStream.Open(
+                    new InterleavedLayout(binPath, 0, map.Channels.Count, SampleType.Int16),
+                    samples => new RegularClock(startSeconds, rateHz, samples),
+                    channelIds,
+                    gains,
+                    FormatName),
+                []);
+        ContinuousStream data = opened.Data;
         try
         {
             var warnings = new List<string>(map.Warnings);
-            long actualBytes = new FileInfo(binPath).Length;
-            if (meta.TryGetLong(SpikeGlxConstants.FileSizeBytes) is { } declaredBytes && declaredBytes != actualBytes)
+            long actualBytes = data.SampleCount * data.FrameBytes;
+            // A run of files is no one .meta's fileSizeBytes.
+            if (data is not SegmentedStream && meta.TryGetLong(SpikeGlxConstants.FileSizeBytes) is { } declaredBytes && declaredBytes != actualBytes)
             {
                 warnings.Add($"{SpikeGlxConstants.FileSizeBytes}={declaredBytes} in the .meta but the .bin has {actualBytes} bytes: the real size wins ({data.SampleCount} samples)");
             }
@@ -87,6 +100,12 @@ public static class SpikeGlxReader
             details.Add(new("t0 from", firstSample is { } fs
                 ? $"{startSeconds:R} s = {SpikeGlxConstants.FirstSample} {fs} / {rateKey} {rateHz:R} Hz"
                 : $"0 s: no {SpikeGlxConstants.FirstSample} in the .meta"));
+            details.AddRange(opened.Details);
+            if (SpikeGlxRun.DescribeCatGt(meta) is { } catGt)
+            {
+                details.Add(new("CatGT output", catGt));
+            }
+
             var geometryNotes = new List<string>();
             ChannelLayout sites = SpikeGlxGeometry.Layout(meta, map, geometryNotes);
             if (map.Sites.Count > 0)
@@ -110,6 +129,12 @@ public static class SpikeGlxReader
             throw;
         }
     }
+
+    /// <summary>What the reader knows of a recording's samples before they are opened.</summary>
+    internal sealed record SpikeGlxData(string DataPath, SpikeGlxMeta Meta, int ChannelCount, double StartSeconds, double RateHz, int[] ChannelIds, double[] Gains);
+
+    /// <summary>The opened samples and facts about their storage for `info`.</summary>
+    internal sealed record SpikeGlxOpenedData(ContinuousStream Data, IReadOnlyList<KeyValuePair<string, string>> Details);
 
     private static DigitalLineSet[] ImecSyncLines(ContinuousStream data, SpikeGlxChannelMap map) =>
         map.Channels.Where(c => c.Kind == SpikeGlxChannelKind.ImecSync)

@@ -25,6 +25,9 @@ public static class EphysSettings
     public static readonly Setting<string> Stream = Setting.Text(
         "ephys-stream", "NAME", "Open Ephys: the stream to read, by stream_name or folder; per stream: ephys=ProbeA-AP,ephys_1=NI-DAQ", "the first neural stream", SettingScope.PerStream);
 
+    public static readonly Setting<bool> Run = Setting.Switch(
+        "ephys-run", "SpikeGLX: read every gate (_gN) and trigger (_tN) file of the given file's stream as one recording, each placed by its firstSample; gaps stay outside the recording (a run folder given as the path is read so without it)");
+
     public static readonly Setting<string> ChannelIds = Setting.Text("channels", "IDS", "keep only these channels: ids and ranges (0-63,100), names (SY0, XA0) or depth=A-B (µm from the tip-most row, inclusive)", "all");
 
     public static readonly Setting<bool> Microvolts = Setting.Of(
@@ -42,7 +45,7 @@ public static class EphysSettings
 
     internal static readonly Setting[] RawAndNpy = [Rate, GainMicrovolts];
 
-    public static IReadOnlyList<Setting> All { get; } = [Channels, Rate, Dtype, HeaderBytes, GainMicrovolts, Stream, ChannelIds, Microvolts];
+    public static IReadOnlyList<Setting> All { get; } = [Channels, Rate, Dtype, HeaderBytes, GainMicrovolts, Stream, Run, ChannelIds, Microvolts];
 
     /// <summary>The raw-file layout; defaults are the original tool's (384 channels, 30 kHz, int16).</summary>
     public static RawBinaryOptions RawOptions(SettingValues settings)
@@ -71,7 +74,7 @@ public sealed class EphysModality : IModality
 
     public ModalityKind Kind => ModalityKind.Ephys;
 
-    public string PathHelp => "ephys recording: SpikeGLX .bin (with its .meta), Open Ephys folder or structure.oebin, .npy, or raw .dat/.bin (see the ephys-* settings); the first is the reference, the others are aligned by shared sync pulses";
+    public string PathHelp => "ephys recording: SpikeGLX .bin (with its .meta), run folder (every gate and trigger file) or mtscomp .cbin (with its .ch and .meta), Open Ephys folder or structure.oebin, .npy, or raw .dat/.bin (see the ephys-* settings); the first is the reference, the others are aligned by shared sync pulses";
 
     public int ReferencePriority => 0;
 
@@ -89,6 +92,11 @@ public sealed class EphysModality : IModality
         // A setting that would be silently ignored is an error: the metadata wins, and the user
         // should know. With several streams, a setting is ignored only if no input takes it.
         EphysFormat[] formats = streams.Where(r => File.Exists(r.Path) || Directory.Exists(r.Path)).Select(r => EphysReader.Detect(r.Path)).ToArray();
+        if (settings.Has(EphysSettings.Run) && formats.Length == streams.Count && !formats.Contains(EphysFormat.SpikeGlx) && streams.Count > 0)
+        {
+            throw new SettingException(EphysSettings.Run, $"applies to SpikeGLX recordings only; {streams[0].Path} is {EphysReader.Describe(formats[0])}");
+        }
+
         if (formats.Length < streams.Count || formats.Contains(EphysFormat.Raw))
         {
             return;
@@ -119,6 +127,7 @@ public sealed class EphysModality : IModality
         {
             Raw = EphysSettings.RawOptions(settings),
             StreamName = settings.PerStream(EphysSettings.Stream).TryGet(request.Name, Name, out string? stream) ? stream : null,
+            Run = settings.Get(EphysSettings.Run, false),
         };
         EphysRecording recording = EphysReader.Open(request.Path, options);
         try

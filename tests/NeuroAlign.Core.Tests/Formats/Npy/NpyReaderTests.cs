@@ -116,7 +116,7 @@ public class NpyReaderTests(NumpyWrittenArrays arrays) : IClassFixture<NumpyWrit
         Assert.Equal(1000, recording.SampleRateHz);
         Assert.Equal(2.0, recording.Clock.StartSeconds);
         Assert.Equal(0.5, recording.GainsToMicrovolts[0]);
-        Assert.Equal(-7 + (3 * 9), recording.Data.GetWindow<short>(9, 1)[0]);
+        Assert.Equal(-7 + (3 * 9), ((InterleavedBinaryStream)recording.Data).GetWindow<short>(9, 1)[0]);
     }
 
     [RequiresFact(Needs.Python)]

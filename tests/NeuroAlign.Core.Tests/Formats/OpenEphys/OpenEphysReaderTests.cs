@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using NeuroAlign.Formats;
 using NeuroAlign.Formats.OpenEphys;
+using NeuroAlign.Streams;
 using NeuroAlign.Sync;
 using NeuroAlign.TestData;
 using NeuroAlign.Time;
@@ -62,7 +63,7 @@ public class OpenEphysReaderTests
         string recording = SyntheticOpenEphys.Build(folder.Path);
 
         using EphysRecording stream = OpenEphysReader.Open(Path.Combine(recording, "structure.oebin"));
-        ReadOnlySpan<short> window = stream.Data.GetWindow<short>(0, 300);
+        ReadOnlySpan<short> window = ((InterleavedBinaryStream)stream.Data).GetWindow<short>(0, 300);
 
         for (int k = 0; k < 300; k++)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NeuroAlign.Formats;
 using NeuroAlign.Formats.SpikeGlx;
+using NeuroAlign.Streams;
 using NeuroAlign.Sync;
 using NeuroAlign.TestData;
 using NeuroAlign.Time;
@@ -69,7 +70,7 @@ public class SpikeGlxReaderTests
         SyntheticSpikeGlx.WriteBin(folder.File("rec.bin"), 400, 121, syncColumn: 120);
 
         using EphysRecording recording = SpikeGlxReader.Open(folder.File("rec.meta"));
-        ReadOnlySpan<short> window = recording.Data.GetWindow<short>(123, 200);
+        ReadOnlySpan<short> window = ((InterleavedBinaryStream)recording.Data).GetWindow<short>(123, 200);
 
         for (int k = 0; k < 200; k++)
         {
