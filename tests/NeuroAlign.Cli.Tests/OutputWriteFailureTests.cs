@@ -64,7 +64,8 @@ public sealed class OutputWriteFailureTests
         string output = folder.File("out.h5");
         File.WriteAllText(output, "an older export");
 
-        var (code, stderr) = RunProcess(20_000_000, ["--ephys", input, "--every", "1", "--after", "1", "--out", output, "--compression", compression, .. Level(compression)]);
+        // --overwrite: the older file is no NeuroAlign output, so replacing it needs leave (docs/reliability.md).
+        var (code, stderr) = RunProcess(20_000_000, ["--ephys", input, "--every", "1", "--after", "1", "--out", output, "--overwrite", "--compression", compression, .. Level(compression)]);
 
         ExportCommandTests.AssertOneLineError(code, stderr, output, "cannot write", "EFBIG");
         Assert.Equal(["in.dat", "out.h5"], folder.FileNames());

@@ -22,7 +22,9 @@ internal static class CommandTree
     public static Command Symbols(string name, IReadOnlyList<Setting> settings, out Dictionary<Option, Setting> bySymbol)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var command = name == "neuro-align" ? new RootCommand() : new Command(name);
+        // A plain command even for the root: RootCommand would add --help and --version options
+        // of its own, which the tool handles before parsing (Program.Dispatch).
+        var command = new Command(name);
         bySymbol = [];
         foreach (Setting setting in settings)
         {
@@ -52,7 +54,12 @@ internal static class CommandTree
         int nameEnd = line.TrimStart().Length == 0 ? 0 : line.IndexOf(line.TrimStart().Split(' ')[0], StringComparison.Ordinal) + line.TrimStart().Split(' ')[0].Length;
         string rest = line[nameEnd..];
         int at = Math.Clamp(position - nameEnd, 0, rest.Length);
-        var root = (RootCommand)Symbols("neuro-align", commands[0].Settings, out _);
+        var root = new RootCommand();
+        foreach (Option option in Symbols("neuro-align", commands[0].Settings, out _).Options.ToArray())
+        {
+            root.Options.Add(option);
+        }
+
         foreach (var group in commands.Skip(1).GroupBy(c => c.Name.Split(' ')[0]))
         {
             if (group.Count() == 1 && !group.First().Name.Contains(' ', StringComparison.Ordinal))
