@@ -201,6 +201,22 @@ public sealed class Session : IDisposable
         throw new NeuroAlignException($"{Setting.Display(key)} {Printable.Escape(path)}: {why}");
     }
 
+    /// <summary>A per-stream setting naming a file (a sidecar, a cluster file): for each stream it is given for, the file must exist.</summary>
+    public static void RequirePaths(SettingValues settings, Setting<string> setting, IEnumerable<StreamRequest> streams)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(setting);
+        ArgumentNullException.ThrowIfNull(streams);
+        StreamValues<string> values = settings.PerStream(setting);
+        foreach (StreamRequest r in streams)
+        {
+            if (values.TryGet(r.Name, r.Modality.Name, out string? path))
+            {
+                RequirePath(path, setting.Key);
+            }
+        }
+    }
+
     /// <summary>A per-sample sync setting for one stream: a value without a name serves the only stream of its modality.</summary>
     private static bool TryPerStream<T>(SettingValues settings, Setting<T> setting, StreamRequest r, IReadOnlyList<StreamRequest> requests, out T value)
         where T : notnull

@@ -87,12 +87,9 @@ public sealed class PoseModality : IModality
             {
                 throw new SettingException(PoseSettings.Sync, $"{r.Name} takes the sync of its video; give the strobe to the video");
             }
-
-            if (settings.PerStream(PoseSettings.Timestamps).TryGet(r.Name, Name, out string? timestamps))
-            {
-                Session.RequirePath(timestamps, PoseSettings.Timestamps.Key);
-            }
         }
+
+        Session.RequirePaths(settings, PoseSettings.Timestamps, streams);
     }
 
     public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened)

@@ -45,14 +45,7 @@ public sealed class FmriModality : IModality
     public void CheckSettings(SettingValues settings, IReadOnlyList<StreamRequest> streams)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        StreamValues<string> sidecars = settings.PerStream(FmriSettings.Sidecar);
-        foreach (StreamRequest r in streams)
-        {
-            if (sidecars.TryGet(r.Name, Name, out string? sidecar))
-            {
-                Session.RequirePath(sidecar, FmriSettings.Sidecar.Key);
-            }
-        }
+        Session.RequirePaths(settings, FmriSettings.Sidecar, streams);
     }
 
     public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened)

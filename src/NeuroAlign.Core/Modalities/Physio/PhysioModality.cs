@@ -56,14 +56,7 @@ public sealed class PhysioModality : IModality
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(streams);
-        StreamValues<string> sidecars = settings.PerStream(PhysioSettings.Sidecar);
-        foreach (StreamRequest r in streams)
-        {
-            if (sidecars.TryGet(r.Name, Name, out string? sidecar))
-            {
-                Session.RequirePath(sidecar, PhysioSettings.Sidecar.Key);
-            }
-        }
+        Session.RequirePaths(settings, PhysioSettings.Sidecar, streams);
     }
 
     public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened)

@@ -35,14 +35,7 @@ public sealed class SpikesModality : IModality
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(streams);
-        StreamValues<string> clusters = settings.PerStream(SpikesSettings.Clusters);
-        foreach (StreamRequest r in streams)
-        {
-            if (clusters.TryGet(r.Name, Name, out string? file))
-            {
-                Session.RequirePath(file, SpikesSettings.Clusters.Key);
-            }
-        }
+        Session.RequirePaths(settings, SpikesSettings.Clusters, streams);
     }
 
     public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened)
