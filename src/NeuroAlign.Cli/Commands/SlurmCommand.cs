@@ -150,7 +150,7 @@ internal static class SlurmCommand
         }
 
         _ = new ShardSpec(shards - 1, shards).Range(windows);
-        return WorkPlan.ForShards(export.ToArguments(ExportSettings.Out, ExportSharding.Shards, ExportSharding.Jobs), shards, output, SelfCommand.Resolve());
+        return WorkPlan.ForShards(export.ToArguments(ExportSettings.Out, ExportSharding.Shards, ExportSharding.Jobs), shards, output, SelfCommand.Resolve(), export.Values.Has(ExportSettings.Overwrite));
     }
 
     private static int SubmitPlan(WorkPlan plan, WorkPlan? saved, List<int> taskIds, string? arrayScript, string? mergeScript, CliContext context)

@@ -86,7 +86,7 @@ internal static class ExportSharding
 
     private static int RunLocally(ParsedArgs args, string output, int shards, int jobs, int windowCount, CliContext context)
     {
-        WorkPlan plan = WorkPlan.ForShards(args.ToArguments(ExportSettings.Out, Shards, Jobs), shards, output, SelfCommand.Resolve());
+        WorkPlan plan = WorkPlan.ForShards(args.ToArguments(ExportSettings.Out, Shards, Jobs), shards, output, SelfCommand.Resolve(), args.Values.Has(ExportSettings.Overwrite));
         IReadOnlyList<string> inputs = OutputGuard.PathsIn(args.Values.Given.Where(g => g.Setting != ExportSettings.Out).Select(g => g.Text));
         foreach (PlanTask task in plan.Tasks)
         {

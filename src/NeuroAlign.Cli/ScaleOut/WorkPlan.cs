@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Cli.Commands;
 using NeuroAlign.Sessions;
 
 namespace NeuroAlign.Cli.ScaleOut;
@@ -70,7 +71,8 @@ internal sealed record WorkPlan(
     /// <param name="count">Shards.</param>
     /// <param name="output">The merged file.</param>
     /// <param name="command">The neuro-align command.</param>
-    public static WorkPlan ForShards(IReadOnlyList<string> exportArguments, int count, string output, IReadOnlyList<string> command)
+    /// <param name="overwrite">The export was given --overwrite: the merge step may then replace a file that is not a NeuroAlign output.</param>
+    public static WorkPlan ForShards(IReadOnlyList<string> exportArguments, int count, string output, IReadOnlyList<string> command, bool overwrite)
     {
         string full = Path.GetFullPath(output);
         string folder = ShardFolderFor(full);
@@ -81,7 +83,9 @@ internal sealed record WorkPlan(
             string shardPath = Path.Combine(folder, name);
             return new PlanTask(i, $"shard {i}/{count}", shardPath, ["export", .. exportArguments, "--shard", $"{i}/{count}", "--out", shardPath]);
         }).ToArray();
-        var merge = new PlanMerge(full, ["merge", full, .. tasks.Select(t => t.Output), "--remove-shards"]);
+        var merge = new PlanMerge(
+            full,
+            ["merge", full, .. tasks.Select(t => t.Output), SettingOptions.Flag(MergeCommand.RemoveShards.Key), .. overwrite ? [SettingOptions.Flag(ExportSettings.Overwrite.Key)] : Array.Empty<string>()]);
         return new WorkPlan(ShardsKind, $"{count} shards of {full}", folder, Environment.CurrentDirectory, command, tasks, merge, []);
     }
 

@@ -47,6 +47,24 @@ public class SlurmSubmitDryRunTests
     }
 
     [Fact]
+    public void DryRun_ShardedExportWithOverwrite_MergeStepMayReplaceToo()
+    {
+        using var folder = new TempFolder();
+        string recording = ScaleOutFiles.Recording(folder, seconds: 1);
+        string output = folder.File("all.h5");
+
+        var (code, stdout, stderr) = CliRunner.Run(
+            ["slurm", "submit", "--dry-run", "export", .. ScaleOutFiles.ExportOptions(recording), "--shards", "2", "--out", output, "--overwrite"]);
+
+        Assert.True(code == 0, stderr);
+        string work = folder.File("all.shards");
+        string[] lines = stdout.ReplaceLineEndings("\n").Split('\n');
+        string self = string.Join(' ', SelfCommand.Resolve().Select(BashQuoting.Quote));
+        Assert.Contains($"exec {self} merge {output} {work}/shard-0-of-2.h5 {work}/shard-1-of-2.h5 --remove-shards --overwrite", lines);
+        Assert.All(lines.Where(l => l.Contains(" export ", StringComparison.Ordinal)), l => Assert.Contains("--overwrite", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void DryRun_Manifest_OneTaskPerSessionWithItsOptions()
     {
         using var folder = new TempFolder();
