@@ -105,6 +105,8 @@ public sealed class ExportFileReader : IDisposable
             throw new NeuroAlignException($"{path}: no such file");
         }
 
+        // Before PureHDF parses anything: it allocates what a damaged size field says (issue 17).
+        Hdf5MetadataCheck.Check(path);
         NativeFile file;
         try
         {
@@ -163,10 +165,11 @@ public sealed class ExportFileReader : IDisposable
                 }
             }
 
+            Hdf5MetadataCheck.Check(path);
             using NativeFile file = H5File.OpenRead(path);
             return file.AttributeExists(OutputSchema.SchemaVersionAttribute) && file.AttributeExists(OutputSchema.NeuroAlignVersionAttribute);
         }
-        catch (Exception e) when (IsFileFault(e))
+        catch (Exception e) when (IsFileFault(e) || e is InvalidRecordingException)
         {
             return false;
         }

@@ -42,6 +42,7 @@ public static class PoseFiles
 
     private static PoseData ReadHdf5(string path)
     {
+        Hdf5MetadataCheck.Check(path);
         NativeFile file;
         try
         {
