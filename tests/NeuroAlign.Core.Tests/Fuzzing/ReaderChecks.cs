@@ -22,6 +22,12 @@ internal static class ReaderChecks
         Require(channels >= 1, $"{channels} channels");
         Require(recording.ChannelIds.Count == channels && recording.GainsToMicrovolts.Count == channels && recording.ChannelNames.Count == channels, "channel ids, gains and names do not match the channel count");
         Require(recording.GainsToMicrovolts.All(g => double.IsFinite(g) && g > 0), $"a gain that is not a positive finite number: {string.Join(", ", recording.GainsToMicrovolts.Where(g => !(double.IsFinite(g) && g > 0)).Take(3))}");
+        if (recording.ChannelLayout is { } channelLayout)
+        {
+            ProbeSite? far = channelLayout.Sites.FirstOrDefault(s => s is { } p && !(Math.Abs(p.XUm) <= 1e6 && Math.Abs(p.YUm) <= 1e6 && p.Shank >= 0));
+            Require(far is null, $"a channel position that is not on a probe: {far}");
+        }
+
         long frame = (long)channels * recording.ElementType.SizeOf();
         if (recording.Data is InterleavedBinaryStream mapped)
         {

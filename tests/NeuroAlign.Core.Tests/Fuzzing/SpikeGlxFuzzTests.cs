@@ -54,6 +54,11 @@ public sealed class SpikeGlxFuzzTests(ITestOutputHelper output)
                     from value in Gen.Elements(Mutations.BoundaryTexts)
                     from how in Gen.Frequency((6, Gen.Constant("set")), (2, Gen.Constant("duplicate")), (1, Gen.Constant("delete")), (1, Gen.Constant("add")))
                     select (Edit)new SetKey(key, value, how)),
+                (3, from key in Gen.Elements("~snsGeomMap", "~snsShankMap", "~imroTbl", "~snsChanMap")
+                    from entry in Gen.Choose(0, 400)
+                    from field in Gen.Choose(0, 5)
+                    from value in Gen.Elements(Mutations.BoundaryTexts)
+                    select (Edit)new SetTableField(key, entry, field, value)),
                 (2, Mutations.Flip),
                 (1, Mutations.Truncation),
                 (1, Mutations.ControlInsertion)))

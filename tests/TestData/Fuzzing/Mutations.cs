@@ -154,6 +154,35 @@ public sealed record SetKey(string Key, string Value, string How) : Edit
     }
 }
 
+/// <summary>Replaces field <paramref name="Field"/> (':'-separated, modulo their count) of entry <paramref name="Entry"/> (modulo the entries) of a SpikeGLX table key such as ~snsGeomMap=(header)(a:b:c)(…).</summary>
+public sealed record SetTableField(string Key, int Entry, int Field, string Value) : Edit
+{
+    public override byte[] Apply(byte[] input)
+    {
+        string text = Encoding.UTF8.GetString(input);
+        var lines = text.Split('\n').ToList();
+        int at = lines.FindIndex(l => l.StartsWith(Key + "=", StringComparison.Ordinal));
+        if (at < 0)
+        {
+            return input;
+        }
+
+        string[] parts = lines[at][(Key.Length + 1)..].Split(')');
+        int entries = parts.Length - 2; // the header, the entries, and the empty text after the last ')'
+        if (entries < 1)
+        {
+            return input;
+        }
+
+        int e = 1 + (Entry % entries);
+        string[] fields = parts[e].TrimStart('(').Split(':');
+        fields[Field % fields.Length] = Value;
+        parts[e] = "(" + string.Join(':', fields);
+        lines[at] = Key + "=" + string.Join(')', parts);
+        return Encoding.UTF8.GetBytes(string.Join('\n', lines));
+    }
+}
+
 /// <summary>Replaces (or removes) the JSON value at a path, e.g. continuous[0].sample_rate.</summary>
 public sealed record JsonSet(string Path, string? Json) : Edit
 {

@@ -340,6 +340,12 @@ public sealed class SpikeGlxChannelMap
         return names;
     }
 
+    /// <summary>Shanks a probe may have (Neuropixels have 1 or 4).</summary>
+    private const int MaxShanks = 64;
+
+    /// <summary>The largest site coordinate accepted: 100 mm in µm, far past any probe (NP2.0 shanks are 10 mm).</summary>
+    private const double MaxSiteCoordinate = 100_000;
+
     private static (IReadOnlyList<SpikeGlxSite> Sites, string? Source) ReadSites(SpikeGlxMeta meta, int neuralChannels, List<string> warnings)
     {
         // ~snsShankMap entries are shank:col:row:used; newer ~snsGeomMap entries are shank:x:z:used in µm.
@@ -363,6 +369,20 @@ public sealed class SpikeGlxChannelMap
                 || f[3] is not ("0" or "1"))
             {
                 throw new InvalidRecordingException(meta.Path, $"key '~{source}'", $"the entry '({SpikeGlxMeta.Shorten(entry)})'", "(shank:x:z:used)");
+            }
+
+            // A probe is a few millimetres: a coordinate past MaxSiteCoordinate (µm, or grid steps in
+            // ~snsShankMap) is a damaged table, not geometry, and would give infinite or wrapped positions.
+            if (shank > MaxShanks || !(Math.Abs(x) <= MaxSiteCoordinate) || !(Math.Abs(z) <= MaxSiteCoordinate)
+                || (source == SpikeGlxConstants.ShankMapTable && (x < 0 || z < 0 || x != Math.Floor(x) || z != Math.Floor(z))))
+            {
+                throw new InvalidRecordingException(
+                    meta.Path,
+                    $"key '~{source}'",
+                    $"the entry '({SpikeGlxMeta.Shorten(entry)})'",
+                    source == SpikeGlxConstants.ShankMapTable
+                        ? $"shank at most {MaxShanks}, column and row whole numbers from 0 to {MaxSiteCoordinate}"
+                        : $"shank at most {MaxShanks}, x and z within ±{MaxSiteCoordinate} µm");
             }
 
             sites.Add(new SpikeGlxSite(shank, x, z, f[3] == "1"));
