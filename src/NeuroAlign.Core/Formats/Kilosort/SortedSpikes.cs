@@ -411,13 +411,20 @@ public sealed class SortedSpikes : IDisposable
             int idColumn = FindColumn(table, ["cluster_id", "id"], "a cluster_id column");
             int labelColumn = FindColumn(table, ["group", "KSLabel", "label"], "a group or KSLabel column");
             var seen = new HashSet<long>();
+            int withoutSpikes = 0;
             for (int r = 0; r < table.RowCount; r++)
             {
-                long id = ClusterId(table, r, idColumn, byId, seen);
+                if (ClusterId(table, r, idColumn, byId, seen) is not { } id)
+                {
+                    withoutSpikes++;
+                    continue;
+                }
+
                 byId[id] = byId[id] with { Label = table.Text(r, labelColumn) ?? "unsorted" };
             }
 
-            LabelSource = name;
+            LabelSource = withoutSpikes == 0 ? name
+                : $"{name}; {withoutSpikes} labelled cluster(s) without spikes ignored (merged or split away in phy)";
             break;
         }
 
@@ -431,7 +438,11 @@ public sealed class SortedSpikes : IDisposable
             var seen = new HashSet<long>();
             for (int r = 0; r < table.RowCount; r++)
             {
-                long id = ClusterId(table, r, idColumn, byId, seen);
+                if (ClusterId(table, r, idColumn, byId, seen) is not { } id)
+                {
+                    continue;
+                }
+
                 int? channel = null;
                 if (channelColumn >= 0 && !table.IsMissing(r, channelColumn))
                 {
@@ -447,8 +458,12 @@ public sealed class SortedSpikes : IDisposable
         Units = [.. byId.Values.OrderBy(u => u.Id)];
     }
 
-    /// <summary>A label file's cluster id: a whole number, once, of a cluster that has spikes.</summary>
-    private static long ClusterId(Table table, int row, int column, Dictionary<long, SortedUnit> byId, HashSet<long> seen)
+    /// <summary>
+    /// A label file's cluster id: a whole number, once; null for a cluster without spikes. Those are
+    /// normal in a curated folder: phy rewrites spike_clusters.npy when it merges or splits clusters
+    /// but never cluster_KSLabel.tsv, which keeps Kilosort's ids of clusters that no longer exist.
+    /// </summary>
+    private static long? ClusterId(Table table, int row, int column, Dictionary<long, SortedUnit> byId, HashSet<long> seen)
     {
         double value = table.Number(row, column, "a cluster id");
         if (!double.IsFinite(value) || value != Math.Floor(value) || value < 0 || value > MaxClusterId)
@@ -457,17 +472,12 @@ public sealed class SortedSpikes : IDisposable
         }
 
         long id = (long)value;
-        if (!byId.ContainsKey(id))
-        {
-            throw new InvalidRecordingException(table.SourcePath, $"line {table.LineOf(row)}", $"cluster {id}", $"a cluster that has spikes ({byId.Count} clusters: {Ids(byId.Keys)})");
-        }
-
         if (!seen.Add(id))
         {
             throw new InvalidRecordingException(table.SourcePath, $"line {table.LineOf(row)}", $"cluster {id} a second time", "each cluster once");
         }
 
-        return id;
+        return byId.ContainsKey(id) ? id : null;
     }
 
     private static string Ids(IEnumerable<long> ids)

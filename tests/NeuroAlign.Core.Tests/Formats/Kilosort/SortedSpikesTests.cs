@@ -87,15 +87,18 @@ public sealed class SortedSpikesTests
     }
 
     [Fact]
-    public void Open_LabelForAClusterWithoutSpikes_NamesTheLine()
+    public void Open_LabelsOfClustersWithoutSpikes_IgnoredAndCounted()
     {
+        // A curated folder: phy merged clusters 8 and 9 into 12 and rewrote spike_clusters.npy, but
+        // cluster_KSLabel.tsv is Kilosort's and still lists 8 and 9 (and has no row for 12).
         using var folder = new TempFolder();
-        SyntheticKilosort.Write(folder.Path, KilosortLayout.Kilosort4, Samples, Clusters, "run.bin", 30000,
-            groups: new Dictionary<int, string> { [3] = "good", [8] = "mua" });
+        SyntheticKilosort.Write(folder.Path, KilosortLayout.Kilosort4, Samples, Clusters, "run.bin", 30000);
+        File.WriteAllText(folder.File("cluster_KSLabel.tsv"), "cluster_id\tKSLabel\n3\tgood\n7\tmua\n8\tgood\n9\tmua\n");
 
-        var e = Assert.Throws<InvalidRecordingException>(() => SortedSpikes.Open(folder.Path, new SortedSpikesOptions()));
+        using var sorted = SortedSpikes.Open(folder.Path, new SortedSpikesOptions());
 
-        Assert.Equal($"{folder.File("cluster_group.tsv")}: line 3: found cluster 8, expected a cluster that has spikes (3 clusters: 3, 7, 12)", e.Message);
+        Assert.Equal([(3L, "good"), (7L, "mua"), (12L, "unsorted")], sorted.Units.Select(u => (u.Id, u.Label)));
+        Assert.Equal("cluster_KSLabel.tsv; 2 labelled cluster(s) without spikes ignored (merged or split away in phy)", sorted.LabelSource);
     }
 
     [Theory]
