@@ -103,6 +103,13 @@ public sealed class EphysRecording : ContinuousStream
         {
             var details = new List<KeyValuePair<string, string>>(base.Details);
             details.AddRange(_formatDetails);
+            if (_layout.Units is { Count: > 0 } units)
+            {
+                // What a physical-units export writes for each channel.
+                details.Add(new("natural units", string.Join(", ", units.Select((u, c) => (Unit: u, Name: _channelNames[c])).GroupBy(x => x.Unit).Select(g =>
+                    $"{g.Count()} {g.Key} ({(g.Count() <= 4 ? string.Join(", ", g.Select(x => x.Name)) : $"{g.First().Name}..{g.Last().Name}")})"))));
+            }
+
             foreach (DigitalLineSet set in _digitalLines)
             {
                 details.Add(new("digital lines", set.Describe()));
