@@ -27,6 +27,12 @@ public sealed partial record LineEdges(string Text, string Stream, int Line, Edg
 
     private const string Key = "events-from";
 
+    /// <summary>The longest width or tolerance taken, seconds (a year).</summary>
+    private const double MaxSeconds = 3.2e7;
+
+    /// <summary>The largest level or band taken, volts: far beyond any analog input, small enough that microvolts stay finite.</summary>
+    private const double MaxVolts = 1e6;
+
     private const string Expected = "expected STREAM:LINE[:EDGE][:width=W±T] or STREAM:CHANNEL>LEVEL[~BAND][:EDGE][:width=W±T], e.g. ephys:6, ephys_1:2:falling, ephys_1:XA0>2.5V, ephys_1:6:width=500ms±20ms";
 
     public static LineEdges Parse(string text)
@@ -35,7 +41,7 @@ public sealed partial record LineEdges(string Text, string Stream, int Line, Edg
         string[] parts = text.Split(':');
         if (parts.Length < 2 || parts.Length > 4 || parts[0].Length == 0 || parts[1].Length == 0)
         {
-            throw new SettingException(Key, text, Expected);
+            throw Fail(text, Expected);
         }
 
         int line = -1;
@@ -46,7 +52,7 @@ public sealed partial record LineEdges(string Text, string Stream, int Line, Edg
         }
         else if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out line))
         {
-            throw new SettingException(Key, text, $"line '{parts[1]}' is not a line number (`neuro-align info` lists a recording's lines) nor CHANNEL>LEVEL (an analog channel by threshold, e.g. XA0>2.5V)");
+            throw Fail(text, $"line '{parts[1]}' is not a line number (`neuro-align info` lists a recording's lines) nor CHANNEL>LEVEL (an analog channel by threshold, e.g. XA0>2.5V)");
         }
 
         EdgeKind? edges = EdgeKind.Rising;
@@ -62,7 +68,7 @@ public sealed partial record LineEdges(string Text, string Stream, int Line, Edg
 
             if (edgeGiven || part.StartsWith("width=", StringComparison.Ordinal))
             {
-                throw new SettingException(Key, text, $"'{part}' repeats a field: {Expected}");
+                throw Fail(text, $"'{part}' repeats a field: {Expected}");
             }
 
             edgeGiven = true;
@@ -71,7 +77,7 @@ public sealed partial record LineEdges(string Text, string Stream, int Line, Edg
                 "rising" => EdgeKind.Rising,
                 "falling" => EdgeKind.Falling,
                 "both" => null,
-                _ => throw new SettingException(Key, text, $"unknown edge '{part}': expected rising, falling or both (or width=W±T, e.g. width=500ms±20ms)"),
+                _ => throw Fail(text, $"unknown edge '{part}': expected rising, falling or both (or width=W±T, e.g. width=500ms±20ms)"),
             };
         }
 
@@ -80,24 +86,27 @@ public sealed partial record LineEdges(string Text, string Stream, int Line, Edg
 
     public override string ToString() => Text;
 
+    /// <summary>The one-line error for <paramref name="text"/>: what the user typed is shown escaped (it may hold any character).</summary>
+    private static SettingException Fail(string text, string detail) => new(Key, Printable.Escape(text), Printable.Escape(detail));
+
     private static ThresholdSpec ParseThreshold(string text, string part)
     {
         Match m = ThresholdPattern().Match(part);
         if (!m.Success)
         {
-            throw new SettingException(Key, text, $"'{part}' is not CHANNEL>LEVEL[~BAND] with a voltage unit, e.g. XA0>2.5V or XA0>2.5V~0.2V (units uV, mV, V)");
+            throw Fail(text, $"'{part}' is not CHANNEL>LEVEL[~BAND] with a voltage unit, e.g. XA0>2.5V or XA0>2.5V~0.2V (units uV, mV, V)");
         }
 
         double level = Voltage(text, m.Groups[2].Value, m.Groups[3].Value);
         double band = m.Groups[4].Success ? Voltage(text, m.Groups[4].Value, m.Groups[5].Value) : DefaultBandFraction * Math.Abs(level);
         if (band < 0)
         {
-            throw new SettingException(Key, text, $"the band '~{m.Groups[4].Value}{m.Groups[5].Value}' is negative: expected how far below the level the signal must fall to re-arm");
+            throw Fail(text, $"the band '~{m.Groups[4].Value}{m.Groups[5].Value}' is negative: expected how far below the level the signal must fall to re-arm");
         }
 
         if (band == 0 && !m.Groups[4].Success)
         {
-            throw new SettingException(Key, text, $"a level of 0 has no default band (10 % of the level): give one, e.g. {m.Groups[1].Value}>0V~0.1V");
+            throw Fail(text, $"a level of 0 has no default band (10 % of the level): give one, e.g. {m.Groups[1].Value}>0V~0.1V");
         }
 
         return new ThresholdSpec(m.Groups[1].Value, level, band);
@@ -107,8 +116,11 @@ public sealed partial record LineEdges(string Text, string Stream, int Line, Edg
     {
         double value = double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
             ? v
-            : throw new SettingException(Key, text, $"'{number}' is not a number");
-        return value * unit switch { "uV" or "µV" => 1e-6, "mV" => 1e-3, _ => 1.0 };
+            : throw Fail(text, $"'{number}' is not a number");
+        double volts = value * unit switch { "uV" or "µV" => 1e-6, "mV" => 1e-3, _ => 1.0 };
+        return Math.Abs(volts) <= MaxVolts
+            ? volts
+            : throw Fail(text, $"'{number}{unit}' is beyond ±{MaxVolts:G} V: no recording system digitises that");
     }
 
     private static PulseWidthRule ParseWidth(string text, string value)
@@ -116,22 +128,25 @@ public sealed partial record LineEdges(string Text, string Stream, int Line, Edg
         Match m = WidthPattern().Match(value);
         if (!m.Success)
         {
-            throw new SettingException(Key, text, $"width '{value}' is not W[±T] with units s or ms, e.g. width=500ms±20ms (or +- for ±; T defaults to 10 % of W)");
+            throw Fail(text, $"width '{value}' is not W[±T] with units s or ms, e.g. width=500ms±20ms (or +- for ±; T defaults to 10 % of W)");
         }
 
         double width = Seconds(text, m.Groups[1].Value, m.Groups[2].Value);
         double tolerance = m.Groups[3].Success ? Seconds(text, m.Groups[3].Value, m.Groups[4].Value) : DefaultWidthTolerance * width;
         return width > 0
             ? new PulseWidthRule(width, tolerance)
-            : throw new SettingException(Key, text, $"width '{value}': expected a positive width");
+            : throw Fail(text, $"width '{value}': expected a positive width");
     }
 
     private static double Seconds(string text, string number, string unit)
     {
         double value = double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0
             ? v
-            : throw new SettingException(Key, text, $"'{number}' is not a non-negative number");
-        return unit == "ms" ? value * 1e-3 : value;
+            : throw Fail(text, $"'{number}' is not a non-negative number");
+        double seconds = unit == "ms" ? value * 1e-3 : value;
+        return seconds <= MaxSeconds
+            ? seconds
+            : throw Fail(text, $"'{number}{unit}' is beyond {MaxSeconds:G} s: no pulse is that long");
     }
 
     [GeneratedRegex(@"^([^>~]+)>([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)(uV|µV|mV|V)(?:~([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)(uV|µV|mV|V))?$")]
