@@ -45,7 +45,12 @@ starts = np.random.default_rng(2).integers(0, n - RATE, size=64)
 
 # NeuroAlign first (its cache size decides numpy's).
 subprocess.run(["dotnet", "build", os.path.join(ROOT, "bench/NeuroAlign.Benchmarks"), "-c", "Release", "-v", "quiet", "--nologo"], check=True, stdout=subprocess.DEVNULL)
+# CPU seconds of the harness process (user + system, both cores' worth): independent of the share of
+# the machine it got, so it is comparable on a loaded machine; includes the runtime's start and JIT.
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
 out = subprocess.run(["dotnet", HARNESS, "harness", "cbin-window", cbin, str(reps), ",".join(map(str, starts))], check=True, capture_output=True, text=True).stdout
+after = resource.getrusage(resource.RUSAGE_CHILDREN)
+ours_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
 ours = json.loads(out.strip().splitlines()[-1])
 
 fd = os.open(cbin, os.O_RDONLY)
@@ -66,6 +71,7 @@ def window(s):
 
 
 times, check = [], 0
+cpu0 = time.process_time()
 for r in range(-2, reps):
     s = int(starts[max(0, r) % len(starts)])
     t = time.perf_counter()
@@ -73,9 +79,14 @@ for r in range(-2, reps):
     if r >= 0:
         times.append(time.perf_counter() - t)
         check += int(w.sum(dtype=np.int64))
+peer_cpu = time.process_time() - cpu0
 times.sort()
 peer = times[len(times) // 2]
+window_mb = RATE * C * 2 / 1e6
 print(f"{seconds} s .cbin ({os.path.getsize(cbin) / 1e6:.0f} MB for {n * C * 2 / 1e6:.0f} MB), 1 s windows, {reps} reads, cache {ours['cache_chunks']} chunks")
 print(f"  NeuroAlign MtscompStream: median {ours['median_s'] * 1e3:.1f} ms, min {ours['min_s'] * 1e3:.1f} ms, peak RSS {ours['peak_rss_kb'] / 1024:.0f} MB")
 print(f"  numpy zlib+cumsum:        median {peer * 1e3:.1f} ms, min {times[0] * 1e3:.1f} ms, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 print(f"  ratio numpy / NeuroAlign: {peer / ours['median_s']:.2f}x" + ("" if check == ours["check"] else "   RESULTS DIFFER"))
+# MB of windows per CPU-second, over every read of each side (numpy: its 2 warm-up reads too; ours: the
+# harness process's whole life, start-up and its own warm-up included, so ours is a lower bound).
+print(f"  MB of windows per CPU-second: NeuroAlign >= {window_mb * reps / ours_cpu:.0f} ({ours_cpu:.2f} CPU-s for the process), numpy {window_mb * (reps + 2) / peer_cpu:.0f} ({peer_cpu:.2f} CPU-s)")

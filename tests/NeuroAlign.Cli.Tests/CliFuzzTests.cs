@@ -27,7 +27,7 @@ public sealed class CliFuzzTests(ITestOutputHelper output)
     private static readonly string[] Values =
     [
         .. Mutations.BoundaryTexts, "ephys=1e-9", "ephys=1e9", "video=30", "ephys:6", "ephys:0:both", "x:y:z", "1/2", "2/2", "0/0", "linear", "ephys=nearest",
-        "signal >", "signal > 0 mV", "trial_type=", "=go", "gzip", "zstd", "none", "int8", "float64", "native", "-0.001", "1e-300",
+        "signal >", "signal > 0 mV", "ephys:XA0>2.5V", "ephys:0:width=10ms±2ms", "physical", "trial_type=", "=go", "gzip", "zstd", "none", "int8", "float64", "native", "-0.001", "1e-300",
     ];
 
     [Fact]

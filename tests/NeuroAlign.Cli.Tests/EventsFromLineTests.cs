@@ -245,7 +245,7 @@ public class EventsFromLineTests
     [InlineData("--events-from video:1", "option --events-from video:1: no ephys stream 'video' is loaded (ephys streams: ephys)")]
     [InlineData("--events-from ephys:6:up", "option --events-from ephys:6:up: unknown edge 'up': expected rising, falling or both")]
     [InlineData("--events-from ephys:six", "option --events-from ephys:six: line 'six' is not a line number")]
-    [InlineData("--events-from ephys", "option --events-from ephys: expected STREAM:LINE or STREAM:LINE:EDGE")]
+    [InlineData("--events-from ephys", "option --events-from ephys: expected STREAM:LINE[:EDGE][:width=W±T] or STREAM:CHANNEL>LEVEL")]
     [InlineData("--events-from ephys:6 --every 1", "give one source of window times, not --events-from and --every")]
     [InlineData("--events-from ephys:6 --time 1", "give one source of window times, not --time and --events-from")]
     [InlineData("--every 1 --event-min-width 0.001", "option --event-min-width needs --events-from STREAM:LINE")]

@@ -25,6 +25,7 @@ public sealed class EphysRecording : ContinuousStream
     /// <param name="warnings">Things the metadata got wrong that the reader worked around.</param>
     /// <param name="owned">Further resources to dispose with the recording (mapped side files).</param>
     /// <param name="sites">Each channel's probe site (null where it has none), with where they came from; null when the metadata gives no geometry.</param>
+    /// <param name="units">Each channel's natural unit (<see cref="ChannelLayout.Units"/>); null when the metadata gives none.</param>
     public EphysRecording(
         ContinuousStream data,
         IReadOnlyList<string>? channelNames,
@@ -32,7 +33,8 @@ public sealed class EphysRecording : ContinuousStream
         IEnumerable<DigitalLineSet> digitalLines,
         IEnumerable<string> warnings,
         IEnumerable<IDisposable>? owned = null,
-        ChannelLayout? sites = null)
+        ChannelLayout? sites = null,
+        IReadOnlyList<string>? units = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(formatDetails);
@@ -49,10 +51,15 @@ public sealed class EphysRecording : ContinuousStream
         _digitalLines = digitalLines.ToArray();
         _warnings = warnings.Select(Printable.Escape).ToArray();
         _owned = owned?.ToArray() ?? [];
-        _layout = new ChannelLayout(_channelNames, sites?.Sites ?? [], sites?.SiteSource);
+        _layout = new ChannelLayout(_channelNames, sites?.Sites ?? [], sites?.SiteSource, units?.ToArray());
         if (_layout.Sites.Count is not 0 && _layout.Sites.Count != _channelNames.Length)
         {
             throw new ArgumentException($"{_layout.Sites.Count} sites for {_channelNames.Length} channels", nameof(sites));
+        }
+
+        if (units is not null && units.Count != _channelNames.Length)
+        {
+            throw new ArgumentException($"{units.Count} units for {_channelNames.Length} channels", nameof(units));
         }
     }
 
@@ -96,6 +103,13 @@ public sealed class EphysRecording : ContinuousStream
         {
             var details = new List<KeyValuePair<string, string>>(base.Details);
             details.AddRange(_formatDetails);
+            if (_layout.Units is { Count: > 0 } units)
+            {
+                // What a physical-units export writes for each channel.
+                details.Add(new("natural units", string.Join(", ", units.Select((u, c) => (Unit: u, Name: _channelNames[c])).GroupBy(x => x.Unit).Select(g =>
+                    $"{g.Count()} {g.Key} ({(g.Count() <= 4 ? string.Join(", ", g.Select(x => x.Name)) : $"{g.First().Name}..{g.Last().Name}")})"))));
+            }
+
             foreach (DigitalLineSet set in _digitalLines)
             {
                 details.Add(new("digital lines", set.Describe()));

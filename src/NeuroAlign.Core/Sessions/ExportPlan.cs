@@ -136,7 +136,7 @@ public sealed class ExportPlan
         ArgumentNullException.ThrowIfNull(session);
         StreamValues<double> rates = Settings.PerStream(ExportSettings.Rate);
         StreamValues<IndexMode> modes = Settings.PerStream(ExportSettings.Mode);
-        bool microvolts = Settings.Get(EphysSettings.Microvolts, false);
+        EphysUnits units = Settings.Get(EphysSettings.Units, EphysUnits.Counts);
         var aligned = new List<AlignedStream>();
         foreach (SessionStream s in session.Streams)
         {
@@ -158,7 +158,7 @@ public sealed class ExportPlan
             IndexMode mode = events is null ? modes.Get(s.Name, s.Modality.Name, IndexMode.Previous) : IndexMode.Previous;
             var grid = new SamplingGrid(BeforeSeconds, AfterSeconds, rate);
             bool ephys = s.Modality.Kind == ModalityKind.Ephys;
-            ISampleStream sampled = microvolts && ephys && stream is ContinuousStream counts ? new MicrovoltStream(counts) : stream;
+            ISampleStream sampled = ephys && stream is ContinuousStream counts ? ChannelUnits.View(counts, units) ?? stream : stream;
             if (sampled is ContinuousStream continuous && rate < native)
             {
                 ContinuousStream filtered = LowPassStream.ForOutputRate(continuous, rate);
@@ -188,9 +188,12 @@ public sealed class ExportPlan
                 attributes[key] = value;
             }
 
-            if (stream is ContinuousStream && ephys)
+            if (stream is ContinuousStream continuousCounts && ephys)
             {
-                attributes["units"] = microvolts ? "uV" : "counts";
+                attributes["units"] = units switch { EphysUnits.Counts => "counts", EphysUnits.Microvolts => "uV", _ => "physical" };
+
+                // Per channel: a NIDQ mixes analog inputs in volts with a digital word in counts.
+                description.Datasets["channel_units"] = ChannelUnits.Output(continuousCounts, units);
             }
 
             Dictionary<string, object>? sync = null;
@@ -380,32 +383,113 @@ public sealed class ExportPlan
 
     /// <summary>
     /// The chosen edges of a line, each edge's sample at its reference-clock time (the stream's clock
-    /// through its map), so a stream tied to the reference by sync gives its corrected times.
+    /// through its map), so a stream tied to the reference by sync gives its corrected times. An
+    /// analog channel's edges are its threshold crossings, at their interpolated times. Short pulses
+    /// go first (event-min-width), then pulses of other widths (a width rule).
     /// </summary>
     private double[] LineEdgeTimes(Session session, ICollection<string> notes)
     {
         LineEdges spec = Settings.Find(ExportSettings.EventsFrom)!;
         SessionStream owner = session[spec.Stream];
-        DigitalLineSet set = owner.LineSetOf(spec.Line, $"give the event times as a file with {ExportSettings.Events} FILE");
-        var timeline = new StreamTimeline(set.Clock, owner.Map);
-        DigitalEdges raw = set.GetEdges(spec.Line);
+        SampleClock clock;
+        DigitalEdges raw;
+        Func<long, double> exactPosition = k => k;
+        string lineName;
+        if (spec.Threshold is { } threshold)
+        {
+            (ContinuousStream recording, int position) = AnalogChannel(owner, spec, threshold);
+            AnalogThreshold crossings = AnalogThreshold.Scan(recording, position, threshold.LevelVolts * 1e6, threshold.BandVolts * 1e6);
+            clock = recording.Clock;
+            raw = crossings.Edges;
+            exactPosition = crossings.ExactPosition;
+            lineName = $"channel {threshold}";
+        }
+        else
+        {
+            DigitalLineSet set = owner.LineSetOf(spec.Line, $"give the event times as a file with {ExportSettings.Events} FILE");
+            clock = set.Clock;
+            raw = set.GetEdges(spec.Line);
+            lineName = $"{set.Name} line {spec.Line}";
+        }
+
+        var timeline = new StreamTimeline(clock, owner.Map);
+        double OwnSeconds(long sample) => SecondsAt(clock, sample, exactPosition(sample));
         double? minimumWidth = Settings.TryGet(ExportSettings.EventMinWidth, out double w) ? w : null;
-        DigitalEdges edges = minimumWidth is { } width ? raw.Debounce(DigitalEdges.WidthInSamples(width, set.Clock.MeanRateHz)) : raw;
+        DigitalEdges debounced = minimumWidth is { } width ? raw.Debounce(DigitalEdges.WidthInSamples(width, clock.MeanRateHz)) : raw;
+        DigitalEdges edges = spec.Width is { } rule ? rule.Select(debounced, OwnSeconds) : debounced;
         IReadOnlyList<long> samples = Select(edges, spec.Edges);
-        string what = $"line {spec.Line} of {owner.Name} ({owner.Stream.SourcePath})";
+        string what = spec.Threshold is null ? $"line {spec.Line} of {owner.Name} ({owner.Stream.SourcePath})" : $"{lineName} of {owner.Name} ({owner.Stream.SourcePath})";
         if (samples.Count == 0)
         {
             int glitches = Select(raw, spec.Edges).Count;
-            string why = glitches > 0
+            string why = spec.Width is { } widthRule && Select(debounced, spec.Edges).Count > 0
+                ? $"no pulse has {widthRule}: {PulseWidthRule.DescribeWidths(debounced, OwnSeconds)}"
+                : glitches > 0
                 ? $"its {glitches} edge(s) all belong to pulses shorter than {ExportSettings.EventMinWidth} {minimumWidth!.Value.ToString("G6", CultureInfo.InvariantCulture)} s"
-                : $"the line is {(raw.InitialState ? "high" : "low")} throughout its {set.Clock.SampleCount} samples";
+                : spec.Threshold is null
+                ? $"the line is {(raw.InitialState ? "high" : "low")} throughout its {clock.SampleCount} samples"
+                : $"the signal stays {(raw.InitialState ? "above" : "below")} the level throughout its {clock.SampleCount} samples";
             throw new NeuroAlignException(
                 $"option {ExportSettings.EventsFrom} {spec.Text}: {what}: no {Noun(spec.Edges)} in {Session.Seconds(timeline.StartReferenceSeconds)}..{Session.Seconds(timeline.EndReferenceSeconds)} s: {why}");
         }
 
-        double[] times = samples.Select(timeline.ReferenceTimeOf).ToArray();
-        notes.Add($"window times: the {times.Length} {Noun(spec.Edges)} of {owner.Name} {set.Name} line {spec.Line}, on the reference clock");
+        double[] times = samples.Select(k => owner.Map.ToReference(OwnSeconds(k))).ToArray();
+        notes.Add($"window times: the {times.Length} {Noun(spec.Edges)} of {owner.Name} {lineName}{(spec.Width is { } kept ? $" of pulses with {kept}" : "")}, on the reference clock");
         return times;
+    }
+
+    /// <summary>
+    /// Own seconds of a fractional sample position <paramref name="exact"/> in (edge − 1, edge]: the
+    /// two samples' times interpolated, or the edge's own time where a gap lies between them.
+    /// </summary>
+    private static double SecondsAt(SampleClock clock, long edge, double exact)
+    {
+        if (exact == edge || edge <= 0)
+        {
+            return clock.TimeOf(edge);
+        }
+
+        double before = clock.TimeOf(edge - 1), at = clock.TimeOf(edge);
+        return at - before > 1.5 / clock.MeanRateHz ? at : before + ((exact - (edge - 1)) * (at - before));
+    }
+
+    /// <summary>The recording holding the channel a threshold reads (all its channels, whatever the channel selection) and its position there.</summary>
+    private static (ContinuousStream Recording, int Position) AnalogChannel(SessionStream owner, LineEdges spec, ThresholdSpec threshold)
+    {
+        ContinuousStream stream = owner.Stream as ContinuousStream
+            ?? throw new SettingException(ExportSettings.EventsFrom.Key, spec.Text, $"{owner.Name} ({owner.Stream.SourcePath}) has no channels to threshold");
+        if (stream is ChannelSubsetStream subset)
+        {
+            stream = subset.Source;
+        }
+
+        IReadOnlyList<string> names = stream.ChannelLayout?.Names ?? [];
+        int position = -1;
+        for (int i = 0; i < names.Count && position < 0; i++)
+        {
+            position = string.Equals(names[i], threshold.Channel, StringComparison.OrdinalIgnoreCase) ? i : -1;
+        }
+
+        if (position < 0 && int.TryParse(threshold.Channel, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
+        {
+            for (int i = 0; i < stream.ChannelIds.Count && position < 0; i++)
+            {
+                position = stream.ChannelIds[i] == id ? i : -1;
+            }
+        }
+
+        if (position < 0)
+        {
+            string listed = names.Count == 0 ? $"channel ids {string.Join(",", stream.ChannelIds.Take(10))}{(stream.ChannelIds.Count > 10 ? ",…" : "")}" : $"channels {string.Join(", ", names.Take(12))}{(names.Count > 12 ? ", …" : "")}";
+            throw new SettingException(ExportSettings.EventsFrom.Key, spec.Text, $"{owner.Name} ({stream.SourcePath}) has no channel '{threshold.Channel}' ({listed})");
+        }
+
+        if (ChannelUnits.Natural(stream)[position] == ChannelUnits.Counts)
+        {
+            throw new SettingException(ExportSettings.EventsFrom.Key, spec.Text, $"{owner.Name} channel {names.ElementAtOrDefault(position) ?? threshold.Channel} is a digital word or has no voltage unit: give one of its lines by number ({string.Join("; ", owner.DigitalLines.Select(s => s.Describe()))})");
+        }
+
+        return (stream, position);
     }
 
     private static IReadOnlyList<long> Select(DigitalEdges edges, EdgeKind? which) =>

@@ -6,43 +6,163 @@ using NeuroAlign.Time;
 
 namespace NeuroAlign.Sessions;
 
-/// <summary>Windows at the edges of a digital line of a loaded stream: <c>STREAM:LINE[:EDGE]</c>.</summary>
+/// <summary>
+/// Windows at the edges of a line of a loaded stream: <c>STREAM:LINE[:EDGE][:width=W±T]</c> for a
+/// digital line, <c>STREAM:CHANNEL&gt;LEVEL[~BAND][:EDGE][:width=W±T]</c> for an analog channel read
+/// by a threshold with hysteresis.
+/// </summary>
 /// <param name="Text">As given.</param>
 /// <param name="Stream">The stream recording the line.</param>
-/// <param name="Line">The line, numbered as <c>info</c> lists it.</param>
+/// <param name="Line">The digital line, numbered as <c>info</c> lists it; -1 for an analog threshold.</param>
 /// <param name="Edges">The edges that are window times; null: both kinds.</param>
-public sealed partial record LineEdges(string Text, string Stream, int Line, EdgeKind? Edges)
+/// <param name="Threshold">The analog channel and its levels; null for a digital line.</param>
+/// <param name="Width">Only pulses of this width; null: every pulse.</param>
+public sealed partial record LineEdges(string Text, string Stream, int Line, EdgeKind? Edges, ThresholdSpec? Threshold = null, PulseWidthRule? Width = null)
 {
+    /// <summary>Default hysteresis band: this fraction of the level's magnitude.</summary>
+    public const double DefaultBandFraction = 0.1;
+
+    /// <summary>Default width tolerance: this fraction of the width.</summary>
+    public const double DefaultWidthTolerance = 0.1;
+
+    private const string Key = "events-from";
+
+    /// <summary>The longest width or tolerance taken, seconds (a year).</summary>
+    private const double MaxSeconds = 3.2e7;
+
+    /// <summary>The largest level or band taken, volts: far beyond any analog input, small enough that microvolts stay finite.</summary>
+    private const double MaxVolts = 1e6;
+
+    private const string Expected = "expected STREAM:LINE[:EDGE][:width=W±T] or STREAM:CHANNEL>LEVEL[~BAND][:EDGE][:width=W±T], e.g. ephys:6, ephys_1:2:falling, ephys_1:XA0>2.5V, ephys_1:6:width=500ms±20ms";
+
     public static LineEdges Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        const string key = "events-from";
-        Match m = StreamLineEdge().Match(text);
-        if (!m.Success)
+        string[] parts = text.Split(':');
+        if (parts.Length < 2 || parts.Length > 4 || parts[0].Length == 0 || parts[1].Length == 0)
         {
-            throw new SettingException(key, text, "expected STREAM:LINE or STREAM:LINE:EDGE, e.g. ephys:6 or ephys_1:2:falling");
+            throw Fail(text, Expected);
         }
 
-        if (!int.TryParse(m.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int line))
+        int line = -1;
+        ThresholdSpec? threshold = null;
+        if (parts[1].Contains('>', StringComparison.Ordinal))
         {
-            throw new SettingException(key, text, $"line '{m.Groups[2].Value}' is not a line number (`neuro-align info` lists a recording's lines)");
+            threshold = ParseThreshold(text, parts[1]);
+        }
+        else if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out line))
+        {
+            throw Fail(text, $"line '{parts[1]}' is not a line number (`neuro-align info` lists a recording's lines) nor CHANNEL>LEVEL (an analog channel by threshold, e.g. XA0>2.5V)");
         }
 
-        EdgeKind? edges = m.Groups[3].Success ? m.Groups[3].Value switch
+        EdgeKind? edges = EdgeKind.Rising;
+        bool edgeGiven = false;
+        PulseWidthRule? width = null;
+        foreach (string part in parts.Skip(2))
         {
-            "rising" => EdgeKind.Rising,
-            "falling" => EdgeKind.Falling,
-            "both" => null,
-            string other => throw new SettingException(key, text, $"unknown edge '{other}': expected rising, falling or both"),
+            if (part.StartsWith("width=", StringComparison.Ordinal) && width is null)
+            {
+                width = ParseWidth(text, part["width=".Length..]);
+                continue;
+            }
+
+            if (edgeGiven || part.StartsWith("width=", StringComparison.Ordinal))
+            {
+                throw Fail(text, $"'{part}' repeats a field: {Expected}");
+            }
+
+            edgeGiven = true;
+            edges = part switch
+            {
+                "rising" => EdgeKind.Rising,
+                "falling" => EdgeKind.Falling,
+                "both" => null,
+                _ => throw Fail(text, $"unknown edge '{part}': expected rising, falling or both (or width=W±T, e.g. width=500ms±20ms)"),
+            };
         }
-        : EdgeKind.Rising;
-        return new LineEdges(text, m.Groups[1].Value, line, edges);
+
+        return new LineEdges(text, parts[0], line, edges, threshold, width);
     }
 
     public override string ToString() => Text;
 
-    [GeneratedRegex(@"^([^:]+):([^:]+)(?::([^:]*))?$")]
-    private static partial Regex StreamLineEdge();
+    /// <summary>The one-line error for <paramref name="text"/>: what the user typed is shown escaped (it may hold any character).</summary>
+    private static SettingException Fail(string text, string detail) => new(Key, Printable.Escape(text), Printable.Escape(detail));
+
+    private static ThresholdSpec ParseThreshold(string text, string part)
+    {
+        Match m = ThresholdPattern().Match(part);
+        if (!m.Success)
+        {
+            throw Fail(text, $"'{part}' is not CHANNEL>LEVEL[~BAND] with a voltage unit, e.g. XA0>2.5V or XA0>2.5V~0.2V (units uV, mV, V)");
+        }
+
+        double level = Voltage(text, m.Groups[2].Value, m.Groups[3].Value);
+        double band = m.Groups[4].Success ? Voltage(text, m.Groups[4].Value, m.Groups[5].Value) : DefaultBandFraction * Math.Abs(level);
+        if (band < 0)
+        {
+            throw Fail(text, $"the band '~{m.Groups[4].Value}{m.Groups[5].Value}' is negative: expected how far below the level the signal must fall to re-arm");
+        }
+
+        if (band == 0 && !m.Groups[4].Success)
+        {
+            throw Fail(text, $"a level of 0 has no default band (10 % of the level): give one, e.g. {m.Groups[1].Value}>0V~0.1V");
+        }
+
+        return new ThresholdSpec(m.Groups[1].Value, level, band);
+    }
+
+    private static double Voltage(string text, string number, string unit)
+    {
+        double value = double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
+            ? v
+            : throw Fail(text, $"'{number}' is not a number");
+        double volts = value * unit switch { "uV" or "µV" => 1e-6, "mV" => 1e-3, _ => 1.0 };
+        return Math.Abs(volts) <= MaxVolts
+            ? volts
+            : throw Fail(text, $"'{number}{unit}' is beyond ±{MaxVolts:G} V: no recording system digitises that");
+    }
+
+    private static PulseWidthRule ParseWidth(string text, string value)
+    {
+        Match m = WidthPattern().Match(value);
+        if (!m.Success)
+        {
+            throw Fail(text, $"width '{value}' is not W[±T] with units s or ms, e.g. width=500ms±20ms (or +- for ±; T defaults to 10 % of W)");
+        }
+
+        double width = Seconds(text, m.Groups[1].Value, m.Groups[2].Value);
+        double tolerance = m.Groups[3].Success ? Seconds(text, m.Groups[3].Value, m.Groups[4].Value) : DefaultWidthTolerance * width;
+        return width > 0
+            ? new PulseWidthRule(width, tolerance)
+            : throw Fail(text, $"width '{value}': expected a positive width");
+    }
+
+    private static double Seconds(string text, string number, string unit)
+    {
+        double value = double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0
+            ? v
+            : throw Fail(text, $"'{number}' is not a non-negative number");
+        double seconds = unit == "ms" ? value * 1e-3 : value;
+        return seconds <= MaxSeconds
+            ? seconds
+            : throw Fail(text, $"'{number}{unit}' is beyond {MaxSeconds:G} s: no pulse is that long");
+    }
+
+    [GeneratedRegex(@"^([^>~]+)>([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)(uV|µV|mV|V)(?:~([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)(uV|µV|mV|V))?$")]
+    private static partial Regex ThresholdPattern();
+
+    [GeneratedRegex(@"^([0-9.]+(?:[eE][-+]?[0-9]+)?)(ms|s)(?:(?:±|\+-)([0-9.]+(?:[eE][-+]?[0-9]+)?)(ms|s))?$")]
+    private static partial Regex WidthPattern();
+}
+
+/// <summary>An analog channel read as a line: high from where it reaches <paramref name="LevelVolts"/>, low again below LevelVolts − BandVolts.</summary>
+/// <param name="Channel">The channel's name (XA0, ADC1) or id.</param>
+/// <param name="LevelVolts">The level, volts.</param>
+/// <param name="BandVolts">The hysteresis band, volts (≥ 0).</param>
+public sealed record ThresholdSpec(string Channel, double LevelVolts, double BandVolts)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Channel} > {LevelVolts:G6} V (re-armed below {LevelVolts - BandVolts:G6} V)");
 }
 
 /// <summary>A row filter of an events file: keep rows whose column equals a value.</summary>
@@ -79,9 +199,9 @@ public static class ExportSettings
         "event-columns", "COL,...", "events: the columns written as per-window labels /windows/<column> (numbers as float64, text as strings)", ParseColumns, "every column but the time column");
 
     public static readonly Setting<LineEdges> EventsFrom = Setting.Of(
-        "events-from", "STREAM:LINE[:EDGE]", "windows at the edges of a digital line of an ephys stream, numbered as `info` lists them, e.g. ephys:6 or ephys_1:2:falling; EDGE is rising (default), falling or both", LineEdges.Parse);
+        "events-from", "STREAM:LINE[:EDGE][:width=W±T]", "windows at the edges of a digital line of an ephys stream, numbered as `info` lists them, e.g. ephys:6 or ephys_1:2:falling; EDGE is rising (default), falling or both; or of an analog channel by threshold with hysteresis, STREAM:CHANNEL>LEVEL[~BAND] (e.g. ephys_1:XA0>2.5V; band 10 % of the level unless given); width=W±T keeps only pulses that wide (e.g. width=500ms±20ms; T 10 % of W unless given)", LineEdges.Parse);
 
-    public static readonly Setting<double> EventMinWidth = Setting.Number("event-min-width", "SECONDS", "events-from: drop pulses (high or low) shorter than this first", minimum: 0, defaultText: "keep every edge");
+    public static readonly Setting<double> EventMinWidth = Setting.Number("event-min-width", "SECONDS", "events-from: drop pulses (high or low) shorter than this first (before a width rule)", minimum: 0, defaultText: "keep every edge");
 
     public static readonly Setting<double> Every = Setting.Number("every", "SECONDS", "windows on a regular grid over the interval every stream covers", minimum: 0, exclusiveMinimum: true);
 

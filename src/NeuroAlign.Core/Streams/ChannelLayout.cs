@@ -13,7 +13,12 @@ public readonly record struct ProbeSite(int Shank, double XUm, double YUm);
 /// <param name="Names">Each channel's name as the recording system writes it (AP12, CH334, XA0).</param>
 /// <param name="Sites">Each channel's site, null where it has none; empty when the metadata gives no geometry.</param>
 /// <param name="SiteSource">Where the sites came from, for `info` and the output's attributes.</param>
-public sealed record ChannelLayout(IReadOnlyList<string> Names, IReadOnlyList<ProbeSite?> Sites, string? SiteSource)
+/// <param name="Units">
+/// Each channel's natural unit as the metadata gives it ("uV" for probe channels, "V" for NIDQ and
+/// NI-DAQ analog inputs, "counts" for digital words and values of no known unit); empty when the
+/// metadata says nothing (then <see cref="ChannelUnits.Natural"/> assumes microvolts).
+/// </param>
+public sealed record ChannelLayout(IReadOnlyList<string> Names, IReadOnlyList<ProbeSite?> Sites, string? SiteSource, IReadOnlyList<string>? Units = null)
 {
     /// <summary>Whether any channel has a site.</summary>
     public bool HasSites => Sites.Any(s => s.HasValue);
@@ -25,6 +30,7 @@ public sealed record ChannelLayout(IReadOnlyList<string> Names, IReadOnlyList<Pr
         return new ChannelLayout(
             [.. positions.Select(p => Names[p])],
             Sites.Count == 0 ? [] : [.. positions.Select(p => Sites[p])],
-            SiteSource);
+            SiteSource,
+            Units is null || Units.Count == 0 ? Units : [.. positions.Select(p => Units[p])]);
     }
 }

@@ -43,6 +43,9 @@ public sealed class ChannelSubsetStream : ContinuousStream
         _gains = _positions.Select(p => source.GainsToMicrovolts[p]).ToArray();
     }
 
+    /// <summary>The stream whose channels this view selects.</summary>
+    public ContinuousStream Source => _source;
+
     public override string SourcePath => _source.SourcePath;
 
     public override string FormatName => _source.FormatName;

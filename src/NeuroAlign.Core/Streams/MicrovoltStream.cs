@@ -5,8 +5,9 @@ using NeuroAlign.Time;
 namespace NeuroAlign.Streams;
 
 /// <summary>
-/// A lazy float32 microvolt view of a stream of raw counts: each value is count × the channel's
-/// gain to microvolts, computed in double and rounded once to float32, for the window asked for only.
+/// A lazy float32 physical-unit view of a stream of raw counts: each value is count × the channel's
+/// gain to microvolts (÷ 1e6 for a channel written in volts, ÷ 1e3 in millivolts; a channel written
+/// in counts as stored), computed in double and rounded once to float32, for the window asked for only.
 /// </summary>
 public sealed class MicrovoltStream : ContinuousStream
 {
@@ -14,8 +15,10 @@ public sealed class MicrovoltStream : ContinuousStream
     private readonly ContinuousStream _source;
     private readonly double[] _gains;
     private readonly double[] _ones;
+    private readonly string _units;
     private bool _disposed;
 
+    /// <summary>Every channel in microvolts.</summary>
     /// <param name="source">The stream of counts; not owned: dispose it after this view.</param>
     public MicrovoltStream(ContinuousStream source)
     {
@@ -23,6 +26,24 @@ public sealed class MicrovoltStream : ContinuousStream
         _source = source;
         _gains = source.GainsToMicrovolts.ToArray();
         _ones = Enumerable.Repeat(1.0, source.ChannelCount).ToArray();
+        _units = "uV: float32 = raw count × gain to uV";
+    }
+
+    /// <summary>Each channel in the unit given for it (<see cref="ChannelUnits"/>: uV, mV, V, or counts as stored).</summary>
+    /// <param name="source">The stream of counts; not owned: dispose it after this view.</param>
+    /// <param name="units">One unit per channel.</param>
+    public MicrovoltStream(ContinuousStream source, IReadOnlyList<string> units)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(units);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(units.Count, source.ChannelCount);
+        _source = source;
+        var per = units.Select(ChannelUnits.MicrovoltsPer).ToArray();
+        _gains = source.GainsToMicrovolts.Select((g, c) => double.IsNaN(per[c]) ? 1.0 : g / per[c]).ToArray();
+
+        // µV per written unit: what a voltage filter needs; a channel in counts keeps its own gain.
+        _ones = source.GainsToMicrovolts.Select((g, c) => double.IsNaN(per[c]) ? g : per[c]).ToArray();
+        _units = $"physical: float32 = raw count × gain to uV in each channel's unit ({string.Join(", ", units.GroupBy(u => u).Select(g => $"{g.Count()} {g.Key}"))})";
     }
 
     /// <summary>The stream of counts this view scales.</summary>
@@ -40,13 +61,13 @@ public sealed class MicrovoltStream : ContinuousStream
 
     public override IReadOnlyList<int> ChannelIds => _source.ChannelIds;
 
-    /// <summary>Ones: the values are microvolts already.</summary>
+    /// <summary>Microvolts per written unit: ones when the values are microvolts already.</summary>
     public override IReadOnlyList<double> GainsToMicrovolts => _ones;
 
     public override IReadOnlyList<int> DigitalChannelPositions => _source.DigitalChannelPositions;
 
     public override IReadOnlyList<KeyValuePair<string, string>> Details =>
-        [.. _source.Details, new("units", "uV: float32 = raw count × gain to uV")];
+        [.. _source.Details, new("units", _units)];
 
     public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination)
     {

@@ -81,7 +81,7 @@ public class ShardAndMergeCommandTests
 
         Assert.True(jobs.Code == 0, jobs.Error);
         int datasets = ScaleOutFiles.AssertSameDatasets(folder.File("single.h5"), folder.File("jobs.h5"), recording);
-        Assert.Equal(10, datasets); // windows/time; data, timestamps, source_index, source_time, mask, kept_fraction, gain_to_uV, channel_ids, channel_names
+        Assert.Equal(11, datasets); // windows/time; data, timestamps, source_index, source_time, mask, kept_fraction, gain_to_uV, channel_ids, channel_names, channel_units
     }
 
     [Slow]

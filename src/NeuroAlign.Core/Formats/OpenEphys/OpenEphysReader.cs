@@ -211,7 +211,7 @@ public static class OpenEphysReader
                 double first = timestamps.AsTimestamps()[0];
                 details.Add(new("GUI timestamps", string.Create(CultureInfo.InvariantCulture, $"{K.TimestampsFileName} starts at {first:R} s, {(first - (firstSampleNumber / stream.SampleRateHz)) * 1e3:F3} ms from sample_numbers / sample_rate (the GUI's synchronisation; not used: NeuroAlign fits clocks from the sync line)")));
             }
-            return new EphysRecording(data, stream.Channels.Select(c => c.Name).ToArray(), details, ttl, warnings, owned);
+            return new EphysRecording(data, stream.Channels.Select(c => c.Name).ToArray(), details, ttl, warnings, owned, units: [.. stream.Channels.Select(NaturalUnit)]);
         }
         catch
         {
@@ -267,8 +267,8 @@ public static class OpenEphysReader
 
     /// <summary>
     /// Microvolts per count of a channel: bit_volts scaled by its units. Empty units mean microvolts
-    /// for headstage channels but volts for ADC channels (as Neo reads them: the GUI writes ADC
-    /// bit_volts in volts, e.g. 10 V / 2^16).
+    /// for headstage channels but volts for analog inputs, ADC and NI-DAQ AI channels (as Neo reads
+    /// ADC channels: the GUI writes their bit_volts in volts, e.g. 10 V / 2^16).
     /// </summary>
     public static double GainToMicrovolts(OebinChannel channel, ICollection<string>? warnings = null)
     {
@@ -313,6 +313,19 @@ public static class OpenEphysReader
         return start < name.Length && int.TryParse(name.AsSpan(start), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : null;
     }
 
+    /// <summary>A channel's natural unit: its units as written (empty: volts for ADC channels, microvolts otherwise); counts when they are no voltage.</summary>
+    public static string NaturalUnit(OebinChannel channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        return UnitOf(channel) switch
+        {
+            Unit.Microvolts => ChannelUnits.Microvolts,
+            Unit.Millivolts => ChannelUnits.Millivolts,
+            Unit.Volts => ChannelUnits.Volts,
+            _ => ChannelUnits.Counts,
+        };
+    }
+
     private enum Unit
     {
         Microvolts,
@@ -326,9 +339,17 @@ public static class OpenEphysReader
         "uV" or "µV" or "μV" or "uv" => Unit.Microvolts,
         "mV" or "mv" => Unit.Millivolts,
         "V" or "v" => Unit.Volts,
-        "" => channel.Name.StartsWith("ADC", StringComparison.OrdinalIgnoreCase) ? Unit.Volts : Unit.Microvolts,
+        "" => IsAnalogInput(channel.Name) ? Unit.Volts : Unit.Microvolts,
         _ => Unit.Other,
     };
+
+    /// <summary>
+    /// An analog input by its name: a headstage ADC (ADC1) or an NI-DAQ input (AI0, whose bit_volts the
+    /// GUI writes in volts: 10 V / 32768 = 0.000305 for a ±10 V range).
+    /// </summary>
+    private static bool IsAnalogInput(string name) =>
+        name.StartsWith("ADC", StringComparison.OrdinalIgnoreCase)
+        || (name.Length > 2 && name.StartsWith("AI", StringComparison.OrdinalIgnoreCase) && name.AsSpan(2).IndexOfAnyExceptInRange('0', '9') < 0);
 
     private static string DescribeBitVolts(OebinContinuousStream stream) =>
         string.Join(", ", stream.Channels.GroupBy(c => (c.BitVolts, Unit: UnitOf(c))).Select(g =>

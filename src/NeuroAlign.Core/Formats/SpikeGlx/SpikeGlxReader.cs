@@ -121,7 +121,7 @@ public static class SpikeGlxReader
 
             details.AddRange(geometryNotes.Select(n => new KeyValuePair<string, string>("positions", n)));
             DigitalLineSet[] lines = imec ? ImecSyncLines(data, map) : NidqDigitalLines(meta, data, map);
-            return new EphysRecording(data, map.Channels.Select(c => c.Name).ToArray(), details, lines, warnings, sites: sites);
+            return new EphysRecording(data, map.Channels.Select(c => c.Name).ToArray(), details, lines, warnings, sites: sites, units: [.. map.Channels.Select(c => NaturalUnit(c.Kind))]);
         }
         catch
         {
@@ -219,9 +219,17 @@ public static class SpikeGlxReader
                 g.GroupBy(c => (c.GainToMicrovolts, c.AmplifierGain))
                     .Select(v => g.Key is SpikeGlxChannelKind.ImecSync or SpikeGlxChannelKind.NidqDigital
                         ? $"1 (digital word, not a voltage)"
-                        : $"{v.Key.GainToMicrovolts:G10} (gain {v.Key.AmplifierGain:R})" + (v.Count() == g.Count() ? "" : $" × {v.Count()} channels")));
+                        : $"{v.Key.GainToMicrovolts:G10} (gain {v.Key.AmplifierGain:R}{(NaturalUnit(g.Key) == ChannelUnits.Volts ? $"; in volts: {v.Key.GainToMicrovolts / 1e6:G10} V per count" : "")})" + (v.Count() == g.Count() ? "" : $" × {v.Count()} channels")));
             return new KeyValuePair<string, string>($"gain to uV ({KindName(g.Key)})", values);
         });
+
+    /// <summary>A channel's natural unit: microvolts for probe channels, volts for NIDQ analog inputs (MN, MA, XA), counts for words.</summary>
+    public static string NaturalUnit(SpikeGlxChannelKind kind) => kind switch
+    {
+        SpikeGlxChannelKind.ImecAp or SpikeGlxChannelKind.ImecLf => ChannelUnits.Microvolts,
+        SpikeGlxChannelKind.NidqMn or SpikeGlxChannelKind.NidqMa or SpikeGlxChannelKind.NidqXa => ChannelUnits.Volts,
+        _ => ChannelUnits.Counts,
+    };
 
     private static string KindName(SpikeGlxChannelKind kind) => kind switch
     {

@@ -30,13 +30,14 @@ public static class EphysSettings
 
     public static readonly Setting<string> ChannelIds = Setting.Text("channels", "IDS", "keep only these channels: ids and ranges (0-63,100), names (SY0, XA0) or depth=A-B (µm from the tip-most row, inclusive)", "all");
 
-    public static readonly Setting<bool> Microvolts = Setting.Of(
-        "units", "UNITS", "ephys data as counts (raw values) or uV (float32 microvolts: counts × gain_to_uV)",
+    public static readonly Setting<EphysUnits> Units = Setting.Of(
+        "units", "UNITS", "ephys data as counts (raw values), uV (float32 microvolts: counts × gain_to_uV) or physical (float32, each channel in its natural unit: uV for probes, V for NIDQ and NI-DAQ analog inputs; /<stream>/channel_units says which)",
         text => text switch
         {
-            "counts" => false,
-            "uV" or "uv" or "µV" => true,
-            _ => throw new SettingException("units", $"'{text}' is not a unit: expected counts (raw values, the default) or uV (float32 microvolts)"),
+            "counts" => EphysUnits.Counts,
+            "uV" or "uv" or "µV" => EphysUnits.Microvolts,
+            "physical" => EphysUnits.Physical,
+            _ => throw new SettingException("units", $"'{text}' is not a unit: expected counts (raw values, the default), uV (float32 microvolts) or physical (float32, each channel in its natural unit)"),
         },
         "counts");
 
@@ -45,7 +46,7 @@ public static class EphysSettings
 
     internal static readonly Setting[] RawAndNpy = [Rate, GainMicrovolts];
 
-    public static IReadOnlyList<Setting> All { get; } = [Channels, Rate, Dtype, HeaderBytes, GainMicrovolts, Stream, Run, ChannelIds, Microvolts];
+    public static IReadOnlyList<Setting> All { get; } = [Channels, Rate, Dtype, HeaderBytes, GainMicrovolts, Stream, Run, ChannelIds, Units];
 
     /// <summary>The raw-file layout; defaults are the original tool's (384 channels, 30 kHz, int16).</summary>
     public static RawBinaryOptions RawOptions(SettingValues settings)
