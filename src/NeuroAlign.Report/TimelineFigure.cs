@@ -101,7 +101,8 @@ public static class TimelineFigure
                     double[] at = [.. Enumerable.Range(1, (int)dummies).Select(k => span.Start - (k * interval))];
                     var d = plot.Add.ScatterPoints(at, at.Select(_ => row).ToArray(), Palette.ReddishPurple);
                     d.MarkerShape = MarkerShape.OpenSquare;
-                    d.MarkerSize = 9;
+                    d.MarkerSize = 11;
+                    d.MarkerLineWidth = 2.5f;
                     d.LegendText = $"{dummies} dummy scans";
                     lo = Math.Min(lo, at.Min() - (interval / 2));
                 }

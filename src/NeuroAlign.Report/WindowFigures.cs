@@ -164,10 +164,10 @@ public static class WindowFigures
         plot.Axes.SetLimitsY(-((drawn.Length - 0.5) * spacing), 1.2 * spacing);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks.Select(p => p.Item1)], [.. ticks.Select(p => p.Item2)]);
         plot.XLabel("time from the window's time (ms)");
-        plot.YLabel(microvolts ? "channel (traces in µV, scale bar)" : "column");
+        plot.YLabel(microvolts ? "channel" : "column");
         plot.Title($"{layout.Name}: {drawn.Length} of {channels} channels at t = {t.ToString("0.######", CultureInfo.InvariantCulture)} s");
         string shading = b.Mask is null ? "" : "; vermillion: rows the filter rejects";
-        return ReportFigure.Render(plot, id, $"{layout.Name}: channels {string.Join(", ", ticks.Select(p => p.Item2))}; gray: outside the recording{shading}.", 640, 110 + (drawn.Length * 40));
+        return ReportFigure.Render(plot, id, $"{layout.Name}: channels {string.Join(", ", ticks.Select(p => p.Item2))}; gray: outside the recording{shading}.", 640, Math.Max(240, 110 + (drawn.Length * 40)));
     }
 
     /// <summary>Shades runs of grid rows where <paramref name="shade"/> holds, as x spans.</summary>
