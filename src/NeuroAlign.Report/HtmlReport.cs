@@ -160,6 +160,37 @@ public static class HtmlReport
         return new ReportResult(htmlPath, figures, [], []);
     }
 
+    /// <summary>
+    /// The index page of a batch: one row per session with its windows, warnings and a link to its
+    /// report (relative, so the folder can be moved); sessions without a report say so.
+    /// </summary>
+    public static void WriteIndex(string htmlPath, string commandLine, IReadOnlyList<(string Session, string ExportPath, string ReportPath)> sessions)
+    {
+        ArgumentNullException.ThrowIfNull(htmlPath);
+        ArgumentNullException.ThrowIfNull(sessions);
+        var html = new StringBuilder();
+        Header(html, "NeuroAlign QC report: index of a batch", commandLine);
+        html.Append("<table>\n<tr><th>session</th><th>windows</th><th>warnings</th><th>report</th></tr>\n");
+        string folder = Path.GetDirectoryName(Path.GetFullPath(htmlPath)) ?? ".";
+        foreach (var (session, exportPath, reportPath) in sessions)
+        {
+            if (!File.Exists(reportPath) || !File.Exists(exportPath))
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(session)}</td><td colspan=\"3\" class=\"warn\">no report: the session's export is missing (failed, or not run yet)</td></tr>\n");
+                continue;
+            }
+
+            using ExportSummary export = ExportSummary.Open(exportPath);
+            List<string> warnings = Warnings(export);
+            string link = Path.GetRelativePath(folder, Path.GetFullPath(reportPath)).Replace('\\', '/');
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(session)}</td><td>{export.WindowTimes.Count}</td><td{(warnings.Count > 0 ? " class=\"warn\"" : "")}>{(warnings.Count == 0 ? "none" : E(string.Join("; ", warnings)))}</td>"
+                + $"<td><a href=\"{E(Uri.EscapeDataString(link).Replace("%2F", "/", StringComparison.Ordinal))}\">{E(link)}</a></td></tr>\n");
+        }
+
+        html.Append("</table>\n</body></html>\n");
+        Save(html, htmlPath);
+    }
+
     /// <summary>Writes through a temporary file beside the target: a finished report or none.</summary>
     private static void Save(StringBuilder html, string htmlPath)
     {
