@@ -246,6 +246,29 @@ public partial class ReportTests
     }
 
     [Fact]
+    public void Batch_WithReport_OneReportPerSessionAndAnIndexLinkingThem()
+    {
+        using var session = new SyncSessionFiles();
+        string manifest = session.File("study.tsv");
+        File.WriteAllText(manifest, $"session\tephys\ttime\nfirst\t{session.Probe0Path}\t1\nlate\t{session.Probe1Path}\t{SyncSessionFiles.Seconds + 5}\n");
+        string outDir = session.File("out");
+        var (code, stdout, stderr) = CliRunner.Run("batch", manifest, "--out-dir", outDir, "--after", "0.01", "--report");
+        Assert.True(code == 0, stderr);
+        string index = Path.Combine(outDir, "index.html");
+        Assert.Contains($"report index: {index}", stdout, StringComparison.Ordinal);
+        string page = File.ReadAllText(index);
+        foreach (string name in new[] { "first", "late" })
+        {
+            Assert.True(File.Exists(Path.Combine(outDir, $"{name}.report.html")), name);
+            Assert.Contains($"<a href=\"{name}.report.html\">", page, StringComparison.Ordinal);
+        }
+
+        // The late session's window lies after its recording: the index says so on its row.
+        Assert.Matches("<td>late</td><td>1</td><td class=\"warn\">1 of 1 windows reach outside a recording", page);
+        Assert.Matches("<td>first</td><td>1</td><td>none</td>", page);
+    }
+
+    [Fact]
     public void Report_OfAFileThatIsNoExport_OneLineAndNothingWritten()
     {
         using var folder = new TempFolder();
