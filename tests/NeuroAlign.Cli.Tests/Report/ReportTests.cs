@@ -235,6 +235,22 @@ public partial class ReportTests
     }
 
     [Fact]
+    public void SyncReport_TimelineAndEveryFitsPlots_NothingElseWritten()
+    {
+        using var session = new SyncSessionFiles();
+        string[] before = Directory.GetFiles(session.Folder);
+        string html = session.File("fits.html");
+        var (code, stdout, stderr) = CliRunner.Run(
+            "sync", "--ephys", session.Probe0Path, "--ephys", session.NidqPath, "--fmri", session.FmriPath, "--fmri-sync", "ephys_1:2",
+            "--report", "--html", html);
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"report: {html} (5 figures)", stdout, StringComparison.Ordinal);
+        string[] expected = ["sync-ephys_1-drift", "sync-ephys_1-residuals", "sync-fmri-drift", "sync-fmri-residuals", "timeline"];
+        Assert.Equal(expected, Figures(File.ReadAllText(html)).Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(before.Append(html).Order(), Directory.GetFiles(session.Folder).Order());
+    }
+
+    [Fact]
     public void SyncPlot_WithoutFittedStream_OneLineAndNoFile()
     {
         using var session = new SyncSessionFiles();
