@@ -90,7 +90,8 @@ internal static class Program
     [
         new("export", "[export] [--ephys FILE]... [--video FILE]... [--fmri FILE]... --time SECONDS [options]", "export aligned windows to HDF5", ExportCommand.Settings, ExportCommand.Run),
         new("info", "info FILE... [options]", "describe recordings: ephys, video, NIfTI .nii/.nii.gz, BIDS _physio.tsv.gz (with --filter: the fraction a rule keeps)", InfoCommand.AllSettings, InfoCommand.Run),
-        new("sync", "sync [--ephys FILE]... [--video FILE]... [--fmri FILE]... [clock options]", "fit each stream's clock to the reference and print the figures (writes nothing)", SettingOptions.Session, SyncCommand.Run),
+        new("sync", "sync [--ephys FILE]... [--video FILE]... [--fmri FILE]... [clock options] [--plot FILE.png] [--report]", "fit each stream's clock to the reference and print the figures (writes only the plot or report asked for)", SyncCommand.Settings, SyncCommand.Run),
+        new("report", "report OUT.h5 [--html FILE]", "the QC report of an export: one self-contained HTML page with the timeline, sync plots and a few windows", ReportCommand.Settings, ReportCommand.Run),
         new("demo", "demo [--dir DIR]", "write a sample session, align it, say what was written", [DemoCommand.Folder], DemoCommand.Run),
         new("merge", "merge OUT SHARD... [options]", "join the shard files of one export (export --shard i/n) into one, compressed as the shards were unless --compression or --level is given", MergeCommand.Settings, MergeCommand.Run),
         new("batch", "batch MANIFEST --out-dir DIR [options]", "one export per session of a study (a TSV manifest); every export option applies to each", BatchCommand.Settings, BatchCommand.Run),

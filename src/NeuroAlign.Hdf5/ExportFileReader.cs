@@ -62,7 +62,11 @@ public sealed class ExportFileReader : IDisposable
                 int m = modalities.FindIndex(l => l.Name == child.Name);
                 if (child is IH5Group && m >= 0)
                 {
-                    modalities[m] = modalities[m] with { SyncAttributes = ReadAttributes(child, $"/sync/{child.Name}") };
+                    modalities[m] = modalities[m] with
+                    {
+                        SyncAttributes = ReadAttributes(child, $"/sync/{child.Name}"),
+                        SyncDatasets = ReadSyncDatasets((IH5Group)child, unknown),
+                    };
                 }
                 else
                 {
@@ -190,6 +194,13 @@ public sealed class ExportFileReader : IDisposable
         {
             throw new InvalidRecordingException(Path, $"/{Modalities[modalityIndex].Name} window {windowIndex}", Describe(e), "readable chunks (the file is damaged or was written with a filter this version does not read)");
         }
+    }
+
+    /// <summary>/m/kept_fraction [W] of a filtered stream (one number per window, read whole); null when the stream has no mask.</summary>
+    public double[]? KeptFractions(int modalityIndex)
+    {
+        ModalityLayout m = Modalities[modalityIndex];
+        return m.HasMask ? ReadWhole<double[]>(_file.Dataset($"{m.Name}/{OutputSchema.KeptFraction}"), $"/{m.Name}/{OutputSchema.KeptFraction}") : null;
     }
 
     /// <summary>
@@ -446,6 +457,26 @@ public sealed class ExportFileReader : IDisposable
         }
 
         return labels;
+    }
+
+    /// <summary>/sync/&lt;m&gt;'s datasets: float64 vectors (pulses, residuals, knots), small enough to read whole.</summary>
+    private Dictionary<string, Array> ReadSyncDatasets(IH5Group group, List<string> unknown)
+    {
+        var datasets = new Dictionary<string, Array>(StringComparer.Ordinal);
+        foreach (IH5Object child in group.Children())
+        {
+            string where = $"/{OutputSchema.SyncGroup}/{group.Name}/{child.Name}";
+            if (child is IH5Dataset dataset && ToSampleType(dataset.Type) == SampleType.Float64 && dataset.Space.Rank == 1)
+            {
+                datasets[child.Name] = ReadWhole<double[]>(dataset, where);
+            }
+            else
+            {
+                unknown.Add(where);
+            }
+        }
+
+        return datasets;
     }
 
     private Dictionary<string, object> ReadAttributes(IH5Object owner, string where)

@@ -189,6 +189,10 @@ public sealed partial class Hdf5Sink : IAlignedSink
             {
                 var group = new H5Group();
                 AddAttributes(group.Attributes, m.SyncAttributes!);
+                foreach (var (name, values) in m.SyncDatasets ?? new Dictionary<string, Array>())
+                {
+                    group[name] = values;
+                }
                 sync[m.Name] = group;
             }
 

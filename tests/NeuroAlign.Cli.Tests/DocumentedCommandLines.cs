@@ -66,7 +66,7 @@ internal static partial class DocumentedCommandLines
     /// <summary>The docs' outputs, put in a fresh folder for each line.</summary>
     public static readonly IReadOnlySet<string> Outputs = new HashSet<string>(StringComparer.Ordinal)
     {
-        "all.h5", "strobes.h5", "o.h5", "aligned/", "d",
+        "all.h5", "strobes.h5", "o.h5", "aligned/", "d", "residuals.png",
     };
 
     /// <summary>Commands that take no argument: `neuro-align demo` is a command line, `neuro-align merge` only its name.</summary>

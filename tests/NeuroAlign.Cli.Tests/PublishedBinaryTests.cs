@@ -167,6 +167,10 @@ public sealed partial class PublishedBinaryTests(PublishedBinary binary) : IClas
         Assert.Contains("sync video: strobe", stdout, StringComparison.Ordinal);
         Assert.Contains("filter ephys: signal < 15 mV keeps 26.23 % of the values", stdout, StringComparison.Ordinal);
 
+        // The QC report's plots need SkiaSharp's native library, bundled in the one file.
+        Assert.Contains($"report: {folder}/aligned.report.html (", stdout, StringComparison.Ordinal);
+        Assert.Contains("<title>NeuroAlign QC report: aligned.h5</title>", File.ReadAllText(Path.Combine(folder, "aligned.report.html")), StringComparison.Ordinal);
+
         // Every h5py line the demo prints, run, against the "expected:" line under it.
         string[] lines = stdout.ReplaceLineEndings("\n").Split('\n');
         int checks = 0;

@@ -23,6 +23,9 @@ public enum Needs
 
     /// <summary>Root and mount(8), to make a small tmpfs that fills up.</summary>
     SmallTmpfs = 32,
+
+    /// <summary>Debian's chromium, headless: renders the QC report's HTML to a screenshot.</summary>
+    Chromium = 64,
 }
 
 /// <summary>Why the needs of a test are not met here.</summary>
@@ -46,6 +49,7 @@ public static class Requirements
         Check(Needs.Slurm, () => SlurmCluster.MissingReason);
         Check(Needs.ProcStatus, () => ProcStatus.MissingReason);
         Check(Needs.SmallTmpfs, () => TestData.SmallTmpfs.MissingReason);
+        Check(Needs.Chromium, () => TestData.Chromium.MissingReason);
         return reasons.Count == 0 ? null : string.Join("; ", reasons);
     }
 }

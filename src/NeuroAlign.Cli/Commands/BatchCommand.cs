@@ -65,6 +65,14 @@ internal static class BatchCommand
             }
         }
 
+        // With --report every session's export wrote its report; the index links them all, failed sessions marked.
+        if (args.Values.Has(ReportCommand.WithReport))
+        {
+            string index = Path.Combine(plan.WorkFolder, "index.html");
+            NeuroAlign.Report.HtmlReport.WriteIndex(index, context.CommandLine, [.. plan.Tasks.Select(t => (t.Name, t.Output, NeuroAlign.Report.HtmlReport.DefaultPath(t.Output)))]);
+            context.Out.WriteLine($"report index: {index}");
+        }
+
         if (failures.Count > 0)
         {
             throw new NeuroAlignException($"{failures.Count} of {tasks.Count} session(s) failed: {string.Join("; ", failures)}");

@@ -58,7 +58,7 @@ internal static class DemoCommand
             "--ephys", ephys, "--ephys", nidq,
             .. video is null ? Array.Empty<string>() : ["--video", video, "--video-sync", $"ephys_1:{DemoSession.NidqStrobeLine}"],
             "--fmri", fmri, "--fmri-cache", Path.Combine(folder, "cache"),
-            "--time", "2.5", "--after", "1", "--filter", DemoFilter, "--out", output,
+            "--time", "2.5", "--after", "1", "--filter", DemoFilter, "--out", output, "--report",
         ];
         context.Out.WriteLine($"running: neuro-align {string.Join(' ', exportArgs.Select(BashQuoting.Quote))}");
         int code = Program.Run(exportArgs, context with { CommandLine = "neuro-align " + string.Join(' ', exportArgs.Select(BashQuoting.Quote)) });
@@ -85,6 +85,7 @@ internal static class DemoCommand
 
         context.Out.WriteLine($"  /usr/bin/python3 -c \"import h5py; f = h5py.File('{output}'); print(f['fmri/data'].shape, f['fmri/source_index'][0], f['fmri/data'][0, 1, 3, 2, 1])\"");
         context.Out.WriteLine("  expected: (1, 2, 8, 6, 4) [5 6] 6321.0  (TR 0.5 s: volumes 5 and 6 start at 2.5 s and 3 s; value 1000·6 + 100·3 + 10·2 + 1)");
+        context.Out.WriteLine($"look at it: open {NeuroAlign.Report.HtmlReport.DefaultPath(output)} in a browser (the camera's dropped frame on the timeline, the NIDQ's drift, where the fMRI run sits)");
         return 0;
     }
 }

@@ -24,6 +24,7 @@ internal static class ExportCommand
         ExportSettings.Shard,
         ExportSharding.Shards,
         ExportSharding.Jobs,
+        ReportCommand.WithReport,
     ];
 
     public static int Run(ParsedArgs args, CliContext context)
@@ -47,6 +48,11 @@ internal static class ExportCommand
         ExportSharding.CheckOptions(settings);
         string output = plan.OutputPath;
         Hdf5Sink.CheckOutput(output, plan.InputPaths, plan.Overwrite);
+        string? report = settings.Has(ReportCommand.WithReport) ? NeuroAlign.Report.HtmlReport.DefaultPath(output) : null;
+        if (report != null)
+        {
+            ReportCommand.CheckTarget(report, plan.Overwrite);
+        }
 
         var log = new ContextLog(context);
         using Session session = Session.Open(requests, settings, log);
@@ -57,6 +63,12 @@ internal static class ExportCommand
         notes.AddRange(session.Streams.Skip(1).Where(s => s.Fit is null).Select(s => $"{s.Name}: {s.Placement}"));
         if (ExportSharding.HandOff(args, output, windows.Times.Length, context) is int handedOff)
         {
+            // Shards merged into the output (or shard files only, with --shard): the report is of the merged file.
+            if (handedOff == 0 && report != null && File.Exists(output))
+            {
+                ReportCommand.Write(output, report, context);
+            }
+
             return handedOff;
         }
 
@@ -84,6 +96,11 @@ internal static class ExportCommand
         foreach (string note in notes)
         {
             context.Out.WriteLine($"  note: {note}");
+        }
+
+        if (report != null)
+        {
+            ReportCommand.Write(output, report, context);
         }
 
         return 0;

@@ -1,4 +1,5 @@
 using NeuroAlign.Cli.CommandLine;
+using NeuroAlign.Report;
 using NeuroAlign.Sessions;
 using NeuroAlign.Sync;
 
@@ -10,6 +11,12 @@ namespace NeuroAlign.Cli.Commands;
 /// </summary>
 internal static class SyncCommand
 {
+    public static readonly Setting<string> Plot = Setting.Text("plot", "FILE.png", "also draw every fitted stream's pulse residuals against time, with the tolerance band, to a PNG (docs/report.md)");
+
+    public static readonly IReadOnlyList<Setting> Settings = [.. SettingOptions.Session, Plot, ReportCommand.WithReport, ReportCommand.Html];
+
+    /// <summary>Where <c>sync --report</c> writes without --html.</summary>
+    public const string DefaultReport = "sync-report.html";
 
     public static int Run(ParsedArgs args, CliContext context)
     {
@@ -26,6 +33,22 @@ internal static class SyncCommand
         }
 
         Session.CheckSettings(requests, settings, SettingOptions.Session);
+        string? plot = settings.Find(Plot);
+        if (plot != null && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SettingException(Plot, $"{plot}: expected a name ending in .png");
+        }
+
+        if (settings.Has(ReportCommand.Html) && !settings.Has(ReportCommand.WithReport))
+        {
+            throw new SettingException(ReportCommand.Html, $"says where the report goes: give {ReportCommand.WithReport} too");
+        }
+
+        string? report = settings.Has(ReportCommand.WithReport) ? settings.Find(ReportCommand.Html) ?? DefaultReport : null;
+        if (report != null)
+        {
+            ReportCommand.CheckTarget(report, overwrite: false);
+        }
         using Session session = Session.Open(requests, settings, new ExportCommand.ContextLog(context));
         SessionStream reference = session.Reference;
         context.Out.WriteLine($"reference: {reference.Name} ({reference.Stream.SourcePath})");
@@ -57,6 +80,29 @@ internal static class SyncCommand
             {
                 context.Out.WriteLine($"  note: {note}");
             }
+        }
+
+        SyncData[] fits = [.. session.Streams.Where(s => s.Fit?.Pulses is { ResidualSeconds.Length: > 0 }).Select(s => SyncData.FromFit(s.Name, s.Fit!))];
+        if (plot != null)
+        {
+            if (fits.Length == 0)
+            {
+                throw new NeuroAlignException($"{Plot} {plot}: nothing to draw: no stream was fitted to pulses (give a second --ephys stream with a shared sync line, --video-sync, --fmri-sync or --video-led)");
+            }
+
+            SyncFigures.SaveResidualsPng(fits, plot);
+            context.Out.WriteLine($"plot: {plot} (residuals of {string.Join(", ", fits.Select(f => f.Stream))})");
+        }
+
+        if (report != null)
+        {
+            TimelineRow[] rows = [.. session.Streams.Select(s => new TimelineRow(
+                s.Name,
+                s.Modality.Name,
+                (s.Map.ToReference(s.Stream.Clock.StartSeconds), s.Map.ToReference(s.Stream.Clock.EndSeconds)),
+                s.Fit?.Pulses is { ResidualSeconds.Length: > 0 } ? SyncData.FromFit(s.Name, s.Fit) : null))];
+            ReportResult result = HtmlReport.WriteSync(report, context.CommandLine, rows);
+            context.Out.WriteLine($"report: {report} ({result.Figures.Count} figures)");
         }
 
         return 0;

@@ -19,7 +19,8 @@ public sealed class AlignedStream
         IReadOnlyDictionary<string, object>? attributes = null,
         IReadOnlyDictionary<string, Array>? extraDatasets = null,
         CompiledFilter? filter = null,
-        IReadOnlyDictionary<string, object>? syncAttributes = null)
+        IReadOnlyDictionary<string, object>? syncAttributes = null,
+        IReadOnlyDictionary<string, Array>? syncDatasets = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(stream);
@@ -42,6 +43,7 @@ public sealed class AlignedStream
 
         Filter = filter;
         SyncAttributes = syncAttributes;
+        SyncDatasets = syncDatasets;
     }
 
     /// <summary>Output group name: ephys, ephys_1, video, fmri…</summary>
@@ -66,6 +68,9 @@ public sealed class AlignedStream
 
     /// <summary>How the stream's clock was tied to the reference (written as /sync/&lt;name&gt; attributes); null when it was not fitted.</summary>
     public IReadOnlyDictionary<string, object>? SyncAttributes { get; }
+
+    /// <summary>The fit's pulses, residuals and knots (written as /sync/&lt;name&gt; datasets); null when it was not fitted.</summary>
+    public IReadOnlyDictionary<string, Array>? SyncDatasets { get; }
 
     /// <summary>Element type of the output data: the stored type, or float32 when samples are interpolated (never for binned events).</summary>
     public SampleType OutputElementType => Mode == IndexMode.Linear && Events is null ? SampleType.Float32 : Stream.ElementType;

@@ -77,12 +77,15 @@ public static class Aligner
             {
                 ["samples_outside"] = outside[i].Samples,
                 ["windows_incomplete"] = (long)outside[i].Windows,
+                [Sessions.OutputSchema.ReferenceStartAttribute] = s.Timeline.StartReferenceSeconds,
+                [Sessions.OutputSchema.ReferenceEndAttribute] = s.Timeline.EndReferenceSeconds,
             }.WithFilter(s.Filter),
             s.ExtraDatasets,
             HasMask: s.Filter is not null,
             SyncAttributes: s.SyncAttributes,
             Ragged: s.Events is { } events ? new RaggedLayout(EventBinner.ListColumns, CountListed(s, events, windowTimes)) : null,
-            DataName: s.Events is null ? Sessions.OutputSchema.Data : Sessions.OutputSchema.Counts)).ToArray();
+            DataName: s.Events is null ? Sessions.OutputSchema.Data : Sessions.OutputSchema.Counts,
+            SyncDatasets: s.SyncDatasets)).ToArray();
         var root = new Dictionary<string, object>(rootAttributes)
         {
             ["windows_incomplete"] = (long)CountIncompleteWindows(streams, windowTimes),

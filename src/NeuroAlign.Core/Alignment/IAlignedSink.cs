@@ -13,6 +13,7 @@ namespace NeuroAlign.Alignment;
 /// <param name="HasMask">Whether a filter applies: each window then carries a uint8 mask shaped like its data (/m/mask).</param>
 /// <param name="SyncAttributes">How the stream's clock was fitted to the reference (/sync/&lt;name&gt;); null when it was not.</param>
 /// <param name="Ragged">Datasets of a varying length per window (spike lists), in CSR form; null when the modality has none.</param>
+/// <param name="SyncDatasets">The fit's pulses, residuals and knots (/sync/&lt;name&gt; datasets); null when there are none.</param>
 /// <param name="DataName">The name of the per-window data dataset: data for sampled streams, counts for binned events.</param>
 public sealed record ModalityLayout(
     string Name,
@@ -24,7 +25,8 @@ public sealed record ModalityLayout(
     bool HasMask = false,
     IReadOnlyDictionary<string, object>? SyncAttributes = null,
     RaggedLayout? Ragged = null,
-    string DataName = Sessions.OutputSchema.Data)
+    string DataName = Sessions.OutputSchema.Data,
+    IReadOnlyDictionary<string, Array>? SyncDatasets = null)
 {
     /// <summary>Elements of one window's data: N × product(SampleShape).</summary>
     public long ElementsPerWindow => SampleShape.Aggregate((long)PointsPerWindow, (a, d) => a * d);

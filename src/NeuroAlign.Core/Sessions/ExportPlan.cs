@@ -197,9 +197,11 @@ public sealed class ExportPlan
             }
 
             Dictionary<string, object>? sync = null;
+            Dictionary<string, Array>? syncDatasets = null;
             if (s.Fit is not null)
             {
                 sync = session.SyncAttributes(s);
+                syncDatasets = Session.SyncDatasets(s);
                 attributes["clock_assumption"] = $"{s.Placement}; figures in /{OutputSchema.SyncGroup}/{s.Name}";
             }
             else if (s.Opened.ClockOf is { } clockOf)
@@ -210,9 +212,9 @@ public sealed class ExportPlan
                 attributes["clock_assumption"] = description.Attributes.TryGetValue("clock_assumption", out object? how) ? $"{how}; {s.Placement}" : s.Placement;
             }
 
-            var output = new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, syncAttributes: sync);
+            var output = new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, syncAttributes: sync, syncDatasets: syncDatasets);
             aligned.Add(Filters is { } filters && filters.AppliesTo(s.Modality.Kind)
-                ? new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, filters.Compile(FilterTarget.ForStream(s.Modality.Kind, sampled, output.OutputElementType)), sync)
+                ? new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, filters.Compile(FilterTarget.ForStream(s.Modality.Kind, sampled, output.OutputElementType)), sync, syncDatasets)
                 : output);
         }
 

@@ -41,6 +41,27 @@ public static class OutputSchema
     /// <summary>The group of clock fits: one subgroup per fitted stream, its figures as attributes.</summary>
     public const string SyncGroup = "sync";
 
+    /// <summary>/sync/&lt;m&gt;: each matched pulse on the stream's own clock, float64 [P] (strobes: its exposure's nominal own time).</summary>
+    public const string PulseOwnTime = "pulse_own_time_s";
+
+    /// <summary>/sync/&lt;m&gt;: each matched pulse on the reference clock, float64 [P].</summary>
+    public const string PulseTime = "pulse_time_s";
+
+    /// <summary>/sync/&lt;m&gt;: each matched pulse's residual from the fit (reference minus fitted), float64 [P].</summary>
+    public const string PulseResidual = "pulse_residual_s";
+
+    /// <summary>/sync/&lt;m&gt;, piecewise-linear fits only: the knots on the own and reference clocks, float64 [K].</summary>
+    public const string KnotOwnTime = "knot_own_time_s";
+
+    /// <summary>See <see cref="KnotOwnTime"/>.</summary>
+    public const string KnotTime = "knot_time_s";
+
+    /// <summary>/m attributes: the span the recording covers on the reference clock, seconds.</summary>
+    public const string ReferenceStartAttribute = "reference_start_s";
+
+    /// <summary>See <see cref="ReferenceStartAttribute"/>.</summary>
+    public const string ReferenceEndAttribute = "reference_end_s";
+
     /// <summary>Every stream group carries this attribute: ephys, video, fmri…</summary>
     public const string ModalityAttribute = "modality";
 

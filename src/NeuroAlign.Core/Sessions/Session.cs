@@ -388,5 +388,12 @@ public sealed class Session : IDisposable
         return a;
     }
 
+    /// <summary>The /sync/&lt;name&gt; datasets: the fit's pulses and residuals, and its knots (<see cref="ClockFit.ToDatasets"/>).</summary>
+    public static Dictionary<string, Array> SyncDatasets(SessionStream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return stream.Fit?.ToDatasets() ?? throw new InvalidOperationException($"{stream.Name} was not fitted");
+    }
+
     internal static string Seconds(double t) => t.ToString("G6", CultureInfo.InvariantCulture);
 }

@@ -105,6 +105,9 @@ public sealed record ClockFit
     /// <summary>How the coarse offset was found (pattern of intervals, or nearest the streams' common start).</summary>
     public string? OffsetSearch { get; init; }
 
+    /// <summary>The matched pulses and their residuals, for plots (/sync/&lt;m&gt;/pulse_*); null for an offset given by hand.</summary>
+    public FitPulses? Pulses { get; init; }
+
     /// <summary>Things worth knowing that did not stop the fit.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
@@ -157,6 +160,29 @@ public sealed record ClockFit
         }
 
         return a;
+    }
+
+    /// <summary>
+    /// The /sync/&lt;modality&gt; datasets: every matched pulse on both clocks with its residual, and
+    /// the knots of a piecewise-linear fit (a strobe's map, through every pulse, has no knots of its own).
+    /// </summary>
+    public Dictionary<string, Array> ToDatasets()
+    {
+        var d = new Dictionary<string, Array>(StringComparer.Ordinal);
+        if (Pulses is { } p)
+        {
+            d[Sessions.OutputSchema.PulseOwnTime] = p.OwnSeconds;
+            d[Sessions.OutputSchema.PulseTime] = p.ReferenceSeconds;
+            d[Sessions.OutputSchema.PulseResidual] = p.ResidualSeconds;
+        }
+
+        if (Method == "piecewise-linear" && Map is PiecewiseLinearClockMap piecewise)
+        {
+            d[Sessions.OutputSchema.KnotOwnTime] = piecewise.OwnKnots.ToArray();
+            d[Sessions.OutputSchema.KnotTime] = piecewise.ReferenceKnots.ToArray();
+        }
+
+        return d;
     }
 
     /// <summary>One line: method, offset, drift, residuals, pulses, and the counts that apply.</summary>

@@ -100,6 +100,7 @@ public static class ClockFitter
         {
             return new ClockFit(name, "linear", ClockMap.Linear(slope, offset), slope, offset, rms, max, n)
             {
+                Pulses = FitPulses.Of(ownSeconds, referenceSeconds, residuals),
                 ToleranceSeconds = options.MaxResidualSeconds,
                 ToleranceText = options.ToleranceText,
             };
@@ -140,6 +141,7 @@ public static class ClockFitter
 
                 return new ClockFit(name, "piecewise-linear", new PiecewiseLinearClockMap(ownKnots, referenceKnots), slope, offset, rms, max, n)
                 {
+                    Pulses = FitPulses.Of(ownSeconds, referenceSeconds, fitted),
                     ToleranceSeconds = options.MaxResidualSeconds,
                     ToleranceText = options.ToleranceText,
                     Segments = knots.Count - 1,

@@ -161,9 +161,11 @@ public static class StrobeSync
             ? ClockFitter.Line(usedOwn, usedReference, 0, usedOwn.Length)
             : (1.0, usedReference[0] - usedOwn[0]);
         double sum = 0, max = 0;
+        var residuals = new double[usedOwn.Length];
         for (int i = 0; i < usedOwn.Length; i++)
         {
             double r = usedReference[i] - ((slope * usedOwn[i]) + offset);
+            residuals[i] = r;
             sum += r * r;
             max = Math.Max(max, Math.Abs(r));
         }
@@ -172,6 +174,7 @@ public static class StrobeSync
         return new ClockFit(name, options.Method, map, slope, offset, Math.Sqrt(sum / usedOwn.Length), max, usedOwn.Length)
         {
             Source = pulses.Source,
+            Pulses = FitPulses.Of(usedOwn, usedReference, residuals),
             Segments = Math.Max(1, n - 1),
             FramesDropped = dropped,
             LeadingPulsesSkipped = leading,

@@ -102,6 +102,12 @@ public sealed class PiecewiseLinearClockMap : ClockMap
 
     public int KnotCount => _own.Length;
 
+    /// <summary>The knots on the stream's own clock, seconds.</summary>
+    public IReadOnlyList<double> OwnKnots => _own;
+
+    /// <summary>The knots on the reference clock, seconds.</summary>
+    public IReadOnlyList<double> ReferenceKnots => _reference;
+
     public override string Method => "piecewise-linear";
 
     public override double ToReference(double ownSeconds) => Interpolate(_own, _reference, ownSeconds);
