@@ -167,9 +167,9 @@ internal static class ChunkFilters
                 return info.Buffer;
             }
 
-            var output = new MemoryStream((info.Buffer.Length / 2) + 64);
+            var output = new ChunkOutput((info.Buffer.Length / 2) + 64);
             ChunkCodec.Deflate(info.Buffer.Span, shuffleTypeSize: 0, (int)info.Parameters[0], output);
-            return output.GetBuffer().AsMemory(0, (int)output.Length);
+            return output.Written;
         }
     }
 
@@ -202,9 +202,9 @@ internal static class ChunkFilters
             }
 
             ChunkCodec codec = ChunkCodec.FromClientData(id, info.Parameters);
-            var output = new MemoryStream((info.Buffer.Length / 2) + 64);
+            var output = new ChunkOutput((info.Buffer.Length / 2) + 64);
             codec.Encode(info.Buffer.Span, output);
-            return output.GetBuffer().AsMemory(0, (int)output.Length);
+            return output.Written;
         }
     }
 }
