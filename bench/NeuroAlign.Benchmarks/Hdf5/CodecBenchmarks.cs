@@ -14,7 +14,7 @@ namespace NeuroAlign.Benchmarks.Hdf5;
 /// 8 Hz wave, <see cref="BenchFiles.WriteRealisticEphys"/>), video-like uint8 frames (smooth
 /// shading, a moving bright disc, sensor noise) and an fMRI-like float32 run (a smooth "brain"
 /// of about 1000 with noise sd 15). About 92 MB of samples per modality, written to /dev/shm.
-/// <c>harness codec MODALITY CODEC[-LEVEL] REPS [KEEP]</c> times the same export for bench/peers/codecs.py,
+/// <c>harness codec MODALITY CODEC[-LEVEL] REPS [KEEP|-] [THREADS]</c> times the same export for bench/peers/codecs.py,
 /// which runs h5py + hdf5plugin on the same bytes and prints the table in docs/benchmarks.md.
 /// </summary>
 [MemoryDiagnoser]
@@ -56,15 +56,19 @@ public class CodecBenchmarks
         return text == "none" ? Hdf5SinkOptions.Uncompressed : new Hdf5SinkOptions(CompressionCodecs.Parse(text));
     }
 
-    /// <summary>For the harness: median seconds of <paramref name="reps"/> exports, and the sizes; the last file is kept as <paramref name="keep"/> when given.</summary>
-    public static void Harness(string modality, string codec, int reps, string? keep)
+    /// <summary>
+    /// For the harness: median seconds of <paramref name="reps"/> exports, and the sizes; the last
+    /// file is kept as <paramref name="keep"/> when given. <paramref name="threads"/>: the sink's
+    /// compression threads (0: one per core; 1: on the writing thread, the codec's own cost).
+    /// </summary>
+    public static void Harness(string modality, string codec, int reps, string? keep, int threads = 0)
     {
         CodecData data = CodecData.Load(modality);
         string folder = Directory.CreateDirectory(Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"neuroalign-bench-codec-{Environment.ProcessId}")).FullName;
         try
         {
             string path = Path.Combine(folder, "c.h5");
-            Hdf5SinkOptions options = Options(codec);
+            Hdf5SinkOptions options = Options(codec) with { CompressionThreads = threads };
             data.Export(path, options);
             var times = new List<double>();
             var cpu = new List<double>();

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -87,6 +88,15 @@ internal static class BitShuffle
     /// <summary>The 8 bit rows of one byte plane of n bytes (n = 8 · <paramref name="rowBytes"/>).</summary>
     private static void TransposePlane(ReadOnlySpan<byte> plane, Span<byte> rows, int rowBytes)
     {
+        if (plane.Length != 8 * rowBytes || rows.Length < 8 * rowBytes)
+        {
+            throw new ArgumentException($"a plane of {plane.Length} bytes into rows of {rowBytes}");
+        }
+
+        // Bounds are checked above: loads and stores go through refs (span slices per step cost as
+        // much as the transpose itself).
+        ref byte from = ref MemoryMarshal.GetReference(plane);
+        ref byte to = ref MemoryMarshal.GetReference(rows);
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -94,11 +104,11 @@ internal static class BitShuffle
             // each byte moves the next bit up. Bytes do not carry into each other.
             for (; i + 32 <= plane.Length; i += 32)
             {
-                Vector256<byte> v = Vector256.Create(plane.Slice(i, 32));
+                Vector256<byte> v = Vector256.LoadUnsafe(ref from, (nuint)i);
                 int at = i / 8;
                 for (int k = 7; k >= 0; k--)
                 {
-                    BinaryPrimitives.WriteUInt32LittleEndian(rows.Slice((k * rowBytes) + at, 4), v.ExtractMostSignificantBits());
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, (k * rowBytes) + at), BitConverter.IsLittleEndian ? v.ExtractMostSignificantBits() : BinaryPrimitives.ReverseEndianness(v.ExtractMostSignificantBits()));
                     v += v;
                 }
             }
@@ -108,11 +118,12 @@ internal static class BitShuffle
         {
             for (; i + 16 <= plane.Length; i += 16)
             {
-                Vector128<byte> v = Vector128.Create(plane.Slice(i, 16));
+                Vector128<byte> v = Vector128.LoadUnsafe(ref from, (nuint)i);
                 int at = i / 8;
                 for (int k = 7; k >= 0; k--)
                 {
-                    BinaryPrimitives.WriteUInt16LittleEndian(rows.Slice((k * rowBytes) + at, 2), (ushort)v.ExtractMostSignificantBits());
+                    ushort bits = (ushort)v.ExtractMostSignificantBits();
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, (k * rowBytes) + at), BitConverter.IsLittleEndian ? bits : BinaryPrimitives.ReverseEndianness(bits));
                     v += v;
                 }
             }
