@@ -156,7 +156,7 @@ public class CodecTests
     /// codecs and a numpy bit-unshuffle from the format; prints the filters h5py sees and whether
     /// data equal the uncompressed export's. With the plugin, also reads the dataset through h5py.
     /// </summary>
-    private const string ChunkCheckScript =
+    internal const string ChunkCheckScript =
         """
         import sys, h5py, numpy as np, zstandard, lz4.block
         path, plain, codec, via_plugin = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == 'plugin'
