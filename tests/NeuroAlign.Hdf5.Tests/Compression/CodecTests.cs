@@ -104,12 +104,16 @@ public class CodecTests
     [InlineData(2, 8)]
     [InlineData(2, 24)]
     [InlineData(2, 4096)]
+    [InlineData(2, 72)]
+    [InlineData(2, 4104)]
     [InlineData(4, 2048)]
     [InlineData(4, 40)]
+    [InlineData(4, 104)]
     [InlineData(8, 1024)]
     public void BitShuffle_Transpose_MatchesBitByBitDefinitionAndInverts(int elementBytes, int elements)
     {
-        // 4096 elements take the 32-byte vector path, 24 and 40 the 16-byte and scalar tails.
+        // 4096 elements take the 32-byte vector path, 24 and 40 the 16-byte and scalar tails; with
+        // AVX2, 2- and 4-byte elements go 32 at a time (72, 4104 and 104 end in 8-element tails).
         byte[] raw = new byte[elements * elementBytes];
         new Random(elements + elementBytes).NextBytes(raw);
         byte[] rows = new byte[raw.Length];
