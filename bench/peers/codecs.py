@@ -1,6 +1,6 @@
 """Compression codecs of the HDF5 export: NeuroAlign's Hdf5Sink against h5py + hdf5plugin, same bytes, same chunks.
 
-    /usr/bin/python3 bench/peers/codecs.py [--reps N] [--only ephys,video,fmri] [--codecs gzip-1,zstd-1,...] [--no-build]
+    /usr/bin/python3 bench/peers/codecs.py [--reps N] [--only ephys,video,fmri] [--codecs gzip-1,zstd-1,...] [--mapped] [--no-build]
 
 For each modality (ten windows of realistic int16 ephys, uint8 video-like frames, float32 fMRI-like
 volumes; about 92 MB each, made once in $NEUROALIGN_BENCH_DIR by the harness) and each codec, NeuroAlign's
@@ -12,7 +12,10 @@ Both write to /dev/shm. Speed is raw data MB / median seconds of an export (file
 closed), and MB per CPU-second (user + system time of the process: on a loaded machine, the cost
 that does not depend on how much of the CPU the process got); ratio is the stored size of the data dataset / its raw size (h5py's get_storage_size). Every
 NeuroAlign file is read back by h5py (with the plugins) and compared with the raw data where a plugin
-decodes it. Prints a Markdown table.
+decodes it. With --mapped, NeuroAlign's windows come as memory over the mapped data file (as from a
+recording at its native rate: the uncompressed export then writes it without a copy, and the codecs
+compress straight from it) instead of filled buffers; h5py still writes from the array in memory.
+Prints a Markdown table.
 """
 import argparse
 import json
@@ -46,8 +49,8 @@ def peer_filters(codec):
     return None  # zstd: not in Debian's plugins
 
 
-def ours(modality, codec, reps, keep):
-    out = subprocess.run(["dotnet", HARNESS, "harness", "codec", modality, codec, str(reps), keep],
+def ours(modality, codec, reps, keep, mapped=False):
+    out = subprocess.run(["dotnet", HARNESS, "harness", "codec", modality, codec, str(reps), keep, "0", "mapped" if mapped else "buffers"],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -76,6 +79,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--only", default="ephys,video,fmri")
     ap.add_argument("--codecs", default=",".join(CODECS + ["blosc-lz4-bitshuffle"]))
+    ap.add_argument("--mapped", action="store_true", help="NeuroAlign's windows as memory over the mapped data file")
     ap.add_argument("--no-build", action="store_true")
     args = ap.parse_args()
     if not args.no_build:
@@ -94,7 +98,7 @@ def main():
                 row = [modality, codec, "—", "—", "—", "—", "—", "—"]
                 if codec in CODECS:
                     keep = os.path.join(folder, "ours.h5")
-                    o = ours(modality, codec, args.reps, keep)
+                    o = ours(modality, codec, args.reps, keep, args.mapped)
                     with h5py.File(keep, "r") as f:
                         d = f[modality + "/data"]
                         stored = d.id.get_storage_size()

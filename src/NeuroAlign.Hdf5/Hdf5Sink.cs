@@ -151,9 +151,9 @@ public sealed partial class Hdf5Sink : IAlignedSink
                     ? new SourceChunkWriter(cache, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
                     : null,
 
-                // Compressed chunks that are whole slices of a window are copied in with one bulk copy.
-                CopiedChunks = dataCreation.ChunkCache is CompressingChunkCache compressing && dataChunks[0] == 1 && m.PointsPerWindow % dataChunks[1] == 0
-                    ? new CopiedChunkWriter(compressing, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
+                // Compressed chunks that are whole slices of a window are compressed straight from it.
+                CompressedChunks = dataCreation.ChunkCache is CompressingChunkCache compressing && dataChunks[0] == 1 && m.PointsPerWindow % dataChunks[1] == 0
+                    ? new CompressedChunkWriter(compressing, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
                     : null,
             };
             group[m.DataName] = datasets.Data;
@@ -233,13 +233,21 @@ public sealed partial class Hdf5Sink : IAlignedSink
             writer.Write(d.Timestamps, window.Timestamps, fileSelection: points);
             writer.Write(d.SourceIndex, window.SourceIndex, fileSelection: points);
             writer.Write(d.SourceTime, window.SourceTime, fileSelection: points);
-            if (d.CopiedChunks is { } copied)
+            if (d.CompressedChunks is { } compressed)
             {
-                WriteCopied(writer, d, copied, w, window.SourceData.IsEmpty ? window.DataBytes : window.SourceData.Span);
+                WriteCompressed(writer, d, compressed, w, window.SourceData.IsEmpty ? ArrayBytes.Of(window.Data) : window.SourceData);
                 if (!window.SourceData.IsEmpty)
                 {
                     MappedFile.ReleaseMemory(window.SourceData);
                 }
+            }
+            else if (window.SourceData.IsEmpty && d.SourceChunks is { } fromBuffer)
+            {
+                // Whole chunks of the window's buffer go out as they are, like a recording's, and
+                // are in the file before the buffer is refilled: no copy into PureHDF's chunk.
+                WriteFromSource(writer, d, fromBuffer, w, ArrayBytes.Of(window.Data));
+                fromBuffer.Cache.HandOverNow();
+                _writeQueue?.Drain();
             }
             else if (window.SourceData.IsEmpty)
             {
@@ -522,19 +530,26 @@ public sealed partial class Hdf5Sink : IAlignedSink
         }
     }
 
-    /// <summary>Window <paramref name="w"/>'s compressed chunks: each copied into its cache in one piece, then asked for by writing one element.</summary>
-    private static void WriteCopied(H5NativeWriter writer, ModalityDatasets d, CopiedChunkWriter copied, ulong w, ReadOnlySpan<byte> window)
+    /// <summary>
+    /// Window <paramref name="w"/>'s compressed chunks, each compressed straight from
+    /// <paramref name="window"/> (the window's buffer or the mapped recording) and asked for by
+    /// writing one element; every one is compressed and written before this returns, since the
+    /// buffer is refilled after.
+    /// </summary>
+    private static void WriteCompressed(H5NativeWriter writer, ModalityDatasets d, CompressedChunkWriter compressed, ulong w, ReadOnlyMemory<byte> window)
     {
-        int chunks = (int)d.DataDims[1] / copied.PointsPerChunk;
+        int chunks = (int)d.DataDims[1] / compressed.PointsPerChunk;
         int chunkBytes = window.Length / chunks;
         for (int c = 0; c < chunks; c++)
         {
             ulong[] start = new ulong[d.DataRank];
             start[0] = w;
-            start[1] = (ulong)(c * copied.PointsPerChunk);
-            copied.Cache.CopyNextChunkFrom(window.Slice(c * chunkBytes, chunkBytes));
-            PureHdfInternals.AskForChunk(selection => WriteData(writer, d.Data, copied.OneElement, selection), start);
+            start[1] = (ulong)(c * compressed.PointsPerChunk);
+            compressed.Cache.CompressNextChunkFrom(window.Slice(c * chunkBytes, chunkBytes));
+            PureHdfInternals.AskForChunk(selection => WriteData(writer, d.Data, compressed.OneElement, selection), start);
         }
+
+        compressed.Cache.FinishBorrowed();
     }
 
     private sealed record ModalityDatasets(
@@ -552,7 +567,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
         public SourceChunkWriter? SourceChunks { get; init; }
 
         /// <summary>Set when compressed chunks are whole slices of a window.</summary>
-        public CopiedChunkWriter? CopiedChunks { get; init; }
+        public CompressedChunkWriter? CompressedChunks { get; init; }
 
         /// <summary>Set when the modality has ragged datasets (spike lists).</summary>
         public RaggedDatasets? Ragged { get; set; }
@@ -564,8 +579,8 @@ public sealed partial class Hdf5Sink : IAlignedSink
     /// <summary>What writing a window's chunks straight from the source takes: the data's cache, points per chunk, a one-element array.</summary>
     private sealed record SourceChunkWriter(SequentialChunkCache Cache, int PointsPerChunk, Array OneElement);
 
-    /// <summary>What copying a window's compressed chunks in one piece takes: the data's cache, points per chunk, a one-element array.</summary>
-    private sealed record CopiedChunkWriter(CompressingChunkCache Cache, int PointsPerChunk, Array OneElement);
+    /// <summary>What compressing a window's chunks straight from it takes: the data's cache, points per chunk, a one-element array.</summary>
+    private sealed record CompressedChunkWriter(CompressingChunkCache Cache, int PointsPerChunk, Array OneElement);
 
     [GeneratedRegex(@"^\..+\.[0-9]+\.[0-9a-f]{32}\.partial$")]
     private static partial Regex TemporaryName();

@@ -21,9 +21,9 @@ namespace NeuroAlign.Hdf5;
 /// (or queued on the writer thread, or being compressed) can be written then.</item>
 /// <item><b>OneElementAsksForItsChunk</b>: writing one element through a hyperslab makes PureHDF
 /// ask the cache for exactly that element's chunk (one <c>GetChunk</c> with its index) and later
-/// store whatever bytes the cache passes to that chunk's writer. The sink writes an uncompressed
-/// window straight from the recording's memory this way (<see cref="AskForChunk"/>): PureHDF 2.2
-/// has no direct chunk write.</item>
+/// store whatever bytes the cache passes to that chunk's writer. The sink writes whole-slice chunks
+/// straight from a window's memory this way (<see cref="AskForChunk"/>): uncompressed from the
+/// recording or the window's buffer, compressed from either. PureHDF 2.2 has no direct chunk write.</item>
 /// <item><b>FiltersOnTheWritingThread</b>: PureHDF runs a dataset's filter pipeline inside the
 /// chunk writer delegate, synchronously, on the thread that calls it. Chunks are compressed on
 /// workers beforehand and the registered filters pass the finished bytes through while

@@ -38,6 +38,13 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
     /// </summary>
     public void WriteNextChunkFrom(ReadOnlyMemory<byte> chunkBytes) => _nextSource = chunkBytes;
 
+    /// <summary>
+    /// Hands the chunk asked for last to the writer thread now, not when the next is asked for:
+    /// a chunk of a window's buffer, which the caller then waits for (<see cref="ChunkWriteQueue.Drain"/>)
+    /// before the buffer is refilled.
+    /// </summary>
+    public void HandOverNow() => HandOver();
+
     public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkAllocator, Action<ulong, Memory<byte>> chunkWriter)
     {
         if (_writer != null && chunkIndex == _index)

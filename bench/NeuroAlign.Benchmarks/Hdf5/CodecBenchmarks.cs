@@ -4,6 +4,7 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using NeuroAlign.Alignment;
 using NeuroAlign.Hdf5;
+using NeuroAlign.Memory;
 using NeuroAlign.Streams;
 
 namespace NeuroAlign.Benchmarks.Hdf5;
@@ -14,7 +15,7 @@ namespace NeuroAlign.Benchmarks.Hdf5;
 /// 8 Hz wave, <see cref="BenchFiles.WriteRealisticEphys"/>), video-like uint8 frames (smooth
 /// shading, a moving bright disc, sensor noise) and an fMRI-like float32 run (a smooth "brain"
 /// of about 1000 with noise sd 15). About 92 MB of samples per modality, written to /dev/shm.
-/// <c>harness codec MODALITY CODEC[-LEVEL] REPS [KEEP]</c> times the same export for bench/peers/codecs.py,
+/// <c>harness codec MODALITY CODEC[-LEVEL] REPS [KEEP|-] [THREADS] [buffers|mapped]</c> times the same export for bench/peers/codecs.py,
 /// which runs h5py + hdf5plugin on the same bytes and prints the table in docs/benchmarks.md.
 /// </summary>
 [MemoryDiagnoser]
@@ -56,16 +57,24 @@ public class CodecBenchmarks
         return text == "none" ? Hdf5SinkOptions.Uncompressed : new Hdf5SinkOptions(CompressionCodecs.Parse(text));
     }
 
-    /// <summary>For the harness: median seconds of <paramref name="reps"/> exports, and the sizes; the last file is kept as <paramref name="keep"/> when given.</summary>
-    public static void Harness(string modality, string codec, int reps, string? keep)
+    /// <summary>
+    /// For the harness: median seconds of <paramref name="reps"/> exports, and the sizes; the last
+    /// file is kept as <paramref name="keep"/> when given. <paramref name="threads"/>: the sink's
+    /// compression threads (0: one per core; 1: on the writing thread, the codec's own cost).
+    /// <paramref name="mapped"/>: windows come as memory over the mapped data file
+    /// (<see cref="WindowBuffer.SourceData"/>, as from a recording at its native rate: the
+    /// uncompressed export writes it without a copy) instead of filled buffers.
+    /// </summary>
+    public static void Harness(string modality, string codec, int reps, string? keep, int threads = 0, bool mapped = false)
     {
         CodecData data = CodecData.Load(modality);
         string folder = Directory.CreateDirectory(Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"neuroalign-bench-codec-{Environment.ProcessId}")).FullName;
         try
         {
             string path = Path.Combine(folder, "c.h5");
-            Hdf5SinkOptions options = Options(codec);
-            data.Export(path, options);
+            Hdf5SinkOptions options = Options(codec) with { CompressionThreads = threads };
+            using MappedFile? mapping = mapped ? MappedFile.OpenRead(data.Path) : null;
+            data.Export(path, options, mapping);
             var times = new List<double>();
             var cpu = new List<double>();
             long bytes = 0;
@@ -75,7 +84,7 @@ public class CodecBenchmarks
                 process.Refresh();
                 TimeSpan cpuBefore = process.TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
-                bytes = data.Export(path, options);
+                bytes = data.Export(path, options, mapping);
                 times.Add(clock.Elapsed.TotalSeconds);
                 process.Refresh();
                 cpu.Add((process.TotalProcessorTime - cpuBefore).TotalSeconds);
@@ -99,6 +108,7 @@ public class CodecBenchmarks
                 ["data_file"] = data.Path,
                 ["shape"] = data.Shape,
                 ["dtype"] = data.Layout.DataType.ToText(),
+                ["windows"] = mapped ? "mapped" : "buffers",
             }));
         }
         finally
@@ -171,13 +181,18 @@ internal sealed class CodecData
         return new CodecData(path, layout, buffers, [Windows, points, .. sampleShape]);
     }
 
-    public long Export(string path, Hdf5SinkOptions options)
+    /// <summary>Writes the ten windows: from the filled buffers, or as memory over <paramref name="mapping"/> (the data file) when given.</summary>
+    public long Export(string path, Hdf5SinkOptions options, MappedFile? mapping = null)
     {
         using (var sink = new Hdf5Sink(path, options))
         {
             sink.Begin(new ExportLayout(Enumerable.Range(0, Windows).Select(w => (double)w).ToArray(), [Layout], new Dictionary<string, object> { ["schema_version"] = 1L }));
+            long offset = 0;
             for (int w = 0; w < Windows; w++)
             {
+                int bytes = Buffers[w].DataBytes.Length;
+                Buffers[w].SourceData = mapping?.GetMemory(offset, bytes) ?? default;
+                offset += bytes;
                 sink.Write(w, 0, Buffers[w]);
             }
 

@@ -26,7 +26,7 @@ namespace NeuroAlign.Benchmarks.Peers;
 /// harness video-window FILE CACHE REPS FRAME,...    60 consecutive gray frames from each start
 /// harness make-ephys PATH GIGABYTES                 write a realistic 384-ch recording
 /// harness files                                     make the shared inputs; print their paths
-/// harness codec ephys|video|fmri CODEC[-LEVEL] REPS [KEEP]  ten windows through Hdf5Sink (Hdf5/CodecBenchmarks.cs)
+/// harness codec ephys|video|fmri CODEC[-LEVEL] REPS [KEEP|-] [THREADS] [buffers|mapped]  ten windows through Hdf5Sink (Hdf5/CodecBenchmarks.cs)
 /// harness spike-bin FOLDER WINDOWS REPS            bin a Kilosort folder's spikes into 1 s windows of 1 ms bins (Streams/SpikeBinningHarness.cs)
 /// harness cbin-window CBIN REPS START,START,...    1 s windows of an mtscomp .cbin (CbinHarness.cs)
 /// </code>
@@ -54,7 +54,7 @@ public static class PeerHarness
                 BenchFiles.WriteRealisticEphys(a[0], (long)(double.Parse(a[1], CultureInfo.InvariantCulture) * 1e9));
                 Report("make-ephys", [clock.Elapsed.TotalSeconds], 0);
                 break;
-            case "codec": Hdf5.CodecBenchmarks.Harness(a[0], a[1], Int(a[2]), a.Length > 3 ? a[3] : null); break;
+            case "codec": Hdf5.CodecBenchmarks.Harness(a[0], a[1], Int(a[2]), a.Length > 3 && a[3] != "-" ? a[3] : null, a.Length > 4 ? Int(a[4]) : 0, a.Length > 5 && a[5] == "mapped"); break;
             case "spike-bin": Streams.SpikeBinningHarness.Run(a[0], Int(a[1]), Int(a[2])); break;
             case "cbin-window": CbinHarness.Run(a); break;
             case "files":

@@ -122,9 +122,9 @@ internal sealed class ChunkCodec
     };
 
     /// <summary>Encodes <paramref name="raw"/> into <paramref name="output"/> (cleared first).</summary>
-    public void Encode(ReadOnlySpan<byte> raw, MemoryStream output)
+    public void Encode(ReadOnlySpan<byte> raw, ChunkOutput output)
     {
-        output.SetLength(0);
+        output.Clear();
         switch (Codec)
         {
             case CompressionCodec.Gzip:
@@ -180,7 +180,7 @@ internal sealed class ChunkCodec
     private static int ZlibNgLevel(int level) => ZlibLevel(level) == 1 ? 2 : ZlibLevel(level);
 
     /// <summary>Shuffle (when <paramref name="shuffleTypeSize"/> &gt; 1) and deflate, written in 64 KiB pieces.</summary>
-    internal static void Deflate(ReadOnlySpan<byte> raw, int shuffleTypeSize, int level, MemoryStream output)
+    internal static void Deflate(ReadOnlySpan<byte> raw, int shuffleTypeSize, int level, ChunkOutput output)
     {
         using var zlib = new ZLibStream(output, new ZLibCompressionOptions { CompressionLevel = ZlibNgLevel(level) }, leaveOpen: true);
         if (shuffleTypeSize <= 1)
@@ -237,32 +237,25 @@ internal sealed class ChunkCodec
         return t_zstd;
     }
 
-    private static Span<byte> Grow(MemoryStream output, int bytes)
-    {
-        long start = output.Length;
-        output.SetLength(start + bytes);
-        return output.GetBuffer().AsSpan((int)start, bytes);
-    }
-
-    private static void Zstd(ReadOnlySpan<byte> source, int level, MemoryStream output)
+    private static void Zstd(ReadOnlySpan<byte> source, int level, ChunkOutput output)
     {
         // One frame with its content size, as ZSTD_compress writes it: the reference filter sizes its output from it.
-        int written = ZstdCompressor(level).Wrap(source, Grow(output, Compressor.GetCompressBound(source.Length)));
-        output.SetLength(written);
+        int written = ZstdCompressor(level).Wrap(source, output.Reserve(Compressor.GetCompressBound(source.Length)));
+        output.Advance(written);
     }
 
-    private static void Lz4(ReadOnlySpan<byte> source, LZ4Level level, MemoryStream output)
+    private static void Lz4(ReadOnlySpan<byte> source, LZ4Level level, ChunkOutput output)
     {
         int blockBytes = Math.Max(1, Math.Min(source.Length, Lz4DefaultBlockBytes));
-        Span<byte> header = Grow(output, 12);
+        Span<byte> header = output.Reserve(12);
         BinaryPrimitives.WriteUInt64BigEndian(header, (ulong)source.Length);
         BinaryPrimitives.WriteUInt32BigEndian(header[8..], (uint)blockBytes);
+        output.Advance(12);
         for (int at = 0; at < source.Length; at += blockBytes)
         {
             ReadOnlySpan<byte> block = source.Slice(at, Math.Min(blockBytes, source.Length - at));
             int bound = LZ4Codec.MaximumOutputSize(block.Length);
-            long sizeAt = output.Length;
-            Span<byte> target = Grow(output, 4 + bound);
+            Span<byte> target = output.Reserve(4 + bound);
             int written = LZ4Codec.Encode(block, target[4..], level);
 
             // A block LZ4 does not shrink is stored as it is; the reader tells by its size.
@@ -273,18 +266,19 @@ internal sealed class ChunkCodec
             }
 
             BinaryPrimitives.WriteUInt32BigEndian(target, (uint)written);
-            output.SetLength(sizeAt + 4 + written);
+            output.Advance(4 + written);
         }
     }
 
-    private void Bitshuffle(ReadOnlySpan<byte> raw, MemoryStream output)
+    private void Bitshuffle(ReadOnlySpan<byte> raw, ChunkOutput output)
     {
         int e = ElementBytes;
         int elements = raw.Length / e;
         int blockElements = BitshuffleBlockElements;
-        Span<byte> header = Grow(output, 12);
+        Span<byte> header = output.Reserve(12);
         BinaryPrimitives.WriteUInt64BigEndian(header, (ulong)raw.Length);
         BinaryPrimitives.WriteUInt32BigEndian(header[8..], (uint)(blockElements * e));
+        output.Advance(12);
 
         int blockBytes = blockElements * e;
         byte[] scratch = Scratch(ref t_blockScratch, 2 * blockBytes);
@@ -300,8 +294,7 @@ internal sealed class ChunkCodec
             int bytes = n * e;
             BitShuffle.Transpose(raw.Slice(done * e, bytes), e, planes[..bytes], rows[..bytes]);
             int bound = zstd ? Compressor.GetCompressBound(bytes) : LZ4Codec.MaximumOutputSize(bytes);
-            long sizeAt = output.Length;
-            Span<byte> target = Grow(output, 4 + bound);
+            Span<byte> target = output.Reserve(4 + bound);
             int written = zstd ? compressor!.Wrap(rows[..bytes], target[4..]) : LZ4Codec.Encode(rows[..bytes], target[4..], LZ4Level.L00_FAST);
             if (written <= 0)
             {
@@ -309,11 +302,11 @@ internal sealed class ChunkCodec
             }
 
             BinaryPrimitives.WriteUInt32BigEndian(target, (uint)written);
-            output.SetLength(sizeAt + 4 + written);
+            output.Advance(4 + written);
             done += n;
         }
 
-        raw[(done * e)..].CopyTo(Grow(output, raw.Length - (done * e)));
+        output.Write(raw[(done * e)..]);
     }
 
     private static byte[] Unzstd(ReadOnlySpan<byte> encoded)

@@ -45,10 +45,10 @@ internal sealed class ChunkCompressor
     /// </summary>
     public void Submit(
         Memory<byte> raw,
-        MemoryStream output,
+        ChunkOutput output,
         ChunkCodec codec,
         Action<Memory<byte>> writer,
-        Action<Memory<byte>, MemoryStream> release)
+        Action<Memory<byte>, ChunkOutput> release)
     {
         if (Abandoned)
         {
@@ -132,7 +132,7 @@ internal sealed class ChunkCompressor
 
     private static void Write(Job job)
     {
-        Memory<byte> compressed = job.Output.GetBuffer().AsMemory(0, (int)job.Output.Length);
+        Memory<byte> compressed = job.Output.Written;
         PureHdfInternals.PassThrough(() => job.Writer(compressed));
         job.Release(job.Raw, job.Output);
     }
@@ -140,8 +140,8 @@ internal sealed class ChunkCompressor
     private sealed record Job(
         Task Compression,
         Memory<byte> Raw,
-        MemoryStream Output,
+        ChunkOutput Output,
         Action<Memory<byte>> Writer,
-        Action<Memory<byte>, MemoryStream> Release,
+        Action<Memory<byte>, ChunkOutput> Release,
         long Bytes);
 }

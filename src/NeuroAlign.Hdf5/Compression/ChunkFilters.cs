@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using PureHDF.Filters;
@@ -92,30 +93,38 @@ internal static class ChunkFilters
     /// <summary>Byte <paramref name="plane"/> of each element of <paramref name="elements"/>, in order.</summary>
     internal static void GatherPlane(ReadOnlySpan<byte> elements, int typeSize, int plane, Span<byte> target)
     {
+        if ((long)target.Length * typeSize > elements.Length || plane < 0 || plane >= typeSize)
+        {
+            throw new ArgumentException($"byte {plane} of {target.Length} elements of {typeSize} bytes from {elements.Length} bytes");
+        }
+
         int done = 0;
         if (Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian && (typeSize == 2 || typeSize == 4))
         {
             // Shift the wanted byte to the bottom of each element, then narrow (truncating) to bytes:
             // 16 elements per step.
+            // Bounds: the element span holds target.Length elements (checked above); loads and
+            // stores go through refs, as span slices per step cost more than the work.
             int shift = 8 * plane;
+            ref byte to = ref MemoryMarshal.GetReference(target);
             if (typeSize == 2)
             {
-                ReadOnlySpan<ushort> words = MemoryMarshal.Cast<byte, ushort>(elements);
+                ref ushort words = ref Unsafe.As<byte, ushort>(ref MemoryMarshal.GetReference(elements));
                 for (; done + 16 <= target.Length; done += 16)
                 {
-                    Vector128<ushort> a = Vector128.Create(words.Slice(done, 8)) >>> shift;
-                    Vector128<ushort> b = Vector128.Create(words.Slice(done + 8, 8)) >>> shift;
-                    Vector128.Narrow(a, b).CopyTo(target[done..]);
+                    Vector128<ushort> a = Vector128.LoadUnsafe(ref words, (nuint)done) >>> shift;
+                    Vector128<ushort> b = Vector128.LoadUnsafe(ref words, (nuint)done + 8) >>> shift;
+                    Vector128.Narrow(a, b).StoreUnsafe(ref to, (nuint)done);
                 }
             }
             else
             {
-                ReadOnlySpan<uint> words = MemoryMarshal.Cast<byte, uint>(elements);
+                ref uint words = ref Unsafe.As<byte, uint>(ref MemoryMarshal.GetReference(elements));
                 for (; done + 16 <= target.Length; done += 16)
                 {
-                    Vector128<ushort> low = Vector128.Narrow(Vector128.Create(words.Slice(done, 4)) >>> shift, Vector128.Create(words.Slice(done + 4, 4)) >>> shift);
-                    Vector128<ushort> high = Vector128.Narrow(Vector128.Create(words.Slice(done + 8, 4)) >>> shift, Vector128.Create(words.Slice(done + 12, 4)) >>> shift);
-                    Vector128.Narrow(low, high).CopyTo(target[done..]);
+                    Vector128<ushort> low = Vector128.Narrow(Vector128.LoadUnsafe(ref words, (nuint)done) >>> shift, Vector128.LoadUnsafe(ref words, (nuint)done + 4) >>> shift);
+                    Vector128<ushort> high = Vector128.Narrow(Vector128.LoadUnsafe(ref words, (nuint)done + 8) >>> shift, Vector128.LoadUnsafe(ref words, (nuint)done + 12) >>> shift);
+                    Vector128.Narrow(low, high).StoreUnsafe(ref to, (nuint)done);
                 }
             }
         }
@@ -167,9 +176,9 @@ internal static class ChunkFilters
                 return info.Buffer;
             }
 
-            var output = new MemoryStream((info.Buffer.Length / 2) + 64);
+            var output = new ChunkOutput((info.Buffer.Length / 2) + 64);
             ChunkCodec.Deflate(info.Buffer.Span, shuffleTypeSize: 0, (int)info.Parameters[0], output);
-            return output.GetBuffer().AsMemory(0, (int)output.Length);
+            return output.Written;
         }
     }
 
@@ -202,9 +211,9 @@ internal static class ChunkFilters
             }
 
             ChunkCodec codec = ChunkCodec.FromClientData(id, info.Parameters);
-            var output = new MemoryStream((info.Buffer.Length / 2) + 64);
+            var output = new ChunkOutput((info.Buffer.Length / 2) + 64);
             codec.Encode(info.Buffer.Span, output);
-            return output.GetBuffer().AsMemory(0, (int)output.Length);
+            return output.Written;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PureHDF.VOL.Native;
 
 namespace NeuroAlign.Hdf5.Compression;
@@ -15,13 +16,14 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
     private readonly ChunkCompressor _compressor;
     private readonly ChunkCodec _codec;
     private readonly Stack<Memory<byte>> _spare = new();
-    private readonly Stack<MemoryStream> _outputs = new();
-    private readonly Action<Memory<byte>, MemoryStream> _release;
+    private readonly Stack<ChunkOutput> _outputs = new();
+    private readonly Action<Memory<byte>, ChunkOutput> _release;
+    private readonly Action<Memory<byte>, ChunkOutput> _releaseOutput;
     private ulong _index;
     private Memory<byte> _chunk;
     private Action<ulong, Memory<byte>>? _writer;
-    private Memory<byte> _next;
-    private bool _chunkIsCopied;
+    private ReadOnlyMemory<byte> _next;
+    private bool _chunkIsBorrowed;
     private Memory<byte> _scratch;
 
     /// <param name="compressor">The file's compressor, shared by all its datasets.</param>
@@ -35,32 +37,39 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
             _spare.Push(raw);
             _outputs.Push(output);
         };
+        _releaseOutput = (_, output) => _outputs.Push(output);
     }
 
     /// <summary>
-    /// The next chunk PureHDF asks for is <paramref name="chunkBytes"/> (a whole chunk), copied
-    /// now with one bulk copy: the caller then writes one element to make PureHDF ask for it
-    /// (<see cref="PureHdfInternals.AskForChunk"/>). PureHDF's own hyperslab copy into the chunk
-    /// costs about five times a memcpy, and would be the floor of every compressed export.
+    /// The next chunk PureHDF asks for is compressed straight from <paramref name="chunkBytes"/>
+    /// (a whole chunk of the caller's window, or of the mapped recording), not copied: the caller
+    /// then writes one element to make PureHDF ask for it (<see cref="PureHdfInternals.AskForChunk"/>),
+    /// and calls <see cref="FinishBorrowed"/> before the memory changes. PureHDF's own hyperslab
+    /// copy into the chunk cost about five times a memcpy, and a bulk copy one memcpy more than this.
     /// </summary>
-    public void CopyNextChunkFrom(ReadOnlySpan<byte> chunkBytes)
+    public void CompressNextChunkFrom(ReadOnlyMemory<byte> chunkBytes) => _next = chunkBytes;
+
+    /// <summary>
+    /// Hands the chunk asked for last to the compressor and waits until every chunk in flight is
+    /// compressed and written: no chunk given to <see cref="CompressNextChunkFrom"/> is read after this.
+    /// </summary>
+    public void FinishBorrowed()
     {
-        Memory<byte> chunk = _spare.Count > 0 && _spare.Peek().Length == chunkBytes.Length ? _spare.Pop() : new byte[chunkBytes.Length];
-        NeuroAlign.Memory.BulkCopy.Copy(chunkBytes, chunk.Span);
-        _next = chunk;
+        HandOver();
+        _compressor.WriteAll();
     }
 
     public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkAllocator, Action<ulong, Memory<byte>> chunkWriter)
     {
         if (_writer != null && chunkIndex == _index)
         {
-            return _chunkIsCopied ? _scratch : _chunk;
+            return _chunkIsBorrowed ? _scratch : _chunk;
         }
 
         HandOver();
         if (!_next.IsEmpty)
         {
-            // PureHDF writes its one element into a scratch chunk nobody reads; the copy is what is compressed.
+            // PureHDF writes its one element into a scratch chunk nobody reads; the caller's bytes are what is compressed.
             if (_scratch.IsEmpty)
             {
                 _scratch = chunkAllocator();
@@ -71,7 +80,7 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
                 throw new InvalidOperationException($"a chunk of {_scratch.Length} bytes was to be written from {_next.Length}");
             }
 
-            (_index, _chunk, _writer, _chunkIsCopied) = (chunkIndex, _next, chunkWriter, true);
+            (_index, _chunk, _writer, _chunkIsBorrowed) = (chunkIndex, MemoryMarshal.AsMemory(_next), chunkWriter, true);
             _next = default;
             _compressor.WriteCompleted();
             return _scratch;
@@ -80,7 +89,7 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         // Chunks of one dataset all have the same size: reuse the buffers of written ones.
         Memory<byte> chunk = _spare.Count > 0 ? _spare.Pop() : chunkAllocator();
         chunk.Span.Clear();
-        (_index, _chunk, _writer, _chunkIsCopied) = (chunkIndex, chunk, chunkWriter, false);
+        (_index, _chunk, _writer, _chunkIsBorrowed) = (chunkIndex, chunk, chunkWriter, false);
         _compressor.WriteCompleted();
         return chunk;
     }
@@ -107,8 +116,10 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         // Chunks of one dataset all have the same size, so do their outputs: room for a chunk that
         // does not compress (stored deflate blocks add 5 bytes per 64 KiB; LZ4 and zstd bounds are
         // about 1/255 and 1/128 over, plus headers) without regrowing.
-        MemoryStream output = _outputs.Count > 0 ? _outputs.Pop() : new MemoryStream(_chunk.Length + (_chunk.Length / 100) + 4096);
-        _compressor.Submit(_chunk, output, _codec, compressed => PureHdfInternals.WriteChunk(writer, index, compressed), _release);
+        ChunkOutput output = _outputs.Count > 0 ? _outputs.Pop() : new ChunkOutput(_chunk.Length + (_chunk.Length / 100) + 4096);
+
+        // A borrowed chunk is the caller's memory: only the output comes back to be reused.
+        _compressor.Submit(_chunk, output, _codec, compressed => PureHdfInternals.WriteChunk(writer, index, compressed), _chunkIsBorrowed ? _releaseOutput : _release);
         (_chunk, _writer) = (default, null);
     }
 }

@@ -104,12 +104,16 @@ public class CodecTests
     [InlineData(2, 8)]
     [InlineData(2, 24)]
     [InlineData(2, 4096)]
+    [InlineData(2, 72)]
+    [InlineData(2, 4104)]
     [InlineData(4, 2048)]
     [InlineData(4, 40)]
+    [InlineData(4, 104)]
     [InlineData(8, 1024)]
     public void BitShuffle_Transpose_MatchesBitByBitDefinitionAndInverts(int elementBytes, int elements)
     {
-        // 4096 elements take the 32-byte vector path, 24 and 40 the 16-byte and scalar tails.
+        // 4096 elements take the 32-byte vector path, 24 and 40 the 16-byte and scalar tails; with
+        // AVX2, 2- and 4-byte elements go 32 at a time (72, 4104 and 104 end in 8-element tails).
         byte[] raw = new byte[elements * elementBytes];
         new Random(elements + elementBytes).NextBytes(raw);
         byte[] rows = new byte[raw.Length];
@@ -156,7 +160,7 @@ public class CodecTests
     /// codecs and a numpy bit-unshuffle from the format; prints the filters h5py sees and whether
     /// data equal the uncompressed export's. With the plugin, also reads the dataset through h5py.
     /// </summary>
-    private const string ChunkCheckScript =
+    internal const string ChunkCheckScript =
         """
         import sys, h5py, numpy as np, zstandard, lz4.block
         path, plain, codec, via_plugin = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == 'plugin'
