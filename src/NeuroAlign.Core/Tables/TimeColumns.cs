@@ -81,6 +81,12 @@ public static class TimeColumns
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(request);
+        if (Formats.Containers.ContainerFormats.Find(path) is { } container)
+        {
+            // A table object of a container file (session.nwb#intervals/trials): the same request, read from the file.
+            return container.ReadTimes(path, request);
+        }
+
         using TableCursor rows = TableReader.Open(path, new TableOptions { Header = TableHeader.Detect });
         int column = ChooseColumn(rows, request);
         if (column >= rows.Columns.Count)

@@ -1,5 +1,6 @@
 using NeuroAlign.Filtering;
 using NeuroAlign.Formats;
+using NeuroAlign.Formats.Containers;
 using NeuroAlign.Formats.OpenEphys;
 using NeuroAlign.Formats.RawBinary;
 using NeuroAlign.Formats.SpikeGlx;
@@ -123,6 +124,7 @@ public sealed class EphysModality : IModality
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(opened);
         var options = new EphysOpenOptions
         {
             Raw = EphysSettings.RawOptions(settings),
@@ -136,6 +138,20 @@ public sealed class EphysModality : IModality
                 ? recording.SelectChannels(ChannelSelection.Resolve(recording, channels))
                 : recording;
             (int? line, string? why) = DefaultSyncLine(recording, settings, request.Name);
+            if (ContainerFormats.Find(request.Path) is { } container)
+            {
+                // A container's series counts the file's own seconds: the file's first stream places the others; leading, its zero is time zero.
+                string clockName = container.ClockName(request.Path);
+                return new OpenedStream(selected, recording.DigitalLines)
+                {
+                    AcquisitionClock = clockName,
+                    ClockOf = opened.FirstOrDefault(s => s.Opened.AcquisitionClock == clockName)?.Name,
+                    TimesOnReferenceClock = opened.Count == 0,
+                    DefaultSyncLine = line,
+                    NoSyncLineReason = why,
+                };
+            }
+
             return new OpenedStream(selected, recording.DigitalLines)
             {
                 AcquisitionClock = recording.FormatName is SpikeGlxReader.FormatName or OpenEphysReader.FormatName ? recording.FormatName : null,

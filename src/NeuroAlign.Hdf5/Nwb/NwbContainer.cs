@@ -1,0 +1,67 @@
+using NeuroAlign.Formats;
+using NeuroAlign.Formats.Containers;
+using NeuroAlign.Tables;
+
+namespace NeuroAlign.Hdf5.Nwb;
+
+/// <summary>
+/// NWB 2.x files as a source of the existing modalities (docs/formats/nwb.md): <c>FILE.nwb#ADDRESS</c>
+/// opens Units as spikes, a TimeIntervals table (or an event TimeSeries) as event times and
+/// labels, an ElectricalSeries (any TimeSeries) as ephys; pose is read by the pose modality
+/// (<see cref="NwbPose"/>). Registered by the front end.
+/// </summary>
+public sealed class NwbContainer : IContainerFormat
+{
+    public static NwbContainer Instance { get; } = new();
+
+    private NwbContainer()
+    {
+    }
+
+    public bool Claims(string path) => NwbFile.IsNwbPath(path);
+
+    public string ClockName(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return "nwb:" + Path.GetFullPath(PathFragment.Split(path).Path);
+    }
+
+    public ContainerSpikes ReadSpikes(string path)
+    {
+        (string file, string? address) = Split(path);
+        using NwbFile nwb = NwbFile.Open(file);
+        return NwbTables.ReadUnits(nwb, nwb.Resolve(address, "Units", "a Units table (sorted spikes)"));
+    }
+
+    public TimeColumnValues ReadTimes(string path, TimeColumnRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        (string file, string? address) = Split(path);
+        using NwbFile nwb = NwbFile.Open(file);
+        NwbObject table = nwb.Resolve(address, address is null ? ["TimeIntervals"] : ["DynamicTable", "TimeSeries"], "a TimeIntervals table (trials, epochs) or an event TimeSeries");
+        return NwbTables.ReadTimes(nwb, table, request);
+    }
+
+    public EphysRecording OpenEphys(string path)
+    {
+        (string file, string? address) = Split(path);
+        NwbFile nwb = NwbFile.Open(file);
+        try
+        {
+            NwbObject series = nwb.Resolve(address, address is null ? ["ElectricalSeries"] : ["TimeSeries"], "an ElectricalSeries (or a TimeSeries of [samples, channels])");
+            NwbSeriesStream stream = NwbSeriesStream.Open(nwb, series, out IReadOnlyList<string> warnings);
+            return new EphysRecording(stream, stream.ChannelLayout?.Names, [], [], warnings, sites: stream.ChannelLayout);
+        }
+        catch
+        {
+            nwb.Dispose();
+            throw;
+        }
+    }
+
+    private static (string File, string? Address) Split(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return PathFragment.Split(path);
+    }
+}
