@@ -14,6 +14,7 @@ public sealed class MicrovoltStream : ContinuousStream
     private readonly ContinuousStream _source;
     private readonly double[] _gains;
     private readonly double[] _ones;
+    private readonly double[]? _offsets;
     private bool _disposed;
 
     /// <param name="source">The stream of counts; not owned: dispose it after this view.</param>
@@ -22,6 +23,7 @@ public sealed class MicrovoltStream : ContinuousStream
         ArgumentNullException.ThrowIfNull(source);
         _source = source;
         _gains = source.GainsToMicrovolts.ToArray();
+        _offsets = source.OffsetsMicrovolts.Count == source.ChannelCount && source.OffsetsMicrovolts.Any(o => o != 0) ? [.. source.OffsetsMicrovolts] : null;
         _ones = Enumerable.Repeat(1.0, source.ChannelCount).ToArray();
     }
 
@@ -46,7 +48,7 @@ public sealed class MicrovoltStream : ContinuousStream
     public override IReadOnlyList<int> DigitalChannelPositions => _source.DigitalChannelPositions;
 
     public override IReadOnlyList<KeyValuePair<string, string>> Details =>
-        [.. _source.Details, new("units", "uV: float32 = raw count × gain to uV")];
+        [.. _source.Details, new("units", _offsets is null ? "uV: float32 = raw count × gain to uV" : "uV: float32 = raw count × gain to uV + the format's offset")];
 
     public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination)
     {
@@ -63,6 +65,20 @@ public sealed class MicrovoltStream : ContinuousStream
     private void Scale(ReadOnlySpan<byte> block, int rows, Span<float> target)
     {
         int channels = ChannelCount;
+        if (_offsets is { } offsets)
+        {
+            // An additive offset (NWB): count × gain + offset, in double, rounded once.
+            for (int r = 0, i = 0; r < rows; r++)
+            {
+                for (int c = 0; c < channels; c++, i++)
+                {
+                    target[i] = (float)((_source.ElementType.ReadAsDouble(block, i) * _gains[c]) + offsets[c]);
+                }
+            }
+
+            return;
+        }
+
         if (_source.ElementType == SampleType.Int16)
         {
             // The common case (SpikeGLX, Open Ephys, raw int16) without a per-element type switch.

@@ -50,7 +50,7 @@ public sealed class NwbContainer : IContainerFormat
         {
             NwbObject series = nwb.Resolve(address, address is null ? ["ElectricalSeries"] : ["TimeSeries"], "an ElectricalSeries (or a TimeSeries of [samples, channels])");
             NwbSeriesStream stream = NwbSeriesStream.Open(nwb, series, out IReadOnlyList<string> warnings);
-            return new EphysRecording(stream, stream.ChannelLayout?.Names, [], [], warnings, sites: stream.ChannelLayout);
+            return new EphysRecording(stream, stream.ChannelLayout?.Names, stream.NwbDetails, [], warnings, sites: stream.ChannelLayout);
         }
         catch
         {

@@ -40,7 +40,7 @@ public static class NwbInfo
         {
             string type = o.Type;
             IReadOnlyList<string> lineage = file.Lineage(o.Type);
-            string read = lineage.FirstOrDefault(t => t is "ElectricalSeries" or "SpatialSeries" or "ImageSeries" or "TimeSeries" or "Units" or "TimeIntervals" or "DynamicTable") is { } b && b != type ? $" (a {b})" : string.Empty;
+            string read = lineage.FirstOrDefault(t => t is "ElectricalSeries" or "SpatialSeries" or "ImageSeries" or "TimeSeries" or "Units" or "TimeIntervals" or "DynamicTable") is { } b && b != type ? $" (read as {b})" : string.Empty;
             string option = OptionFor(file, o) is { } m ? $"  [--{m} {Path.GetFileName(path)}#{o.Path}]" : string.Empty;
             output.WriteLine($"  {o.Path}: {type}{(o.Namespace is "core" or "" ? string.Empty : $" ({o.Namespace})")}{read}; {Summary(file, o)}{option}");
         }

@@ -25,12 +25,13 @@ public sealed class NwbSeriesStream : ContinuousStream
     private readonly H5DatasetAccess _access;
     private readonly int[] _channelIds;
     private readonly double[] _gains;
+    private readonly double[] _offsets;
     private readonly ChannelLayout? _layout;
     private readonly KeyValuePair<string, string>[] _details;
     private readonly bool _vector;
     private bool _disposed;
 
-    private NwbSeriesStream(NwbFile file, NativeDataset data, string sourcePath, SampleClock clock, SampleType type, int channels, int[] channelIds, double[] gains, ChannelLayout? layout, KeyValuePair<string, string>[] details, bool vector)
+    private NwbSeriesStream(NwbFile file, NativeDataset data, string sourcePath, SampleClock clock, SampleType type, int channels, int[] channelIds, double[] gains, double[] offsets, ChannelLayout? layout, KeyValuePair<string, string>[] details, bool vector)
     {
         _file = file;
         _data = data;
@@ -40,6 +41,7 @@ public sealed class NwbSeriesStream : ContinuousStream
         ChannelCount = channels;
         _channelIds = channelIds;
         _gains = gains;
+        _offsets = offsets;
         _layout = layout;
         _details = details;
         _vector = vector;
@@ -60,9 +62,15 @@ public sealed class NwbSeriesStream : ContinuousStream
 
     public override IReadOnlyList<double> GainsToMicrovolts => _gains;
 
+    public override IReadOnlyList<double> OffsetsMicrovolts => _offsets;
+
+    /// <summary>What the file says of the series (object, data, storage, timing, electrodes), for info.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> NwbDetails => _details;
+
     public override ChannelLayout? ChannelLayout => _layout;
 
     public override IReadOnlyList<KeyValuePair<string, string>> Details => [.. base.Details, .. _details];
+
 
     /// <summary>Opens the series an address names; the stream owns the file.</summary>
     public static NwbSeriesStream Open(NwbFile file, NwbObject series, out IReadOnlyList<string> warnings)
@@ -113,7 +121,7 @@ public sealed class NwbSeriesStream : ContinuousStream
 
         if (offset != 0)
         {
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"offset {offset:R} {unit} is not added by units uV: gain_to_uV holds the factor only"));
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"offset {offset:R} {unit}: added with units uV (data in counts leave it out; gain_to_uV is the factor only)"));
         }
 
         (int[] ids, ChannelLayout? layout, string electrodes) = Electrodes(file, g, series.Path, channels);
@@ -126,8 +134,9 @@ public sealed class NwbSeriesStream : ContinuousStream
             new("electrodes", electrodes),
         };
         details.AddRange(notes.Select(n => new KeyValuePair<string, string>("note", n)));
-        warnings = offset != 0 ? [$"{path}#{series.Path}: {notes[^1]}"] : [];
-        return new NwbSeriesStream(file, data, $"{path}#{series.Path}", clock, type, channels, ids, gains, layout, [.. details], dims.Length == 1);
+        warnings = [];
+        double[] offsets = offset == 0 ? [] : [.. Enumerable.Repeat(offset * toMicro, channels)];
+        return new NwbSeriesStream(file, data, $"{path}#{series.Path}", clock, type, channels, ids, gains, offsets, layout, [.. details], dims.Length == 1);
     }
 
     public override void ReadBlock(long startSample, int sampleCount, Span<byte> destination)

@@ -92,6 +92,12 @@ public sealed class EphysModality : IModality
 
         // A setting that would be silently ignored is an error: the metadata wins, and the user
         // should know. With several streams, a setting is ignored only if no input takes it.
+        if (streams.Count > 0 && streams.All(r => ContainerFormats.Find(r.Path) is not null)
+            && EphysSettings.RawOnly.Concat(EphysSettings.RawAndNpy).FirstOrDefault(settings.Has) is { } fromFile)
+        {
+            throw new SettingException(fromFile, $"does not apply to {streams[0].Path}: a series of a container file (NWB) carries its own rate, type and gains");
+        }
+
         EphysFormat[] formats = streams.Where(r => File.Exists(r.Path) || Directory.Exists(r.Path)).Select(r => EphysReader.Detect(r.Path)).ToArray();
         if (settings.Has(EphysSettings.Run) && formats.Length == streams.Count && !formats.Contains(EphysFormat.SpikeGlx) && streams.Count > 0)
         {
