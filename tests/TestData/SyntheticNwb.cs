@@ -69,7 +69,7 @@ public static class SyntheticNwb
             es = typed(acq.create_group('ElectricalSeriesAP'), 'ElectricalSeries')
             d = es.create_dataset('data', data=data, chunks=(chunk, C), compression='gzip', compression_opts=4)
             d.attrs['unit'] = 'volts'; d.attrs['conversion'] = 1.95e-7; d.attrs['offset'] = 0.0; d.attrs['resolution'] = -1.0
-            ts = es.create_dataset('timestamps', data=np.arange(samples) / rate, chunks=(4096,), compression='gzip')
+            ts = es.create_dataset('timestamps', data=np.arange(samples) / rate, chunks=(min(4096, samples),), compression='gzip')
             ts.attrs['unit'] = 'seconds'; ts.attrs['interval'] = 1
             es.create_dataset('channel_conversion', data=(1 + np.arange(C) / 100.0).astype(np.float32))
             es.create_dataset('electrodes', data=np.arange(C, dtype=np.int64)[::-1])
