@@ -22,6 +22,9 @@ public static class SyntheticNwb
     /// <summary>starting_time and rate of the extension-typed series (ndx-test LFPSeriesX inherits ElectricalSeries).</summary>
     public const double LfpStartSeconds = 1.25, LfpRateHz = 250;
 
+    /// <summary>Sample i of the TTL series (states 0 1 1 0 …, rising at i = 1, 5, 9 …): irregular, so pulse matching has one answer.</summary>
+    public static double TtlTime(int i) => 0.1 + (i * 0.125) + ((i * i % 7) * 0.01);
+
     /// <summary>
     /// Writes <paramref name="nwbPath"/> and, beside it, the ephys data as a raw interleaved int16
     /// .bin (<paramref name="nwbPath"/> with .bin). <paramref name="version"/> is the root's
@@ -80,7 +83,7 @@ public static class SyntheticNwb
             ttl = typed(acq.create_group('TTL'), 'TimeSeries')
             states = np.zeros(40, dtype=np.int8); states[1::4] = 1; states[2::4] = 1
             ttl.create_dataset('data', data=states).attrs['unit'] = 'n/a'
-            ttl.create_dataset('timestamps', data=0.1 + np.arange(40) * 0.125)
+            ttl.create_dataset('timestamps', data=0.1 + np.arange(40) * 0.125 + (np.arange(40) ** 2 % 7) * 0.01)
             bad = typed(acq.create_group('Untimed'), 'TimeSeries')
             bad.create_dataset('data', data=np.zeros(10)).attrs['unit'] = 'n/a'
             pos = typed(f.create_group('processing/behavior/Position/SpatialSeries'), 'SpatialSeries')

@@ -45,6 +45,12 @@ public sealed record TimeColumnValues(double[] Seconds, string Column, IReadOnly
 {
     /// <summary>The label columns asked for, one value per time, in the order of the file's columns.</summary>
     public IReadOnlyList<Alignment.WindowLabel> Labels { get; init; } = [];
+
+    /// <summary>
+    /// How finely the times were sampled, when they are edges of a sampled line (an NWB TTL series:
+    /// the longest interval before an edge); null for a list of times, which states no sampling.
+    /// </summary>
+    public double? ResolutionSeconds { get; init; }
 }
 
 /// <summary>

@@ -190,15 +190,22 @@ internal static class NwbTables
         SampleClock clock = NwbData.Clock(path, g, series.Path, count, out _);
         bool states = data is not null && data.Any(v => v == 0) && data.Any(v => v != 0);
         var times = new List<double>();
+        double resolution = 0;
         for (long i = 0; i < count; i++)
         {
             if (!states || (data![i] != 0 && (i == 0 || data[i - 1] == 0)))
             {
                 times.Add(clock.TimeOf(i));
+
+                // A rise seen at sample i happened after sample i - 1: the line's resolution is the longest such interval.
+                resolution = states && i > 0 ? Math.Max(resolution, clock.TimeOf(i) - clock.TimeOf(i - 1)) : resolution;
             }
         }
 
-        return new TimeColumnValues([.. times], states ? $"{series.Path} (rising edges of data)" : $"{series.Path} (sample times)", []);
+        return new TimeColumnValues([.. times], states ? $"{series.Path} (rising edges of data)" : $"{series.Path} (sample times)", [])
+        {
+            ResolutionSeconds = states && resolution > 0 ? resolution : null,
+        };
     }
 
     private static TimeColumnValues TableTimes(NwbFile file, NwbObject table, TimeColumnRequest request)

@@ -188,7 +188,7 @@ public sealed class NwbReaderTests : IDisposable
 
         // TTL states as a pulse list: the rising edges' times.
         TimeColumnValues ttl = TimeColumns.Read(path + "#TTL", new TimeColumnRequest());
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => 0.1 + (((4 * i) + 1) * 0.125)), ttl.Seconds);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => SyntheticNwb.TtlTime((4 * i) + 1)), ttl.Seconds);
     }
 
     [RequiresFact(Needs.Python)]
