@@ -30,7 +30,7 @@ public sealed class NwbContainer : IContainerFormat
     {
         (string file, string? address) = Split(path);
         using NwbFile nwb = NwbFile.Open(file);
-        return NwbTables.ReadUnits(nwb, nwb.Resolve(address, "Units", "a Units table (sorted spikes)"));
+        return Guard(file, () => NwbTables.ReadUnits(nwb, nwb.Resolve(address, "Units", "a Units table (sorted spikes)")));
     }
 
     public TimeColumnValues ReadTimes(string path, TimeColumnRequest request)
@@ -39,7 +39,7 @@ public sealed class NwbContainer : IContainerFormat
         (string file, string? address) = Split(path);
         using NwbFile nwb = NwbFile.Open(file);
         NwbObject table = nwb.Resolve(address, address is null ? ["TimeIntervals"] : ["DynamicTable", "TimeSeries"], "a TimeIntervals table (trials, epochs) or an event TimeSeries");
-        return NwbTables.ReadTimes(nwb, table, request);
+        return Guard(file, () => NwbTables.ReadTimes(nwb, table, request));
     }
 
     public EphysRecording OpenEphys(string path)
@@ -49,13 +49,30 @@ public sealed class NwbContainer : IContainerFormat
         try
         {
             NwbObject series = nwb.Resolve(address, address is null ? ["ElectricalSeries"] : ["TimeSeries"], "an ElectricalSeries (or a TimeSeries of [samples, channels])");
-            NwbSeriesStream stream = NwbSeriesStream.Open(nwb, series, out IReadOnlyList<string> warnings);
+            IReadOnlyList<string> warnings = [];
+            NwbSeriesStream stream = Guard(file, () => NwbSeriesStream.Open(nwb, series, out warnings));
             return new EphysRecording(stream, stream.ChannelLayout?.Names, stream.NwbDetails, [], warnings, sites: stream.ChannelLayout);
         }
         catch
         {
             nwb.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs a reader on a file: what the HDF5 library throws on a damaged file (a bad filter
+    /// pipeline, an unsupported message) becomes the one-line error naming the file.
+    /// </summary>
+    internal static T Guard<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
+        {
+            throw new InvalidRecordingException(path, "structure", e.Message.ReplaceLineEndings(" "), "a readable NWB 2.x file");
         }
     }
 

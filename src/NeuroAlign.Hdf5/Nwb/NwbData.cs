@@ -16,9 +16,33 @@ internal static class NwbData
     /// <summary>The element type of a numeric dataset, or null for strings, compounds, references.</summary>
     public static SampleType? TypeOf(IH5Dataset dataset) => ExportFileReader.ToSampleType(dataset.Type);
 
+    /// <summary>
+    /// Refuses to read a dataset whole when its shape claims more than the file can hold: stored
+    /// as is, its bytes are at most the file's; compressed, at most 64 times the file (a corrupt
+    /// shape would otherwise allocate whatever it says).
+    /// </summary>
+    public static void CheckWholeRead(string path, IH5Dataset dataset, string where)
+    {
+        ulong elements = 1;
+        foreach (ulong d in dataset.Space.Dimensions)
+        {
+            elements = d == 0 ? 0 : elements > ulong.MaxValue / d ? ulong.MaxValue : elements * d;
+        }
+
+        long fileBytes = Math.Max(new FileInfo(path).Length, 1 << 16);
+        bool chunked = dataset.Layout.Class == H5DataLayoutClass.Chunked;
+        ulong size = Math.Max(1UL, (ulong)dataset.Type.Size);
+        ulong limit = (ulong)fileBytes * (chunked ? 64UL : 1UL);
+        if (elements > (ulong)Array.MaxLength || elements > limit / size)
+        {
+            throw new InvalidRecordingException(path, where, string.Create(CultureInfo.InvariantCulture, $"shape {Shape(dataset)} of {size}-byte values"), $"a size the file can hold ({fileBytes} bytes{(chunked ? ", compressed at most 64×" : string.Empty)})");
+        }
+    }
+
     /// <summary>A whole 1-D numeric dataset as doubles (small vectors: table columns, indices, spike times).</summary>
     public static double[] Numbers(string path, IH5Dataset dataset, string where)
     {
+        CheckWholeRead(path, dataset, where);
         try
         {
             return TypeOf(dataset) switch
@@ -68,6 +92,7 @@ internal static class NwbData
     /// <summary>A whole 1-D string dataset.</summary>
     public static string[] Texts(string path, IH5Dataset dataset, string where)
     {
+        CheckWholeRead(path, dataset, where);
         try
         {
             return dataset.Read<string[]>();

@@ -225,14 +225,32 @@ public sealed class NwbFile : IDisposable
     /// <summary>A string attribute (scalar or one-element array).</summary>
     internal static string TextAttribute(string path, IH5Object owner, string name, string where)
     {
-        IH5Attribute attribute = owner.Attribute(name);
         try
         {
+            IH5Attribute attribute = owner.Attribute(name);
+            CheckSmall(path, attribute, name, where);
             return attribute.Space.Rank == 0 ? attribute.Read<string>() : attribute.Read<string[]>() is [var first, ..] ? first : string.Empty;
         }
-        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
+        catch (Exception e) when (e is not NeuroAlignException)
         {
+            // An OutOfMemoryException here is a corrupt length (a string of 2^40 bytes), not a full memory: attributes are small.
             throw new InvalidRecordingException(path, $"{where} attribute {name}", e.Message.ReplaceLineEndings(" "), "text");
+        }
+    }
+
+    /// <summary>A list-of-strings attribute (colnames), checked small before it is read.</summary>
+    internal static string[] TextsAttribute(string path, IH5Object owner, string name, string where)
+    {
+        try
+        {
+            IH5Attribute attribute = owner.Attribute(name);
+            CheckSmall(path, attribute, name, where);
+            return attribute.Space.Rank == 0 ? [attribute.Read<string>()] : attribute.Read<string[]>();
+        }
+        catch (Exception e) when (e is not NeuroAlignException)
+        {
+            // As for text attributes: an OutOfMemoryException is a corrupt length.
+            throw new InvalidRecordingException(path, $"{where} attribute {name}", e.Message.ReplaceLineEndings(" "), "a list of text");
         }
     }
 
@@ -244,9 +262,10 @@ public sealed class NwbFile : IDisposable
             return null;
         }
 
-        IH5Attribute attribute = owner.Attribute(name);
         try
         {
+            IH5Attribute attribute = owner.Attribute(name);
+            CheckSmall(path, attribute, name, where);
             return (attribute.Type.Class, attribute.Type.Size) switch
             {
                 (H5DataTypeClass.FloatingPoint, 4) => attribute.Read<float>(),
@@ -262,6 +281,16 @@ public sealed class NwbFile : IDisposable
         }
     }
 
+    /// <summary>Attributes are small: a scalar or a short list (at most 4096 values); a corrupt shape is refused before it is read.</summary>
+    internal static void CheckSmall(string path, IH5Attribute attribute, string name, string where)
+    {
+        ulong[] dims = attribute.Space.Dimensions;
+        if (dims.Length > 1 || (dims.Length == 1 && dims[0] > 4096) || attribute.Type.Size > 1 << 16)
+        {
+            throw new InvalidRecordingException(path, $"{where} attribute {name}", $"shape ({string.Join(", ", dims)}) of {attribute.Type.Size}-byte values", "a scalar or a short list");
+        }
+    }
+
     /// <summary>A scalar string dataset's text (session_start_time, a spec), or "" when absent.</summary>
     internal static string ScalarText(IH5Group group, string name)
     {
@@ -271,6 +300,11 @@ public sealed class NwbFile : IDisposable
         }
 
         IH5Dataset d = group.Dataset(name);
+        if (d.Space.Rank > 1 || (d.Space.Rank == 1 && d.Space.Dimensions[0] > 4096))
+        {
+            return string.Empty;
+        }
+
         return d.Space.Rank == 0 ? d.Read<string>() : d.Read<string[]>() is [var first, ..] ? first : string.Empty;
     }
 

@@ -32,6 +32,11 @@ public static class NwbInfo
     {
         ArgumentNullException.ThrowIfNull(output);
         using NwbFile file = NwbFile.Open(path);
+        _ = NwbContainer.Guard(path, () => Write(file, path, output));
+    }
+
+    private static bool Write(NwbFile file, string path, TextWriter output)
+    {
         output.WriteLine(path);
         output.WriteLine($"  format: NWB {file.Version} (HDF5); namespaces cached: {(file.Namespaces.Count == 0 ? "none" : string.Join(", ", file.Namespaces))}");
         output.WriteLine($"  clock: seconds from timestamps_reference_time {Or(file.ReferenceTime, "(not given)")}");
@@ -44,6 +49,8 @@ public static class NwbInfo
             string option = OptionFor(file, o) is { } m ? $"  [--{m} {Path.GetFileName(path)}#{o.Path}]" : string.Empty;
             output.WriteLine($"  {o.Path}: {type}{(o.Namespace is "core" or "" ? string.Empty : $" ({o.Namespace})")}{read}; {Summary(file, o)}{option}");
         }
+
+        return true;
     }
 
     private static string Summary(NwbFile file, NwbObject o)
@@ -126,7 +133,7 @@ public static class NwbInfo
     }
 
     private static string Columns(IH5Group g) =>
-        g.AttributeExists("colnames") && g.Attribute("colnames").Read<string[]>() is { Length: > 0 } names ? $", columns {string.Join(", ", names)}" : string.Empty;
+        g.AttributeExists("colnames") && NwbFile.TextsAttribute(string.Empty, g, "colnames", g.Name) is { Length: > 0 } names ? $", columns {string.Join(", ", names)}" : string.Empty;
 
     private static string Or(string text, string otherwise) => text.Length == 0 ? otherwise : text;
 }

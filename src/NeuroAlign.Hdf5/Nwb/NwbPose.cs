@@ -27,6 +27,12 @@ public static class NwbPose
         ArgumentNullException.ThrowIfNull(pathAndAddress);
         (string path, string? address) = NeuroAlign.Formats.PathFragment.Split(pathAndAddress);
         using NwbFile file = NwbFile.Open(path);
+        return NwbContainer.Guard(path, () => Read(file, address));
+    }
+
+    private static NwbPoseRows Read(NwbFile file, string? address)
+    {
+        string path = file.SourcePath;
         NwbObject estimation = file.Resolve(address, "PoseEstimation", "an ndx-pose PoseEstimation (pose)");
         IH5Group g = file.Group(estimation);
         NwbObject[] series = [.. file.Objects.Where(o => o.Path.StartsWith(estimation.Path + "/", StringComparison.Ordinal)

@@ -213,7 +213,7 @@ internal static class NwbTables
         string path = file.SourcePath;
         IH5Group g = file.Group(table);
         string[] columns = g.AttributeExists("colnames")
-            ? g.Attribute("colnames").Read<string[]>()
+            ? NwbFile.TextsAttribute(path, g, "colnames", table.Path)
             : [.. g.Children().OfType<IH5Dataset>().Select(c => c.Name).Where(n => n != "id" && !n.EndsWith("_index", StringComparison.Ordinal))];
         string timeColumn = request.Column
             ?? (columns.Contains("start_time") ? "start_time" : columns.ElementAtOrDefault(TimeColumns.Find(columns)))
