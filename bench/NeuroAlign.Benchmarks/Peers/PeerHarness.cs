@@ -57,6 +57,7 @@ public static class PeerHarness
             case "codec": Hdf5.CodecBenchmarks.Harness(a[0], a[1], Int(a[2]), a.Length > 3 && a[3] != "-" ? a[3] : null, a.Length > 4 ? Int(a[4]) : 0, a.Length > 5 && a[5] == "mapped"); break;
             case "spike-bin": Streams.SpikeBinningHarness.Run(a[0], Int(a[1]), Int(a[2])); break;
             case "cbin-window": CbinHarness.Run(a); break;
+            case "nwb-window": NwbHarness.Run(a); break;
             case "files":
                 Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string>
                 {

@@ -1,10 +1,14 @@
+using System.Globalization;
 using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Filtering;
+using NeuroAlign.Formats;
 using NeuroAlign.Formats.Pose;
+using NeuroAlign.Hdf5.Nwb;
 using NeuroAlign.Hdf5.Pose;
 using NeuroAlign.Sessions;
 using NeuroAlign.Streams;
+using NeuroAlign.Tables;
 using NeuroAlign.Time;
 
 namespace NeuroAlign.Cli.Commands;
@@ -34,14 +38,21 @@ internal static class InfoCommand
 
         // The rules are checked against the kinds of the files given (a rule scoped to fmri with only
         // ephys files is refused) before any file is read.
-        var modalities = args.Positionals.Select(SettingOptions.Modalities.ForPath).ToArray();
-        FilterSet? filters = ExportPlan.ParseFilters(settings, modalities.Select(m => m.Kind).Distinct().ToArray());
+        var modalities = args.Positionals.Select(NwbModalityOr).ToArray();
+        FilterSet? filters = ExportPlan.ParseFilters(settings, modalities.OfType<IModality>().Select(m => m.Kind).Distinct().ToArray());
         var log = new ExportCommand.ContextLog(context);
         for (int i = 0; i < args.Positionals.Count; i++)
         {
             string path = args.Positionals[i];
-            IModality modality = modalities[i];
-            if (modality is PoseModality && !PoseModality.IsTimed(settings))
+            IModality? modality = modalities[i];
+            if (modality is null)
+            {
+                // An NWB file without an address lists its objects; a table's address shows its times.
+                DescribeNwb(path, context.Out);
+                continue;
+            }
+
+            if (modality is PoseModality && !PoseModality.IsTimed(settings) && !NwbFile.IsNwbPath(path))
             {
                 // A pose file counts frames, not seconds: without a rate or times, info shows its rows only.
                 DescribeRows(PoseFiles.Read(path), context.Out);
@@ -63,6 +74,49 @@ internal static class InfoCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The modality that opens a path: for FILE.nwb#ADDRESS the one the object's neurodata_type maps
+    /// to (Units: spikes, PoseEstimation: pose, a TimeSeries: ephys); null for an NWB file without
+    /// an address or a table of times, which <see cref="DescribeNwb"/> shows.
+    /// </summary>
+    private static IModality? NwbModalityOr(string path)
+    {
+        if (!NwbFile.IsNwbPath(path))
+        {
+            return SettingOptions.Modalities.ForPath(path);
+        }
+
+        (string file, string? address) = PathFragment.Split(path);
+        if (address is null)
+        {
+            return null;
+        }
+
+        using NwbFile nwb = NwbFile.Open(file);
+        NwbObject found = nwb.Resolve(address, ["Units", "PoseEstimation", "TimeSeries", "DynamicTable"], "an object neuro-align reads (Units, PoseEstimation, a TimeSeries, TimeIntervals)");
+        return NwbInfo.OptionFor(nwb, found) is { } name && name != "events" ? SettingOptions.Modalities.Find(name) : null;
+    }
+
+    private static void DescribeNwb(string path, TextWriter output)
+    {
+        (string file, string? address) = PathFragment.Split(path);
+        if (address is null)
+        {
+            NwbInfo.Describe(file, output);
+            return;
+        }
+
+        TimeColumnValues times = TimeColumns.Read(path, new TimeColumnRequest { AllOtherColumnsAsLabels = true, What = "event time" });
+        output.WriteLine(path);
+        output.WriteLine($"  events: {times.Seconds.Length} times from {times.Column} (the NWB file's seconds)");
+        if (times.Seconds.Length > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  first, last: {times.Seconds.Min():R} s, {times.Seconds.Max():R} s"));
+        }
+
+        output.WriteLine($"  labels: {(times.Labels.Count == 0 ? "none" : string.Join(", ", times.Labels.Select(l => l.Name)))}");
     }
 
     /// <summary>Streams over the whole recording, window by window, and prints the fraction the rules keep.</summary>

@@ -82,6 +82,12 @@ public static class EphysReader
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
+        if (Containers.ContainerFormats.Find(path) is { } container)
+        {
+            // A series of a container file (session.nwb#acquisition/ElectricalSeriesAP), read lazily by its format.
+            return container.OpenEphys(path);
+        }
+
         EphysFormat format = Detect(path);
         if (options.StreamName != null && format != EphysFormat.OpenEphys)
         {

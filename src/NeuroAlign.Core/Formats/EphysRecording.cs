@@ -93,6 +93,8 @@ public sealed class EphysRecording : ContinuousStream
 
     public override IReadOnlyList<double> GainsToMicrovolts => _data.GainsToMicrovolts;
 
+    public override IReadOnlyList<double> OffsetsMicrovolts => _data.OffsetsMicrovolts;
+
     public override IReadOnlyList<int> DigitalChannelPositions =>
         _digitalLines.OfType<DigitalWordLineSet>().Select(d => d.Column).Distinct().Order().ToArray();
 

@@ -60,6 +60,8 @@ public sealed class ChannelSubsetStream : ContinuousStream
 
     public override IReadOnlyList<double> GainsToMicrovolts => _gains;
 
+    public override IReadOnlyList<double> OffsetsMicrovolts => _source.OffsetsMicrovolts is { Count: > 0 } offsets ? [.. _positions.Select(p => offsets[p])] : [];
+
     public override ChannelLayout? ChannelLayout => _source.ChannelLayout?.Select(_positions);
 
     public override IReadOnlyList<int> DigitalChannelPositions =>

@@ -29,6 +29,12 @@ public abstract class ContinuousStream : ISampleStream
     public abstract IReadOnlyList<double> GainsToMicrovolts { get; }
 
     /// <summary>
+    /// Microvolts added after the gain, one per channel, when the format stores an additive offset
+    /// (NWB's <c>offset</c>): microvolts = count × gain + offset. Empty (no offset) for most formats.
+    /// </summary>
+    public virtual IReadOnlyList<double> OffsetsMicrovolts => [];
+
+    /// <summary>
     /// Positions of channels that carry digital words (sync, TTL) rather than a signal: filters and
     /// unit conversions leave them as they are. Empty unless the format says otherwise.
     /// </summary>

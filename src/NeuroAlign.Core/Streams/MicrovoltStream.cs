@@ -16,6 +16,7 @@ public sealed class MicrovoltStream : ContinuousStream
     private readonly double[] _gains;
     private readonly double[] _ones;
     private readonly string _units;
+    private readonly double[]? _offsets;
     private bool _disposed;
 
     /// <summary>Every channel in microvolts.</summary>
@@ -25,8 +26,9 @@ public sealed class MicrovoltStream : ContinuousStream
         ArgumentNullException.ThrowIfNull(source);
         _source = source;
         _gains = source.GainsToMicrovolts.ToArray();
+        _offsets = source.OffsetsMicrovolts.Count == source.ChannelCount && source.OffsetsMicrovolts.Any(o => o != 0) ? [.. source.OffsetsMicrovolts] : null;
         _ones = Enumerable.Repeat(1.0, source.ChannelCount).ToArray();
-        _units = "uV: float32 = raw count × gain to uV";
+        _units = _offsets is null ? "uV: float32 = raw count × gain to uV" : "uV: float32 = raw count × gain to uV + the format's offset";
     }
 
     /// <summary>Each channel in the unit given for it (<see cref="ChannelUnits"/>: uV, mV, V, or counts as stored).</summary>
@@ -40,6 +42,11 @@ public sealed class MicrovoltStream : ContinuousStream
         _source = source;
         var per = units.Select(ChannelUnits.MicrovoltsPer).ToArray();
         _gains = source.GainsToMicrovolts.Select((g, c) => double.IsNaN(per[c]) ? 1.0 : g / per[c]).ToArray();
+
+        // The format's additive offset (NWB) is in µV: in each channel's unit; none on a channel kept in counts.
+        _offsets = source.OffsetsMicrovolts.Count == source.ChannelCount && source.OffsetsMicrovolts.Any(o => o != 0)
+            ? [.. source.OffsetsMicrovolts.Select((o, c) => double.IsNaN(per[c]) ? 0 : o / per[c])]
+            : null;
 
         // µV per written unit: what a voltage filter needs; a channel in counts keeps its own gain.
         _ones = source.GainsToMicrovolts.Select((g, c) => double.IsNaN(per[c]) ? g : per[c]).ToArray();
@@ -84,6 +91,20 @@ public sealed class MicrovoltStream : ContinuousStream
     private void Scale(ReadOnlySpan<byte> block, int rows, Span<float> target)
     {
         int channels = ChannelCount;
+        if (_offsets is { } offsets)
+        {
+            // An additive offset (NWB): count × gain + offset, in double, rounded once.
+            for (int r = 0, i = 0; r < rows; r++)
+            {
+                for (int c = 0; c < channels; c++, i++)
+                {
+                    target[i] = (float)((_source.ElementType.ReadAsDouble(block, i) * _gains[c]) + offsets[c]);
+                }
+            }
+
+            return;
+        }
+
         if (_source.ElementType == SampleType.Int16)
         {
             // The common case (SpikeGLX, Open Ephys, raw int16) without a per-element type switch.

@@ -105,9 +105,10 @@ public sealed class PulseTrain
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfNegative(minimumWidthSeconds);
-        double[] times = Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase)
-            ? ReadNpy(path)
-            : TimeColumns.Read(path, new TimeColumnRequest { Column = column, What = "pulse time" }).Seconds;
+        TimeColumnValues? read = Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : TimeColumns.Read(path, new TimeColumnRequest { Column = column, What = "pulse time" });
+        double[] times = read?.Seconds ?? ReadNpy(path);
         if (times.Length == 0)
         {
             throw new InvalidRecordingException(path, "rows", "no times", "at least one pulse time");
@@ -131,7 +132,8 @@ public sealed class PulseTrain
             }
         }
 
-        return new PulseTrain($"pulse times in {path}", [.. kept], resolutionSeconds: null);
+        // Edges of a sampled line kept in a container (an NWB TTL series) keep that line's resolution.
+        return new PulseTrain($"pulse times in {path}", [.. kept], resolutionSeconds: read?.ResolutionSeconds);
     }
 
     /// <summary>The same pulses on another clock: <paramref name="map"/> applied to each time.</summary>

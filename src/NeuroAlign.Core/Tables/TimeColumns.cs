@@ -45,6 +45,12 @@ public sealed record TimeColumnValues(double[] Seconds, string Column, IReadOnly
 {
     /// <summary>The label columns asked for, one value per time, in the order of the file's columns.</summary>
     public IReadOnlyList<Alignment.WindowLabel> Labels { get; init; } = [];
+
+    /// <summary>
+    /// How finely the times were sampled, when they are edges of a sampled line (an NWB TTL series:
+    /// the longest interval before an edge); null for a list of times, which states no sampling.
+    /// </summary>
+    public double? ResolutionSeconds { get; init; }
 }
 
 /// <summary>
@@ -81,6 +87,12 @@ public static class TimeColumns
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(request);
+        if (Formats.Containers.ContainerFormats.Find(path) is { } container)
+        {
+            // A table object of a container file (session.nwb#intervals/trials): the same request, read from the file.
+            return container.ReadTimes(path, request);
+        }
+
         using TableCursor rows = TableReader.Open(path, new TableOptions { Header = TableHeader.Detect });
         int column = ChooseColumn(rows, request);
         if (column >= rows.Columns.Count)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NeuroAlign.Filtering;
 using NeuroAlign.Formats.Pose;
+using NeuroAlign.Hdf5.Nwb;
 using NeuroAlign.Sessions;
 using NeuroAlign.Time;
 
@@ -50,6 +51,8 @@ public sealed class PoseModality : IModality
     /// <summary>A .h5 whose contents are a pose file; a .csv is a pose file only when given as one.</summary>
     public bool Claims(string path) => PoseFiles.IsPoseName(path) || IsPoseCsv(path);
 
+    // (NWB pose is opened by its address: FILE.nwb#processing/behavior/PoseEstimation.)
+
     /// <summary>Whether a rate or a timestamps file times pose rows without a video (for <c>info</c>).</summary>
     public static bool IsTimed(SettingValues settings)
     {
@@ -77,6 +80,12 @@ public sealed class PoseModality : IModality
                 throw new SettingException($"options {string.Join(" and ", given)}: give one way to time the rows of {r.Name}");
             }
 
+            if (NwbFile.IsNwbPath(r.Path))
+            {
+                // Pose of an NWB file is timed by the file: an offset or strobe places it as any stream.
+                continue;
+            }
+
             // A pose on its camera's clock takes the camera's map; an offset or strobe of its own would be ignored.
             if (!Has(settings, PoseSettings.Timestamps, r) && !Has(settings, PoseSettings.Rate, r) && settings.PerStream(SyncSettings.Offset).TryGet(r.Name, Name, out _))
             {
@@ -98,7 +107,13 @@ public sealed class PoseModality : IModality
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(opened);
-        PoseData data = PoseFiles.Read(request.Path);
+        NwbPoseRows? nwb = NwbFile.IsNwbPath(request.Path) ? NwbPose.Read(request.Path) : null;
+        PoseData data = nwb?.Data ?? PoseFiles.Read(request.Path);
+        if (nwb is not null && !Has(settings, PoseSettings.Rate, request) && !Has(settings, PoseSettings.Timestamps, request) && !Has(settings, PoseSettings.Video, request))
+        {
+            return OpenOnNwbClock(request, nwb, log, opened);
+        }
+
         if (settings.PerStream(PoseSettings.Rate).TryGet(request.Name, Name, out double rate))
         {
             return new OpenedStream(new PoseStream(data, new RegularClock(0, rate, data.FrameCount), string.Create(CultureInfo.InvariantCulture, $"{rate:G} Hz given ({PoseSettings.Rate})")), []);
@@ -145,6 +160,27 @@ public sealed class PoseModality : IModality
 
         var stream = new PoseStream(data, Prefix(camera.Stream.Clock, data.FrameCount), $"frame times of video {camera.Name} ({camera.Stream.Clock.Describe()})", camera.Name);
         return new OpenedStream(stream, []) { ClockOf = camera.Name };
+    }
+
+    /// <summary>
+    /// Pose of an NWB file on the file's own times: the file's first stream opened places the
+    /// others; leading the session, the file's zero is time zero; else placed as any stream is
+    /// (an offset, a strobe). Timestamps that are frame numbers are said once.
+    /// </summary>
+    private static OpenedStream OpenOnNwbClock(StreamRequest request, NwbPoseRows nwb, ISessionLog log, IReadOnlyList<SessionStream> opened)
+    {
+        foreach (string warning in nwb.Warnings)
+        {
+            log.Warn(warning);
+        }
+
+        string clockName = NwbContainer.Instance.ClockName(request.Path);
+        return new OpenedStream(new PoseStream(nwb.Data, nwb.Clock, nwb.Timing), [])
+        {
+            AcquisitionClock = clockName,
+            ClockOf = opened.FirstOrDefault(s => s.Opened.AcquisitionClock == clockName)?.Name,
+            TimesOnReferenceClock = opened.Count == 0,
+        };
     }
 
     public void DescribeOutput(SessionStream stream, bool isReference, StreamOutputDescription output)

@@ -78,6 +78,30 @@ public sealed class SortedSpikes : IDisposable
     /// <summary>The last spike's sample number (-1 without spikes).</summary>
     public long LastSample { get; private set; } = -1;
 
+    /// <summary>The format read: kilosort (folders, times and ids files, tables) or the container's (nwb).</summary>
+    public string FormatName { get; private set; } = "kilosort";
+
+    /// <summary>
+    /// Spikes already in memory (a container's units table): sample numbers of the clock the caller
+    /// gives, increasing, and each spike's unit id; <paramref name="labels"/> names each unit's label.
+    /// Checked as files are.
+    /// </summary>
+    public static SortedSpikes FromArrays(
+        string sourcePath, string formatName, string sorter, double sampleRateHz, long[] samples, long[] unitIds, IReadOnlyDictionary<long, string>? labels, string labelSource)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(unitIds);
+        var spikes = new SortedSpikes(sourcePath, sorter, sampleRateHz, new ArrayVector(samples), new ArrayVector(unitIds)) { FormatName = formatName };
+        spikes.Check(sourcePath, sourcePath, new SortedSpikesOptions());
+        if (labels is not null)
+        {
+            spikes.Units = [.. spikes.Units.Select(u => labels.TryGetValue(u.Id, out string? label) ? u with { Label = label } : u)];
+            spikes.LabelSource = labelSource;
+        }
+
+        return spikes;
+    }
+
     /// <summary>Sample number of spike <paramref name="index"/>.</summary>
     public long SampleOf(long index) => _times.Get(index);
 

@@ -55,7 +55,7 @@ public sealed class SpikeStream : IEventStream
 
     public string SourcePath => _spikes.SourcePath;
 
-    public string FormatName => "kilosort";
+    public string FormatName => _spikes.FormatName;
 
     public SampleClock Clock { get; }
 
@@ -78,7 +78,9 @@ public sealed class SpikeStream : IEventStream
             var rows = new List<KeyValuePair<string, string>>
             {
                 new("sorter", _spikes.Sorter),
-                new("sample rate", $"{_spikes.SampleRateHz.ToString("R", CultureInfo.InvariantCulture)} Hz (params.py sample_rate)"),
+                new("sample rate", double.IsFinite(_spikes.SampleRateHz)
+                    ? $"{_spikes.SampleRateHz.ToString("R", CultureInfo.InvariantCulture)} Hz (params.py sample_rate)"
+                    : "none: spike times in seconds, on an explicit clock of the distinct times"),
                 new("spikes", _spikes.SpikeCount.ToString(CultureInfo.InvariantCulture)),
                 new("spike samples", _spikes.SpikeCount == 0 ? "none" : $"{_spikes.FirstSample} to {_spikes.LastSample}"),
                 new("time span", _spikes.SpikeCount == 0 ? "none" : $"{Seconds(Clock.TimeOf(_spikes.FirstSample))} to {Seconds(Clock.TimeOf(_spikes.LastSample))} s (own clock of the sorted recording)"),

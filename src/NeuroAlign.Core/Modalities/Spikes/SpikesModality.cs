@@ -1,5 +1,6 @@
 using System.Globalization;
 using NeuroAlign.Filtering;
+using NeuroAlign.Formats.Containers;
 using NeuroAlign.Formats.Kilosort;
 using NeuroAlign.Sessions;
 using NeuroAlign.Time;
@@ -43,6 +44,11 @@ public sealed class SpikesModality : IModality
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(opened);
+        if (ContainerFormats.Find(request.Path) is { } container)
+        {
+            return OpenContainer(container, request, settings, opened);
+        }
+
         string? clusters = settings.PerStream(SpikesSettings.Clusters).TryGet(request.Name, Name, out string? c) ? c : null;
         SessionStream? named = settings.PerStream(SpikesSettings.Of).TryGet(request.Name, Name, out string? of) ? NamedSource(request, of, opened) : null;
         double? rate = named?.Stream.Clock.MeanRateHz
@@ -89,6 +95,45 @@ public sealed class SpikesModality : IModality
         catch
         {
             spikes.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Units of a container file (NWB): spike times in the file's seconds, on an explicit clock of
+    /// the distinct times. The first stream of that file opened places every later one
+    /// (<see cref="OpenedStream.ClockOf"/>); leading the session, the file's zero is time zero.
+    /// </summary>
+    private OpenedStream OpenContainer(IContainerFormat container, StreamRequest request, SettingValues settings, IReadOnlyList<SessionStream> opened)
+    {
+        if (settings.PerStream(SpikesSettings.Of).TryGet(request.Name, Name, out _) || settings.PerStream(SpikesSettings.Clusters).TryGet(request.Name, Name, out _))
+        {
+            throw new SettingException(SpikesSettings.Of, $"{request.Name} ({request.Path}): spikes of a container file are timed in its own seconds; {SpikesSettings.Of} and {SpikesSettings.Clusters} apply to sorter folders");
+        }
+
+        ContainerSpikes read = container.ReadSpikes(request.Path);
+        try
+        {
+            SpikeUnitSelection selection = settings.PerStream(SpikesSettings.Units).Get(request.Name, Name, SpikeUnitSelection.Default);
+            SortedUnit[] units = [.. read.Spikes.Units.Where(u => selection.Keeps(u.Id, u.Label))];
+            if (units.Length == 0)
+            {
+                throw new SettingException(SpikesSettings.Units, $"{request.Name} ({request.Path}): {selection} keeps none of the {read.Spikes.Units.Count} units ({string.Join(", ", read.Spikes.Units.GroupBy(u => u.Label).Select(g => $"{g.Count()} {g.Key}"))})");
+            }
+
+            string clockName = container.ClockName(request.Path);
+            SessionStream? sameFile = opened.FirstOrDefault(s => s.Opened.AcquisitionClock == clockName);
+            var stream = new SpikeStream(read.Spikes, units, read.Clock, read.ClockDescription);
+            return new OpenedStream(stream, [])
+            {
+                AcquisitionClock = clockName,
+                ClockOf = sameFile?.Name,
+                TimesOnReferenceClock = opened.Count == 0,
+            };
+        }
+        catch
+        {
+            read.Spikes.Dispose();
             throw;
         }
     }

@@ -1,0 +1,158 @@
+using System.Globalization;
+using NeuroAlign.Formats.Pose;
+using NeuroAlign.Hdf5.Pose;
+using NeuroAlign.Time;
+using PureHDF;
+
+namespace NeuroAlign.Hdf5.Nwb;
+
+/// <summary>An ndx-pose PoseEstimation read as pose rows on the NWB file's clock.</summary>
+/// <param name="Data">The rows: one individual (the PoseEstimation's name), a bodypart per PoseEstimationSeries.</param>
+/// <param name="Clock">The rows' times in the file's seconds.</param>
+/// <param name="Timing">How the rows are timed, in words.</param>
+/// <param name="Warnings">What looked wrong (timestamps that are frame numbers).</param>
+public sealed record NwbPoseRows(PoseData Data, SampleClock Clock, string Timing, IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// ndx-pose's <c>PoseEstimation</c> (a group of <c>PoseEstimationSeries</c>, each data [T, 2] in
+/// its unit, <c>confidence</c> [T], timed by <c>timestamps</c> or <c>starting_time</c> + rate):
+/// every series is one bodypart and all must share their times. Types are known through the
+/// namespace cached in the file, so a subtype of PoseEstimationSeries reads the same.
+/// </summary>
+public static class NwbPose
+{
+    /// <summary>Reads the PoseEstimation at <c>FILE.nwb#ADDRESS</c> (the only one when no address is given).</summary>
+    public static NwbPoseRows Read(string pathAndAddress)
+    {
+        ArgumentNullException.ThrowIfNull(pathAndAddress);
+        (string path, string? address) = NeuroAlign.Formats.PathFragment.Split(pathAndAddress);
+        using NwbFile file = NwbFile.Open(path);
+        return NwbContainer.Guard(path, () => Read(file, address));
+    }
+
+    private static NwbPoseRows Read(NwbFile file, string? address)
+    {
+        string path = file.SourcePath;
+        NwbObject estimation = file.Resolve(address, "PoseEstimation", "an ndx-pose PoseEstimation (pose)");
+        IH5Group g = file.Group(estimation);
+        NwbObject[] series = [.. file.Objects.Where(o => o.Path.StartsWith(estimation.Path + "/", StringComparison.Ordinal)
+            && !o.Path[(estimation.Path.Length + 1)..].Contains('/', StringComparison.Ordinal) && file.IsA(o.Type, "PoseEstimationSeries"))];
+        if (series.Length == 0)
+        {
+            throw new InvalidRecordingException(path, estimation.Path, "no PoseEstimationSeries", "one series per bodypart");
+        }
+
+        int frames = -1;
+        SampleClock? clock = null;
+        string timing = string.Empty;
+        var xy = new List<double[]>();
+        var scores = new List<double[]?>();
+        foreach (NwbObject s in series)
+        {
+            IH5Group sg = file.Group(s);
+            if (!sg.LinkExists("data"))
+            {
+                throw new InvalidRecordingException(path, s.Path, "no data", "data [frames, 2]");
+            }
+
+            IH5Dataset data = sg.Dataset("data");
+            ulong[] dims = data.Space.Dimensions;
+            if (dims.Length != 2 || dims[1] != 2 || dims[0] > int.MaxValue / 4)
+            {
+                throw new InvalidRecordingException(path, $"{s.Path}/data", $"shape {NwbData.Shape(data)}",
+                    dims.Length == 2 && dims[1] == 3 ? "(frames, 2): 3-D pose (x, y, z) is not read" : "(frames, 2): x and y per frame");
+            }
+
+            int n = (int)dims[0];
+            if (frames >= 0 && n != frames)
+            {
+                throw new InvalidRecordingException(path, $"{s.Path}/data", $"{n} frames", $"{frames}, as {series[0].Path} holds (the series of one PoseEstimation share their frames)");
+            }
+
+            double[] values = NwbData.Numbers(path, data, $"{s.Path}/data");
+            double conversion = NwbFile.NumberAttribute(path, data, "conversion", $"{s.Path}/data") ?? 1;
+            double offset = NwbFile.NumberAttribute(path, data, "offset", $"{s.Path}/data") ?? 0;
+            if (conversion != 1 || offset != 0)
+            {
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = (values[i] * conversion) + offset;
+                }
+            }
+
+            double[]? confidence = null;
+            if (sg.LinkExists("confidence"))
+            {
+                IH5Dataset c = sg.Dataset("confidence");
+                if (c.Space.Rank != 1 || c.Space.Dimensions[0] != (ulong)n)
+                {
+                    throw new InvalidRecordingException(path, $"{s.Path}/confidence", $"shape {NwbData.Shape(c)}", $"({n}), one per frame");
+                }
+
+                confidence = NwbData.Numbers(path, c, $"{s.Path}/confidence");
+            }
+
+            SampleClock own = NwbData.Clock(path, sg, s.Path, n, out string description);
+            if (clock is null)
+            {
+                clock = own;
+                timing = description;
+            }
+            else if (!SameTimes(clock, own))
+            {
+                throw new InvalidRecordingException(path, s.Path, $"times {own.Describe()}", $"the times of {series[0].Path} ({clock.Describe()}): the bodyparts of one PoseEstimation share their frames");
+            }
+
+            frames = n;
+            xy.Add(values);
+            scores.Add(confidence);
+        }
+
+        int b = series.Length;
+        var rows = new float[(long)frames * b * 3];
+        for (int f = 0; f < frames; f++)
+        {
+            for (int k = 0; k < b; k++)
+            {
+                long at = (((long)f * b) + k) * 3;
+                rows[at] = (float)xy[k][(2 * f) + 0];
+                rows[at + 1] = (float)xy[k][(2 * f) + 1];
+                rows[at + 2] = scores[k] is { } sc ? (float)sc[f] : float.NaN;
+            }
+        }
+
+        var warnings = new List<string>();
+        if (frames > 2 && Enumerable.Range(0, frames).All(i => clock!.TimeOf(i) == i))
+        {
+            warnings.Add($"{path}#{estimation.Path}: timestamps are 0, 1, 2 … {frames - 1} labelled seconds: frame numbers (DLC2NWB writes these when it has no video); give the camera's rate ({PoseSettings.Rate} HZ) or its video ({PoseSettings.Video} NAME) to time the rows");
+        }
+
+        string software = g.LinkExists("source_software") ? NwbFile.ScalarText(g, "source_software") : "unknown";
+        var facts = new List<KeyValuePair<string, string>>
+        {
+            new("layout", $"NWB {file.Version} ndx-pose PoseEstimation {estimation.Path}: {b} PoseEstimationSeries"),
+            new("source software", software),
+            new("untracked", "NaN, as written"),
+        };
+        var pose = new PoseData($"{path}#{estimation.Path}", "nwb", "confidence", [estimation.Name], [.. series.Select(s => s.Name)], frames, rows, facts);
+        return new NwbPoseRows(pose, clock!, string.Create(CultureInfo.InvariantCulture, $"NWB {timing}"), warnings);
+    }
+
+    private static bool SameTimes(SampleClock a, SampleClock b)
+    {
+        if (a.SampleCount != b.SampleCount)
+        {
+            return false;
+        }
+
+        for (long i = 0; i < a.SampleCount; i++)
+        {
+            if (Math.Abs(a.TimeOf(i) - b.TimeOf(i)) > SampleClock.ToleranceSeconds)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

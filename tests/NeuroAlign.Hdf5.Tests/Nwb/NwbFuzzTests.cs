@@ -1,0 +1,60 @@
+using FsCheck;
+using FsCheck.Fluent;
+using NeuroAlign.Hdf5.Nwb;
+using NeuroAlign.Tables;
+using NeuroAlign.TestData;
+using NeuroAlign.TestData.Fuzzing;
+
+namespace NeuroAlign.Hdf5.Tests.Nwb;
+
+/// <summary>
+/// Mutated NWB files (flips anywhere, truncation, appended bytes) through every reading path: the
+/// listing, Units, a trials table, the TTL edges and a window of the chunked gzip ElectricalSeries.
+/// Each is read or refused in one line. Known limit, left out: a flip in the root object header's
+/// attribute messages (the first 4 KiB) can make PureHDF allocate what the damaged size says
+/// (900 MiB seen) while it parses the message, before any size reaches this reader to check.
+/// </summary>
+public sealed class NwbFuzzTests(ITestOutputHelper output)
+{
+    [RequiresFact(Needs.Python)]
+    public void Mutated_nwb_files_keep_the_reader_contract()
+    {
+        using var folder = new TempFolder();
+        string source = folder.File("source.nwb");
+        SyntheticNwb.Write(source, samples: 2000, chunkSamples: 250);
+        byte[] original = File.ReadAllBytes(source);
+        Gen<Edit> one = Gen.Frequency(
+            (5, Mutations.Flip),
+            (2, Mutations.Truncation),
+            (1, Mutations.Appending));
+        Gen<Mutant> mutants = from edits in Mutations.Edits(one, 3) select new Mutant("synthetic.nwb", edits);
+        int index = 0;
+
+        FuzzRunner.Run("nwb", mutants, 60, mutant =>
+        {
+            string path = folder.File($"case{index++}.nwb");
+            File.WriteAllBytes(path, mutant.Apply(original));
+            try
+            {
+                return ReaderContract.Run(mutant.ToString(), [path], () =>
+                {
+                    NwbInfo.Describe(path, TextWriter.Null);
+                    using (NwbContainer.Instance.ReadSpikes(path + "#units").Spikes)
+                    {
+                    }
+
+                    _ = NwbContainer.Instance.ReadTimes(path + "#trials", new TimeColumnRequest { AllOtherColumnsAsLabels = true });
+                    _ = NwbContainer.Instance.ReadTimes(path + "#TTL", new TimeColumnRequest());
+                    using var ephys = NwbContainer.Instance.OpenEphys(path + "#ElectricalSeriesAP");
+                    var block = new byte[300 * ephys.FrameBytes];
+                    ephys.ReadBlock(ephys.SampleCount - 300, 300, block);
+                    _ = ephys.Clock.IndexAtOrBefore(0.5);
+                });
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }, output);
+    }
+}
