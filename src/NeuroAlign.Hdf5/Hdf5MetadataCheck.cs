@@ -34,6 +34,11 @@ internal static class Hdf5MetadataCheck
     /// <summary>Checks <paramref name="path"/>; a damaged structure gives a one-line <see cref="InvalidRecordingException"/>.</summary>
     public static void Check(string path)
     {
+        if (!File.Exists(path))
+        {
+            return; // the caller's own "no such file" says it better
+        }
+
         using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         new Walker(path, handle).Run();
     }

@@ -87,6 +87,7 @@ public sealed class NwbFile : IDisposable
     public static NwbFile Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        Hdf5MetadataCheck.Check(path);
         NativeFile h5;
         try
         {
