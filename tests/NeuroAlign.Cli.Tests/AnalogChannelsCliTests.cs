@@ -119,6 +119,34 @@ public class AnalogChannelsCliTests
         Assert.Empty(Directory.GetFiles(folder.Path, "*.h5"));
     }
 
+    /// <summary>
+    /// Sync pulses from an analog channel: a NIDQ whose XA0 carries the sync wave as light (1 ms ramps)
+    /// tied to a NIDQ recording the same wave on XD line 0. Both sample the same instants, so the only
+    /// offset is the ramp's delay to 2.5 V (0.575 ms): the fit must find it, far below one sample
+    /// (40 µs), which only interpolated crossings can.
+    /// </summary>
+    [Fact]
+    public void Sync_AnalogSyncLine_FitsTheRampDelayAtTheInterpolatedCrossings()
+    {
+        using var folder = new TempFolder();
+        var digital = new SyntheticNidq(folder.Path);
+        var analog = new SyntheticNidq(folder.Path, syncOnXa: true, name: "light_g0_t0.nidq.bin");
+
+        var (code, stdout, stderr) = CliRunner.Run(
+            "sync", "--ephys", digital.BinPath, "--ephys", analog.BinPath, "--sync-line", "ephys=0,ephys_1=XA0>2.5V");
+
+        Assert.True(code == 0, stderr);
+        string fit = stdout.Split('\n').First(l => l.TrimStart().StartsWith("linear,", StringComparison.Ordinal));
+        Assert.Contains("pulses: ephys_1 channel XA0 > 2.5 V (re-armed below 2.25 V), rising edges", stdout, StringComparison.Ordinal);
+        var offset = System.Text.RegularExpressions.Regex.Match(fit, @"offset (-?[0-9.]+) s");
+        Assert.True(offset.Success, fit);
+        double seconds = double.Parse(offset.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(Math.Abs(seconds + SyntheticNidq.AnalogSyncDelay) < 2e-6, $"{fit}: expected offset {-SyntheticNidq.AnalogSyncDelay:R} s");
+
+        var bad = CliRunner.Run("sync", "--ephys", digital.BinPath, "--ephys", analog.BinPath, "--sync-line", "ephys=0,ephys_1=XA0>9V");
+        ExportCommandTests.AssertOneLineError(bad.Code, bad.Error, "ephys_1 channel XA0 > 9 V", "stays below the level");
+    }
+
     [Fact]
     public void Info_Nidq_ShowsEachKindsGainAndVolts()
     {

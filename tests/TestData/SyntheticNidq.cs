@@ -33,11 +33,32 @@ public sealed class SyntheticNidq
 
     public const double ShortWidth = 0.010, LongWidth = 0.030;
 
-    public SyntheticNidq(string folder, long firstSample = 0)
+    /// <param name="folder">Where the .bin and .meta go.</param>
+    /// <param name="firstSample">The .meta's firstSample.</param>
+    /// <param name="syncOnXa">XA0 carries <see cref="AnalogSync"/> (the XD line 0 wave as light) instead of the photodiode pulses.</param>
+    /// <param name="name">The .bin's file name.</param>
+    public SyntheticNidq(string folder, long firstSample = 0, bool syncOnXa = false, string name = "rig_g0_t0.nidq.bin")
     {
-        BinPath = Path.Combine(folder, "rig_g0_t0.nidq.bin");
+        BinPath = Path.Combine(folder, name);
         FirstSample = firstSample;
+        SyncOnXa = syncOnXa;
         Write();
+    }
+
+    /// <summary>XD line 0: high for the first 500 of every 1000 samples (a 25 Hz sync wave).</summary>
+    public const double SyncPeriod = 0.04;
+
+    /// <summary>How long after each rising edge of XD line 0 the analog copy of the wave crosses the level: its 1 ms ramp reaches 2.5 V.</summary>
+    public const double AnalogSyncDelay = 0.001 * (LevelVolts - Dark) / (Lit - Dark);
+
+    public bool SyncOnXa { get; }
+
+    /// <summary>XD line 0's wave as light: from each rising edge a 1 ms ramp up, from each falling edge a 1 ms ramp down.</summary>
+    public static double AnalogSync(double t)
+    {
+        double phase = t - (Math.Floor(t / SyncPeriod) * SyncPeriod);
+        double lit = phase < SyncPeriod / 2 ? Math.Clamp(phase / 0.001, 0, 1) : Math.Clamp(1 - ((phase - (SyncPeriod / 2)) / 0.001), 0, 1);
+        return Dark + ((Lit - Dark) * lit);
     }
 
     public string BinPath { get; }
@@ -107,7 +128,7 @@ public sealed class SyntheticNidq
             for (long k = 0; k < Samples; k++)
             {
                 double t = k / RateHz;
-                short xa = (short)Math.Round(Photodiode(t) / RangeMaxVolts * MaxInt);
+                short xa = (short)Math.Round((SyncOnXa ? AnalogSync(t) : Photodiode(t)) / RangeMaxVolts * MaxInt);
                 short word = (short)((WidthLineHigh(t) ? 1 << WidthLine : 0) | (k % 1000 < 500 ? 1 : 0));
                 BinaryPrimitives.WriteInt16LittleEndian(row.AsSpan(0), MnValue(k));
                 BinaryPrimitives.WriteInt16LittleEndian(row.AsSpan(2), MaValue(k));

@@ -399,7 +399,7 @@ public sealed class ExportPlan
         string lineName;
         if (spec.Threshold is { } threshold)
         {
-            (ContinuousStream recording, int position) = AnalogChannel(owner, spec, threshold);
+            (ContinuousStream recording, int position) = owner.AnalogChannel(threshold, ExportSettings.EventsFrom.Key, spec.Text);
             AnalogThreshold crossings = AnalogThreshold.Scan(recording, position, threshold.LevelVolts * 1e6, threshold.BandVolts * 1e6);
             clock = recording.Clock;
             raw = crossings.Edges;
@@ -415,7 +415,7 @@ public sealed class ExportPlan
         }
 
         var timeline = new StreamTimeline(clock, owner.Map);
-        double OwnSeconds(long sample) => SecondsAt(clock, sample, exactPosition(sample));
+        double OwnSeconds(long sample) => AnalogThreshold.SecondsAt(clock, sample, exactPosition(sample));
         double? minimumWidth = Settings.TryGet(ExportSettings.EventMinWidth, out double w) ? w : null;
         DigitalEdges debounced = minimumWidth is { } width ? raw.Debounce(DigitalEdges.WidthInSamples(width, clock.MeanRateHz)) : raw;
         DigitalEdges edges = spec.Width is { } rule ? rule.Select(debounced, OwnSeconds) : debounced;
@@ -438,60 +438,6 @@ public sealed class ExportPlan
         double[] times = samples.Select(k => owner.Map.ToReference(OwnSeconds(k))).ToArray();
         notes.Add($"window times: the {times.Length} {Noun(spec.Edges)} of {owner.Name} {lineName}{(spec.Width is { } kept ? $" of pulses with {kept}" : "")}, on the reference clock");
         return times;
-    }
-
-    /// <summary>
-    /// Own seconds of a fractional sample position <paramref name="exact"/> in (edge − 1, edge]: the
-    /// two samples' times interpolated, or the edge's own time where a gap lies between them.
-    /// </summary>
-    private static double SecondsAt(SampleClock clock, long edge, double exact)
-    {
-        if (exact == edge || edge <= 0)
-        {
-            return clock.TimeOf(edge);
-        }
-
-        double before = clock.TimeOf(edge - 1), at = clock.TimeOf(edge);
-        return at - before > 1.5 / clock.MeanRateHz ? at : before + ((exact - (edge - 1)) * (at - before));
-    }
-
-    /// <summary>The recording holding the channel a threshold reads (all its channels, whatever the channel selection) and its position there.</summary>
-    private static (ContinuousStream Recording, int Position) AnalogChannel(SessionStream owner, LineEdges spec, ThresholdSpec threshold)
-    {
-        ContinuousStream stream = owner.Stream as ContinuousStream
-            ?? throw new SettingException(ExportSettings.EventsFrom.Key, spec.Text, $"{owner.Name} ({owner.Stream.SourcePath}) has no channels to threshold");
-        if (stream is ChannelSubsetStream subset)
-        {
-            stream = subset.Source;
-        }
-
-        IReadOnlyList<string> names = stream.ChannelLayout?.Names ?? [];
-        int position = -1;
-        for (int i = 0; i < names.Count && position < 0; i++)
-        {
-            position = string.Equals(names[i], threshold.Channel, StringComparison.OrdinalIgnoreCase) ? i : -1;
-        }
-
-        if (position < 0 && int.TryParse(threshold.Channel, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
-        {
-            for (int i = 0; i < stream.ChannelIds.Count && position < 0; i++)
-            {
-                position = stream.ChannelIds[i] == id ? i : -1;
-            }
-        }
-
-        if (position < 0)
-        {
-            string listed = names.Count == 0 ? $"channel ids {string.Join(",", stream.ChannelIds.Take(10))}{(stream.ChannelIds.Count > 10 ? ",…" : "")}" : $"channels {string.Join(", ", names.Take(12))}{(names.Count > 12 ? ", …" : "")}";
-            throw new SettingException(ExportSettings.EventsFrom.Key, spec.Text, $"{owner.Name} ({stream.SourcePath}) has no channel '{threshold.Channel}' ({listed})");
-        }
-
-        if (ChannelUnits.Natural(stream)[position] == ChannelUnits.Counts)
-        {
-            throw new SettingException(ExportSettings.EventsFrom.Key, spec.Text, $"{owner.Name} channel {names.ElementAtOrDefault(position) ?? threshold.Channel} is a digital word or has no voltage unit: give one of its lines by number ({string.Join("; ", owner.DigitalLines.Select(s => s.Describe()))})");
-        }
-
-        return (stream, position);
     }
 
     private static IReadOnlyList<long> Select(DigitalEdges edges, EdgeKind? which) =>

@@ -46,7 +46,7 @@ public sealed partial record LineEdges(string Text, string Stream, int Line, Edg
 
         int line = -1;
         ThresholdSpec? threshold = null;
-        if (parts[1].Contains('>', StringComparison.Ordinal))
+        if (IsThreshold(parts[1]))
         {
             threshold = ParseThreshold(text, parts[1]);
         }
@@ -88,6 +88,22 @@ public sealed partial record LineEdges(string Text, string Stream, int Line, Edg
 
     /// <summary>The one-line error for <paramref name="text"/>: what the user typed is shown escaped (it may hold any character).</summary>
     private static SettingException Fail(string text, string detail) => new(Key, Printable.Escape(text), Printable.Escape(detail));
+
+    /// <summary>Whether a setting's text is an analog threshold, CHANNEL&gt;LEVEL[~BAND].</summary>
+    internal static bool IsThreshold(string part) => part.Contains('>', StringComparison.Ordinal);
+
+    /// <summary>An analog threshold given to <paramref name="key"/> (events-from, sync-line): one parser for both.</summary>
+    internal static ThresholdSpec ParseThreshold(string key, string text, string part)
+    {
+        try
+        {
+            return ParseThreshold(text, part);
+        }
+        catch (SettingException e) when (key != Key)
+        {
+            throw new SettingException(key, Printable.Escape(text), e.Detail);
+        }
+    }
 
     private static ThresholdSpec ParseThreshold(string text, string part)
     {

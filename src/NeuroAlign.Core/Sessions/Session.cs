@@ -1,5 +1,6 @@
 using System.Globalization;
 using NeuroAlign.Formats;
+using NeuroAlign.Streams;
 using NeuroAlign.Sync;
 using NeuroAlign.Time;
 
@@ -346,6 +347,11 @@ public sealed class Session : IDisposable
                 return PulseTrain.FromFile(file, settings.Get(SyncSettings.SyncMinWidth, 0));
             }
 
+            if (given.Threshold is { } threshold)
+            {
+                return AnalogTrain(settings, stream, threshold);
+            }
+
             return LineTrain(settings, stream, given.Line!.Value);
         }
 
@@ -358,6 +364,24 @@ public sealed class Session : IDisposable
     {
         PulseTrain own = SharedTrain(settings, reference);
         return own.Map(reference.Map, own.Source);
+    }
+
+    /// <summary>Sync pulses from an analog channel by threshold (docs/sync.md): each pulse at its interpolated crossing.</summary>
+    private static PulseTrain AnalogTrain(SettingValues settings, SessionStream stream, ThresholdSpec threshold)
+    {
+        (ContinuousStream recording, int position) = stream.AnalogChannel(threshold, SyncSettings.SyncLine.Key, $"{stream.Name}={threshold.Channel}");
+        AnalogThreshold crossings = AnalogThreshold.Scan(recording, position, threshold.LevelVolts * 1e6, threshold.BandVolts * 1e6);
+        SampleClock clock = recording.Clock;
+        double minimumWidth = settings.TryGet(SyncSettings.SyncMinWidth, out double width) ? width : 2 / clock.MeanRateHz;
+        EdgeKind kind = Edge(settings);
+        IReadOnlyList<long> samples = crossings.Edges.Debounce(DigitalEdges.WidthInSamples(minimumWidth, clock.MeanRateHz)).Samples(kind);
+        string source = $"{stream.Name} channel {threshold}, {kind.ToText()} edges";
+        if (samples.Count == 0)
+        {
+            throw new NeuroAlignException($"{source}: no pulses: the signal {(crossings.Edges.Samples(kind).Count > 0 ? $"crosses only in pulses shorter than the minimum width {minimumWidth * 1e3:G4} ms" : $"stays {(crossings.Edges.InitialState ? "above" : "below")} the level throughout its {clock.SampleCount} samples")}");
+        }
+
+        return new PulseTrain(source, [.. samples.Select(k => AnalogThreshold.SecondsAt(clock, k, crossings.ExactPosition(k)))], 1 / clock.MeanRateHz);
     }
 
     private static PulseTrain LineTrain(SettingValues settings, SessionStream stream, int line)

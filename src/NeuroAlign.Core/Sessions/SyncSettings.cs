@@ -36,20 +36,23 @@ public sealed partial record PulseSource(string? Stream, int? Line, string? File
     private static partial Regex StreamLine();
 }
 
-/// <summary>A line number of the stream itself, or a file of its pulse times (own clock): the shared sync pulses of one stream.</summary>
+/// <summary>A line number of the stream itself, an analog channel of it by threshold, or a file of its pulse times (own clock): the shared sync pulses of one stream.</summary>
 /// <param name="Line">The line, or null.</param>
 /// <param name="File">The file, or null.</param>
-public sealed record LineOrFile(int? Line, string? File)
+/// <param name="Threshold">An analog channel read by threshold with hysteresis (CHANNEL>LEVEL[~BAND]), or null.</param>
+public sealed record LineOrFile(int? Line, string? File, ThresholdSpec? Threshold = null)
 {
     public static LineOrFile Parse(string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int line) ? new LineOrFile(line, null) : new LineOrFile(null, text);
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int line) ? new LineOrFile(line, null)
+        : LineEdges.IsThreshold(text) ? new LineOrFile(null, null, LineEdges.ParseThreshold("sync-line", text, text))
+        : new LineOrFile(null, text);
 }
 
 /// <summary>The settings that put streams on the reference clock (docs/sync.md).</summary>
 public static class SyncSettings
 {
     public static readonly Setting<LineOrFile> SyncLine = Setting.Of(
-        "sync-line", "LINE", "shared sync pulses on the ephys streams: a line number, a FILE of pulse times (own clock), or per stream: ephys=6,ephys_1=0", LineOrFile.Parse, "SpikeGLX imec SY bit 6; NIDQ the .meta's syncNiChan; Open Ephys TTL line 1", SettingScope.PerStream);
+        "sync-line", "LINE", "shared sync pulses on the ephys streams: a line number, an analog channel by threshold with hysteresis (XA0>2.5V[~0.2V]), a FILE of pulse times (own clock), or per stream: ephys=6,ephys_1=0", LineOrFile.Parse, "SpikeGLX imec SY bit 6; NIDQ the .meta's syncNiChan; Open Ephys TTL line 1", SettingScope.PerStream);
 
     public static readonly Setting<long> NidqSyncLine = Setting.Whole(
         "nidq-sync-line", "N", "the NIDQ digital line carrying the sync pulses when the .meta does not name it (syncNiChanType=0, syncNiChan)", 0);

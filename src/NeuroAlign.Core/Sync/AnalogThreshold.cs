@@ -1,5 +1,6 @@
 using System.Buffers;
 using NeuroAlign.Streams;
+using NeuroAlign.Time;
 
 namespace NeuroAlign.Sync;
 
@@ -33,6 +34,21 @@ public sealed class AnalogThreshold
 
     /// <summary>The exact (fractional) sample position of the crossing whose edge is at <paramref name="sample"/>.</summary>
     public double ExactPosition(long sample) => _exact.TryGetValue(sample, out double p) ? p : sample;
+
+    /// <summary>
+    /// Own seconds on <paramref name="clock"/> of a fractional sample position <paramref name="exact"/> in (edge − 1, edge]: the
+    /// two samples' times interpolated, or the edge's own time where a gap lies between them.
+    /// </summary>
+    public static double SecondsAt(SampleClock clock, long edge, double exact)
+    {
+        if (exact == edge || edge <= 0)
+        {
+            return clock.TimeOf(edge);
+        }
+
+        double before = clock.TimeOf(edge - 1), at = clock.TimeOf(edge);
+        return at - before > 1.5 / clock.MeanRateHz ? at : before + ((exact - (edge - 1)) * (at - before));
+    }
 
     /// <summary>Scans channel <paramref name="position"/> of <paramref name="stream"/> (its counts × gain to µV).</summary>
     /// <param name="stream">The recording.</param>
