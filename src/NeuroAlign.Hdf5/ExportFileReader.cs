@@ -109,18 +109,7 @@ public sealed class ExportFileReader : IDisposable
             throw new NeuroAlignException($"{path}: no such file");
         }
 
-        // Before PureHDF parses anything: it allocates what a damaged size field says (issue 17).
-        Hdf5MetadataCheck.Check(path);
-        NativeFile file;
-        try
-        {
-            file = H5File.OpenRead(path);
-        }
-        catch (Exception e) when (IsFileFault(e))
-        {
-            // PureHDF reports a non-HDF5 file with its own exception types; the user needs one line.
-            throw new InvalidRecordingException(path, "HDF5 superblock", Describe(e), "an HDF5 file written by neuro-align");
-        }
+        NativeFile file = Hdf5Files.OpenRead(path, "an HDF5 file written by neuro-align");
 
         try
         {

@@ -87,16 +87,7 @@ public sealed class NwbFile : IDisposable
     public static NwbFile Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        Hdf5MetadataCheck.Check(path);
-        NativeFile h5;
-        try
-        {
-            h5 = H5File.OpenRead(path);
-        }
-        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
-        {
-            throw new InvalidRecordingException(path, "HDF5 superblock", e.Message.ReplaceLineEndings(" "), "an NWB file (HDF5); Zarr NWB folders are not read");
-        }
+        NativeFile h5 = Hdf5Files.OpenRead(path, "an NWB file (HDF5); Zarr NWB folders are not read");
 
         try
         {

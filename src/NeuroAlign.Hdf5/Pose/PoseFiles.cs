@@ -1,6 +1,5 @@
 using NeuroAlign.Formats.Pose;
 using NeuroAlign.Tables;
-using PureHDF;
 using PureHDF.VOL.Native;
 
 namespace NeuroAlign.Hdf5.Pose;
@@ -42,16 +41,7 @@ public static class PoseFiles
 
     private static PoseData ReadHdf5(string path)
     {
-        Hdf5MetadataCheck.Check(path);
-        NativeFile file;
-        try
-        {
-            file = H5File.OpenRead(path);
-        }
-        catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
-        {
-            throw new InvalidRecordingException(path, "HDF5 superblock", e.Message.ReplaceLineEndings(" "), "an HDF5 pose file (DeepLabCut .h5 or SLEAP analysis .h5)");
-        }
+        NativeFile file = Hdf5Files.OpenRead(path, "an HDF5 pose file (DeepLabCut .h5 or SLEAP analysis .h5)");
 
         using (file)
         {
