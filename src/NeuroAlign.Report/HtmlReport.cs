@@ -257,7 +257,7 @@ public static class HtmlReport
             {
                 if (ExportSummary.Number(a, key) is > 0 and { } count)
                 {
-                    warnings.Add($"{m.Name}: {count} {what}");
+                    warnings.Add($"{m.Name}: {what}: {count}");
                 }
             }
 
