@@ -302,7 +302,8 @@ public static class WindowFigures
         {
             var ticks = plot.Add.ScatterPoints(x, y, Palette.Blue);
             ticks.MarkerShape = MarkerShape.VerticalBar;
-            ticks.MarkerSize = 8;
+            ticks.MarkerSize = 10;
+            ticks.MarkerLineWidth = 2; // a 1-pixel tick blends into the background when it falls between pixels
         }
 
         int units = layout.SampleShape.Count > 0 ? layout.SampleShape[0] : 1;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using NeuroAlign.TestData;
@@ -15,6 +16,9 @@ public partial class ReportTests
 {
     /// <summary>Okabe-Ito blue, the colour of the residual plot's points.</summary>
     private static readonly SKColor PointBlue = new(0x00, 0x72, 0xB2);
+
+    /// <summary>Okabe-Ito orange, the first individual's pose points.</summary>
+    private static readonly SKColor PoseOrange = new(0xE6, 0x9F, 0x00);
 
     /// <summary>Okabe-Ito reddish purple, the timeline's dummy-scan marks.</summary>
     private static readonly SKColor DummyPurple = new(0xCC, 0x79, 0xA7);
@@ -204,6 +208,55 @@ public partial class ReportTests
             Assert.True(total > 1000, $"{id}: box {string.Join(',', box)} is off the screenshot ({screen.Width}×{screen.Height})");
             Assert.True(dark > total / 100 && colours.Count > 8, $"{id}: blank where the figure should be ({dark} of {total} pixels drawn, {colours.Count} colours)");
         }
+    }
+
+    [Slow]
+    [RequiresFact(Needs.Ffmpeg | Needs.Python)]
+    public void Report_WithPoseAndSpikes_PointsOverTheFrameAndEachSpikeOnTheRaster()
+    {
+        using var session = new SyncSessionFiles();
+        string video = session.WriteVideo();
+        string pose = session.File("pose.csv");
+        var csv = new StringBuilder("scorer,DLC,DLC,DLC\nbodyparts,nose,nose,nose\ncoords,x,y,likelihood\n");
+        for (int r = 0; r < session.Exposures.Length; r++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{r},5,4,0.9\n");
+        }
+
+        File.WriteAllText(pose, csv.ToString());
+        string ks = session.File("ks");
+        SyntheticKilosort.Write(ks, KilosortLayout.Kilosort25, [29_000, 30_000, 30_300, 31_500, 60_000], [2, 4, 2, 7, 4], "run.bin", 30000);
+        string output = session.File("o.h5");
+        var (code, _, stderr) = CliRunner.Run("--video", video, "--pose", pose, "--spikes", ks, "--time", "1", "--before", "0.1", "--after", "0.1", "--out", output, "--report");
+        Assert.True(code == 0, stderr);
+
+        // The truth: the window's spikes as h5py reads them (ms from the window's time, unit row).
+        string[] spikes = Python.Run(
+            """
+            import sys, h5py
+            f = h5py.File(sys.argv[1], 'r')
+            g, t = f['spikes'], f['windows/time'][0]
+            a, b = g['window_offsets'][0], g['window_offsets'][1]
+            for s, u in zip(g['spike_times'][a:b], g['spike_units'][a:b]):
+                print(repr((s - t) * 1e3), int(u))
+            """,
+            output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, spikes.Length);
+
+        Dictionary<string, PageFigure> figures = Figures(File.ReadAllText(session.File("o.report.html")));
+        PageFigure raster = figures.Single(f => f.Key.StartsWith("window-0-spikes", StringComparison.Ordinal)).Value;
+        using SKBitmap rasterImage = raster.Decode();
+        foreach (string line in spikes)
+        {
+            string[] parts = line.Split(' ');
+            double ms = double.Parse(parts[0], CultureInfo.InvariantCulture), unit = double.Parse(parts[1], CultureInfo.InvariantCulture);
+            Assert.True(ColourNear(rasterImage, raster.PixelX(ms), raster.PixelY(unit), PointBlue), $"no tick at {ms} ms, unit row {unit}");
+        }
+
+        PageFigure frame = figures.Single(f => f.Key.StartsWith("window-0-video", StringComparison.Ordinal)).Value;
+        using SKBitmap frameImage = frame.Decode();
+        Assert.True(ColourNear(frameImage, frame.PixelX(5), frame.PixelY(4), PoseOrange, radius: 2), "no pose point at (5, 4) px over the frame");
+        Assert.False(ColourNear(frameImage, frame.PixelX(12), frame.PixelY(9), PoseOrange, radius: 2), "a pose point where the pose file has none");
     }
 
     [Fact]
