@@ -4,19 +4,31 @@ namespace NeuroAlign;
 /// The one error type the library raises for problems a user can fix: a bad file, a bad option,
 /// an impossible request. Its message is a single line meant to be shown as it is.
 /// </summary>
+/// <remarks>
+/// Every message goes through <see cref="Printable.Escape"/> here, once for all subclasses: a message
+/// quotes values from files and command lines (an attribute, a rule, a path), which may hold control
+/// or bidirectional characters, and must stay one printable line (issue 17's fuzzers found three
+/// messages that did not). Escaping is idempotent, so a subclass that escapes too does no harm.
+/// </remarks>
 public class NeuroAlignException : Exception
 {
     public NeuroAlignException(string message)
-        : base(message)
+        : base(Printable.Escape(message))
     {
     }
 
     public NeuroAlignException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(Printable.Escape(message), innerException)
     {
     }
 
     public NeuroAlignException()
+    {
+    }
+
+    /// <summary>A message the subclass made printable itself (a filter error's caret lines are meant to be lines).</summary>
+    protected NeuroAlignException(string printableMessage, bool alreadyPrintable)
+        : base(alreadyPrintable ? printableMessage : Printable.Escape(printableMessage))
     {
     }
 }

@@ -94,6 +94,13 @@ public static class Printable
     /// <summary>Whether <paramref name="text"/> would be shown as it is (nothing to escape).</summary>
     public static bool IsPrintable(string? text) => text is null || Escape(text).Length == text.Length && Escape(text) == text;
 
+    /// <summary>Whether the character at <paramref name="i"/> prints as itself on one line (a surrogate only as part of a whole pair).</summary>
+    public static bool IsSafeAt(string text, int i)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return IsSafe(text, i);
+    }
+
     private static bool IsSafe(string text, int i)
     {
         char c = text[i];

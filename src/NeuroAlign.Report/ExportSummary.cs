@@ -49,6 +49,15 @@ public sealed class ExportSummary : IDisposable
             : null;
     }
 
+    /// <summary>The stream's gaps on the reference clock (the reference_gaps_s dataset), in time order; none when it has none.</summary>
+    public static IReadOnlyList<(double Start, double End)> Gaps(ModalityLayout m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return m.ExtraDatasets.TryGetValue(OutputSchema.ReferenceGaps, out Array? v) && v is double[,] table && table.GetLength(1) == 2
+            ? [.. Enumerable.Range(0, table.GetLength(0)).Select(i => (table[i, 0], table[i, 1]))]
+            : [];
+    }
+
     /// <summary>A numeric attribute, or null.</summary>
     public static double? Number(IReadOnlyDictionary<string, object> attributes, string name)
     {

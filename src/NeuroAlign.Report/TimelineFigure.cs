@@ -32,7 +32,7 @@ public static class TimelineFigure
     {
         ArgumentNullException.ThrowIfNull(export);
         return Draw(
-            [.. export.Modalities.Select(m => new TimelineRow(m.Name, m.Attributes.GetValueOrDefault(OutputSchema.ModalityAttribute) as string ?? "", ExportSummary.Span(m), SyncData.FromExport(m)))],
+            [.. export.Modalities.Select(m => new TimelineRow(m.Name, m.Attributes.GetValueOrDefault(OutputSchema.ModalityAttribute) as string ?? "", ExportSummary.Span(m), SyncData.FromExport(m)) { Gaps = ExportSummary.Gaps(m) })],
             export.WindowTimes,
             export.IncompleteWindows,
             export.BeforeSeconds,
@@ -79,9 +79,20 @@ public static class TimelineFigure
 
             lo = Math.Min(lo, span.Start);
             hi = Math.Max(hi, span.End);
-            var bar = plot.Add.Rectangle(span.Start, span.End, row - 0.3, row + 0.3);
-            bar.FillStyle.Color = Palette.Of(m).WithAlpha(0.6);
-            bar.LineStyle.Color = Palette.Of(m);
+            // One bar per stretch with samples: a recording's gaps (a run's triggers) stay empty.
+            double from = span.Start;
+            foreach ((double gapStart, double gapEnd) in s.Gaps.Append((span.End, span.End)))
+            {
+                if (gapStart > from)
+                {
+                    var bar = plot.Add.Rectangle(from, Math.Min(gapStart, span.End), row - 0.3, row + 0.3);
+                    bar.FillStyle.Color = Palette.Of(m).WithAlpha(0.6);
+                    bar.LineStyle.Color = Palette.Of(m);
+                }
+
+                from = Math.Max(from, gapEnd);
+            }
+
             if (s.Sync is { } sync)
             {
                 double[] gaps = [.. sync.Gaps()];
@@ -123,7 +134,7 @@ public static class TimelineFigure
         plot.XLabel("time on the reference clock (s)");
         plot.Title("Session timeline");
         plot.ShowLegend(Edge.Right);
-        return ReportFigure.Render(plot, "timeline", "Every stream's span on the reference clock; ticks on the top row: the windows (vermillion: reaching outside a recording); ✕: a dropped frame; open squares: dummy scans before the fMRI run.", width, height);
+        return ReportFigure.Render(plot, "timeline", "Every stream's span on the reference clock (empty where a recording has a gap); ticks on the top row: the windows (vermillion: reaching outside a recording); ✕: a dropped frame; open squares: dummy scans before the fMRI run.", width, height);
     }
 
     private static void AddTicks(Plot plot, double[] times, double row, Color color, string legend)
@@ -142,4 +153,8 @@ public static class TimelineFigure
 }
 
 /// <summary>One stream's row of the timeline: its name, modality, span on the reference clock (when known) and its fit (when fitted).</summary>
-public sealed record TimelineRow(string Name, string Modality, (double Start, double End)? Span, SyncData? Sync);
+public sealed record TimelineRow(string Name, string Modality, (double Start, double End)? Span, SyncData? Sync)
+{
+    /// <summary>Stretches of the span without samples (reference seconds), drawn empty.</summary>
+    public IReadOnlyList<(double Start, double End)> Gaps { get; init; } = [];
+}

@@ -62,6 +62,13 @@ internal sealed class ParsedArgs
             Token token = tokens[i];
             if (token.Type == TokenType.Option && byFlag.TryGetValue(token.Value, out Setting? setting))
             {
+                // A repeatable option given once with a value and once more at the very end has
+                // tokens in total, so the check above passes; this occurrence still has none.
+                if (!setting.IsSwitch && (i + 1 >= tokens.Count || tokens[i + 1].Type != TokenType.Argument))
+                {
+                    throw new SettingException(setting, $"needs a value ({setting.ValueName})");
+                }
+
                 parsed.Values.Add(setting, setting.IsSwitch ? null : tokens[++i].Value);
             }
             else if (token.Type == TokenType.DoubleDash)

@@ -100,7 +100,10 @@ internal static class SyncCommand
                 s.Name,
                 s.Modality.Name,
                 (s.Map.ToReference(s.Stream.Clock.StartSeconds), s.Map.ToReference(s.Stream.Clock.EndSeconds)),
-                s.Fit?.Pulses is { ResidualSeconds.Length: > 0 } ? SyncData.FromFit(s.Name, s.Fit) : null))];
+                s.Fit?.Pulses is { ResidualSeconds.Length: > 0 } ? SyncData.FromFit(s.Name, s.Fit) : null)
+            {
+                Gaps = [.. s.Stream.Clock.Gaps.Select(g => (s.Map.ToReference(g.StartSeconds), s.Map.ToReference(g.EndSeconds)))],
+            })];
             ReportResult result = HtmlReport.WriteSync(report, context.CommandLine, rows);
             context.Out.WriteLine($"report: {report} ({result.Figures.Count} figures)");
         }

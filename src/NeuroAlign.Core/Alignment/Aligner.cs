@@ -80,7 +80,7 @@ public static class Aligner
                 [Sessions.OutputSchema.ReferenceStartAttribute] = s.Timeline.StartReferenceSeconds,
                 [Sessions.OutputSchema.ReferenceEndAttribute] = s.Timeline.EndReferenceSeconds,
             }.WithFilter(s.Filter),
-            s.ExtraDatasets,
+            WithGaps(s.ExtraDatasets, s.Timeline),
             HasMask: s.Filter is not null,
             SyncAttributes: s.SyncAttributes,
             Ragged: s.Events is { } events ? new RaggedLayout(EventBinner.ListColumns, CountListed(s, events, windowTimes)) : null,
@@ -172,6 +172,25 @@ public static class Aligner
         }
 
         return count;
+    }
+
+    /// <summary>The group's once-written datasets plus, when the recording has gaps, where they fall on the reference clock.</summary>
+    private static IReadOnlyDictionary<string, Array> WithGaps(IReadOnlyDictionary<string, Array> datasets, StreamTimeline timeline)
+    {
+        IReadOnlyList<(double StartSeconds, double EndSeconds)> gaps = timeline.Clock.Gaps;
+        if (gaps.Count == 0)
+        {
+            return datasets;
+        }
+
+        var table = new double[gaps.Count, 2];
+        for (int g = 0; g < gaps.Count; g++)
+        {
+            table[g, 0] = timeline.Map.ToReference(gaps[g].StartSeconds);
+            table[g, 1] = timeline.Map.ToReference(gaps[g].EndSeconds);
+        }
+
+        return new Dictionary<string, Array>(datasets) { [Sessions.OutputSchema.ReferenceGaps] = table };
     }
 
     /// <summary>The group's attributes plus, when a filter applies, the rules that made its mask.</summary>

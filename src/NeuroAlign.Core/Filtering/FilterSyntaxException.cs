@@ -17,7 +17,7 @@ public sealed class FilterSyntaxException : NeuroAlignException
     private const string Indent = "    ";
 
     public FilterSyntaxException(string rule, int position, int length, string reason)
-        : base(Format(rule, position, length, reason))
+        : base(Format(rule, position, length, reason), alreadyPrintable: true)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(reason);
@@ -62,13 +62,15 @@ public sealed class FilterSyntaxException : NeuroAlignException
         position = Math.Clamp(position, 0, rule.Length);
         length = Math.Clamp(length, 1, Math.Max(1, rule.Length - position));
 
-        // Control characters (tabs, newlines) would break the caret's alignment: show them as spaces.
+        // Characters that do not print as themselves (tabs, newlines, bidirectional controls) would
+        // break the caret's alignment or reorder the line: shown as spaces. The message's lines are
+        // made printable here, so the base class does not escape the line breaks between them.
         var shown = new StringBuilder(rule.Length);
-        foreach (char c in rule)
+        for (int i = 0; i < rule.Length; i++)
         {
-            shown.Append(char.IsControl(c) ? ' ' : c);
+            shown.Append(Printable.IsSafeAt(rule, i) || (char.IsLowSurrogate(rule[i]) && i > 0 && char.IsHighSurrogate(rule[i - 1])) ? rule[i] : ' ');
         }
 
-        return $"filter \"{shown}\": {reason}\n{Indent}{shown}\n{Indent}{new string(' ', position)}{new string('^', length)}";
+        return $"filter \"{Printable.Escape(rule)}\": {Printable.Escape(reason)}\n{Indent}{shown}\n{Indent}{new string(' ', position)}{new string('^', length)}";
     }
 }

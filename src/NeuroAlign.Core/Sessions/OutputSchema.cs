@@ -62,6 +62,12 @@ public static class OutputSchema
     /// <summary>See <see cref="ReferenceStartAttribute"/>.</summary>
     public const string ReferenceEndAttribute = "reference_end_s";
 
+    /// <summary>
+    /// Stream groups whose recording has gaps (a SpikeGLX run's triggers) hold them on the reference
+    /// clock in this dataset: float64 [G, 2], each gap's start and end.
+    /// </summary>
+    public const string ReferenceGaps = "reference_gaps_s";
+
     /// <summary>Every stream group carries this attribute: ephys, video, fmri…</summary>
     public const string ModalityAttribute = "modality";
 

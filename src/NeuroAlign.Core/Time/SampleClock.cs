@@ -29,6 +29,9 @@ public abstract class SampleClock
     /// <summary>Own-clock time at which the recording ends: the last sample's time plus its duration.</summary>
     public abstract double EndSeconds { get; }
 
+    /// <summary>Stretches of own-clock time inside [<see cref="StartSeconds"/>, <see cref="EndSeconds"/>) with no samples (a SpikeGLX run's gaps between triggers), in time order; none for an unbroken clock.</summary>
+    public virtual IReadOnlyList<(double StartSeconds, double EndSeconds)> Gaps => [];
+
     /// <summary>Own-clock seconds of sample <paramref name="index"/>.</summary>
     public abstract double TimeOf(long index);
 

@@ -78,6 +78,7 @@ public sealed class SegmentedClock : SampleClock
         _stretchFirstIndex = stretchFirst.ToArray();
         _startSeconds = _clocks.Select(c => c.StartTimeSeconds).ToArray();
         _count = first;
+        Gaps = [.. Enumerable.Range(1, _clocks.Length - 1).Select(i => (_clocks[i - 1].EndSeconds, _clocks[i].StartTimeSeconds))];
         SampleRateHz = sampleRateHz;
     }
 
@@ -89,6 +90,9 @@ public sealed class SegmentedClock : SampleClock
 
     /// <summary>Stream index of each segment's first sample.</summary>
     public IReadOnlyList<long> FirstIndexes => _firstIndex;
+
+    /// <summary>The gaps between stretches: from one stretch's end to the next one's first sample.</summary>
+    public override IReadOnlyList<(double StartSeconds, double EndSeconds)> Gaps { get; }
 
     public override bool HasGaps => _clocks.Length > 1;
 

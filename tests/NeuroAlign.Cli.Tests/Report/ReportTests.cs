@@ -259,6 +259,36 @@ public partial class ReportTests
         Assert.False(ColourNear(frameImage, frame.PixelX(12), frame.PixelY(9), PoseOrange, radius: 2), "a pose point where the pose file has none");
     }
 
+    [RequiresFact(Needs.SharedData | Needs.Python)]
+    public void Report_RunWithGaps_GapsKeptInTheExportAndLeftEmptyOnTheTimeline()
+    {
+        using var folder = new TempFolder();
+        SyntheticSpikeGlxRun.RunFile[] triggers = [new(0, 0, 1000, 3000), new(0, 1, 9000, 3000), new(0, 2, 30000, 3000)];
+        SyntheticSpikeGlxRun.Write(folder.Path, "rec", triggers);
+        string output = folder.File("o.h5");
+        var (code, _, stderr) = CliRunner.Run("--ephys", Path.Combine(folder.Path, "rec_g0"), "--time", "0.05", "--after", "0.01", "--out", output, "--report");
+        Assert.True(code == 0, stderr);
+
+        // Truth: time zero is the run's first sample; a gap runs from one trigger's end to the next one's start.
+        double Seconds(long counter) => (counter - triggers[0].FirstSample) / SyntheticSpikeGlxRun.RateHz;
+        double[] expected = [Seconds(4000), Seconds(9000), Seconds(12000), Seconds(30000)];
+        string stored = Python.Run("import sys, h5py; print(' '.join(repr(float(v)) for v in h5py.File(sys.argv[1], 'r')['ephys/reference_gaps_s'][:].ravel()))", output).Trim();
+        double[] gaps = [.. stored.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+        Assert.Equal(expected.Length, gaps.Length);
+        for (int i = 0; i < gaps.Length; i++)
+        {
+            Assert.Equal(expected[i], gaps[i], 1e-12);
+        }
+
+        PageFigure timeline = Figures(File.ReadAllText(folder.File("o.report.html")))["timeline"];
+        using SKBitmap image = timeline.Decode();
+        SKColor bar = new(102, 170, 209); // Okabe-Ito blue at 60 % over white: the first stream's bar
+        double row = 0; // the only stream's row (the windows' row is above it)
+        Assert.True(ColourNear(image, timeline.PixelX((expected[1] + expected[2]) / 2), timeline.PixelY(row), bar), "the bar is missing between the gaps");
+        Assert.False(ColourNear(image, timeline.PixelX((expected[0] + expected[1]) / 2), timeline.PixelY(row), bar), "the first gap is drawn as recorded");
+        Assert.False(ColourNear(image, timeline.PixelX((expected[2] + expected[3]) / 2), timeline.PixelY(row), bar), "the second gap is drawn as recorded");
+    }
+
     [Fact]
     public void SyncPlot_DrawsOnePanelPerFittedStream()
     {
