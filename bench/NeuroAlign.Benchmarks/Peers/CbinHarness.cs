@@ -1,59 +1,19 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Text.Json;
 using NeuroAlign.Formats.Mtscomp;
 using NeuroAlign.Time;
 
 namespace NeuroAlign.Benchmarks.Peers;
 
 /// <summary>
-/// harness cbin-window CBIN REPS START,START,...: random 1 s windows (ReadBlock) of an mtscomp
-/// .cbin through <see cref="MtscompStream"/> (chunks decompressed over the cores, bounded cache),
-/// for bench/peers/cbin_window.py. Prints the median and best time per window, a checksum of every
-/// window read (the numpy side must reproduce it), and the process's peak resident size.
+/// harness cbin-window CBIN REPS START,START,...: random 1 s windows of an mtscomp .cbin through
+/// <see cref="MtscompStream"/> (chunks decompressed over the cores, bounded cache), for
+/// bench/peers/cbin_window.py (<see cref="WindowReadHarness"/>).
 /// </summary>
 public static class CbinHarness
 {
     public static void Run(string[] a)
     {
         string cbin = a[0];
-        int reps = int.Parse(a[1], CultureInfo.InvariantCulture);
-        long[] starts = a[2].Split(',').Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
         using MtscompStream stream = MtscompStream.Open(cbin, Path.ChangeExtension(cbin, ".ch"), n => new RegularClock(0, 30000, n), null, null, "mtscomp");
-        int samples = (int)Math.Round(stream.Header.SampleRateHz);
-        var window = new short[samples * stream.ChannelCount];
-        double check = 0;
-        var times = new double[reps];
-        for (int r = -2; r < reps; r++)
-        {
-            long start = starts[Math.Max(0, r) % starts.Length];
-            long t = Stopwatch.GetTimestamp();
-            stream.ReadBlock(start, samples, MemoryMarshal.AsBytes(window.AsSpan()));
-            if (r >= 0)
-            {
-                times[r] = Stopwatch.GetElapsedTime(t).TotalSeconds;
-                long sum = 0;
-                foreach (short v in window)
-                {
-                    sum += v;
-                }
-
-                check += sum;
-            }
-        }
-
-        double[] sorted = [.. times.Order()];
-        string? hwm = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["task"] = "cbin-window",
-            ["median_s"] = sorted[sorted.Length / 2],
-            ["min_s"] = sorted[0],
-            ["reps"] = reps,
-            ["check"] = check,
-            ["cache_chunks"] = stream.CacheCapacityChunks,
-            ["peak_rss_kb"] = hwm is null ? -1 : long.Parse(hwm.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture),
-        }));
+        WindowReadHarness.Run("cbin-window", stream, a[1..], new Dictionary<string, object> { ["cache_chunks"] = stream.CacheCapacityChunks });
     }
 }
