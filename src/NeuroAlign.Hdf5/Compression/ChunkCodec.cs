@@ -66,6 +66,9 @@ internal sealed class ChunkCodec
     [ThreadStatic]
     private static Decompressor? t_unzstd;
 
+    [ThreadStatic]
+    private static Lz4BlockEncoder? t_lz4;
+
     /// <param name="codec">The compression; not <see cref="CompressionCodec.None"/>.</param>
     /// <param name="level">The codec's level (see <see cref="CompressionCodecs.LevelRange"/>); ignored by codecs without one.</param>
     /// <param name="elementBytes">Bytes per element of the dataset.</param>
@@ -244,6 +247,9 @@ internal sealed class ChunkCodec
         output.Advance(written);
     }
 
+    /// <summary>LZ4 at acceleration 1 with this thread's encoder (see <see cref="Lz4BlockEncoder"/> for why not K4os here).</summary>
+    private static int Lz4Fast(ReadOnlySpan<byte> source, Span<byte> target) => (t_lz4 ??= new Lz4BlockEncoder()).Encode(source, target);
+
     private static void Lz4(ReadOnlySpan<byte> source, LZ4Level level, ChunkOutput output)
     {
         int blockBytes = Math.Max(1, Math.Min(source.Length, Lz4DefaultBlockBytes));
@@ -254,9 +260,8 @@ internal sealed class ChunkCodec
         for (int at = 0; at < source.Length; at += blockBytes)
         {
             ReadOnlySpan<byte> block = source.Slice(at, Math.Min(blockBytes, source.Length - at));
-            int bound = LZ4Codec.MaximumOutputSize(block.Length);
-            Span<byte> target = output.Reserve(4 + bound);
-            int written = LZ4Codec.Encode(block, target[4..], level);
+            Span<byte> target = output.Reserve(4 + Lz4BlockEncoder.MaximumOutputBytes(block.Length));
+            int written = level == LZ4Level.L00_FAST ? Lz4Fast(block, target[4..]) : LZ4Codec.Encode(block, target[4..], level);
 
             // A block LZ4 does not shrink is stored as it is; the reader tells by its size.
             if (written <= 0 || written >= block.Length)
@@ -293,9 +298,9 @@ internal sealed class ChunkCodec
             int n = Math.Min(blockElements, elements - done) / BitShuffle.BlockMultiple * BitShuffle.BlockMultiple;
             int bytes = n * e;
             BitShuffle.Transpose(raw.Slice(done * e, bytes), e, planes[..bytes], rows[..bytes]);
-            int bound = zstd ? Compressor.GetCompressBound(bytes) : LZ4Codec.MaximumOutputSize(bytes);
+            int bound = zstd ? Compressor.GetCompressBound(bytes) : Lz4BlockEncoder.MaximumOutputBytes(bytes);
             Span<byte> target = output.Reserve(4 + bound);
-            int written = zstd ? compressor!.Wrap(rows[..bytes], target[4..]) : LZ4Codec.Encode(rows[..bytes], target[4..], LZ4Level.L00_FAST);
+            int written = zstd ? compressor!.Wrap(rows[..bytes], target[4..]) : Lz4Fast(rows[..bytes], target[4..]);
             if (written <= 0)
             {
                 throw new InvalidOperationException($"bitshuffle: the compressor gave {written} for a block of {bytes} bytes");
