@@ -72,17 +72,37 @@ internal sealed unsafe class Lz4BlockEncoder
         fixed (uint* table = _table)
         {
             return large
-                ? Compress(src, source.Length, dst, table, startIndex, large: true)
-                : Compress(src, source.Length, dst, table, startIndex, large: false);
+                ? Compress<LargeTable>(src, source.Length, dst, table, startIndex)
+                : Compress<SmallTable>(src, source.Length, dst, table, startIndex);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Hash(byte* p, bool large) => large
-        ? (uint)(((Unsafe.ReadUnaligned<ulong>(p) << 24) * 889523592379UL) >> (64 - LargeHashLog))
-        : (Unsafe.ReadUnaligned<uint>(p) * 2654435761U) >> (32 - SmallHashLog);
+    /// <summary>The two table kinds as types, so the JIT compiles one loop for each without a branch per hash.</summary>
+    private interface ITableKind
+    {
+        static abstract bool Large { get; }
 
-    private static int Compress(byte* source, int length, byte* target, uint* table, uint startIndex, bool large)
+        static abstract uint Hash(byte* p);
+    }
+
+    private readonly struct SmallTable : ITableKind
+    {
+        public static bool Large => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static uint Hash(byte* p) => (Unsafe.ReadUnaligned<uint>(p) * 2654435761U) >> (32 - SmallHashLog);
+    }
+
+    private readonly struct LargeTable : ITableKind
+    {
+        public static bool Large => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static uint Hash(byte* p) => (uint)(((Unsafe.ReadUnaligned<ulong>(p) << 24) * 889523592379UL) >> (64 - LargeHashLog));
+    }
+
+    private static int Compress<TTable>(byte* source, int length, byte* target, uint* table, uint startIndex)
+        where TTable : struct, ITableKind
     {
         byte* ip = source;
         byte* anchor = source;
@@ -96,9 +116,9 @@ internal sealed unsafe class Lz4BlockEncoder
 
         if (length >= MinInputBytes)
         {
-            table[Hash(ip, large)] = startIndex;
+            table[TTable.Hash(ip)] = startIndex;
             ip++;
-            uint forwardHash = Hash(ip, large);
+            uint forwardHash = TTable.Hash(ip);
             while (true)
             {
                 byte* match;
@@ -121,9 +141,9 @@ internal sealed unsafe class Lz4BlockEncoder
                     }
 
                     match = indexBase + matchIndex;
-                    forwardHash = Hash(forward, large);
+                    forwardHash = TTable.Hash(forward);
                     table[h] = current;
-                    if (large && matchIndex + MaxDistance < current)
+                    if (TTable.Large && matchIndex + MaxDistance < current)
                     {
                         continue;
                     }
@@ -190,16 +210,16 @@ internal sealed unsafe class Lz4BlockEncoder
                     break;
                 }
 
-                table[Hash(ip - 2, large)] = (uint)(ip - 2 - indexBase);
+                table[TTable.Hash(ip - 2)] = (uint)(ip - 2 - indexBase);
 
                 // Test the next position at once: a match right after a match needs no literals.
                 {
-                    uint h = Hash(ip, large);
+                    uint h = TTable.Hash(ip);
                     uint current = (uint)(ip - indexBase);
                     uint matchIndex = Math.Max(table[h], startIndex);
                     match = indexBase + matchIndex;
                     table[h] = current;
-                    if ((!large || matchIndex + MaxDistance >= current)
+                    if ((!TTable.Large || matchIndex + MaxDistance >= current)
                         && Unsafe.ReadUnaligned<uint>(match) == Unsafe.ReadUnaligned<uint>(ip))
                     {
                         token = op++;
@@ -208,7 +228,7 @@ internal sealed unsafe class Lz4BlockEncoder
                     }
                 }
 
-                forwardHash = Hash(++ip, large);
+                forwardHash = TTable.Hash(++ip);
             }
         }
 
