@@ -83,6 +83,38 @@ public class Lz4BlockEncoderTests
     }
 
     [Fact]
+    public void Encode_RandomBlocks_RoundTripWithoutWritingPastTheBound()
+    {
+        // Short literal runs are copied 8 bytes at a time past their end: nothing may land beyond
+        // the worst-case size, and the source is never read past its end (a block cut from a larger array).
+        var random = new Random(3);
+        var encoder = new Lz4BlockEncoder();
+        for (int trial = 0; trial < 400; trial++)
+        {
+            int length = random.Next(0, 3000);
+            byte[] backing = new byte[length + 64];
+            int alphabet = random.Next(1, 256);
+            for (int i = 0; i < backing.Length; i++)
+            {
+                backing[i] = (byte)random.Next(alphabet);
+            }
+
+            ReadOnlySpan<byte> block = backing.AsSpan(0, length);
+            int bound = Lz4BlockEncoder.MaximumOutputBytes(length);
+            byte[] target = new byte[bound + 32];
+            target.AsSpan(bound).Fill(0xA5);
+            int written = encoder.Encode(block, target.AsSpan(0, bound));
+            Assert.All(target[bound..], b => Assert.Equal(0xA5, b));
+            if (length > 0)
+            {
+                byte[] decoded = new byte[length];
+                Assert.True(LZ4Codec.Decode(target.AsSpan(0, written), decoded) == length, $"trial {trial}: {length} bytes over {alphabet} symbols did not decode");
+                Assert.Equal(block.ToArray(), decoded);
+            }
+        }
+    }
+
+    [Fact]
     public void Encode_TargetTooSmall_Refused()
     {
         var e = Assert.Throws<ArgumentException>(() => new Lz4BlockEncoder().Encode(new byte[100], new byte[100]));
