@@ -242,6 +242,11 @@ public static class HtmlReport
                 warnings.Add($"{m.Name}: {outside} samples fell outside the recording");
             }
 
+            if (ExportSummary.Number(m.Attributes, OutputSchema.FramesRepeatedAttribute) is > 0 and { } repeated)
+            {
+                warnings.Add($"{m.Name}: frames repeated: {repeated} (each under half the median interval after the frame before)");
+            }
+
             if (m.SyncAttributes is not { } a)
             {
                 continue;
