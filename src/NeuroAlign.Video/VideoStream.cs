@@ -287,7 +287,7 @@ public sealed class VideoStream : ISampleStream
             new("mean rate", Clock.SampleCount < 2 ? "n/a" : string.Create(c, $"{Clock.MeanRateHz:F6} Hz (measured from the frame times)")),
             new("nominal rate", $"{NominalFrameRate} (container r_frame_rate)"),
             new("frame interval", Clock.SampleCount < 2 ? "n/a" : string.Create(c, $"min {min * 1e3:F6} ms, max {max * 1e3:F6} ms")),
-            new("repeated frames", RepeatedFrames.Count == 0 ? "none" : string.Create(c, $"{RepeatedFrames.Count} (less than half the median interval after the frame before; first: frame {RepeatedFrames[0]})")),
+            new("repeated", RepeatedFrames.Count == 0 ? "none" : string.Create(c, $"{RepeatedFrames.Count} frames under half the median interval after the one before (first: frame {RepeatedFrames[0]})")),
             new("first frame", string.Create(c, $"{Clock.StartSeconds:R} s")),
             new("duration", string.Create(c, $"{DurationSeconds:F6} s")),
             new("timestamps", TimestampSource),
