@@ -35,6 +35,7 @@ public static class HtmlReport
         ArgumentNullException.ThrowIfNull(exportPath);
         ArgumentNullException.ThrowIfNull(htmlPath);
         using ExportSummary export = ExportSummary.Open(exportPath);
+        Plotting.Require();
         var figures = new List<ReportFigure>();
         var html = new StringBuilder();
         List<string> warnings = Warnings(export);
@@ -136,6 +137,7 @@ public static class HtmlReport
     {
         ArgumentNullException.ThrowIfNull(htmlPath);
         ArgumentNullException.ThrowIfNull(streams);
+        Plotting.Require();
         var figures = new List<ReportFigure>();
         var html = new StringBuilder();
         Header(html, "NeuroAlign QC report: clock fits (neuro-align sync)", commandLine);

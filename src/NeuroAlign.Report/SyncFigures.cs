@@ -207,6 +207,7 @@ public static class SyncFigures
     public static void SaveResidualsPng(IReadOnlyList<SyncData> fits, string path, int width = 800, int heightEach = 320)
     {
         ArgumentNullException.ThrowIfNull(fits);
+        Plotting.Require();
         ReportFigure[] figures = [.. fits.Select(f => Residuals(f, width, heightEach))];
         using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(width, Math.Max(1, heightEach * figures.Length)));
         surface.Canvas.Clear(SkiaSharp.SKColors.White);
