@@ -1,22 +1,24 @@
 namespace NeuroAlign.Report;
 
-/// <summary>The plotting library could not start: its native part (libSkiaSharp.so) did not load.</summary>
+/// <summary>The plotting library could not start: its native part (libSkiaSharp.so, libHarfBuzzSharp.so) did not load.</summary>
 public sealed class PlottingUnavailableException(string message, Exception inner) : NeuroAlignException(message, inner);
 
 /// <summary>
-/// Checks, before a figure is drawn, that SkiaSharp's native library loads, so that a missing or
-/// unloadable libSkiaSharp.so is one line saying what to do instead of a type-initialisation failure
-/// deep in a plot. The published single file (scripts/publish.sh) keeps it beside the executable.
+/// Checks, before a figure is drawn, that the plotting library's native code loads, so that a missing
+/// or unloadable libSkiaSharp.so or libHarfBuzzSharp.so is one line saying what to do instead of a
+/// type-initialisation failure deep in a plot. The published single file (scripts/publish.sh) keeps
+/// them beside the executable.
 /// </summary>
 public static class Plotting
 {
-    /// <summary>The native library the plots need.</summary>
-    public const string NativeLibrary = "libSkiaSharp.so";
+    /// <summary>The native libraries the plots need: SkiaSharp's drawing and HarfBuzz's text shaping (ScottPlot uses both).</summary>
+    public const string NativeLibraries = "libSkiaSharp.so and libHarfBuzzSharp.so";
 
-    /// <summary>Throws <see cref="PlottingUnavailableException"/> unless SkiaSharp's native library loads.</summary>
+    /// <summary>Throws <see cref="PlottingUnavailableException"/> unless both native libraries load.</summary>
     public static void Require() => Require(static () =>
     {
         using var bitmap = new SkiaSharp.SKBitmap(1, 1);
+        using var text = new HarfBuzzSharp.Buffer();
     });
 
     /// <summary>Runs <paramref name="touchNative"/>; a failure to load native code becomes one line.</summary>
@@ -29,9 +31,9 @@ public static class Plotting
         }
         catch (Exception e) when (Cause(e) is { } cause)
         {
-            string beside = Path.Combine(AppContext.BaseDirectory, NativeLibrary);
+            string folder = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
             throw new PlottingUnavailableException(
-                $"the report cannot be drawn: SkiaSharp's native library {NativeLibrary} did not load ({FirstLine(cause.Message)}); keep {NativeLibrary} beside the neuro-align executable ({beside}), as scripts/publish.sh ships it",
+                $"the report cannot be drawn: the plotting library's native code did not load ({FirstLine(cause.Message)}); keep {NativeLibraries} beside the neuro-align executable (in {folder}), as scripts/publish.sh ships them",
                 e);
         }
     }

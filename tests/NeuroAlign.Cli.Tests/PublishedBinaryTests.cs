@@ -223,7 +223,11 @@ public sealed partial class PublishedBinaryTests(PublishedBinary binary) : IClas
     {
         var (demo, _, demoError, folder) = binary.Demo;
         Assert.True(demo == 0, demoError);
-        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(binary.Executable)!, "libSkiaSharp.so")), "publish.sh puts libSkiaSharp.so beside neuro-align");
+        foreach (string library in new[] { "libSkiaSharp.so", "libHarfBuzzSharp.so" })
+        {
+            Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(binary.Executable)!, library)), $"publish.sh puts {library} beside neuro-align");
+        }
+
         string html = Path.Combine(binary.NewFolder("nohome"), "r.html");
 
         // A HOME that does not exist (a cluster's job, a container): nothing is unpacked anywhere.
@@ -242,7 +246,7 @@ public sealed partial class PublishedBinaryTests(PublishedBinary binary) : IClas
         var (demo, _, demoError, folder) = binary.Demo;
         Assert.True(demo == 0, demoError);
 
-        // The binary copied alone (File.Copy keeps its mode), without libSkiaSharp.so beside it.
+        // The binary copied alone (File.Copy keeps its mode), without its native plotting libraries.
         string alone = binary.NewFolder("alone");
         string executable = Path.Combine(alone, "neuro-align");
         File.Copy(binary.Executable, executable);
@@ -252,8 +256,8 @@ public sealed partial class PublishedBinaryTests(PublishedBinary binary) : IClas
 
         Assert.True(code == 1, $"exit {code}\n{stderr}\n{stdout}");
         Assert.Single(stderr.Trim().Split('\n'));
-        Assert.StartsWith($"neuro-align: error: {output} is written and complete, but {Path.Combine(alone, "o.report.html")} is not: the report cannot be drawn: SkiaSharp's native library libSkiaSharp.so did not load (", stderr, StringComparison.Ordinal);
-        Assert.Contains($"keep libSkiaSharp.so beside the neuro-align executable ({alone}/libSkiaSharp.so)", stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"neuro-align: error: {output} is written and complete, but {Path.Combine(alone, "o.report.html")} is not: the report cannot be drawn: the plotting library's native code did not load (", stderr, StringComparison.Ordinal);
+        Assert.EndsWith($"keep libSkiaSharp.so and libHarfBuzzSharp.so beside the neuro-align executable (in {alone}), as scripts/publish.sh ships them", stderr.Trim(), StringComparison.Ordinal);
         Assert.Equal("1", Python.Run("import sys, h5py; print(len(h5py.File(sys.argv[1], 'r')['windows/time']))", output).Trim());
         Assert.False(File.Exists(Path.Combine(alone, "o.report.html")));
     }

@@ -13,7 +13,7 @@ public class PlottingTests
             throw new TypeInitializationException("SkiaSharp.SKImageInfo", new DllNotFoundException("Unable to load shared library 'libSkiaSharp' or one of its dependencies.\nmore"))));
 
         Assert.Equal(
-            $"the report cannot be drawn: SkiaSharp's native library libSkiaSharp.so did not load (Unable to load shared library 'libSkiaSharp' or one of its dependencies.); keep libSkiaSharp.so beside the neuro-align executable ({Path.Combine(AppContext.BaseDirectory, "libSkiaSharp.so")}), as scripts/publish.sh ships it",
+            $"the report cannot be drawn: the plotting library's native code did not load (Unable to load shared library 'libSkiaSharp' or one of its dependencies.); keep libSkiaSharp.so and libHarfBuzzSharp.so beside the neuro-align executable (in {AppContext.BaseDirectory.TrimEnd('/')}), as scripts/publish.sh ships them",
             e.Message);
     }
 
@@ -21,6 +21,6 @@ public class PlottingTests
     public void Require_OtherFailures_NotMistakenForAMissingLibrary()
     {
         Assert.Throws<InvalidOperationException>(() => Plotting.Require(() => throw new InvalidOperationException("a bug")));
-        Plotting.Require(); // here SkiaSharp's native library loads
+        Plotting.Require(); // here both native libraries load
     }
 }
