@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds neuro-align as one self-contained file for linux-x64 that runs without .NET installed:
-# artifacts/neuro-align. Needs the .NET 10 SDK here (the runtime pack comes from NuGet); copy the
+# artifacts/neuro-align, with the report's native plotting libraries beside it (artifacts/lib*Sharp.so). Needs the .NET 10 SDK here (the runtime pack comes from NuGet); copy the
 # file to any x86-64 Linux machine (glibc) and run it. Video needs ffmpeg/ffprobe there, as always.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,4 +37,8 @@ if [[ -n "$unexpected" ]]; then
 fi
 
 install -m 755 "$out/neuro-align" artifacts/neuro-align
-echo "artifacts/neuro-align: $(du -m artifacts/neuro-align | cut -f1) MB, self-contained linux-x64, built in $((SECONDS - start)) s"
+# The report's native plotting libraries (SkiaSharp, and HarfBuzz for ScottPlot's text), beside the
+# binary where the host finds them (not bundled: bundled ones are unpacked into ~/.net at every
+# start, which fails where HOME is unwritable).
+install -m 644 "$out/libSkiaSharp.so" "$out/libHarfBuzzSharp.so" artifacts/
+echo "artifacts/neuro-align: $(du -m artifacts/neuro-align | cut -f1) MB, self-contained linux-x64, with artifacts/libSkiaSharp.so and libHarfBuzzSharp.so: $(du -cm artifacts/lib*Sharp.so | tail -1 | cut -f1) MB (keep the three together), built in $((SECONDS - start)) s"

@@ -58,6 +58,13 @@ public sealed class ExportSummary : IDisposable
             : [];
     }
 
+    /// <summary>A video's repeated frames on the reference clock (the repeated_frame_times_s dataset); none when it has none.</summary>
+    public static IReadOnlyList<double> RepeatedFrames(ModalityLayout m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return m.ExtraDatasets.TryGetValue(OutputSchema.RepeatedFrameTimes, out Array? v) && v is double[] times ? times : [];
+    }
+
     /// <summary>A numeric attribute, or null.</summary>
     public static double? Number(IReadOnlyDictionary<string, object> attributes, string name)
     {

@@ -35,6 +35,7 @@ public static class HtmlReport
         ArgumentNullException.ThrowIfNull(exportPath);
         ArgumentNullException.ThrowIfNull(htmlPath);
         using ExportSummary export = ExportSummary.Open(exportPath);
+        Plotting.Require();
         var figures = new List<ReportFigure>();
         var html = new StringBuilder();
         List<string> warnings = Warnings(export);
@@ -136,6 +137,7 @@ public static class HtmlReport
     {
         ArgumentNullException.ThrowIfNull(htmlPath);
         ArgumentNullException.ThrowIfNull(streams);
+        Plotting.Require();
         var figures = new List<ReportFigure>();
         var html = new StringBuilder();
         Header(html, "NeuroAlign QC report: clock fits (neuro-align sync)", commandLine);
@@ -240,6 +242,11 @@ public static class HtmlReport
             if (ExportSummary.Number(m.Attributes, "samples_outside") is > 0 and { } outside)
             {
                 warnings.Add($"{m.Name}: {outside} samples fell outside the recording");
+            }
+
+            if (ExportSummary.Number(m.Attributes, OutputSchema.FramesRepeatedAttribute) is > 0 and { } repeated)
+            {
+                warnings.Add($"{m.Name}: frames repeated: {repeated} (each under half the median interval after the frame before)");
             }
 
             if (m.SyncAttributes is not { } a)

@@ -27,6 +27,12 @@ public sealed record SyncData(
     long? FramesDropped,
     long? LeadingPulsesSkipped)
 {
+    /// <summary>Shared pulses: the stream's pulses without a partner, on the reference clock.</summary>
+    public IReadOnlyList<double> UnmatchedStreamSeconds { get; init; } = [];
+
+    /// <summary>Shared pulses: the reference's pulses without a partner, on the reference clock.</summary>
+    public IReadOnlyList<double> UnmatchedReferenceSeconds { get; init; } = [];
+
     /// <summary>(slope − 1) · 10⁶, positive when the stream's clock runs slow (docs/sync.md).</summary>
     public double DriftPpm => (Slope - 1) * 1e6;
 
@@ -37,7 +43,11 @@ public sealed record SyncData(
         FitPulses pulses = fit.Pulses ?? new FitPulses([], [], []);
         double[] knots = fit.Method == "piecewise-linear" && fit.Map is NeuroAlign.Time.PiecewiseLinearClockMap piecewise ? [.. piecewise.ReferenceKnots] : [];
         return new SyncData(stream, fit.Method, fit.Slope, fit.OffsetSeconds, fit.ToleranceSeconds, fit.ResidualRmsSeconds, fit.MaxResidualSeconds,
-            pulses.OwnSeconds, pulses.ReferenceSeconds, pulses.ResidualSeconds, knots, fit.PulsesUnmatched, fit.FramesDropped, fit.LeadingPulsesSkipped);
+            pulses.OwnSeconds, pulses.ReferenceSeconds, pulses.ResidualSeconds, knots, fit.PulsesUnmatched, fit.FramesDropped, fit.LeadingPulsesSkipped)
+        {
+            UnmatchedStreamSeconds = fit.UnmatchedStreamPulseSeconds,
+            UnmatchedReferenceSeconds = fit.UnmatchedReferencePulseSeconds,
+        };
     }
 
     /// <summary>From an export's /sync/&lt;m&gt; (attributes and datasets); null when the stream was not fitted.</summary>
@@ -55,7 +65,11 @@ public sealed record SyncData(
         long? Count(string name) => a.TryGetValue(name, out object? v) ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : null;
         return new SyncData(m.Name, a.TryGetValue("method", out object? method) ? (string)method : "?", Number("slope"), Number("offset_s"), Number("tolerance_s"),
             Number("residual_rms_s"), Number("max_residual_s"), Vector(OutputSchema.PulseOwnTime), Vector(OutputSchema.PulseTime), Vector(OutputSchema.PulseResidual),
-            Vector(OutputSchema.KnotTime), Count("pulses_unmatched"), Count("frames_dropped"), Count("leading_pulses_skipped"));
+            Vector(OutputSchema.KnotTime), Count("pulses_unmatched"), Count("frames_dropped"), Count("leading_pulses_skipped"))
+        {
+            UnmatchedStreamSeconds = Vector(OutputSchema.UnmatchedStreamPulseTime),
+            UnmatchedReferenceSeconds = Vector(OutputSchema.UnmatchedReferencePulseTime),
+        };
     }
 
     /// <summary>
@@ -78,6 +92,9 @@ public sealed record SyncData(
 /// <summary>The sync plots: residuals against time with the tolerance band, and the drift.</summary>
 public static class SyncFigures
 {
+    /// <summary>Where unmatched pulses are marked: this fraction of the half height, below zero (near the bottom axis).</summary>
+    public const double UnmatchedRow = -0.88;
+
     /// <summary>Seconds shown as µs below 1 ms, else ms: the unit and the factor.</summary>
     public static (string Unit, double Scale) TimeUnit(double largestSeconds) =>
         largestSeconds < 1e-3 ? ("µs", 1e6) : ("ms", 1e3);
@@ -121,7 +138,25 @@ public static class SyncFigures
         }
 
         double half = (largest > 0 ? largest : 1e-6) * scale * 1.15;
-        double first = s.PulseSeconds.Count > 0 ? s.PulseSeconds[0] : 0, last = s.PulseSeconds.Count > 0 ? s.PulseSeconds[^1] : 1;
+
+        // Unmatched pulses have no residual: marks along the bottom of the plot at their times.
+        foreach (var (times, color, shape, legend) in new[]
+        {
+            (s.UnmatchedStreamSeconds, Palette.Orange, MarkerShape.FilledTriangleUp, $"{s.UnmatchedStreamSeconds.Count} of {s.Stream}'s pulses unmatched"),
+            (s.UnmatchedReferenceSeconds, Palette.BluishGreen, MarkerShape.FilledTriangleDown, $"{s.UnmatchedReferenceSeconds.Count} of the reference's pulses unmatched"),
+        })
+        {
+            if (times.Count > 0)
+            {
+                var marks = plot.Add.ScatterPoints(times.ToArray(), times.Select(_ => UnmatchedRow * half).ToArray(), color);
+                marks.MarkerShape = shape;
+                marks.MarkerSize = 11;
+                marks.LegendText = legend;
+            }
+        }
+
+        IEnumerable<double> all = s.PulseSeconds.Concat(s.UnmatchedStreamSeconds).Concat(s.UnmatchedReferenceSeconds);
+        double first = all.DefaultIfEmpty(0).Min(), last = all.DefaultIfEmpty(1).Max();
         double margin = Math.Max((last - first) * 0.03, 1e-3);
         plot.Axes.SetLimits(first - margin, last + margin, -half, half);
         plot.XLabel("time on the reference clock (s)");
@@ -131,7 +166,7 @@ public static class SyncFigures
         string extras = string.Concat(
             s.KnotSeconds.Count > 0 ? $"; dotted: the {s.KnotSeconds.Count} knots of the piecewise fit" : "",
             gaps.Count > 0 ? $"; dashed: {gaps.Count} gap(s) in the pulse train (dropped frames)" : "",
-            s.PulsesUnmatched is > 0 ? $"; {s.PulsesUnmatched} pulse(s) unmatched" : "");
+            s.PulsesUnmatched is > 0 ? $"; {s.PulsesUnmatched} pulse(s) unmatched{(s.UnmatchedStreamSeconds.Count + s.UnmatchedReferenceSeconds.Count > 0 ? ", marked at their times along the bottom (▲ the stream's, ▼ the reference's)" : "")}" : "");
         return ReportFigure.Render(plot, $"sync-{s.Stream}-residuals", $"{s.Stream}: each matched pulse's residual from the fit against its time; shaded: the tolerance{extras}.", width, height);
     }
 
@@ -172,6 +207,7 @@ public static class SyncFigures
     public static void SaveResidualsPng(IReadOnlyList<SyncData> fits, string path, int width = 800, int heightEach = 320)
     {
         ArgumentNullException.ThrowIfNull(fits);
+        Plotting.Require();
         ReportFigure[] figures = [.. fits.Select(f => Residuals(f, width, heightEach))];
         using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(width, Math.Max(1, heightEach * figures.Length)));
         surface.Canvas.Clear(SkiaSharp.SKColors.White);

@@ -6,7 +6,7 @@ namespace NeuroAlign.Report;
 
 /// <summary>
 /// The whole session at once: every stream's span on the reference clock (one row each), the gaps
-/// in its strobe train (dropped frames), dummy scans before an fMRI run, and the windows as ticks on
+/// in its strobe train (dropped frames), a video's repeated frames, dummy scans before an fMRI run, and the windows as ticks on
 /// the top row (those reaching outside a stream in vermillion). Drawn from attributes and /sync
 /// only: no window's data is read.
 /// </summary>
@@ -32,7 +32,7 @@ public static class TimelineFigure
     {
         ArgumentNullException.ThrowIfNull(export);
         return Draw(
-            [.. export.Modalities.Select(m => new TimelineRow(m.Name, m.Attributes.GetValueOrDefault(OutputSchema.ModalityAttribute) as string ?? "", ExportSummary.Span(m), SyncData.FromExport(m)) { Gaps = ExportSummary.Gaps(m) })],
+            [.. export.Modalities.Select(m => new TimelineRow(m.Name, m.Attributes.GetValueOrDefault(OutputSchema.ModalityAttribute) as string ?? "", ExportSummary.Span(m), SyncData.FromExport(m)) { Gaps = ExportSummary.Gaps(m), RepeatedFrameSeconds = ExportSummary.RepeatedFrames(m) })],
             export.WindowTimes,
             export.IncompleteWindows,
             export.BeforeSeconds,
@@ -93,6 +93,16 @@ public static class TimelineFigure
                 from = Math.Max(from, gapEnd);
             }
 
+            if (s.RepeatedFrameSeconds.Count > 0)
+            {
+                // Black diamonds, apart from the dropped frames' vermillion ✕ by shape and colour.
+                double[] at = [.. s.RepeatedFrameSeconds];
+                var r = plot.Add.ScatterPoints(at, at.Select(_ => row).ToArray(), Palette.Black);
+                r.MarkerShape = MarkerShape.FilledDiamond;
+                r.MarkerSize = 10;
+                r.LegendText = $"{at.Length} repeated frame(s) (under half an interval after the one before)";
+            }
+
             if (s.Sync is { } sync)
             {
                 double[] gaps = [.. sync.Gaps()];
@@ -134,7 +144,7 @@ public static class TimelineFigure
         plot.XLabel("time on the reference clock (s)");
         plot.Title("Session timeline");
         plot.ShowLegend(Edge.Right);
-        return ReportFigure.Render(plot, "timeline", "Every stream's span on the reference clock (empty where a recording has a gap); ticks on the top row: the windows (vermillion: reaching outside a recording); ✕: a dropped frame; open squares: dummy scans before the fMRI run.", width, height);
+        return ReportFigure.Render(plot, "timeline", "Every stream's span on the reference clock (empty where a recording has a gap); ticks on the top row: the windows (vermillion: reaching outside a recording); ✕: a dropped frame; ◆: a repeated frame; open squares: dummy scans before the fMRI run.", width, height);
     }
 
     private static void AddTicks(Plot plot, double[] times, double row, Color color, string legend)
@@ -157,4 +167,7 @@ public sealed record TimelineRow(string Name, string Modality, (double Start, do
 {
     /// <summary>Stretches of the span without samples (reference seconds), drawn empty.</summary>
     public IReadOnlyList<(double Start, double End)> Gaps { get; init; } = [];
+
+    /// <summary>Video: the reference times of frames that repeat the one before (/m/repeated_frame_times_s).</summary>
+    public IReadOnlyList<double> RepeatedFrameSeconds { get; init; } = [];
 }

@@ -98,6 +98,15 @@ public sealed class VideoModality : IModality
             output.Attributes["stored_size"] = $"{video.StoredWidth}x{video.StoredHeight}";
             output.Attributes["frame_count"] = video.FrameCount;
             output.Attributes["timestamp_source"] = video.TimestampSource;
+
+            // Repeated frames (VideoStream.FindRepeated), for the report's timeline and for users.
+            IReadOnlyList<long> repeated = video.RepeatedFrames;
+            output.Attributes[OutputSchema.FramesRepeatedAttribute] = (long)repeated.Count;
+            if (repeated.Count > 0)
+            {
+                output.Datasets[OutputSchema.RepeatedFrames] = repeated.ToArray();
+                output.Datasets[OutputSchema.RepeatedFrameTimes] = repeated.Select(k => stream.Map.ToReference(video.Clock.TimeOf(k))).ToArray();
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ public sealed class VideoStream : ISampleStream
     private readonly FrameDecoder _decoder;
     private readonly int[] _shape;
     private IReadOnlyList<KeyValuePair<string, string>>? _details;
+    private long[]? _repeated;
     private bool _disposed;
 
     private VideoStream(string path, FrameIndex index, FfmpegTools tools, VideoOptions options, ExplicitClock clock, string timestampSource, string? indexPath, bool indexFromCache)
@@ -140,6 +141,52 @@ public sealed class VideoStream : ISampleStream
     /// <summary>Longest interval between consecutive frames, seconds (NaN with one frame).</summary>
     public double MaxFrameIntervalSeconds => Intervals().Max;
 
+    /// <summary>
+    /// Frames that repeat the one before (<see cref="FindRepeated"/>): shown less than
+    /// <see cref="RepeatedFraction"/> of the median frame interval after it, increasing frame numbers.
+    /// </summary>
+    public IReadOnlyList<long> RepeatedFrames => _repeated ??= FindRepeated(Clock);
+
+    /// <summary>
+    /// A frame that follows the one before by less than this fraction of the median frame interval
+    /// is a repeated frame: a camera exposes once per interval, so a frame that soon is the same
+    /// exposure written again (a grabber re-sending its buffer, a recorder logging it twice). Half an
+    /// interval is the line StrobeSync draws between an extra pulse and a missing one.
+    /// </summary>
+    public const double RepeatedFraction = 0.5;
+
+    /// <summary>
+    /// Frames k whose time follows frame k − 1's by less than <see cref="RepeatedFraction"/> of the
+    /// median interval. (A time equal to the one before never gets here: such a video or timestamps
+    /// file is refused when opened, naming the frame.)
+    /// </summary>
+    public static long[] FindRepeated(SampleClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        if (clock.SampleCount < 3 || clock.SampleCount > int.MaxValue)
+        {
+            return [];
+        }
+
+        var times = new double[clock.SampleCount];
+        for (int k = 0; k < times.Length; k++)
+        {
+            times[k] = clock.TimeOf(k);
+        }
+
+        double limit = RepeatedFraction * Sync.PulseTrain.MedianInterval(times);
+        var repeated = new List<long>();
+        for (int k = 1; k < times.Length; k++)
+        {
+            if (times[k] - times[k - 1] < limit)
+            {
+                repeated.Add(k);
+            }
+        }
+
+        return [.. repeated];
+    }
+
     /// <summary>ffmpeg processes started for decoding so far (a sorted export needs one).</summary>
     public int DecoderStarts => _decoder.ProcessesStarted;
 
@@ -240,6 +287,7 @@ public sealed class VideoStream : ISampleStream
             new("mean rate", Clock.SampleCount < 2 ? "n/a" : string.Create(c, $"{Clock.MeanRateHz:F6} Hz (measured from the frame times)")),
             new("nominal rate", $"{NominalFrameRate} (container r_frame_rate)"),
             new("frame interval", Clock.SampleCount < 2 ? "n/a" : string.Create(c, $"min {min * 1e3:F6} ms, max {max * 1e3:F6} ms")),
+            new("repeated", RepeatedFrames.Count == 0 ? "none" : string.Create(c, $"{RepeatedFrames.Count} frames under half the median interval after the one before (first: frame {RepeatedFrames[0]})")),
             new("first frame", string.Create(c, $"{Clock.StartSeconds:R} s")),
             new("duration", string.Create(c, $"{DurationSeconds:F6} s")),
             new("timestamps", TimestampSource),

@@ -218,6 +218,50 @@ public sealed partial class PublishedBinaryTests(PublishedBinary binary) : IClas
         Assert.Equal("4 [0.0, 1.0, 2.0, 3.0] [0, 30000, 60000, 90000] True", found);
     }
 
+    [RequiresFact(Needs.Ffmpeg | Needs.Python)]
+    public void Report_HomeUnwritable_DrawnWithTheLibraryBesideTheBinary()
+    {
+        var (demo, _, demoError, folder) = binary.Demo;
+        Assert.True(demo == 0, demoError);
+        foreach (string library in new[] { "libSkiaSharp.so", "libHarfBuzzSharp.so" })
+        {
+            Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(binary.Executable)!, library)), $"publish.sh puts {library} beside neuro-align");
+        }
+
+        string html = Path.Combine(binary.NewFolder("nohome"), "r.html");
+
+        // A HOME that does not exist (a cluster's job, a container): nothing is unpacked anywhere.
+        var (code, stdout, stderr) = binary.RunWithoutDotnet(
+            ["report", Path.Combine(folder, "aligned.h5"), "--html", html],
+            new Dictionary<string, string> { ["HOME"] = "/nonexistent/home", ["TMPDIR"] = "/nonexistent/tmp" });
+
+        Assert.True(code == 0, $"exit {code}\n{stderr}\n{stdout}");
+        Assert.Contains($"report: {html} (", stdout, StringComparison.Ordinal);
+        Assert.Contains("<title>NeuroAlign QC report: aligned.h5</title>", File.ReadAllText(html), StringComparison.Ordinal);
+    }
+
+    [RequiresFact(Needs.Ffmpeg | Needs.Python)]
+    public void Report_WithoutTheNativeLibrary_OneLineAndTheExportKept()
+    {
+        var (demo, _, demoError, folder) = binary.Demo;
+        Assert.True(demo == 0, demoError);
+
+        // The binary copied alone (File.Copy keeps its mode), without its native plotting libraries.
+        string alone = binary.NewFolder("alone");
+        string executable = Path.Combine(alone, "neuro-align");
+        File.Copy(binary.Executable, executable);
+        string output = Path.Combine(alone, "o.h5");
+        var (code, stdout, stderr) = PublishedBinary.Run(
+            executable, ["--ephys", Path.Combine(folder, "demo_g0_t0.imec0.ap.bin"), "--time", "1", "--after", "0.01", "--out", output, "--report"], binary.WithoutDotnet(), TimeSpan.FromMinutes(2));
+
+        Assert.True(code == 1, $"exit {code}\n{stderr}\n{stdout}");
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.StartsWith($"neuro-align: error: {output} is written and complete, but {Path.Combine(alone, "o.report.html")} is not: the report cannot be drawn: the plotting library's native code did not load (", stderr, StringComparison.Ordinal);
+        Assert.EndsWith($"keep libSkiaSharp.so and libHarfBuzzSharp.so beside the neuro-align executable (in {alone}), as scripts/publish.sh ships them", stderr.Trim(), StringComparison.Ordinal);
+        Assert.Equal("1", Python.Run("import sys, h5py; print(len(h5py.File(sys.argv[1], 'r')['windows/time']))", output).Trim());
+        Assert.False(File.Exists(Path.Combine(alone, "o.report.html")));
+    }
+
     [RequiresFact(Needs.Python)]
     public void WriteFailure_FileSizeLimit_OneLineError()
     {

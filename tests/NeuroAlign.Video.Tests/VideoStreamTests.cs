@@ -24,6 +24,31 @@ public sealed class VideoStreamTests(GeneratedVideos videos)
         }
     }
 
+    [Fact]
+    public void FindRepeated_FramesUnderHalfTheMedianIntervalAfterTheOneBefore()
+    {
+        // 30 fps; frame 5 comes 16.5 ms after frame 4 (just under half of 33.3 ms): repeated; frame 12
+        // 17 ms after frame 11 (just over): not; frame 20 0.1 ms after frame 19: repeated.
+        const double interval = 1 / 30.0;
+        double[] times = [.. Enumerable.Range(0, 30).Select(k => k * interval)];
+        times[5] = times[4] + 0.0165;
+        times[12] = times[11] + 0.017;
+        times[20] = times[19] + 0.0001;
+        Assert.Equal([5L, 20L], VideoStream.FindRepeated(new Time.ExplicitClock(times)));
+        Assert.Empty(VideoStream.FindRepeated(new Time.ExplicitClock([.. Enumerable.Range(0, 30).Select(k => k * interval)])));
+    }
+
+    [RequiresFact(Needs.Ffmpeg)]
+    public void RepeatedFrames_JitteryVariableRateVideos_None()
+    {
+        // Their intervals wander by up to ±30 % (20 ± 6 ms; 3003 ± 999 ticks): jitter, not repeats.
+        using var mkv = VideoStream.Open(videos.VariableRateMkv, Options());
+        using var mp4 = VideoStream.Open(videos.VariableRateMp4, Options());
+        Assert.Empty(mkv.RepeatedFrames);
+        Assert.Empty(mp4.RepeatedFrames);
+        Assert.Contains(mkv.Details, d => d.Key == "repeated" && d.Value == "none");
+    }
+
     [RequiresFact(Needs.Ffmpeg)]
     public void Open_VariableRateMp4With90kTimeBase_EveryFrameAtItsKnownTime()
     {

@@ -66,7 +66,7 @@ internal static class ExportCommand
             // Shards merged into the output (or shard files only, with --shard): the report is of the merged file.
             if (handedOff == 0 && report != null && File.Exists(output))
             {
-                ReportCommand.Write(output, report, context);
+                ReportCommand.WriteAfterExport(output, report, context);
             }
 
             return handedOff;
@@ -100,7 +100,7 @@ internal static class ExportCommand
 
         if (report != null)
         {
-            ReportCommand.Write(output, report, context);
+            ReportCommand.WriteAfterExport(output, report, context);
         }
 
         return 0;

@@ -40,6 +40,22 @@ internal static class ReportCommand
         return result;
     }
 
+    /// <summary>
+    /// <see cref="Write"/> right after an export (export, batch): when the plots cannot be drawn the
+    /// export is kept and the one line says so (exit 1).
+    /// </summary>
+    public static ReportResult WriteAfterExport(string export, string html, CliContext context)
+    {
+        try
+        {
+            return Write(export, html, context);
+        }
+        catch (PlottingUnavailableException e)
+        {
+            throw new NeuroAlignException($"{export} is written and complete, but {html} is not: {e.Message}", e);
+        }
+    }
+
     /// <summary>A report never replaces a file that is not one of ours (an HTML report) unless asked.</summary>
     public static void CheckTarget(string html, bool overwrite)
     {

@@ -103,6 +103,7 @@ internal static class SyncCommand
                 s.Fit?.Pulses is { ResidualSeconds.Length: > 0 } ? SyncData.FromFit(s.Name, s.Fit) : null)
             {
                 Gaps = [.. s.Stream.Clock.Gaps.Select(g => (s.Map.ToReference(g.StartSeconds), s.Map.ToReference(g.EndSeconds)))],
+                RepeatedFrameSeconds = s.Stream is Video.VideoStream video ? [.. video.RepeatedFrames.Select(k => s.Map.ToReference(video.Clock.TimeOf(k)))] : [],
             })];
             ReportResult result = HtmlReport.WriteSync(report, context.CommandLine, rows);
             context.Out.WriteLine($"report: {report} ({result.Figures.Count} figures)");

@@ -50,6 +50,12 @@ public static class OutputSchema
     /// <summary>/sync/&lt;m&gt;: each matched pulse's residual from the fit (reference minus fitted), float64 [P].</summary>
     public const string PulseResidual = "pulse_residual_s";
 
+    /// <summary>/sync/&lt;m&gt;, shared pulses: the stream's pulses that found no partner, on the reference clock (through the fit), float64 [U].</summary>
+    public const string UnmatchedStreamPulseTime = "unmatched_stream_pulse_time_s";
+
+    /// <summary>/sync/&lt;m&gt;, shared pulses: the reference's pulses that found no partner, on the reference clock, float64 [U].</summary>
+    public const string UnmatchedReferencePulseTime = "unmatched_reference_pulse_time_s";
+
     /// <summary>/sync/&lt;m&gt;, piecewise-linear fits only: the knots on the own and reference clocks, float64 [K].</summary>
     public const string KnotOwnTime = "knot_own_time_s";
 
@@ -67,6 +73,15 @@ public static class OutputSchema
     /// clock in this dataset: float64 [G, 2], each gap's start and end.
     /// </summary>
     public const string ReferenceGaps = "reference_gaps_s";
+
+    /// <summary>Video groups: how many frames repeat the one before (VideoStream.FindRepeated), int64.</summary>
+    public const string FramesRepeatedAttribute = "frames_repeated";
+
+    /// <summary>Video groups with repeated frames: their frame numbers, int64 [R].</summary>
+    public const string RepeatedFrames = "repeated_frames";
+
+    /// <summary>Video groups with repeated frames: their times on the reference clock, float64 [R].</summary>
+    public const string RepeatedFrameTimes = "repeated_frame_times_s";
 
     /// <summary>Every stream group carries this attribute: ephys, video, fmri…</summary>
     public const string ModalityAttribute = "modality";

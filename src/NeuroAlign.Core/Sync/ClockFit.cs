@@ -102,6 +102,12 @@ public sealed record ClockFit
     /// <summary>Shared pulses: pulses of either train that found no partner inside the other's span.</summary>
     public int? PulsesUnmatched { get; init; }
 
+    /// <summary>Shared pulses: the stream's pulses without a partner, on the reference clock (through <see cref="Map"/>).</summary>
+    public IReadOnlyList<double> UnmatchedStreamPulseSeconds { get; init; } = [];
+
+    /// <summary>Shared pulses: the reference's pulses without a partner, on the reference clock.</summary>
+    public IReadOnlyList<double> UnmatchedReferencePulseSeconds { get; init; } = [];
+
     /// <summary>How the coarse offset was found (pattern of intervals, or nearest the streams' common start).</summary>
     public string? OffsetSearch { get; init; }
 
@@ -163,8 +169,8 @@ public sealed record ClockFit
     }
 
     /// <summary>
-    /// The /sync/&lt;modality&gt; datasets: every matched pulse on both clocks with its residual, and
-    /// the knots of a piecewise-linear fit (a strobe's map, through every pulse, has no knots of its own).
+    /// The /sync/&lt;modality&gt; datasets: every matched pulse on both clocks with its residual, the
+    /// pulses of either train left without a partner (when there are any), and the knots of a piecewise-linear fit (a strobe's map, through every pulse, has no knots of its own).
     /// </summary>
     public Dictionary<string, Array> ToDatasets()
     {
@@ -174,6 +180,16 @@ public sealed record ClockFit
             d[Sessions.OutputSchema.PulseOwnTime] = p.OwnSeconds;
             d[Sessions.OutputSchema.PulseTime] = p.ReferenceSeconds;
             d[Sessions.OutputSchema.PulseResidual] = p.ResidualSeconds;
+        }
+
+        if (UnmatchedStreamPulseSeconds.Count > 0)
+        {
+            d[Sessions.OutputSchema.UnmatchedStreamPulseTime] = UnmatchedStreamPulseSeconds.ToArray();
+        }
+
+        if (UnmatchedReferencePulseSeconds.Count > 0)
+        {
+            d[Sessions.OutputSchema.UnmatchedReferencePulseTime] = UnmatchedReferencePulseSeconds.ToArray();
         }
 
         if (Method == "piecewise-linear" && Map is PiecewiseLinearClockMap piecewise)

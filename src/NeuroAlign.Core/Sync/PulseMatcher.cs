@@ -22,12 +22,12 @@ public sealed record PulseMatchOptions
 /// <summary>Pulse pairs found by <see cref="PulseMatcher"/>: the same physical pulse on both clocks.</summary>
 public sealed class PulseMatch
 {
-    internal PulseMatch(double[] own, double[] reference, int ownUnmatched, int referenceUnmatched, double coarseOffsetSeconds, string offsetSearch)
+    internal PulseMatch(double[] own, double[] reference, double[] ownUnmatched, double[] referenceUnmatched, double coarseOffsetSeconds, string offsetSearch)
     {
         OwnSeconds = own;
         ReferenceSeconds = reference;
-        OwnUnmatched = ownUnmatched;
-        ReferenceUnmatched = referenceUnmatched;
+        OwnUnmatchedSeconds = ownUnmatched;
+        ReferenceUnmatchedSeconds = referenceUnmatched;
         CoarseOffsetSeconds = coarseOffsetSeconds;
         OffsetSearch = offsetSearch;
     }
@@ -42,10 +42,16 @@ public sealed class PulseMatch
     public int Count => OwnSeconds.Count;
 
     /// <summary>Own pulses inside the reference train's span that found no partner (missing from the reference).</summary>
-    public int OwnUnmatched { get; }
+    public int OwnUnmatched => OwnUnmatchedSeconds.Count;
 
     /// <summary>Reference pulses inside the matched span that found no partner (missing from the stream).</summary>
-    public int ReferenceUnmatched { get; }
+    public int ReferenceUnmatched => ReferenceUnmatchedSeconds.Count;
+
+    /// <summary>The <see cref="OwnUnmatched"/> pulses, on the stream's own clock, increasing.</summary>
+    public IReadOnlyList<double> OwnUnmatchedSeconds { get; }
+
+    /// <summary>The <see cref="ReferenceUnmatched"/> pulses, on the reference clock, increasing.</summary>
+    public IReadOnlyList<double> ReferenceUnmatchedSeconds { get; }
 
     /// <summary>The offset the search settled on before the walk, reference ≈ own + offset.</summary>
     public double CoarseOffsetSeconds { get; }
@@ -124,12 +130,25 @@ public static class PulseMatcher
         int inside = 0;
         double first = pairs.Own.Count > 0 ? pairs.Own[0] : double.NaN;
         (double slope, double offset) = pairs.Own.Count >= 2 ? ClockFitter.Line(pairs.Own, pairs.Reference, 0, pairs.Own.Count) : (1.0, coarse);
+        var ownUnmatched = new List<double>();
+        int nextPair = 0;
         foreach (double t in o)
         {
             double p = (slope * t) + offset;
             if (p >= r[0] - tolerance && p <= r[^1] + tolerance)
             {
                 inside++;
+
+                // Both lists increase and pairs.Own is a subsequence of o: a merge finds the partnerless.
+                while (nextPair < pairs.Own.Count && pairs.Own[nextPair] < t)
+                {
+                    nextPair++;
+                }
+
+                if (nextPair >= pairs.Own.Count || pairs.Own[nextPair] != t)
+                {
+                    ownUnmatched.Add(t);
+                }
             }
         }
 
@@ -140,17 +159,26 @@ public static class PulseMatcher
                 $"only {matched} of the {inside} pulses inside the reference's span found a partner within {Ms(tolerance)} (coarse offset {coarse.ToString("F6", CultureInfo.InvariantCulture)} s, first match at own {first:F3} s)"));
         }
 
-        int referenceInside = 0;
+        var referenceUnmatched = new List<double>();
         double lo = pairs.Reference[0], hi = pairs.Reference[^1];
+        nextPair = 0;
         foreach (double t in r)
         {
             if (t >= lo && t <= hi)
             {
-                referenceInside++;
+                while (nextPair < pairs.Reference.Count && pairs.Reference[nextPair] < t)
+                {
+                    nextPair++;
+                }
+
+                if (nextPair >= pairs.Reference.Count || pairs.Reference[nextPair] != t)
+                {
+                    referenceUnmatched.Add(t);
+                }
             }
         }
 
-        return new PulseMatch([.. pairs.Own], [.. pairs.Reference], inside - matched, referenceInside - matched, coarse, search);
+        return new PulseMatch([.. pairs.Own], [.. pairs.Reference], [.. ownUnmatched], [.. referenceUnmatched], coarse, search);
     }
 
     /// <summary>

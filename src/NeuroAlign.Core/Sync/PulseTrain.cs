@@ -144,7 +144,7 @@ public sealed class PulseTrain
         return new PulseTrain(source, mapped, ResolutionSeconds);
     }
 
-    internal static double MedianInterval(IReadOnlyList<double> seconds)
+    public static double MedianInterval(IReadOnlyList<double> seconds)
     {
         if (seconds.Count < 2)
         {

@@ -29,6 +29,8 @@ public static class SharedPulseSync
         {
             Source = $"{own.Source} ↔ {reference.Source}",
             PulsesUnmatched = match.OwnUnmatched + match.ReferenceUnmatched,
+            UnmatchedStreamPulseSeconds = [.. match.OwnUnmatchedSeconds.Select(fit.Map.ToReference)],
+            UnmatchedReferencePulseSeconds = [.. match.ReferenceUnmatchedSeconds],
             OffsetSearch = match.OffsetSearch,
         };
     }

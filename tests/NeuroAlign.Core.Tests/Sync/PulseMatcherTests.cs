@@ -42,6 +42,12 @@ public class PulseMatcherTests
         Assert.Equal(600 - 5 - 3, match.Count);
         Assert.Equal(2, match.OwnUnmatched);
         Assert.Equal(4, match.ReferenceUnmatched);
+
+        // Which ones, at their times: the probe's pulses the reference lost inside its span (not edge 0,
+        // before the reference's first), and the reference's pulses the probe lost inside the matched
+        // span (not edge 599, after the probe's last match).
+        Assert.Equal(Sampled(probe, ProbeRateHz, [edges[250], edges[420]]), match.OwnUnmatchedSeconds);
+        Assert.Equal(Sampled(reference, ProbeRateHz, [edges[3], edges[100], edges[101], edges[350]]), match.ReferenceUnmatchedSeconds);
         Assert.Equal("linear", fit.Method);
         Assert.Equal(match.Count, fit.PulsesMatched);
         Assert.True(fit.MaxResidualSeconds <= Tolerance, fit.Describe());
