@@ -44,4 +44,32 @@ public sealed class NwbSourcesTests : IDisposable
         Assert.Contains("rate:          none (spike times in seconds): 21354 spikes from 0.028133 s to 1087.352833 s", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(" Hz", stdout.Split('\n').First(l => l.Contains("rate:", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
+
+    [RequiresFact(Needs.Python)]
+    public void Export_NwbElectricalSeries_ChannelLocationsFromTheElectrodesTable()
+    {
+        string nwb = _folder.File("s.nwb");
+        SyntheticNwb.Write(nwb, samples: 2000);
+        var (code, _, stderr) = CliRunner.Run("export", "--ephys", nwb + "#ElectricalSeriesAP", "--times", "0.5", "--after", "0.01", "--out", _folder.File("all.h5"));
+        Assert.True(code == 0, stderr);
+        (code, _, stderr) = CliRunner.Run("export", "--ephys", nwb + "#ElectricalSeriesAP", "--channels", "111,104,105,100", "--times", "0.5", "--after", "0.01", "--out", _folder.File("some.h5"));
+        Assert.True(code == 0, stderr);
+
+        Python.Run(
+            """
+            import sys, h5py
+            s = h5py.File(sys.argv[3], 'r')
+            el = s['general/extracellular_ephys/electrodes']
+            loc, ids = [x.decode() for x in el['location'][:]], list(el['id'][:])
+            rows = s['acquisition/ElectricalSeriesAP/electrodes'][:]
+            for out in sys.argv[1:3]:
+                e = h5py.File(out, 'r')['ephys']
+                got = [x.decode() for x in e['channel_locations'][:]]
+                want = [loc[ids.index(i)] for i in e['channel_ids'][:]]
+                assert got == want, (out, got, want)
+            assert [x.decode() for x in h5py.File(sys.argv[1], 'r')['ephys/channel_locations'][:]] == [loc[r] for r in rows]
+            assert list(h5py.File(sys.argv[2], 'r')['ephys/channel_ids'][:]) == [111, 104, 105, 100]
+            """,
+            _folder.File("all.h5"), _folder.File("some.h5"), nwb);
+    }
 }
