@@ -72,4 +72,87 @@ public sealed class NwbSourcesTests : IDisposable
             """,
             _folder.File("all.h5"), _folder.File("some.h5"), nwb);
     }
+
+    [RequiresFact(Needs.Python)]
+    public void Export_NwbBehaviourSeriesAsTables_EqualNumpyOnTheGrid_ConversionAndOffsetApplied()
+    {
+        string nwb = _folder.File("b.nwb");
+        SyntheticNwbBehaviour.Write(nwb);
+        string output = _folder.File("tables.h5");
+        var (code, _, stderr) = CliRunner.Run(
+            "export", "--table", $"pos={nwb}#processing/behavior/Position/SpatialSeries", "--table", $"wheel={nwb}#Wheel", "--table", $"pupil={nwb}#Pupil",
+            "--rate", "pos=200,wheel=100,pupil=50", "--mode", "pos=linear", "--times", "0.1,10.0,20.9,48", "--before", "0.05", "--after", "0.5", "--out", output);
+        Assert.True(code == 0, stderr);
+
+        Python.Run(
+            """
+            import sys, h5py, numpy as np
+            o, f = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
+            def series(p):
+                s = f[p]
+                d = s['data'][:]
+                d = d.reshape(d.shape[0], -1).astype(np.float64) * s['data'].attrs.get('conversion', 1.0) + s['data'].attrs.get('offset', 0.0)
+                if 'timestamps' in s:
+                    t = s['timestamps'][:]
+                    end = t[-1] + (t[-1] - t[-2])
+                else:
+                    r = s['starting_time'].attrs['rate']
+                    t = s['starting_time'][()] + np.arange(d.shape[0]) / r
+                    end = t[0] + d.shape[0] / r
+                return t, d, end
+            def check(name, p, cols, mode):
+                g = o[name]
+                assert [c.decode() for c in g['columns'][:]] == cols, (name, g['columns'][:])
+                t, d, end = series(p)
+                grid = g['timestamps'][:]  # NWB time: the first NWB stream leads, its zero is time zero
+                inside = (grid >= t[0] - 1e-9) & (grid < end - 1e-9)
+                k = np.searchsorted(t, grid + 1e-9, side='right') - 1
+                k[~inside] = -1
+                si = g['source_index'][:]
+                assert np.array_equal(si, k), (name, np.argwhere(si != k)[:3])
+                data = g['data'][:]
+                assert data.dtype == np.float32 and (data[~inside] == 0).all()
+                if mode == 'linear':
+                    for c in range(d.shape[1]):
+                        want = np.interp(grid[inside], t, d[:, c])
+                        assert np.allclose(data[..., c][inside], want, rtol=1e-6, atol=1e-6), (name, c)
+                else:
+                    assert np.array_equal(data[inside], d[si[inside]].astype(np.float32)), name
+                return g
+            g = check('pos', 'processing/behavior/Position/SpatialSeries', ['x', 'y'], 'linear')
+            assert g.attrs['unit'] == 'meters' and g.attrs['reference_frame'] == 'top left corner of the arena', dict(g.attrs)
+            assert g.attrs['time_column'] == 'processing/behavior/Position/SpatialSeries/timestamps'
+            g = check('wheel', 'acquisition/Wheel', ['Wheel'], 'previous')
+            assert g.attrs['unit'] == 'radians' and g.attrs['clock_stream'] == 'pos', dict(g.attrs)
+            check('pupil', 'acquisition/Pupil', ['Pupil_0', 'Pupil_1', 'Pupil_2', 'Pupil_3'], 'previous')
+            assert o['pos/source_index'][0, 0] == -1 and o['pos/source_index'][1, 0] >= 0
+            """,
+            output, nwb);
+    }
+
+    [RequiresFact(Needs.Python)]
+    public void Table_NwbSeries_InfoDescribesIt_AndBadAddressesAndSettingsAreOneLine()
+    {
+        string nwb = _folder.File("b.nwb");
+        SyntheticNwbBehaviour.Write(nwb);
+        var (code, stdout, stderr) = CliRunner.Run("info", nwb + "#SpatialSeries");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("columns:", stdout, StringComparison.Ordinal);
+        Assert.Contains("x, y", stdout, StringComparison.Ordinal);
+        Assert.Contains("data × 0.001 + 0.25, in meters", stdout, StringComparison.Ordinal);
+        Assert.Contains("top left corner of the arena", stdout, StringComparison.Ordinal);
+        (code, stdout, stderr) = CliRunner.Run("info", nwb);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("[--table b.nwb#processing/behavior/Position/SpatialSeries]", stdout, StringComparison.Ordinal);
+
+        string output = _folder.File("x.h5");
+        (code, _, stderr) = CliRunner.Run("export", "--table", nwb + "#processing/behavior/Position", "--time", "1", "--out", output);
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("neurodata_type Position", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = CliRunner.Run("export", "--table", nwb + "#Wheel", "--table-time-column", "t", "--time", "1", "--out", output);
+        Assert.Equal(2, code);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(File.Exists(output));
+    }
 }

@@ -1,5 +1,6 @@
 using NeuroAlign.Formats;
 using NeuroAlign.Formats.Containers;
+using NeuroAlign.Formats.TimedTable;
 using NeuroAlign.Tables;
 
 namespace NeuroAlign.Hdf5.Nwb;
@@ -7,7 +8,7 @@ namespace NeuroAlign.Hdf5.Nwb;
 /// <summary>
 /// NWB 2.x files as a source of the existing modalities (docs/formats/nwb.md): <c>FILE.nwb#ADDRESS</c>
 /// opens Units as spikes, a TimeIntervals table (or an event TimeSeries) as event times and
-/// labels, an ElectricalSeries (any TimeSeries) as ephys; pose is read by the pose modality
+/// labels, an ElectricalSeries (any TimeSeries) as ephys, a TimeSeries or SpatialSeries as a table; pose is read by the pose modality
 /// (<see cref="NwbPose"/>). Registered by the front end.
 /// </summary>
 public sealed class NwbContainer : IContainerFormat
@@ -52,6 +53,22 @@ public sealed class NwbContainer : IContainerFormat
             IReadOnlyList<string> warnings = [];
             NwbSeriesStream stream = Guard(file, () => NwbSeriesStream.Open(nwb, series, out warnings));
             return new EphysRecording(stream, stream.ChannelLayout?.Names, stream.NwbDetails, [], warnings, sites: stream.ChannelLayout);
+        }
+        catch
+        {
+            nwb.Dispose();
+            throw;
+        }
+    }
+
+    public ITableStream OpenTable(string path)
+    {
+        (string file, string? address) = Split(path);
+        NwbFile nwb = NwbFile.Open(file);
+        try
+        {
+            NwbObject series = nwb.Resolve(address, address is null ? ["SpatialSeries"] : ["TimeSeries"], "a TimeSeries or SpatialSeries of [samples] or [samples, columns] numbers");
+            return Guard(file, () => NwbTableStream.Open(nwb, series));
         }
         catch
         {

@@ -13,7 +13,7 @@ namespace NeuroAlign.Hdf5.Nwb;
 /// </summary>
 public static class NwbInfo
 {
-    /// <summary>The modality whose option opens an object of this type (ephys, spikes, pose, events), or null when none does.</summary>
+    /// <summary>The modality whose option opens an object of this type (ephys, table, spikes, pose, events), or null when none does; a TimeSeries other than an ElectricalSeries opens with --ephys too.</summary>
     public static string? OptionFor(NwbFile file, NwbObject o)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -23,7 +23,8 @@ public static class NwbInfo
             : file.IsA(o.Type, "PoseEstimationSeries") ? null
             : file.IsA(o.Type, "TimeIntervals") ? "events"
             : file.IsA(o.Type, "ImageSeries") ? null
-            : file.IsA(o.Type, "TimeSeries") ? "ephys"
+            : file.IsA(o.Type, "ElectricalSeries") ? "ephys"
+            : file.IsA(o.Type, "TimeSeries") ? "table"
             : null;
     }
 

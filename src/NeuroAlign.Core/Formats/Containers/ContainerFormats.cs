@@ -1,4 +1,5 @@
 using NeuroAlign.Formats.Kilosort;
+using NeuroAlign.Formats.TimedTable;
 using NeuroAlign.Tables;
 using NeuroAlign.Time;
 
@@ -30,6 +31,9 @@ public interface IContainerFormat
 
     /// <summary>A continuous ephys series, read lazily; its clock counts the file's own seconds.</summary>
     EphysRecording OpenEphys(string path);
+
+    /// <summary>A behaviour series (an NWB TimeSeries, SpatialSeries) as a table of float32 columns, read lazily; its clock counts the file's own seconds.</summary>
+    ITableStream OpenTable(string path);
 }
 
 /// <summary>Sorted spikes read from a container, with the clock their sample numbers count.</summary>

@@ -1,0 +1,58 @@
+namespace NeuroAlign.TestData;
+
+/// <summary>
+/// An NWB 2.x file of behaviour written by h5py directly (no pynwb), with the attributes pynwb
+/// writes: series to read as tables (a SpatialSeries with irregular timestamps, conversion, offset
+/// and a reference frame, chunked and gzipped; a regular int16 TimeSeries; an extension's subtype of
+/// TimeSeries of 4 columns), an ImageSeries pointing at an external video and one holding its
+/// frames, and ndx-pose PoseEstimations of 3-D and of mixed series, laid out as DLC2NWB writes them.
+/// </summary>
+public static class SyntheticNwbBehaviour
+{
+    /// <summary>Rows of the SpatialSeries (timestamps 0.2 + irregular steps of about 10 ms).</summary>
+    public const int PositionRows = 5000;
+
+    /// <summary>Writes <paramref name="nwbPath"/>; <paramref name="video"/> is the ImageSeries' external_file as written (relative to the file).</summary>
+    public static void Write(string nwbPath, string video = "camera.mp4") => Python.Run(Script, nwbPath, video);
+
+    public const string Script =
+        """
+        import sys, json, uuid, numpy as np, h5py
+        path, video = sys.argv[1], sys.argv[2]
+        rng = np.random.default_rng(21)
+        str_t = h5py.string_dtype()
+        def typed(obj, t, ns='core'):
+            obj.attrs['neurodata_type'] = t
+            obj.attrs['namespace'] = ns
+            obj.attrs['object_id'] = str(uuid.uuid4())
+            return obj
+        with h5py.File(path, 'w') as f:
+            f.attrs['nwb_version'] = '2.7.0'
+            typed(f, 'NWBFile')
+            f.create_dataset('session_start_time', data='2024-01-02T03:04:05+00:00', dtype=str_t)
+            f.create_dataset('timestamps_reference_time', data='2024-01-02T03:04:05+00:00', dtype=str_t)
+            spec = {'groups': [{'neurodata_type_def': 'PupilSeries', 'neurodata_type_inc': 'TimeSeries', 'doc': 'an extension series'}]}
+            sp = f.create_group('specifications/ndx-eye/0.1.0')
+            sp.create_dataset('namespace', data=json.dumps({'namespaces': [{'name': 'ndx-eye'}]}), dtype=str_t)
+            sp.create_dataset('ndx-eye.extensions', data=json.dumps(spec), dtype=str_t)
+            beh = typed(f.create_group('processing/behavior'), 'ProcessingModule')
+            typed(beh.create_group('Position'), 'Position')
+            pos = typed(beh.create_group('Position/SpatialSeries'), 'SpatialSeries')
+            n = 5000
+            t = 0.2 + np.cumsum(0.008 + 0.004 * rng.random(n)) - 0.01
+            xy = np.cumsum(rng.integers(-20, 21, size=(n, 2)), axis=0).astype(np.int32)
+            d = pos.create_dataset('data', data=xy, chunks=(512, 2), compression='gzip')
+            d.attrs['unit'] = 'meters'; d.attrs['conversion'] = 0.001; d.attrs['offset'] = 0.25; d.attrs['resolution'] = -1.0
+            ts = pos.create_dataset('timestamps', data=t, chunks=(1024,), compression='gzip')
+            ts.attrs['unit'] = 'seconds'; ts.attrs['interval'] = 1
+            pos.create_dataset('reference_frame', data='top left corner of the arena', dtype=str_t)
+            acq = f.create_group('acquisition')
+            wheel = typed(acq.create_group('Wheel'), 'TimeSeries')
+            w = wheel.create_dataset('data', data=np.cumsum(rng.integers(-3, 4, size=2000)).astype(np.int16))
+            w.attrs['unit'] = 'radians'; w.attrs['conversion'] = 0.25; w.attrs['offset'] = -3.0
+            st = wheel.create_dataset('starting_time', data=1.0); st.attrs['rate'] = 100.0; st.attrs['unit'] = 'seconds'
+            pupil = typed(acq.create_group('Pupil'), 'PupilSeries', 'ndx-eye')
+            pupil.create_dataset('data', data=rng.random((600, 4)).astype(np.float32)).attrs['unit'] = 'pixels'
+            st = pupil.create_dataset('starting_time', data=0.5); st.attrs['rate'] = 60.0
+        """;
+}
