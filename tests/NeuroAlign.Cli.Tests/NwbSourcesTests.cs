@@ -155,4 +155,43 @@ public sealed class NwbSourcesTests : IDisposable
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.False(File.Exists(output));
     }
+
+    [RequiresFact(Needs.Python)]
+    public void Export_NwbPose3D_XyzAndScoreEqualH5py_AndMixedDimensionsAreOneLine()
+    {
+        string nwb = _folder.File("p.nwb");
+        SyntheticNwbBehaviour.Write(nwb);
+        string output = _folder.File("pose3d.h5");
+        var (code, _, stderr) = CliRunner.Run("export", "--pose", nwb + "#Pose3D", "--times", "1.9,3,11.95", "--after", "0.2", "--out", output);
+        Assert.True(code == 0, stderr);
+
+        Python.Run(
+            """
+            import sys, h5py, numpy as np
+            o, g = h5py.File(sys.argv[1], 'r')['pose'], h5py.File(sys.argv[2], 'r')['processing/behavior/Pose3D']
+            assert o.attrs['axes'] == 'window, point, individual, bodypart, (x, y, z, score)' and o.attrs['coordinates'] == 'x, y, z'
+            names = [b.decode() for b in o['bodyparts'][:]]
+            assert sorted(names) == ['left_ear', 'snout', 'tailbase'] and [i.decode() for i in o['individuals'][:]] == ['Pose3D']
+            data, idx = o['data'][:], o['source_index'][:]
+            assert data.shape == (3, 6, 1, 3, 4), data.shape
+            # 30 Hz from 2.0 s: 1.9 s is before the first frame, 3 s is frame 30, 11.95 s frames 298, 299, then none.
+            assert idx[0].tolist() == [-1, -1, -1, 0, 1, 2] and idx[1].tolist() == list(range(30, 36)) and idx[2].tolist() == [298, 299, -1, -1, -1, -1], idx
+            inside = idx >= 0
+            for k, name in enumerate(names):
+                s = g[name]
+                want = (s['data'][:].astype(np.float64) * s['data'].attrs['conversion'] + s['data'].attrs.get('offset', 0.0)).astype(np.float32)
+                conf = s['confidence'][:].astype(np.float32)
+                got = data[:, :, 0, k, :]
+                assert np.array_equal(got[inside][:, :3], want[idx[inside]], equal_nan=True), name
+                assert np.array_equal(got[inside][:, 3], conf[idx[inside]]), name
+                assert (got[~inside] == 0).all()
+            """,
+            output, nwb);
+
+        (code, _, stderr) = CliRunner.Run("export", "--pose", nwb + "#PoseMixed", "--time", "2.5", "--out", _folder.File("mixed.h5"));
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("all 2-D or all 3-D", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_folder.File("mixed.h5")));
+    }
 }

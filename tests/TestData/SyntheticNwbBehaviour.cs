@@ -5,7 +5,8 @@ namespace NeuroAlign.TestData;
 /// writes: series to read as tables (a SpatialSeries with irregular timestamps, conversion, offset
 /// and a reference frame, chunked and gzipped; a regular int16 TimeSeries; an extension's subtype of
 /// TimeSeries of 4 columns), an ImageSeries pointing at an external video and one holding its
-/// frames, and ndx-pose PoseEstimations of 3-D and of mixed series, laid out as DLC2NWB writes them.
+/// frames, and ndx-pose PoseEstimations of 3-D series (Pose3D: 300 frames at 30 Hz from 2 s, 3 bodyparts)
+/// and of mixed 2-D and 3-D series (PoseMixed), laid out as DLC2NWB writes ndx-pose 0.1.
 /// </summary>
 public static class SyntheticNwbBehaviour
 {
@@ -54,5 +55,31 @@ public static class SyntheticNwbBehaviour
             pupil = typed(acq.create_group('Pupil'), 'PupilSeries', 'ndx-eye')
             pupil.create_dataset('data', data=rng.random((600, 4)).astype(np.float32)).attrs['unit'] = 'pixels'
             st = pupil.create_dataset('starting_time', data=0.5); st.attrs['rate'] = 60.0
+            pspec = {'groups': [
+                {'neurodata_type_def': 'PoseEstimationSeries', 'neurodata_type_inc': 'SpatialSeries', 'doc': 'one keypoint'},
+                {'neurodata_type_def': 'PoseEstimation', 'neurodata_type_inc': 'NWBDataInterface', 'doc': 'a group of keypoints'}]}
+            sp = f.create_group('specifications/ndx-pose/0.1.0')
+            sp.create_dataset('namespace', data=json.dumps({'namespaces': [{'name': 'ndx-pose'}]}), dtype=str_t)
+            sp.create_dataset('ndx-pose.extensions', data=json.dumps(pspec), dtype=str_t)
+            def pose(name, parts, frames, timed):
+                pe = typed(beh.create_group(name), 'PoseEstimation', 'ndx-pose')
+                pe.create_dataset('source_software', data='Anipose', dtype=str_t)
+                pe.create_dataset('nodes', data=[p for p, _ in parts], dtype=str_t)
+                for i, (part, dim) in enumerate(parts):
+                    ps = typed(pe.create_group(part), 'PoseEstimationSeries', 'ndx-pose')
+                    xyz = (rng.normal(size=(frames, dim)) * 100).astype(np.float32)
+                    xyz[7 + i] = np.nan
+                    d = ps.create_dataset('data', data=xyz)
+                    d.attrs['unit'] = 'mm'; d.attrs['conversion'] = 0.5 if i == 1 else 1.0; d.attrs['resolution'] = -1.0
+                    if i == 2:
+                        d.attrs['offset'] = 10.0
+                    c = ps.create_dataset('confidence', data=rng.random(frames))
+                    c.attrs['definition'] = 'reprojection score'
+                    ps.create_dataset('reference_frame', data='(0, 0, 0) is the arena centre', dtype=str_t)
+                    timed(ps)
+            def regular(ps):
+                st = ps.create_dataset('starting_time', data=2.0); st.attrs['rate'] = 30.0; st.attrs['unit'] = 'seconds'
+            pose('Pose3D', [('snout', 3), ('left_ear', 3), ('tailbase', 3)], 300, regular)
+            pose('PoseMixed', [('snout', 2), ('left_ear', 3)], 50, regular)
         """;
 }
