@@ -194,4 +194,58 @@ public sealed class NwbSourcesTests : IDisposable
         Assert.Contains("all 2-D or all 3-D", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(_folder.File("mixed.h5")));
     }
+
+    [Slow]
+    [RequiresFact(Needs.Python | Needs.Ffmpeg)]
+    public void Export_NwbImageSeriesWithExternalFile_FramesOfFfmpegAtTheNwbTimes()
+    {
+        string folder = _folder.File("session");
+        Directory.CreateDirectory(Path.Combine(folder, "videos"));
+        string video = Path.Combine(folder, "videos", "camera.mp4");
+        Ffmpeg.Run("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25", "-frames:v", $"{SyntheticNwbBehaviour.VideoFrames}", "-c:v", "libx264", "-bf", "2", "-g", "10", "-pix_fmt", "yuv420p", video);
+        string nwb = Path.Combine(folder, "s.nwb");
+        SyntheticNwbBehaviour.Write(nwb, "videos/camera.mp4");
+        File.WriteAllBytes(_folder.File("full.gray"), Ffmpeg.FullDecode(video, "gray"));
+        string output = _folder.File("video.h5");
+
+        // The NWB camera leads: windows at NWB times; the table of the same file follows its placement.
+        var (code, _, stderr) = CliRunner.Run(
+            "export", "--video", $"cam={nwb}#BehavioralVideo", "--video", $"rate={nwb}#VideoByRate", "--table", $"wheel={nwb}#Wheel",
+            "--times", "0.9,1.5,2.5", "--after", "0.3", "--rate", "cam=50,rate=50", "--out", output);
+        Assert.True(code == 0, stderr);
+
+        Python.Run(
+            """
+            import sys, h5py, numpy as np
+            o, f = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
+            full = np.fromfile(sys.argv[3], dtype=np.uint8).reshape(40, 48, 64)
+            for name, t, end in (('cam', f['acquisition/BehavioralVideo/timestamps'][:], None), ('rate', 0.5 + np.arange(40) / 20.0, 0.5 + 40 / 20.0)):
+                g = o[name]
+                end = t[-1] + (t[-1] - t[-2]) if end is None else end
+                grid = g['timestamps'][:]
+                assert np.allclose(grid, np.array([0.9, 1.5, 2.5])[:, None] + np.arange(15) / 50.0)
+                inside = (grid >= t[0] - 1e-9) & (grid < end - 1e-9)
+                k = np.searchsorted(t, grid + 1e-9, side='right') - 1
+                k[~inside] = -1
+                si = g['source_index'][:]
+                assert np.array_equal(si, k), (name, si, k)
+                d = g['data'][:]
+                assert np.array_equal(d[inside], full[si[inside]]), name
+                assert (d[~inside] == 0).all()
+                assert g.attrs['clock_stream'] == 'cam' if name == 'rate' else True
+            assert o['cam'].attrs['timestamp_source'].endswith('#acquisition/BehavioralVideo/timestamps from frame 0'), o['cam'].attrs['timestamp_source']
+            assert o['wheel'].attrs['clock_stream'] == 'cam'
+            """,
+            output, nwb, _folder.File("full.gray"));
+
+        foreach (var (address, expected) in new[] { ("VideoInTwoFiles", "2 files"), ("VideoMissing", "missing.mp4"), ("FramesInside", "frames stored in the file") })
+        {
+            string bad = _folder.File(address + ".h5");
+            (code, _, stderr) = CliRunner.Run("export", "--video", $"{nwb}#{address}", "--time", "1", "--out", bad);
+            Assert.Equal(1, code);
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains(expected, stderr, StringComparison.Ordinal);
+            Assert.False(File.Exists(bad));
+        }
+    }
 }

@@ -4,14 +4,17 @@ namespace NeuroAlign.TestData;
 /// An NWB 2.x file of behaviour written by h5py directly (no pynwb), with the attributes pynwb
 /// writes: series to read as tables (a SpatialSeries with irregular timestamps, conversion, offset
 /// and a reference frame, chunked and gzipped; a regular int16 TimeSeries; an extension's subtype of
-/// TimeSeries of 4 columns), an ImageSeries pointing at an external video and one holding its
-/// frames, and ndx-pose PoseEstimations of 3-D series (Pose3D: 300 frames at 30 Hz from 2 s, 3 bodyparts)
+/// TimeSeries of 4 columns), ImageSeries pointing at an external video (timed by timestamps, by a
+/// rate; one split over two files; one whose file is missing) and one holding its frames, and ndx-pose PoseEstimations of 3-D series (Pose3D: 300 frames at 30 Hz from 2 s, 3 bodyparts)
 /// and of mixed 2-D and 3-D series (PoseMixed), laid out as DLC2NWB writes ndx-pose 0.1.
 /// </summary>
 public static class SyntheticNwbBehaviour
 {
     /// <summary>Rows of the SpatialSeries (timestamps 0.2 + irregular steps of about 10 ms).</summary>
     public const int PositionRows = 5000;
+
+    /// <summary>Frames the ImageSeries' timestamps time (1 s + 40 ms steps, with 0, 5 or 10 ms more): the external video must have as many.</summary>
+    public const int VideoFrames = 40;
 
     /// <summary>Writes <paramref name="nwbPath"/>; <paramref name="video"/> is the ImageSeries' external_file as written (relative to the file).</summary>
     public static void Write(string nwbPath, string video = "camera.mp4") => Python.Run(Script, nwbPath, video);
@@ -20,6 +23,7 @@ public static class SyntheticNwbBehaviour
         """
         import sys, json, uuid, numpy as np, h5py
         path, video = sys.argv[1], sys.argv[2]
+        VIDEO_FRAMES = 40
         rng = np.random.default_rng(21)
         str_t = h5py.string_dtype()
         def typed(obj, t, ns='core'):
@@ -80,6 +84,25 @@ public static class SyntheticNwbBehaviour
             def regular(ps):
                 st = ps.create_dataset('starting_time', data=2.0); st.attrs['rate'] = 30.0; st.attrs['unit'] = 'seconds'
             pose('Pose3D', [('snout', 3), ('left_ear', 3), ('tailbase', 3)], 300, regular)
+            def image(name, files, timed, starting=None):
+                im = typed(acq.create_group(name), 'ImageSeries')
+                im.create_dataset('data', data=np.zeros((0, 0, 0), dtype=np.uint8)).attrs['unit'] = 'n/a'
+                ef = im.create_dataset('external_file', data=files, dtype=str_t)
+                ef.attrs['starting_frame'] = np.array(starting if starting is not None else [0] * len(files), dtype=np.int64)
+                im.create_dataset('format', data='external', dtype=str_t)
+                timed(im)
+            def camera_times(im):
+                t = 1.0 + np.arange(VIDEO_FRAMES) * 0.04 + (np.arange(VIDEO_FRAMES) % 3) * 0.005
+                im.create_dataset('timestamps', data=t).attrs['unit'] = 'seconds'
+            def camera_rate(im):
+                st = im.create_dataset('starting_time', data=0.5); st.attrs['rate'] = 20.0; st.attrs['unit'] = 'seconds'
+            image('BehavioralVideo', [video], camera_times)
+            image('VideoByRate', [video], camera_rate)
+            image('VideoInTwoFiles', [video, 'camera2.mp4'], camera_times, [0, 20])
+            image('VideoMissing', ['missing.mp4'], camera_rate)
+            inside = typed(acq.create_group('FramesInside'), 'ImageSeries')
+            inside.create_dataset('data', data=np.zeros((4, 8, 8), dtype=np.uint8)).attrs['unit'] = 'n/a'
+            st = inside.create_dataset('starting_time', data=0.0); st.attrs['rate'] = 10.0
             pose('PoseMixed', [('snout', 2), ('left_ear', 3)], 50, regular)
         """;
 }

@@ -22,7 +22,7 @@ public static class NwbInfo
             : file.IsA(o.Type, "PoseEstimation") ? "pose"
             : file.IsA(o.Type, "PoseEstimationSeries") ? null
             : file.IsA(o.Type, "TimeIntervals") ? "events"
-            : file.IsA(o.Type, "ImageSeries") ? null
+            : file.IsA(o.Type, "ImageSeries") ? "video"
             : file.IsA(o.Type, "ElectricalSeries") ? "ephys"
             : file.IsA(o.Type, "TimeSeries") ? "table"
             : null;
@@ -111,8 +111,11 @@ public static class NwbInfo
             IH5Dataset start = g.Dataset("starting_time");
             double t0 = NwbData.Numbers(file.SourcePath, start, o.Path + "/starting_time") is [var first, ..] ? first : double.NaN;
             double? rate = NwbFile.NumberAttribute(file.SourcePath, start, "rate", o.Path + "/starting_time");
+            // An external video's series holds no frames (data (0, 0, 0)): its end is the video's.
             return rate is { } hz
-                ? string.Create(CultureInfo.InvariantCulture, $"rate {hz:G} Hz from {t0:G} s to {t0 + (samples / hz):G} s")
+                ? samples > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"rate {hz:G} Hz from {t0:G} s to {t0 + (samples / hz):G} s")
+                    : string.Create(CultureInfo.InvariantCulture, $"rate {hz:G} Hz from {t0:G} s")
                 : "starting_time without a rate";
         }
 
