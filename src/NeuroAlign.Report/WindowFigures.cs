@@ -215,7 +215,8 @@ public static class WindowFigures
         heatmap.FlipVertically = true;
         heatmap.ManualRange = new ScottPlot.Range(0, 255);
         string poseText = "";
-        if (pose is { } p && p.Layout.SampleShape.Count == 3)
+        // 2-D points (x, y, score) only: 3-D pose (x, y, z, score) is not drawn over a frame.
+        if (pose is { } p && p.Layout.SampleShape is [_, _, 3])
         {
             int individuals = p.Layout.SampleShape[0], parts = p.Layout.SampleShape[1];
             int row = RowAt(p.Buffer, t);

@@ -1,4 +1,5 @@
 using NeuroAlign.Filtering;
+using NeuroAlign.Formats.Containers;
 using NeuroAlign.Sessions;
 using NeuroAlign.Sync;
 
@@ -78,13 +79,42 @@ public sealed class VideoModality : IModality
     public OpenedStream Open(StreamRequest request, SettingValues settings, ISessionLog log, IReadOnlyList<SessionStream> opened)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(opened);
         VideoOptions options = VideoSettings.Options(settings, request.Name);
+        if (ContainerFormats.Find(request.Path) is { } container)
+        {
+            return OpenContainer(container, request, options, opened);
+        }
+
         if (options.TimestampsPath is { } timestamps)
         {
             Session.RequirePath(timestamps, VideoSettings.Timestamps.Key);
         }
 
         return new OpenedStream(VideoStream.Open(request.Path, options), []);
+    }
+
+    /// <summary>
+    /// A video a container points at (an NWB ImageSeries' external_file): its frames timed by the
+    /// container's timestamps or rate, in the file's seconds; as for the file's other objects, the
+    /// first stream of that file places the others, and leading the session its zero is time zero.
+    /// </summary>
+    private static OpenedStream OpenContainer(IContainerFormat container, StreamRequest request, VideoOptions options, IReadOnlyList<SessionStream> opened)
+    {
+        if (options.TimestampsPath is not null)
+        {
+            throw new SettingException(VideoSettings.Timestamps, $"{request.Name} ({request.Path}): the container gives the frame times (its timestamps or rate)");
+        }
+
+        ContainerVideo video = container.OpenVideo(request.Path);
+        string clockName = container.ClockName(request.Path);
+        VideoStream stream = VideoStream.Open(video.VideoPath, options with { FrameClock = video.ClockFor, FrameClockSource = video.Source });
+        return new OpenedStream(stream, [])
+        {
+            AcquisitionClock = clockName,
+            ClockOf = opened.FirstOrDefault(s => s.Opened.AcquisitionClock == clockName)?.Name,
+            TimesOnReferenceClock = opened.Count == 0,
+        };
     }
 
     public void DescribeOutput(SessionStream stream, bool isReference, StreamOutputDescription output)

@@ -48,12 +48,19 @@ public readonly record struct FrameSize(int Width, int Height)
 /// $XDG_CACHE_HOME/neuroalign/video-index, else ~/.cache/neuroalign/video-index.
 /// </param>
 /// <param name="FfmpegDirectory">Folder holding ffmpeg and ffprobe; null: search PATH.</param>
+/// <param name="FrameClock">
+/// Frame times given by a container (an NWB ImageSeries' timestamps or rate) replacing the
+/// container's presentation times: the clock of the video's frames, given their count.
+/// </param>
+/// <param name="FrameClockSource">Where <paramref name="FrameClock"/>'s times come from, in words.</param>
 public sealed record VideoOptions(
     VideoColor Color = VideoColor.Gray,
     FrameSize? OutputSize = null,
     string? TimestampsPath = null,
     string? IndexCacheDirectory = null,
-    string? FfmpegDirectory = null)
+    string? FfmpegDirectory = null,
+    Func<long, NeuroAlign.Time.SampleClock>? FrameClock = null,
+    string? FrameClockSource = null)
 {
     /// <summary>Parses a colour: gray or rgb.</summary>
     public static VideoColor ParseColor(string text)

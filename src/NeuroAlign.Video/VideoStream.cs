@@ -22,7 +22,7 @@ public sealed class VideoStream : ISampleStream
     private long[]? _repeated;
     private bool _disposed;
 
-    private VideoStream(string path, FrameIndex index, FfmpegTools tools, VideoOptions options, ExplicitClock clock, string timestampSource, string? indexPath, bool indexFromCache)
+    private VideoStream(string path, FrameIndex index, FfmpegTools tools, VideoOptions options, SampleClock clock, string timestampSource, string? indexPath, bool indexFromCache)
     {
         SourcePath = path;
         _index = index;
@@ -62,9 +62,15 @@ public sealed class VideoStream : ISampleStream
             indexPath = cache.TryStore(path, index);
         }
 
-        ExplicitClock clock;
+        SampleClock clock;
         string source;
-        if (options.TimestampsPath is { } timestampsPath)
+        if (options.FrameClock is { } frameClock)
+        {
+            // A container's times for the frames (NWB ImageSeries): checked against the frame count there.
+            clock = frameClock(index.FrameCount);
+            source = options.FrameClockSource ?? "frame times given by a container";
+        }
+        else if (options.TimestampsPath is { } timestampsPath)
         {
             double[] times = FrameTimestampsFile.Read(timestampsPath);
             if (times.LongLength != index.FrameCount)

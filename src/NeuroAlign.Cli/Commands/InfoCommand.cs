@@ -3,9 +3,11 @@ using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Filtering;
 using NeuroAlign.Formats;
+using NeuroAlign.Formats.Kilosort;
 using NeuroAlign.Formats.Pose;
 using NeuroAlign.Hdf5.Nwb;
 using NeuroAlign.Hdf5.Pose;
+using NeuroAlign.Modalities.Spikes;
 using NeuroAlign.Sessions;
 using NeuroAlign.Streams;
 using NeuroAlign.Tables;
@@ -177,6 +179,17 @@ internal static class InfoCommand
             new("t0", $"{clock.StartSeconds:R} s (own clock)"),
             new("clock", clock.Describe()),
         };
+        if (stream is SpikeStream { Spikes.SampleRateHz: double hz } spikes && !double.IsFinite(hz))
+        {
+            // Spike times in seconds (NWB Units): the clock's "samples" are the distinct spike times,
+            // whose mean rate says nothing (NaN for one spike); the spikes and their span do.
+            SortedSpikes s = spikes.Spikes;
+            string span = s.SpikeCount == 0 ? "no spikes" : $"{s.SpikeCount} spikes from {clock.TimeOf(s.FirstSample):R} s to {clock.TimeOf(s.LastSample):R} s";
+            rows[1] = new("samples", $"{clock.SampleCount} distinct spike times");
+            rows[4] = new("rate", $"none (spike times in seconds): {span}");
+            rows[7] = new("clock", "explicit: the distinct spike times (see clock below)");
+        }
+
         rows.AddRange(stream.Details);
         output.WriteLine(stream.SourcePath);
         int width = rows.Max(r => r.Key.Length) + 1;

@@ -24,7 +24,7 @@ public sealed class EphysRecording : ContinuousStream
     /// <param name="digitalLines">Sync and TTL lines recorded with the stream.</param>
     /// <param name="warnings">Things the metadata got wrong that the reader worked around.</param>
     /// <param name="owned">Further resources to dispose with the recording (mapped side files).</param>
-    /// <param name="sites">Each channel's probe site (null where it has none), with where they came from; null when the metadata gives no geometry.</param>
+    /// <param name="sites">Each channel's probe site (null where it has none), with where they came from, and its brain location when the metadata names one; null when the metadata gives no geometry.</param>
     /// <param name="units">Each channel's natural unit (<see cref="ChannelLayout.Units"/>); null when the metadata gives none.</param>
     public EphysRecording(
         ContinuousStream data,
@@ -51,7 +51,12 @@ public sealed class EphysRecording : ContinuousStream
         _digitalLines = digitalLines.ToArray();
         _warnings = warnings.Select(Printable.Escape).ToArray();
         _owned = owned?.ToArray() ?? [];
-        _layout = new ChannelLayout(_channelNames, sites?.Sites ?? [], sites?.SiteSource, units?.ToArray());
+        _layout = new ChannelLayout(_channelNames, sites?.Sites ?? [], sites?.SiteSource, units?.ToArray(), sites?.Locations);
+        if (_layout.Locations is { Count: > 0 } locations && locations.Count != _channelNames.Length)
+        {
+            throw new ArgumentException($"{locations.Count} locations for {_channelNames.Length} channels", nameof(sites));
+        }
+
         if (_layout.Sites.Count is not 0 && _layout.Sites.Count != _channelNames.Length)
         {
             throw new ArgumentException($"{_layout.Sites.Count} sites for {_channelNames.Length} channels", nameof(sites));

@@ -18,7 +18,11 @@ public readonly record struct ProbeSite(int Shank, double XUm, double YUm);
 /// NI-DAQ analog inputs, "counts" for digital words and values of no known unit); empty when the
 /// metadata says nothing (then <see cref="ChannelUnits.Natural"/> assumes microvolts).
 /// </param>
-public sealed record ChannelLayout(IReadOnlyList<string> Names, IReadOnlyList<ProbeSite?> Sites, string? SiteSource, IReadOnlyList<string>? Units = null)
+/// <param name="Locations">
+/// Each channel's brain location as the metadata names it (an NWB electrodes table's <c>location</c>:
+/// "CA1", "DG"; "" where none is given); null or empty when the metadata names none.
+/// </param>
+public sealed record ChannelLayout(IReadOnlyList<string> Names, IReadOnlyList<ProbeSite?> Sites, string? SiteSource, IReadOnlyList<string>? Units = null, IReadOnlyList<string>? Locations = null)
 {
     /// <summary>Whether any channel has a site.</summary>
     public bool HasSites => Sites.Any(s => s.HasValue);
@@ -31,6 +35,7 @@ public sealed record ChannelLayout(IReadOnlyList<string> Names, IReadOnlyList<Pr
             [.. positions.Select(p => Names[p])],
             Sites.Count == 0 ? [] : [.. positions.Select(p => Sites[p])],
             SiteSource,
-            Units is null || Units.Count == 0 ? Units : [.. positions.Select(p => Units[p])]);
+            Units is null || Units.Count == 0 ? Units : [.. positions.Select(p => Units[p])],
+            Locations is null || Locations.Count == 0 ? Locations : [.. positions.Select(p => Locations[p])]);
     }
 }

@@ -1,5 +1,6 @@
 using NeuroAlign.Formats;
 using NeuroAlign.Formats.Containers;
+using NeuroAlign.Formats.TimedTable;
 using NeuroAlign.Tables;
 
 namespace NeuroAlign.Hdf5.Nwb;
@@ -7,7 +8,7 @@ namespace NeuroAlign.Hdf5.Nwb;
 /// <summary>
 /// NWB 2.x files as a source of the existing modalities (docs/formats/nwb.md): <c>FILE.nwb#ADDRESS</c>
 /// opens Units as spikes, a TimeIntervals table (or an event TimeSeries) as event times and
-/// labels, an ElectricalSeries (any TimeSeries) as ephys; pose is read by the pose modality
+/// labels, an ElectricalSeries (any TimeSeries) as ephys, a TimeSeries or SpatialSeries as a table, an ImageSeries' external video; pose is read by the pose modality
 /// (<see cref="NwbPose"/>). Registered by the front end.
 /// </summary>
 public sealed class NwbContainer : IContainerFormat
@@ -58,6 +59,30 @@ public sealed class NwbContainer : IContainerFormat
             nwb.Dispose();
             throw;
         }
+    }
+
+    public ITableStream OpenTable(string path)
+    {
+        (string file, string? address) = Split(path);
+        NwbFile nwb = NwbFile.Open(file);
+        try
+        {
+            NwbObject series = nwb.Resolve(address, address is null ? ["SpatialSeries"] : ["TimeSeries"], "a TimeSeries or SpatialSeries of [samples] or [samples, columns] numbers");
+            return Guard(file, () => NwbTableStream.Open(nwb, series));
+        }
+        catch
+        {
+            nwb.Dispose();
+            throw;
+        }
+    }
+
+    public ContainerVideo OpenVideo(string path)
+    {
+        (string file, string? address) = Split(path);
+        using NwbFile nwb = NwbFile.Open(file);
+        NwbObject series = nwb.Resolve(address, "ImageSeries", "an ImageSeries whose external_file is a video");
+        return Guard(file, () => NwbVideo.Read(nwb, series));
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace NeuroAlign.Hdf5.Nwb;
 /// </summary>
 public static class NwbInfo
 {
-    /// <summary>The modality whose option opens an object of this type (ephys, spikes, pose, events), or null when none does.</summary>
+    /// <summary>The modality whose option opens an object of this type (ephys, table, spikes, pose, events), or null when none does; a TimeSeries other than an ElectricalSeries opens with --ephys too.</summary>
     public static string? OptionFor(NwbFile file, NwbObject o)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -22,8 +22,9 @@ public static class NwbInfo
             : file.IsA(o.Type, "PoseEstimation") ? "pose"
             : file.IsA(o.Type, "PoseEstimationSeries") ? null
             : file.IsA(o.Type, "TimeIntervals") ? "events"
-            : file.IsA(o.Type, "ImageSeries") ? null
-            : file.IsA(o.Type, "TimeSeries") ? "ephys"
+            : file.IsA(o.Type, "ImageSeries") ? "video"
+            : file.IsA(o.Type, "ElectricalSeries") ? "ephys"
+            : file.IsA(o.Type, "TimeSeries") ? "table"
             : null;
     }
 
@@ -110,8 +111,11 @@ public static class NwbInfo
             IH5Dataset start = g.Dataset("starting_time");
             double t0 = NwbData.Numbers(file.SourcePath, start, o.Path + "/starting_time") is [var first, ..] ? first : double.NaN;
             double? rate = NwbFile.NumberAttribute(file.SourcePath, start, "rate", o.Path + "/starting_time");
+            // An external video's series holds no frames (data (0, 0, 0)): its end is the video's.
             return rate is { } hz
-                ? string.Create(CultureInfo.InvariantCulture, $"rate {hz:G} Hz from {t0:G} s to {t0 + (samples / hz):G} s")
+                ? samples > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"rate {hz:G} Hz from {t0:G} s to {t0 + (samples / hz):G} s")
+                    : string.Create(CultureInfo.InvariantCulture, $"rate {hz:G} Hz from {t0:G} s")
                 : "starting_time without a rate";
         }
 

@@ -14,9 +14,9 @@ namespace NeuroAlign.Hdf5.Nwb;
 public sealed record NwbPoseRows(PoseData Data, SampleClock Clock, string Timing, IReadOnlyList<string> Warnings);
 
 /// <summary>
-/// ndx-pose's <c>PoseEstimation</c> (a group of <c>PoseEstimationSeries</c>, each data [T, 2] in
+/// ndx-pose's <c>PoseEstimation</c> (a group of <c>PoseEstimationSeries</c>, each data [T, 2] or [T, 3] in
 /// its unit, <c>confidence</c> [T], timed by <c>timestamps</c> or <c>starting_time</c> + rate):
-/// every series is one bodypart and all must share their times. Types are known through the
+/// every series is one bodypart and all must share their times and their dimensions (2-D or 3-D). Types are known through the
 /// namespace cached in the file, so a subtype of PoseEstimationSeries reads the same.
 /// </summary>
 public static class NwbPose
@@ -43,6 +43,7 @@ public static class NwbPose
         }
 
         int frames = -1;
+        int dimensions = 0;
         SampleClock? clock = null;
         string timing = string.Empty;
         var xy = new List<double[]>();
@@ -57,12 +58,18 @@ public static class NwbPose
 
             IH5Dataset data = sg.Dataset("data");
             ulong[] dims = data.Space.Dimensions;
-            if (dims.Length != 2 || dims[1] != 2 || dims[0] > int.MaxValue / 4)
+            if (dims.Length != 2 || dims[1] is not (2 or 3) || dims[0] > int.MaxValue / 4)
             {
-                throw new InvalidRecordingException(path, $"{s.Path}/data", $"shape {NwbData.Shape(data)}",
-                    dims.Length == 2 && dims[1] == 3 ? "(frames, 2): 3-D pose (x, y, z) is not read" : "(frames, 2): x and y per frame");
+                throw new InvalidRecordingException(path, $"{s.Path}/data", $"shape {NwbData.Shape(data)}", "(frames, 2) or (frames, 3): x, y (and z) per frame");
             }
 
+            if (dimensions != 0 && (int)dims[1] != dimensions)
+            {
+                throw new InvalidRecordingException(path, $"{s.Path}/data", $"shape {NwbData.Shape(data)} ({dims[1]}-D)",
+                    $"{dimensions}-D points as {series[0].Path} holds (the series of one PoseEstimation are all 2-D or all 3-D)");
+            }
+
+            dimensions = (int)dims[1];
             int n = (int)dims[0];
             if (frames >= 0 && n != frames)
             {
@@ -108,16 +115,20 @@ public static class NwbPose
             scores.Add(confidence);
         }
 
-        int b = series.Length;
-        var rows = new float[(long)frames * b * 3];
+        // Each point is its coordinates then the score: (x, y, score), or (x, y, z, score) for 3-D.
+        int b = series.Length, per = dimensions + 1;
+        var rows = new float[(long)frames * b * per];
         for (int f = 0; f < frames; f++)
         {
             for (int k = 0; k < b; k++)
             {
-                long at = (((long)f * b) + k) * 3;
-                rows[at] = (float)xy[k][(2 * f) + 0];
-                rows[at + 1] = (float)xy[k][(2 * f) + 1];
-                rows[at + 2] = scores[k] is { } sc ? (float)sc[f] : float.NaN;
+                long at = (((long)f * b) + k) * per;
+                for (int d = 0; d < dimensions; d++)
+                {
+                    rows[at + d] = (float)xy[k][(dimensions * f) + d];
+                }
+
+                rows[at + dimensions] = scores[k] is { } sc ? (float)sc[f] : float.NaN;
             }
         }
 
@@ -134,7 +145,7 @@ public static class NwbPose
             new("source software", software),
             new("untracked", "NaN, as written"),
         };
-        var pose = new PoseData($"{path}#{estimation.Path}", "nwb", "confidence", [estimation.Name], [.. series.Select(s => s.Name)], frames, rows, facts);
+        var pose = new PoseData($"{path}#{estimation.Path}", "nwb", "confidence", [estimation.Name], [.. series.Select(s => s.Name)], frames, rows, facts, dimensions);
         return new NwbPoseRows(pose, clock!, string.Create(CultureInfo.InvariantCulture, $"NWB {timing}"), warnings);
     }
 

@@ -235,11 +235,18 @@ public sealed class NwbSeriesStream : ContinuousStream
         int[] ids = [.. rows.Select(r => (int)Math.Clamp(tableIds[r], int.MinValue, int.MaxValue))];
         string[] names = [.. ids.Select(i => i.ToString(CultureInfo.InvariantCulture))];
         string areas = string.Empty;
+        string[]? channelLocations = null;
         if (table.LinkExists("location") && table.Get("location") is IH5Dataset loc && loc.Type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength)
         {
-            // Brain areas are not written per channel (no dataset for them yet): info lists them.
+            // Each channel's brain area, in data order (/ephys/channel_locations); info lists the distinct ones.
             string[] locations = NwbData.Texts(path, loc, $"{Table}/location");
-            string[] distinct = [.. rows.Where(r => r < locations.Length).Select(r => locations[r]).Where(l => l.Length > 0).Distinct()];
+            if (locations.Length != tableIds.Length)
+            {
+                throw new InvalidRecordingException(path, $"{Table}/location", $"{locations.Length} values", $"one per row of the table: {tableIds.Length}");
+            }
+
+            channelLocations = [.. rows.Select(r => locations[r])];
+            string[] distinct = [.. channelLocations.Where(l => l.Length > 0).Distinct()];
             areas = distinct.Length == 0 ? string.Empty : $"; locations {string.Join(", ", distinct.Take(8))}{(distinct.Length > 8 ? ", …" : string.Empty)}";
         }
 
@@ -256,7 +263,7 @@ public sealed class NwbSeriesStream : ContinuousStream
             }
         }
 
-        return (ids, new ChannelLayout(names, sites, siteSource), $"region rows {Rows(rows)} of {Table}; {siteSource}{areas}");
+        return (ids, new ChannelLayout(names, sites, siteSource, Locations: channelLocations), $"region rows {Rows(rows)} of {Table}; {siteSource}{areas}");
     }
 
     private static string Rows(long[] rows) => rows.Length <= 6 ? string.Join(", ", rows) : $"{string.Join(", ", rows.Take(3))} … {rows[^1]} ({rows.Length})";

@@ -194,7 +194,13 @@ public sealed class PoseModality : IModality
 
         output.Datasets["bodyparts"] = pose.Data.Bodyparts.ToArray();
         output.Datasets["individuals"] = pose.Data.Individuals.ToArray();
-        output.Attributes["axes"] = "window, point, individual, bodypart, (x, y, score)";
+        output.Attributes["axes"] = pose.Data.Dimensions == 3 ? "window, point, individual, bodypart, (x, y, z, score)" : "window, point, individual, bodypart, (x, y, score)";
+        if (pose.Data.Dimensions == 3)
+        {
+            // 3-D pose only: 2-D outputs keep their attributes as they were.
+            output.Attributes["coordinates"] = "x, y, z";
+        }
+
         output.Attributes["score"] = pose.Data.ScoreName;
         output.Attributes["pose_rows"] = (long)pose.Data.FrameCount;
         output.Attributes["timing"] = pose.Timing;

@@ -45,6 +45,12 @@ public sealed class NwbFuzzTests(ITestOutputHelper output)
 
                     _ = NwbContainer.Instance.ReadTimes(path + "#trials", new TimeColumnRequest { AllOtherColumnsAsLabels = true });
                     _ = NwbContainer.Instance.ReadTimes(path + "#TTL", new TimeColumnRequest());
+                    using (var table = NwbContainer.Instance.OpenTable(path + "#processing/behavior/Position/SpatialSeries"))
+                    {
+                        var rows = new byte[3 * table.SampleShape[0] * sizeof(float)];
+                        table.ReadSamples([0, -1, table.Clock.SampleCount - 1], rows);
+                    }
+
                     using var ephys = NwbContainer.Instance.OpenEphys(path + "#ElectricalSeriesAP");
                     var block = new byte[300 * ephys.FrameBytes];
                     ephys.ReadBlock(ephys.SampleCount - 300, 300, block);

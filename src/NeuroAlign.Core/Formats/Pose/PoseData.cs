@@ -5,14 +5,30 @@ namespace NeuroAlign.Formats.Pose;
 /// <summary>
 /// One pose file read: row i is frame i of its camera, each row the points of every individual's
 /// bodyparts as (x, y, score), float32, shaped [individual, bodypart, 3] and held in memory
-/// (frames × individuals × bodyparts × 12 bytes: an hour at 60 fps of 20 bodyparts is 52 MB).
+/// (frames × individuals × bodyparts × 12 bytes: an hour at 60 fps of 20 bodyparts is 52 MB);
+/// 3-D pose (an ndx-pose series of [T, 3]) as (x, y, z, score), shaped [individual, bodypart, 4].
 /// Points the file does not hold are NaN; values the file holds are kept as they are (DeepLabCut
 /// writes an untracked point as 0, 0 with likelihood 0 in single-animal files).
 /// </summary>
 public sealed class PoseData
 {
-    public PoseData(string sourcePath, string formatName, string scoreName, IReadOnlyList<string> individuals, IReadOnlyList<string> bodyparts, int frameCount, float[] values, IReadOnlyList<KeyValuePair<string, string>> facts)
+    /// <param name="sourcePath">The file read.</param>
+    /// <param name="formatName">deeplabcut, sleap, nwb.</param>
+    /// <param name="scoreName">What the score is in the file's words.</param>
+    /// <param name="individuals">The individuals' names.</param>
+    /// <param name="bodyparts">The bodyparts' names.</param>
+    /// <param name="frameCount">Rows of the file.</param>
+    /// <param name="values">[frame, individual, bodypart, (x, y[, z], score)], C order.</param>
+    /// <param name="facts">Format facts for info.</param>
+    /// <param name="dimensions">Coordinates per point: 2 (x, y) or 3 (x, y, z); the score follows them.</param>
+    public PoseData(string sourcePath, string formatName, string scoreName, IReadOnlyList<string> individuals, IReadOnlyList<string> bodyparts, int frameCount, float[] values, IReadOnlyList<KeyValuePair<string, string>> facts, int dimensions = 2)
     {
+        if (dimensions is not (2 or 3))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dimensions), dimensions, "2-D or 3-D pose");
+        }
+
+        Dimensions = dimensions;
         SourcePath = sourcePath;
         FormatName = formatName;
         ScoreName = scoreName;
@@ -38,11 +54,17 @@ public sealed class PoseData
     /// <summary>Rows of the file: frames 0..FrameCount-1.</summary>
     public int FrameCount { get; }
 
-    /// <summary>[frame, individual, bodypart, (x, y, score)], C order.</summary>
+    /// <summary>Coordinates per point: 2 (x, y) or 3 (x, y, z).</summary>
+    public int Dimensions { get; }
+
+    /// <summary>Floats per point: the coordinates and the score.</summary>
+    public int ValuesPerPoint => Dimensions + 1;
+
+    /// <summary>[frame, individual, bodypart, (x, y[, z], score)], C order.</summary>
     internal float[] Values { get; }
 
     /// <summary>Floats in one frame.</summary>
-    public int ValuesPerFrame => Individuals.Count * Bodyparts.Count * 3;
+    public int ValuesPerFrame => Individuals.Count * Bodyparts.Count * ValuesPerPoint;
 
     /// <summary>Format facts (scorer, layout, untracked convention) for <c>info</c>.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Facts { get; }
@@ -51,7 +73,7 @@ public sealed class PoseData
     public (double Min, double Max) ScoreRange()
     {
         float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        for (int i = 2; i < Values.Length; i += 3)
+        for (int i = Dimensions; i < Values.Length; i += ValuesPerPoint)
         {
             float s = Values[i];
             if (float.IsFinite(s))
@@ -69,7 +91,7 @@ public sealed class PoseData
     {
         (double min, double max) = ScoreRange();
         int untracked = 0;
-        for (int i = 0; i < Values.Length; i += 3)
+        for (int i = 0; i < Values.Length; i += ValuesPerPoint)
         {
             untracked += float.IsNaN(Values[i]) ? 1 : 0;
         }
@@ -80,8 +102,13 @@ public sealed class PoseData
             new("individuals", $"{Individuals.Count}: {string.Join(", ", Individuals)}"),
             new("bodyparts", $"{Bodyparts.Count}: {string.Join(", ", Bodyparts)}"),
             new("score", $"{ScoreName}, {(double.IsNaN(min) ? "none stored" : string.Create(CultureInfo.InvariantCulture, $"{min:G6} to {max:G6}"))}"),
-            new("points NaN", $"{untracked} of {Values.Length / 3}"),
+            new("points NaN", $"{untracked} of {Values.Length / ValuesPerPoint}"),
         };
+        if (Dimensions == 3)
+        {
+            rows.Add(new("coordinates", "x, y, z (3-D), then the score"));
+        }
+
         rows.AddRange(Facts);
         return rows;
     }

@@ -6,7 +6,7 @@ namespace NeuroAlign.Formats.Pose;
 
 /// <summary>
 /// A pose file as a stream: sample i is row i (frame i of its camera), float32 [individual,
-/// bodypart, 3] holding x, y and score, on the clock it is given: the camera's frame times on the
+/// bodypart, 3] holding x, y and score ([…, 4]: x, y, z and score for 3-D pose), on the clock it is given: the camera's frame times on the
 /// camera's own clock, a timestamps file, or a rate.
 /// </summary>
 public sealed class PoseStream : ISampleStream
@@ -32,7 +32,7 @@ public sealed class PoseStream : ISampleStream
         Clock = clock;
         Timing = timing;
         Camera = camera;
-        _shape = [data.Individuals.Count, data.Bodyparts.Count, 3];
+        _shape = [data.Individuals.Count, data.Bodyparts.Count, data.ValuesPerPoint];
     }
 
     public PoseData Data => _data;

@@ -20,7 +20,7 @@ public sealed record TimedTableOptions(string? TimeColumn = null, Action<string>
 /// index (0, 1, …). Every numeric column but the time column is a channel, held as float32 (n/a as
 /// NaN); text columns are left out with a warning. Times must be finite and strictly increasing.
 /// </summary>
-public sealed class TimedTableStream : ISampleStream
+public sealed class TimedTableStream : ITableStream
 {
     /// <summary>The stream's format name.</summary>
     public const string Format = "table";
@@ -52,6 +52,8 @@ public sealed class TimedTableStream : ISampleStream
 
     /// <summary>The channels' names, in file order.</summary>
     public IReadOnlyList<string> Columns { get; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> OutputAttributes => [];
 
     /// <summary>Text columns that were not read.</summary>
     public IReadOnlyList<string> LeftOutColumns { get; }

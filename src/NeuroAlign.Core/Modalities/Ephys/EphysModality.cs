@@ -185,6 +185,12 @@ public sealed class EphysModality : IModality
             if (ephys.ChannelLayout is { } layout)
             {
                 output.Datasets["channel_names"] = layout.Names.ToArray();
+                if (layout.Locations is { Count: > 0 } locations)
+                {
+                    // Brain areas as the metadata names them (NWB electrodes' location), "" where none.
+                    output.Datasets["channel_locations"] = locations.ToArray();
+                }
+
                 if (layout.HasSites)
                 {
                     // [C, 2]: x across the probe, y along the shank, µm; NaN for channels that are no electrode (SY).

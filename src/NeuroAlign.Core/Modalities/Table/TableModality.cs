@@ -1,4 +1,5 @@
 using NeuroAlign.Filtering;
+using NeuroAlign.Formats.Containers;
 using NeuroAlign.Formats.TimedTable;
 using NeuroAlign.Sessions;
 
@@ -55,6 +56,11 @@ public sealed class TableModality : IModality
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(opened);
+        if (ContainerFormats.Find(request.Path) is { } container)
+        {
+            return OpenContainer(container, request, settings, opened);
+        }
+
         string? clockOf = null;
         if (settings.PerStream(TableSettings.Clock).TryGet(request.Name, Name, out string? named))
         {
@@ -70,12 +76,36 @@ public sealed class TableModality : IModality
         };
     }
 
+    /// <summary>
+    /// A series of a container file (NWB): its times count the file's own seconds, so, as for its
+    /// ephys and units, the first stream of that file places the others, and leading the session
+    /// its zero is time zero. The time column and clock settings apply to CSV/TSV/.npy tables.
+    /// </summary>
+    private OpenedStream OpenContainer(IContainerFormat container, StreamRequest request, SettingValues settings, IReadOnlyList<SessionStream> opened)
+    {
+        foreach (Setting<string> setting in new[] { TableSettings.TimeColumn, TableSettings.Clock })
+        {
+            if (settings.PerStream(setting).TryGet(request.Name, Name, out _))
+            {
+                throw new SettingException(setting, $"{request.Name} ({request.Path}): a series of a container file is timed by its own timestamps or rate, in the file's seconds; place the file with an offset or shared pulses instead");
+            }
+        }
+
+        string clockName = container.ClockName(request.Path);
+        return new OpenedStream(container.OpenTable(request.Path), [])
+        {
+            AcquisitionClock = clockName,
+            ClockOf = opened.FirstOrDefault(s => s.Opened.AcquisitionClock == clockName)?.Name,
+            TimesOnReferenceClock = opened.Count == 0,
+        };
+    }
+
     /// <summary>The columns' names, the time column, and which clock the times are on.</summary>
     public void DescribeOutput(SessionStream stream, bool isReference, StreamOutputDescription output)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(output);
-        if (stream.Stream is not TimedTableStream table)
+        if (stream.Stream is not ITableStream table)
         {
             return;
         }
@@ -84,8 +114,16 @@ public sealed class TableModality : IModality
         output.Attributes["time_column"] = table.TimeColumn;
         output.Attributes["rows"] = table.Clock.SampleCount;
         output.Attributes["axes"] = "window, point, column (the columns dataset names them)";
-        output.Attributes["clock_assumption"] = stream.Opened.ClockOf is { } source
-            ? $"the table's times count on {source}'s own clock"
-            : "the table's times are reference-clock seconds, as given";
+        output.Attributes["clock_assumption"] = stream.Opened.AcquisitionClock is not null
+            ? stream.Opened.ClockOf is { } file
+                ? $"the series' times are the container file's seconds, placed as {file} of the same file is"
+                : "the series' times are the container file's seconds"
+            : stream.Opened.ClockOf is { } source
+                ? $"the table's times count on {source}'s own clock"
+                : "the table's times are reference-clock seconds, as given";
+        foreach (var (key, value) in table.OutputAttributes)
+        {
+            output.Attributes[key] = value;
+        }
     }
 }
