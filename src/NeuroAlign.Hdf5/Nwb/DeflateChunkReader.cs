@@ -46,6 +46,7 @@ internal sealed class DeflateChunkReader : IDisposable
     private readonly ChunkEntry[] _index;
     private readonly int _capacity;
     private readonly Lock _gate = new();
+    private readonly Lock _readGate = new();
 
     // Inflated chunks by linear index (row chunk × column chunks + column chunk) and their last use;
     // evicted buffers are reused for the next chunks (all of one size).
@@ -118,6 +119,35 @@ internal sealed class DeflateChunkReader : IDisposable
     /// <summary>Rows [<paramref name="startRow"/>, +<paramref name="rowCount"/>) of every column, row-major, into <paramref name="destination"/>.</summary>
     public void Read(long startRow, int rowCount, Span<byte> destination)
     {
+        // One read at a time: a chunk inflated in part is carried on by one thread only.
+        lock (_readGate)
+        {
+            ReadRows(startRow, rowCount, destination);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_readGate)
+        {
+            lock (_gate)
+            {
+                _disposed = true;
+                foreach (Cached entry in _cache.Values)
+                {
+                    entry.Finish();
+                }
+
+                _cache.Clear();
+                _spare.Clear();
+            }
+
+            _file.Dispose();
+        }
+    }
+
+    private void ReadRows(long startRow, int rowCount, Span<byte> destination)
+    {
         long rowBytes = (long)_columns * _elementBytes;
         if (startRow < 0 || rowCount < 0 || startRow + rowCount > _rows || destination.Length < rowCount * rowBytes)
         {
@@ -140,7 +170,10 @@ internal sealed class DeflateChunkReader : IDisposable
             }
         }
 
-        byte[][] chunks = Fetch(wanted);
+        // Bytes of each chunk the rows need: chunks are row-major, so rows up to the last one asked for.
+        int chunkRowBytes = _chunkColumns * _elementBytes;
+        int[] needBytes = [.. wanted.Select(chunk => (int)((Math.Min(startRow + rowCount, (chunk / _columnChunks * _chunkRows) + _chunkRows) - (chunk / _columnChunks * _chunkRows)) * chunkRowBytes))];
+        byte[][] chunks = Fetch(wanted, needBytes);
         unsafe
         {
             fixed (byte* target = destination)
@@ -155,7 +188,6 @@ internal sealed class DeflateChunkReader : IDisposable
                     long from = Math.Max(startRow, chunkFirstRow);
                     long until = Math.Min(startRow + rowCount, chunkFirstRow + _chunkRows);
                     int copyBytes = columns * _elementBytes;
-                    int chunkRowBytes = _chunkColumns * _elementBytes;
                     ReadOnlySpan<byte> source = chunks[i];
                     for (long row = from; row < until; row++)
                     {
@@ -179,43 +211,22 @@ internal sealed class DeflateChunkReader : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            _disposed = true;
-            _cache.Clear();
-            _spare.Clear();
-        }
-
-        _file.Dispose();
-    }
-
-    /// <summary>The chunks asked for, inflated: cached ones as they are, the others at once over the cores.</summary>
-    private byte[][] Fetch(List<long> wanted)
+    /// <summary>
+    /// The chunks asked for, each inflated at least to its first <paramref name="needBytes"/> bytes:
+    /// cached ones as they are, the others (and the rest of those inflated in part) at once over the cores.
+    /// </summary>
+    private byte[][] Fetch(List<long> wanted, int[] needBytes)
     {
         var result = new byte[wanted.Count][];
-        var missing = new List<int>();
-        var buffers = new List<byte[]>();
+        var work = new List<(long Chunk, Cached Entry, int Need)>();
         var needed = new HashSet<long>(wanted);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            for (int i = 0; i < wanted.Count; i++)
-            {
-                if (_cache.TryGetValue(wanted[i], out Cached? hit))
-                {
-                    hit.LastUse = ++_uses;
-                    result[i] = hit.Data;
-                }
-                else
-                {
-                    missing.Add(i);
-                }
-            }
+            int missing = wanted.Count(w => !_cache.ContainsKey(w));
 
             // Room for the missing ones, dropping the least recently used chunks not needed now.
-            while (_cache.Count + missing.Count > _capacity)
+            while (_cache.Count + missing > _capacity)
             {
                 KeyValuePair<long, Cached> oldest = _cache.Where(e => !needed.Contains(e.Key)).MinBy(e => e.Value.LastUse);
                 if (oldest.Value is null)
@@ -224,63 +235,123 @@ internal sealed class DeflateChunkReader : IDisposable
                 }
 
                 _cache.Remove(oldest.Key);
+                oldest.Value.Finish();
                 _spare.Push(oldest.Value.Data);
             }
 
-            foreach (int _ in missing)
+            for (int i = 0; i < wanted.Count; i++)
             {
-                buffers.Add(_spare.Count > 0 ? _spare.Pop() : GC.AllocateUninitializedArray<byte>(_chunkBytes));
+                if (!_cache.TryGetValue(wanted[i], out Cached? entry))
+                {
+                    entry = new Cached(_spare.Count > 0 ? _spare.Pop() : GC.AllocateUninitializedArray<byte>(_chunkBytes));
+                    _cache[wanted[i]] = entry;
+                    ChunksInflated++;
+                }
+
+                entry.LastUse = ++_uses;
+                result[i] = entry.Data;
+                if (entry.Valid < needBytes[i])
+                {
+                    work.Add((wanted[i], entry, needBytes[i]));
+                }
             }
 
             // Buffers beyond what the cache can hold go back to the runtime.
             _spare.Clear();
         }
 
-        if (missing.Count == 1)
+        try
         {
-            Inflate(wanted[missing[0]], buffers[0]);
-        }
-        else if (missing.Count > 1)
-        {
-            try
+            if (work.Count == 1)
             {
-                Parallel.For(0, missing.Count, m => Inflate(wanted[missing[m]], buffers[m]));
+                Advance(work[0].Chunk, work[0].Entry, work[0].Need);
             }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            else if (work.Count > 1)
             {
-                // The first chunk's own one-line error, not the parallel loop's wrapper.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                Parallel.For(0, work.Count, w => Advance(work[w].Chunk, work[w].Entry, work[w].Need));
             }
         }
-
-        lock (_gate)
+        catch (Exception e)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            for (int m = 0; m < missing.Count; m++)
+            // A chunk that failed is not kept half made.
+            lock (_gate)
             {
-                result[missing[m]] = buffers[m];
-                _cache[wanted[missing[m]]] = new Cached(buffers[m]) { LastUse = ++_uses };
+                foreach ((long chunk, Cached entry, _) in work)
+                {
+                    _cache.Remove(chunk);
+                    entry.Finish();
+                }
             }
 
-            ChunksInflated += missing.Count;
+            // The first chunk's own one-line error, not the parallel loop's wrapper.
+            Exception first = e is AggregateException { InnerExceptions.Count: > 0 } all ? all.InnerExceptions[0] : e;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
         }
 
         return result;
     }
 
-    /// <summary>Reads chunk <paramref name="chunk"/>'s stored bytes and undoes its filters into <paramref name="output"/>.</summary>
-    private void Inflate(long chunk, byte[] output)
+    /// <summary>
+    /// Inflates chunk <paramref name="chunk"/> at least to byte <paramref name="need"/>. A deflated
+    /// chunk without shuffle is inflated only as far as the rows asked for (a window that ends in a
+    /// chunk needs its first rows only), and its inflater kept to go on from there; a shuffled chunk
+    /// needs all its bytes (each element's bytes are spread over the whole chunk).
+    /// </summary>
+    private void Advance(long chunk, Cached entry, int need)
     {
-        ChunkEntry entry = _index[chunk];
-        // Bit i of a chunk's filter mask set: filter i of the pipeline was not applied to it.
-        bool deflate = _deflateBit != 0 && (entry.FilterMask & _deflateBit) == 0;
-        bool shuffle = _shuffleBit != 0 && (entry.FilterMask & _shuffleBit) == 0;
-        string where = string.Create(CultureInfo.InvariantCulture, $"chunk {chunk} ({entry.Size} bytes at byte {entry.Address})");
-        if (!deflate && entry.Size != _chunkBytes)
+        ChunkEntry stored = _index[chunk];
+        string where = string.Create(CultureInfo.InvariantCulture, $"chunk {chunk} ({stored.Size} bytes at byte {stored.Address})");
+        if (entry.Inflater is null)
         {
-            throw new InvalidRecordingException(_path, where, $"{entry.Size} stored bytes", $"the chunk's {_chunkBytes} bytes (not compressed)");
+            // Bit i of a chunk's filter mask set: filter i of the pipeline was not applied to it.
+            bool deflate = _deflateBit != 0 && (stored.FilterMask & _deflateBit) == 0;
+            bool shuffle = _shuffleBit != 0 && (stored.FilterMask & _shuffleBit) == 0;
+            if (!deflate && stored.Size != _chunkBytes)
+            {
+                throw new InvalidRecordingException(_path, where, $"{stored.Size} stored bytes", $"the chunk's {_chunkBytes} bytes (not compressed)");
+            }
+
+            if (deflate && !shuffle)
+            {
+                // The stored bytes are read as the inflater asks for them: none are held in memory.
+                entry.Inflater = new ZLibStream(new StoredBytes(_file, stored.Address, stored.Size, _path, where), CompressionMode.Decompress);
+            }
+            else
+            {
+                Whole(stored, entry.Data, deflate, shuffle, where);
+                entry.Valid = _chunkBytes;
+                return;
+            }
         }
 
+        try
+        {
+            Span<byte> target = entry.Data.AsSpan(0, _chunkBytes);
+            while (entry.Valid < need)
+            {
+                int n = entry.Inflater.Read(target[entry.Valid..]);
+                if (n == 0)
+                {
+                    throw new InvalidRecordingException(_path, where, $"{entry.Valid} bytes inflated", $"the chunk's {_chunkBytes} bytes");
+                }
+
+                entry.Valid += n;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            throw new InvalidRecordingException(_path, where, "bytes that do not inflate", "a zlib stream (HDF5's deflate filter)");
+        }
+
+        if (entry.Valid == _chunkBytes)
+        {
+            entry.Finish();
+        }
+    }
+
+    /// <summary>Reads a chunk's stored bytes and undoes its filters into <paramref name="output"/>, whole.</summary>
+    private void Whole(ChunkEntry entry, byte[] output, bool deflate, bool shuffle, string where)
+    {
         byte[] stored = ArrayPool<byte>.Shared.Rent((int)entry.Size);
         byte[]? shuffled = shuffle ? ArrayPool<byte>.Shared.Rent(_chunkBytes) : null;
         try
@@ -398,11 +469,69 @@ internal sealed class DeflateChunkReader : IDisposable
     /// <summary>Where a chunk's stored bytes are, how many, and which filters were skipped for it.</summary>
     private readonly record struct ChunkEntry(long Address, uint Size, uint FilterMask);
 
+    /// <summary>A chunk in the cache: its first <see cref="Valid"/> bytes inflated, and while it is inflated only in part, its inflater.</summary>
     private sealed class Cached(byte[] data)
     {
         public byte[] Data { get; } = data;
 
+        public int Valid { get; set; }
+
         public long LastUse { get; set; }
+
+        public ZLibStream? Inflater { get; set; }
+
+        /// <summary>Lets go of the inflater (inflated whole, or evicted).</summary>
+        public void Finish()
+        {
+            Inflater?.Dispose();
+            Inflater = null;
+        }
+    }
+
+    /// <summary>A chunk's stored bytes as a stream, read with positioned reads (no shared file position) as the inflater asks.</summary>
+    private sealed class StoredBytes(SafeFileHandle file, long address, uint size, string path, string where) : Stream
+    {
+        private long _read;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => size;
+
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+        public override int Read(Span<byte> buffer)
+        {
+            int want = (int)Math.Min(buffer.Length, size - _read);
+            if (want <= 0)
+            {
+                return 0;
+            }
+
+            int n = RandomAccess.Read(file, buffer[..want], address + _read);
+            if (n == 0)
+            {
+                throw new InvalidRecordingException(path, where, "the end of the file", $"{size} bytes from byte {address}");
+            }
+
+            _read += n;
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>The superblock, the dataset's object header (layout and filter pipeline messages) and its version 1 B-tree.</summary>

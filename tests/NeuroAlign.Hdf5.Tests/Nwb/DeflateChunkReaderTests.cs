@@ -140,6 +140,30 @@ public sealed class DeflateChunkReaderTests : IDisposable
         Assert.Equal(6, stream.ChunksInflatedForTests);
     }
 
+    [RequiresFact(Needs.Python)]
+    public void DeflatedChunks_InflatedAsFarAsTheRowsAskedFor_ThenCarriedOn()
+    {
+        string path = Write("partial", "(5000, 12)", "int16", "dict(chunks=(700, 5), compression='gzip')");
+        byte[] raw = File.ReadAllBytes(Path.ChangeExtension(path, ".bin"));
+        using NwbSeriesStream stream = Open(path);
+        int frame = stream.FrameBytes;
+        void Check(long start, int length, long inflated)
+        {
+            var block = new byte[length * frame];
+            stream.ReadBlock(start, length, block);
+            Assert.True(raw.AsSpan((int)(start * frame), length * frame).SequenceEqual(block), $"samples {start}+{length}");
+            Assert.Equal(inflated, stream.ChunksInflatedForTests);
+        }
+
+        // Row chunk 1 (rows 700..1399) inflated to row 1099, then on to 1299 and to its end, never again from its start.
+        Check(100, 1000, 6);
+        Check(1000, 300, 6);
+        Check(690, 20, 6);
+        Check(1300, 200, 9);
+        Check(0, 5000, 24);
+        Check(2345, 1000, 24);
+    }
+
     [Fact]
     public void Unshuffle_UndoesHdf5Shuffle_ForEveryTypeSizeAndTail()
     {
