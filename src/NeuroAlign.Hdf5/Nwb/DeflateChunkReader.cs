@@ -78,6 +78,18 @@ internal sealed class DeflateChunkReader : IDisposable
     /// <summary>Filters applied to the chunks: "none", "deflate" or "shuffle + deflate".</summary>
     public string Filters => _deflateBit == 0 ? "none" : _shuffleBit == 0 ? "deflate" : "shuffle + deflate";
 
+    /// <summary>Chunks held in the cache now, for tests.</summary>
+    internal int CachedChunks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _cache.Count;
+            }
+        }
+    }
+
     /// <summary>Chunks inflated so far (cache misses), for tests.</summary>
     public long ChunksInflated { get; private set; }
 
@@ -122,7 +134,19 @@ internal sealed class DeflateChunkReader : IDisposable
         // One read at a time: a chunk inflated in part is carried on by one thread only.
         lock (_readGate)
         {
-            ReadRows(startRow, rowCount, destination);
+            // A long read goes in pieces of as many rows of chunks as the cache holds, so the chunks
+            // it inflates never outgrow the cache (the destination aside), however long the read.
+            long rowBytes = (long)_columns * _elementBytes;
+            long piece = (long)Math.Max(1, _capacity / _columnChunks) * _chunkRows;
+            long row = startRow;
+            long end = startRow + Math.Max(0, rowCount);
+            do
+            {
+                long until = Math.Min(end, (row / _chunkRows * _chunkRows) + piece);
+                ReadRows(row, (int)(until - row), destination[(int)((row - startRow) * rowBytes)..]);
+                row = until;
+            }
+            while (row < end);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NeuroAlign.Hdf5.Nwb;
 using NeuroAlign.TestData;
+using PureHDF;
 
 namespace NeuroAlign.Hdf5.Tests.Nwb;
 
@@ -162,6 +163,25 @@ public sealed class DeflateChunkReaderTests : IDisposable
         Check(1300, 200, 9);
         Check(0, 5000, 24);
         Check(2345, 1000, 24);
+    }
+
+    [RequiresFact(Needs.Python)]
+    public void LongRead_GoesInPiecesTheCacheHolds_EachChunkInflatedOnce()
+    {
+        string path = Write("long", "(5000, 12)", "int16", "dict(chunks=(700, 5), compression='gzip', shuffle=True)");
+        byte[] raw = File.ReadAllBytes(Path.ChangeExtension(path, ".bin"));
+        using NwbFile file = NwbFile.Open(path);
+        var data = (PureHDF.VOL.Native.NativeDataset)file.H5.Dataset("acquisition/ES/data");
+
+        // A cache of 1 byte holds its minimum: two rows of chunks (6 chunks here).
+        using DeflateChunkReader reader = DeflateChunkReader.TryOpen(path, data, PureHdfInternals.ObjectHeaderAddress(data)!.Value, cacheBytes: 1, out string why)
+            ?? throw new InvalidOperationException(why);
+        var all = new byte[raw.Length];
+        reader.Read(0, 5000, all);
+
+        Assert.True(raw.AsSpan().SequenceEqual(all));
+        Assert.Equal(24, reader.ChunksInflated);
+        Assert.True(reader.CachedChunks <= 6, $"{reader.CachedChunks} chunks cached");
     }
 
     [Fact]
