@@ -38,6 +38,7 @@ if not os.path.exists(path):
     os.rename(path + ".tmp", path)
 
 n = seconds * RATE
+load = os.getloadavg()
 starts = np.random.default_rng(2).integers(0, n - RATE, size=64)
 subprocess.run(["dotnet", "build", os.path.join(ROOT, "bench/NeuroAlign.Benchmarks"), "-c", "Release", "-v", "quiet", "--nologo"], check=True, stdout=subprocess.DEVNULL)
 out = subprocess.run(["dotnet", HARNESS, "harness", "nwb-window", path + "#ElectricalSeries", str(reps), ",".join(map(str, starts))], check=True, capture_output=True, text=True).stdout
@@ -47,22 +48,27 @@ ours = json.loads(out.strip().splitlines()[-1])
 def peer(cache_bytes):
     with h5py.File(path, "r", rdcc_nbytes=cache_bytes, rdcc_nslots=10007) as f:
         d = f["acquisition/ElectricalSeries/data"]
-        times, check = [], 0
+        times, check, cpu = [], 0, 0.0
         for r in range(-2, reps):
+            if r == 0:
+                cpu = time.process_time()
             s = int(starts[max(0, r) % len(starts)])
             t = time.perf_counter()
             w = d[s:s + RATE]
             if r >= 0:
                 times.append(time.perf_counter() - t)
                 check += int(w.sum(dtype=np.int64))
+        cpu = time.process_time() - cpu
         times.sort()
-        return times[len(times) // 2], times[0], check
+        return times[len(times) // 2], times[0], check, cpu
 
 
 default = peer(1 << 20)
 sized = peer(64 << 20)
 print(f"{seconds} s NWB ElectricalSeries ({os.path.getsize(path) / 1e6:.0f} MB for {n * C * 2 / 1e6:.0f} MB), chunks ({RATE}, 64) gzip 4, 1 s windows, {reps} reads")
-print(f"  NeuroAlign NwbSeriesStream: median {ours['median_s'] * 1e3:.1f} ms, min {ours['min_s'] * 1e3:.1f} ms, peak RSS {ours['peak_rss_kb'] / 1024:.0f} MB")
-print(f"  h5py d[s:s+30000], 1 MiB cache:  median {default[0] * 1e3:.1f} ms, min {default[1] * 1e3:.1f} ms")
-print(f"  h5py d[s:s+30000], 64 MiB cache: median {sized[0] * 1e3:.1f} ms, min {sized[1] * 1e3:.1f} ms, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+print(f"  load average before / after: {load[0]:.1f} / {os.getloadavg()[0]:.1f}")
+print(f"  NeuroAlign NwbSeriesStream: median {ours['median_s'] * 1e3:.1f} ms, min {ours['min_s'] * 1e3:.1f} ms, CPU {ours['cpu_s'] / reps * 1e3:.1f} ms a window, peak RSS {ours['peak_rss_kb'] / 1024:.0f} MB")
+print(f"  h5py d[s:s+30000], 1 MiB cache:  median {default[0] * 1e3:.1f} ms, min {default[1] * 1e3:.1f} ms, CPU {default[3] / reps * 1e3:.1f} ms a window")
+print(f"  h5py d[s:s+30000], 64 MiB cache: median {sized[0] * 1e3:.1f} ms, min {sized[1] * 1e3:.1f} ms, CPU {sized[3] / reps * 1e3:.1f} ms a window, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+print(f"  CPU ratio h5py (64 MiB) / NeuroAlign: {sized[3] / ours['cpu_s']:.2f}x")
 print(f"  ratio h5py (64 MiB) / NeuroAlign: {sized[0] / ours['median_s']:.2f}x" + ("" if default[2] == ours["check"] == sized[2] else "   RESULTS DIFFER"))

@@ -1,6 +1,7 @@
 using System.Reflection;
 using PureHDF.Filters;
 using PureHDF.Selections;
+using PureHDF.VOL.Native;
 
 namespace NeuroAlign.Hdf5;
 
@@ -8,7 +9,7 @@ namespace NeuroAlign.Hdf5;
 /// Every place NeuroAlign.Hdf5 relies on how PureHDF 2.2.0 behaves beyond what its public API
 /// promises. Each item says what it relies on and why; <c>PureHdfInternalsTests</c> checks each
 /// one by name, so an upgrade that changes one fails that test, not an export in the field.
-/// Nothing here uses reflection or PureHDF's internal types: the reaches are behaviours.
+/// Nothing here but <b>ObjectHeaderAddress</b> uses reflection or PureHDF's internal types: the other reaches are behaviours.
 /// <list type="number">
 /// <item><b>ChunkWriterPerChunk</b>: the writer delegate PureHDF hands a writing chunk cache with
 /// chunk K writes chunk K's place when called with K, at any later time before the cache's
@@ -38,6 +39,11 @@ namespace NeuroAlign.Hdf5;
 /// <item><b>WrappedIoErrors</b>: PureHDF calls its generic writers through reflection, so an I/O
 /// error from a write arrives wrapped in <see cref="TargetInvocationException"/>
 /// (<see cref="Unwrap"/>).</item>
+/// <item><b>ObjectHeaderAddress</b>: a <see cref="NativeObject"/>'s internal <c>Reference.Value</c>
+/// is the address of its object header (relative to the file's base address). PureHDF 2.2 has no
+/// public way to find it, and the NWB series reader needs it to read a dataset's chunk index itself
+/// (<see cref="Nwb.DeflateChunkReader"/>). The one reach by reflection; when it fails (null), the
+/// series is read through PureHDF as before.</item>
 /// </list>
 /// Two more behaviours shape the design without code depending on them: PureHDF's default writing
 /// cache keeps every chunk until the file closes (out of memory on large exports), and attributes
@@ -87,6 +93,21 @@ internal static class PureHdfInternals
         ArgumentNullException.ThrowIfNull(start);
         ulong[] block = Enumerable.Repeat(1UL, start.Length).ToArray();
         writeOneElement(new HyperslabSelection(start.Length, start, block));
+    }
+
+    /// <summary>The address of <paramref name="item"/>'s object header relative to the file's base address, or null when this PureHDF keeps it elsewhere (ObjectHeaderAddress).</summary>
+    public static ulong? ObjectHeaderAddress(NativeObject item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        try
+        {
+            object? reference = typeof(NativeObject).GetProperty("Reference", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(item);
+            return reference?.GetType().GetProperty("Value", BindingFlags.Instance | BindingFlags.Public)?.GetValue(reference) as ulong?;
+        }
+        catch (Exception e) when (e is TargetInvocationException or MemberAccessException or AmbiguousMatchException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The exception a PureHDF call threw, without the reflection wrappers (WrappedIoErrors).</summary>

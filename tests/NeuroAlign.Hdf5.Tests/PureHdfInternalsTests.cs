@@ -66,6 +66,26 @@ public class PureHdfInternalsTests
     }
 
     [Fact]
+    public void ObjectHeaderAddress_PointsAtTheDatasetsObjectHeader()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("x.h5");
+        new H5File { ["x"] = Values(10), ["y"] = Values(20) }.Write(path);
+        using NativeFile file = H5File.OpenRead(path);
+
+        ulong? x = PureHdfInternals.ObjectHeaderAddress((NativeObject)file.Dataset("x"));
+        ulong? y = PureHdfInternals.ObjectHeaderAddress((NativeObject)file.Dataset("y"));
+
+        Assert.True(x is not null && y is not null && x != y, Item("ObjectHeaderAddress") + ": no address");
+        byte[] bytes = File.ReadAllBytes(path);
+        foreach (ulong at in new[] { x!.Value, y!.Value })
+        {
+            // PureHDF writes version 2 object headers ("OHDR") and a superblock at byte 0 (base address 0).
+            Assert.True(bytes.AsSpan((int)at, 4).SequenceEqual("OHDR"u8), Item("ObjectHeaderAddress") + $": no object header at {at}");
+        }
+    }
+
+    [Fact]
     public void ChunkWriterPerChunk_And_FlushBeforeIndex_ChunksWrittenLateWithTheirOwnDelegatesReadBack()
     {
         using var folder = new TempFolder();

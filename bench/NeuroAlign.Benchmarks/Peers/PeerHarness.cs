@@ -189,6 +189,7 @@ public static class PeerHarness
         }
 
         var times = new double[reps];
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
         for (int r = 0; r < reps; r++)
         {
             long t = Stopwatch.GetTimestamp();
@@ -196,8 +197,13 @@ public static class PeerHarness
             times[r] = Stopwatch.GetElapsedTime(t).TotalSeconds;
         }
 
+        // User + system seconds per repetition, all threads: what a loaded machine does not change.
+        s_cpuPerRep = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / Math.Max(1, reps);
         return times;
     }
+
+    /// <summary>CPU seconds per repetition of the last <see cref="Time"/>.</summary>
+    private static double s_cpuPerRep;
 
     private static void Report(string task, double[] seconds, double check)
     {
@@ -209,6 +215,7 @@ public static class PeerHarness
             ["median_s"] = median,
             ["min_s"] = sorted[0],
             ["reps"] = seconds.Length,
+            ["cpu_s"] = s_cpuPerRep,
             ["check"] = check,
         }));
     }

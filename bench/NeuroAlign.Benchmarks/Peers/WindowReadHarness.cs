@@ -9,7 +9,7 @@ namespace NeuroAlign.Benchmarks.Peers;
 /// <summary>
 /// The measurement shared by the random-window harnesses of compressed sources (cbin-window,
 /// nwb-window): 1 s windows (ReadBlock) at the given starts after two warm-up reads; prints the
-/// median and best time per window, a checksum of every window read (the Python side must reproduce
+/// median and best time per window, the CPU time (user + system) of the measured reads, a checksum of every window read (the Python side must reproduce
 /// it), and the process's peak resident size, as one JSON line.
 /// </summary>
 public static class WindowReadHarness
@@ -26,8 +26,14 @@ public static class WindowReadHarness
         var window = new short[samples * stream.ChannelCount];
         double check = 0;
         var times = new double[reps];
+        TimeSpan cpuAtStart = TimeSpan.Zero;
         for (int r = -2; r < reps; r++)
         {
+            if (r == 0)
+            {
+                cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+            }
+
             long start = starts[Math.Max(0, r) % starts.Length];
             long t = Stopwatch.GetTimestamp();
             stream.ReadBlock(start, samples, MemoryMarshal.AsBytes(window.AsSpan()));
@@ -44,6 +50,8 @@ public static class WindowReadHarness
             }
         }
 
+        // User + system seconds of the measured reads (all threads), which do not depend on the share of a loaded machine the process got.
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
         double[] sorted = [.. times.Order()];
         string? hwm = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         var result = new Dictionary<string, object>
@@ -52,6 +60,7 @@ public static class WindowReadHarness
             ["median_s"] = sorted[sorted.Length / 2],
             ["min_s"] = sorted[0],
             ["reps"] = reps,
+            ["cpu_s"] = cpu,
             ["check"] = check,
             ["peak_rss_kb"] = hwm is null ? -1 : long.Parse(hwm.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture),
         };

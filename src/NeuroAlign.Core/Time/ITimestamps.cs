@@ -21,5 +21,8 @@ public sealed class ArrayTimestamps : ITimestamps
 
     public long Count => _seconds.Length;
 
+    /// <summary>The times themselves, for searches that index the array directly (not to be changed).</summary>
+    internal double[] Array => _seconds;
+
     public double this[long index] => _seconds[index];
 }

@@ -11,8 +11,10 @@ namespace NeuroAlign.Hdf5.Nwb;
 
 /// <summary>
 /// An NWB ElectricalSeries (or any TimeSeries whose data is [T] or [T, C] numbers) as a continuous
-/// stream, read lazily: each block is one hyperslab of <c>data</c>, so only the chunks it covers are
-/// read and inflated, through a chunk cache bounded in bytes (<see cref="BoundedChunkCache"/>).
+/// stream, read lazily: a block reads and inflates only the chunks it covers, through a chunk cache
+/// bounded in bytes. Chunked data stored as h5py and pynwb write it by default (a version 1 B-tree,
+/// deflate with or without shuffle) is read by <see cref="DeflateChunkReader"/>, its chunks inflated
+/// over the cores; any other storage is one hyperslab read by PureHDF (<see cref="BoundedChunkCache"/>).
 /// The clock counts the file's seconds (starting_time + rate, or timestamps searched in blocks).
 /// </summary>
 public sealed class NwbSeriesStream : ContinuousStream
@@ -29,6 +31,9 @@ public sealed class NwbSeriesStream : ContinuousStream
     private readonly ChannelLayout? _layout;
     private readonly KeyValuePair<string, string>[] _details;
     private readonly bool _vector;
+    private readonly Lock _readerGate = new();
+    private DeflateChunkReader? _chunks;
+    private string? _chunkReading;
     private bool _disposed;
 
     private NwbSeriesStream(NwbFile file, NativeDataset data, string sourcePath, SampleClock clock, SampleType type, int channels, int[] channelIds, double[] gains, double[] offsets, ChannelLayout? layout, KeyValuePair<string, string>[] details, bool vector)
@@ -68,6 +73,19 @@ public sealed class NwbSeriesStream : ContinuousStream
     public IReadOnlyList<KeyValuePair<string, string>> NwbDetails => _details;
 
     public override ChannelLayout? ChannelLayout => _layout;
+
+    /// <summary>Chunks <see cref="DeflateChunkReader"/> inflated so far (cache misses).</summary>
+    internal long ChunksInflatedForTests => _chunks?.ChunksInflated ?? 0;
+
+    /// <summary>How blocks are read: by <see cref="DeflateChunkReader"/> (its filters), or by PureHDF and why (known after the first read).</summary>
+    internal string ChunkReading
+    {
+        get
+        {
+            _ = ChunkReader();
+            return _chunkReading!;
+        }
+    }
 
     public override IReadOnlyList<KeyValuePair<string, string>> Details => [.. base.Details, .. _details];
 
@@ -152,6 +170,12 @@ public sealed class NwbSeriesStream : ContinuousStream
             ? new HyperslabSelection(1, [(ulong)startSample], [(ulong)sampleCount])
             : new HyperslabSelection(2, [(ulong)startSample, 0], [(ulong)sampleCount, (ulong)ChannelCount]);
         Span<byte> bytes = destination[..(sampleCount * FrameBytes)];
+        if (ChunkReader() is { } chunks)
+        {
+            chunks.Read(startSample, sampleCount, bytes);
+            return;
+        }
+
         try
         {
             switch (ElementType)
@@ -178,10 +202,33 @@ public sealed class NwbSeriesStream : ContinuousStream
     {
         if (!_disposed && disposing)
         {
+            lock (_readerGate)
+            {
+                _chunks?.Dispose();
+            }
+
             _file.Dispose();
         }
 
         _disposed = true;
+    }
+
+    /// <summary>The chunk reader of this series' data, opened at the first read; null when PureHDF reads it.</summary>
+    private DeflateChunkReader? ChunkReader()
+    {
+        lock (_readerGate)
+        {
+            if (_chunkReading is null)
+            {
+                string why = "PureHDF 2.2 keeps the object header's address elsewhere";
+                _chunks = PureHdfInternals.ObjectHeaderAddress(_data) is { } address
+                    ? DeflateChunkReader.TryOpen(_file.SourcePath, _data, address, ChunkCacheBytes, out why)
+                    : null;
+                _chunkReading = _chunks is { } reader ? $"chunks read and inflated here ({reader.Filters})" : $"PureHDF: {why}";
+            }
+
+            return _chunks;
+        }
     }
 
     private static string Storage(NativeDataset data)

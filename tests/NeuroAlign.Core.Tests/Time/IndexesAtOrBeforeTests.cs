@@ -78,6 +78,54 @@ public class IndexesAtOrBeforeTests
         Assert.Equal(times.Select(clock.IndexAtOrBefore), batch);
     }
 
+    /// <summary>Times held behind the interface only: the clock searches them through ITimestamps (no array path).</summary>
+    private sealed class ListTimestamps(double[] seconds) : ITimestamps
+    {
+        public long Count => seconds.Length;
+
+        public double this[long index] => seconds[index];
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(1000)]
+    [InlineData(216_000)]
+    public void ExplicitClock_ArraySearch_AgreesWithALinearCountAndTheInterfaceSearch(int count)
+    {
+        // Jittered 60 fps frame times, as the benchmark's; queries at, around (± the tolerance) and between them.
+        double[] frames = [.. Enumerable.Range(0, count).Select(k => (k / 60.0) + (0.002 * Math.Sin(k)))];
+        var array = new ExplicitClock(frames);
+        var viaInterface = new ExplicitClock(new ListTimestamps(frames));
+        var random = new Random(count);
+        var queries = new List<double> { double.NaN, double.NegativeInfinity, double.PositiveInfinity, -1, 0, 1e300 };
+        foreach (double t in frames.Take(50).Concat(frames.TakeLast(50)))
+        {
+            queries.AddRange([t, t - 1e-9, t + 1e-9, t - 1.0000001e-9, t - 1e-7, t + 1e-7]);
+        }
+
+        queries.AddRange(Enumerable.Range(0, 20_000).Select(_ => (random.NextDouble() * 1.2 * (count + 1) / 60.0) - 0.1));
+        double[] q = [.. queries];
+        long[] batch = new long[q.Length];
+
+        array.IndexesAtOrBefore(q, batch);
+
+        for (int i = 0; i < q.Length; i++)
+        {
+            // The oracle: how many frame times are at most the query plus the tolerance, less one.
+            long expected = frames.Count(t => t <= q[i] + SampleClock.ToleranceSeconds) - 1;
+            if (count >= 1000 && i % 50 != 0)
+            {
+                expected = viaInterface.IndexAtOrBefore(q[i]);
+            }
+
+            Assert.True(expected == batch[i], $"query {q[i]:R}: {batch[i]}, expected {expected}");
+            Assert.Equal(batch[i], array.IndexAtOrBefore(q[i]));
+        }
+    }
+
     [Fact]
     public void IndexesAtOrBefore_TooLittleRoom_Throws()
     {
