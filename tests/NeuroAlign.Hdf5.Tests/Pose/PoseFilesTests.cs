@@ -92,6 +92,30 @@ public sealed class PoseFilesTests
         Assert.True(float.IsNaN(ReadAll(data)[(7 * 12) + 3]));
     }
 
+    [RequiresFact(Needs.Python)]
+    public void Read_DeepLabCutH5OfFloat32Values_EqualsPandas()
+    {
+        // A DataFrame of float32 stores values_block_0 as float32: the reader's 4-byte branch, over a few chunks.
+        using var folder = new TempFolder();
+        string path = folder.File("single.h5");
+        Python.Run(
+            """
+            import sys, numpy as np, pandas as pd
+            columns = pd.MultiIndex.from_product([['DLC_test'], ['nose', 'tail', 'paw'], ['x', 'y', 'likelihood']], names=['scorer', 'bodyparts', 'coords'])
+            values = (np.random.default_rng(6).random((3000, 9)) * 640).astype(np.float32)
+            values[11, 0:3] = np.nan
+            pd.DataFrame(values, columns=columns).to_hdf(sys.argv[1], key='df_with_missing', format='table', mode='w')
+            """,
+            path);
+
+        PoseData data = PoseFiles.Read(path);
+        var (_, bodyparts, _, expected) = PoseOracle.Read("dlc-h5", path);
+
+        Assert.Equal(bodyparts, data.Bodyparts);
+        Assert.Equal(expected, ReadAll(data));
+        Assert.True(float.IsNaN(ReadAll(data)[(11 * 9) + 1]));
+    }
+
     internal static float[] ReadAll(PoseData data)
     {
         using var stream = new PoseStream(data, new RegularClock(0, 1, data.FrameCount), "test");
