@@ -64,7 +64,7 @@ public static class PoseFiles
             }
             catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
             {
-                throw new InvalidRecordingException(path, "structure", e.Message.ReplaceLineEndings(" "), "a DeepLabCut or SLEAP analysis .h5");
+                throw new InvalidRecordingException(path, "structure", e.Message.ReplaceLineEndings(" "), "a DeepLabCut .h5, SLEAP analysis .h5 or SLEAP .slp");
             }
 
             string found = string.Join(", ", file.Children().Select(c => c.Name).Take(8));
