@@ -145,6 +145,53 @@ public sealed class PoseExportTests
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
     }
 
+    [RequiresFact(Needs.SharedData | Needs.Ffmpeg | Needs.Python)]
+    public void Export_RealSleapLabelsFileWithItsVideo_RowsAreTheFramesBesideThemAsH5pyReadsTheFile()
+    {
+        // clip.mp4 (25 fps, 1500 frames, start 0) and the predictions SLEAP made on it: pose takes
+        // the video's frame times, so window w at 10.02 s + ... holds frame 250 + n beside pose row 250 + n.
+        using var folder = new TempFolder();
+        string output = folder.File("o.h5");
+
+        var (code, _, stderr) = CliRunner.Run(
+            "--video", $"clip={RepoPaths.Shared("pose", "clip.mp4")}", "--pose", $"clip_pose={RepoPaths.Shared("pose", "clip.predictions.slp")}",
+            "--times", "10.02,59.5", "--after", "0.2", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        string check = Python.Run(
+            """
+            import sys, json, h5py, numpy as np
+            out = h5py.File(sys.argv[1], 'r')
+            idx = out['clip_pose/source_index'][:]
+            assert np.array_equal(idx, out['clip/source_index'][:]), (idx, out['clip/source_index'][:])
+            assert np.array_equal(idx, np.array([[250, 251, 252, 253, 254], [1487, 1488, 1489, 1490, 1491]])), idx
+            assert [s.decode() for s in out['clip_pose/bodyparts'][:]] == ['head', 'thorax']
+            assert [s.decode() for s in out['clip_pose/individuals'][:]] == ['female', 'male']
+            f = h5py.File(sys.argv[2], 'r')
+            meta = json.loads(bytes(f['metadata'].attrs['json']).decode())
+            names = [n['name'] for n in meta['nodes']]
+            order = [n['id'] for n in meta['skeletons'][0]['nodes']]
+            frames, insts, pts = f['frames'][:], f['instances'][:], f['pred_points'][:]
+            data = out['clip_pose/data'][:]
+            for w in range(idx.shape[0]):
+                for n in range(idx.shape[1]):
+                    fr = frames[frames['frame_idx'] == idx[w, n]][0]
+                    seen = set()
+                    for i in range(fr['instance_id_start'], fr['instance_id_end']):
+                        p = pts[insts[i]['point_id_start']:insts[i]['point_id_end']]
+                        t = insts[i]['track']
+                        seen.add(t)
+                        expected = np.stack([p['x'], p['y'], p['score']], axis=1).astype(np.float32)
+                        expected[~p['visible']] = np.nan
+                        assert np.array_equal(data[w, n, t], expected, equal_nan=True), (w, n, t, data[w, n, t], expected)
+                    for t in set([0, 1]) - seen:
+                        assert np.isnan(data[w, n, t]).all()
+            print('ok')
+            """,
+            output, RepoPaths.Shared("pose", "clip.predictions.slp"));
+        Assert.Equal("ok", check.Trim());
+    }
+
     [RequiresFact(Needs.SharedData)]
     public void Info_RealPoseFiles_ShowFramesBodypartsIndividualsAndScoreRange()
     {

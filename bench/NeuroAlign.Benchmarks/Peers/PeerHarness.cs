@@ -29,6 +29,7 @@ namespace NeuroAlign.Benchmarks.Peers;
 /// harness codec ephys|video|fmri CODEC[-LEVEL] REPS [KEEP|-] [THREADS] [buffers|mapped]  ten windows through Hdf5Sink (Hdf5/CodecBenchmarks.cs)
 /// harness spike-bin FOLDER WINDOWS REPS            bin a Kilosort folder's spikes into 1 s windows of 1 ms bins (Streams/SpikeBinningHarness.cs)
 /// harness cbin-window CBIN REPS START,START,...    1 s windows of an mtscomp .cbin (CbinHarness.cs)
+/// harness pose-window POSE_H5 FPS ROWS REPS STARTS   pose of many windows from a DeepLabCut .h5 (PoseHarness.cs)
 /// </code>
 /// </summary>
 public static class PeerHarness
@@ -58,6 +59,7 @@ public static class PeerHarness
             case "spike-bin": Streams.SpikeBinningHarness.Run(a[0], Int(a[1]), Int(a[2])); break;
             case "cbin-window": CbinHarness.Run(a); break;
             case "nwb-window": NwbHarness.Run(a); break;
+            case "pose-window": PoseHarness.Run(a); break;
             case "files":
                 Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string>
                 {

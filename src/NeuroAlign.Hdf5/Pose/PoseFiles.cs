@@ -7,12 +7,12 @@ namespace NeuroAlign.Hdf5.Pose;
 /// <summary>Opens a pose file of any supported format, told by its name and contents.</summary>
 public static class PoseFiles
 {
-    /// <summary>Whether <paramref name="path"/> is named like an HDF5 pose file (.h5/.hdf5, and .slp to say it is not read).</summary>
+    /// <summary>Whether <paramref name="path"/> is named like an HDF5 pose file (.h5/.hdf5, SLEAP's .slp).</summary>
     public static bool IsPoseName(string path) =>
         path.EndsWith(".h5", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".hdf5", StringComparison.OrdinalIgnoreCase)
         || path.EndsWith(".slp", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Reads a DeepLabCut .h5/.csv, a SLEAP analysis .h5 or a SLEAP CSV.</summary>
+    /// <summary>Reads a DeepLabCut .h5/.csv, a SLEAP analysis .h5, a SLEAP labels file (.slp) or a SLEAP CSV.</summary>
     /// <exception cref="InvalidRecordingException">Not one of these, or not as its format says.</exception>
     public static PoseData Read(string path)
     {
@@ -41,7 +41,7 @@ public static class PoseFiles
 
     private static PoseData ReadHdf5(string path)
     {
-        NativeFile file = Hdf5Files.OpenRead(path, "an HDF5 pose file (DeepLabCut .h5 or SLEAP analysis .h5)");
+        NativeFile file = Hdf5Files.OpenRead(path, "an HDF5 pose file (DeepLabCut .h5, SLEAP analysis .h5 or .slp)");
 
         using (file)
         {
@@ -56,17 +56,20 @@ public static class PoseFiles
                 {
                     return SleapAnalysisH5.Read(path, file);
                 }
+
+                if (SleapSlp.Claims(file))
+                {
+                    return SleapSlp.Read(path, file);
+                }
             }
             catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
             {
-                throw new InvalidRecordingException(path, "structure", e.Message.ReplaceLineEndings(" "), "a DeepLabCut or SLEAP analysis .h5");
+                throw new InvalidRecordingException(path, "structure", e.Message.ReplaceLineEndings(" "), "a DeepLabCut .h5, SLEAP analysis .h5 or SLEAP .slp");
             }
 
             string found = string.Join(", ", file.Children().Select(c => c.Name).Take(8));
             throw new InvalidRecordingException(path, "root group", found.Length == 0 ? "nothing" : found,
-                file.LinkExists("frames") && file.LinkExists("instances")
-                    ? "an analysis export: SLEAP .slp labels files are not read; export them with sleap-convert --format analysis"
-                    : "df_with_missing (DeepLabCut .h5) or tracks and node_names (SLEAP analysis .h5)");
+                "df_with_missing (DeepLabCut .h5), tracks and node_names (SLEAP analysis .h5) or frames, instances and metadata (SLEAP .slp)");
         }
     }
 }

@@ -39,7 +39,7 @@ public sealed class PoseModality : IModality
 
     public ModalityKind Kind => ModalityKind.Pose;
 
-    public string PathHelp => "pose tracked in a camera's frames: DeepLabCut .h5/.csv, SLEAP analysis .h5 or CSV";
+    public string PathHelp => "pose tracked in a camera's frames: DeepLabCut .h5/.csv, SLEAP analysis .h5, .slp or CSV";
 
     /// <summary>After video (1) and fMRI (2): a camera opens before its pose.</summary>
     public int ReferencePriority => 3;

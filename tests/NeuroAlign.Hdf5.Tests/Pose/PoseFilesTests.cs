@@ -15,6 +15,7 @@ public sealed class PoseFilesTests
     [InlineData("predictions.analysis.h5", "sleap-h5")]
     [InlineData("small_robot.000_small_robot_3_frame.analysis.h5", "sleap-h5")]
     [InlineData("minimal_instance.000_centered_pair_low_quality.analysis.csv", "sleap-csv")]
+    [InlineData("clip.predictions.slp", "sleap-slp")]
     public void Read_RealFile_EqualsPandasAndH5py(string file, string kind)
     {
         string path = RepoPaths.Shared("pose", file);
@@ -60,11 +61,95 @@ public sealed class PoseFilesTests
     }
 
     [RequiresFact(Needs.SharedData)]
-    public void Read_SleapLabelsFile_RefusedWithTheExportToUse()
+    public void Read_SleapLabelsFile_HasTheFactsOfSources()
     {
-        var error = Assert.Throws<InvalidRecordingException>(() => PoseFiles.Read(RepoPaths.Shared("pose", "clip.predictions.slp")));
+        // SOURCES.md: 1500 frames, tracks female and male, 2 nodes, 2948 instances (male missing in
+        // 52 frames), 5896 predicted points of which 142 NaN.
+        PoseData data = PoseFiles.Read(RepoPaths.Shared("pose", "clip.predictions.slp"));
+        float[] all = ReadAll(data);
 
-        Assert.Contains("sleap-convert --format analysis", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1500, data.FrameCount);
+        Assert.Equal(["female", "male"], data.Individuals);
+        Assert.Equal(["head", "thorax"], data.Bodyparts); // the skeleton's order: its node ids are [1, 0] into [thorax, head]
+        int maleMissing = Enumerable.Range(0, 1500).Count(f => Enumerable.Range(0, 6).All(v => float.IsNaN(all[(f * 12) + 6 + v])));
+        Assert.Equal(52, maleMissing);
+        int nanPoints = Enumerable.Range(0, all.Length / 3).Count(p => float.IsNaN(all[p * 3]));
+        Assert.Equal(142 + (52 * 2), nanPoints);
+    }
+
+    [RequiresFact(Needs.Python)]
+    public void Read_SyntheticSleapLabels_UserLabelsOverPredictionsUntrackedAndInvisible_EqualsH5py()
+    {
+        // A labels file written with h5py as SLEAP lays it out (format 1.0, so the half-pixel shift
+        // applies), with a user label correcting a prediction, an untracked instance, an invisible
+        // point, a frame gap, and skeleton nodes in an order other than the file's node list.
+        using var folder = new TempFolder();
+        string path = folder.File("synthetic.slp");
+        Python.Run(
+            """
+            import sys, json, numpy as np, h5py
+            meta = {'version': '2.0.0', 'nodes': [{'name': 'tail', 'weight': 1.0}, {'name': 'nose', 'weight': 1.0}, {'name': 'ear', 'weight': 1.0}],
+                    'skeletons': [{'directed': True, 'graph': {'name': 's'}, 'links': [], 'multigraph': True, 'nodes': [{'id': 1}, {'id': 2}, {'id': 0}]}],
+                    'videos': [], 'tracks': [], 'suggestions': [], 'negative_anchors': {}, 'provenance': {}}
+            fr = np.dtype([('frame_id', '<u8'), ('video', '<u4'), ('frame_idx', '<u8'), ('instance_id_start', '<u8'), ('instance_id_end', '<u8')])
+            it = np.dtype([('instance_id', '<i8'), ('instance_type', 'u1'), ('frame_id', '<u8'), ('skeleton', '<u4'), ('track', '<i4'), ('from_predicted', '<i8'), ('score', '<f4'), ('point_id_start', '<u8'), ('point_id_end', '<u8'), ('tracking_score', '<f4')])
+            pt = np.dtype([('x', '<f8'), ('y', '<f8'), ('visible', '?'), ('complete', '?')])
+            pp = np.dtype([('x', '<f8'), ('y', '<f8'), ('visible', '?'), ('complete', '?'), ('score', '<f8')])
+            frames = np.array([(0, 0, 0, 0, 2), (1, 0, 3, 2, 5)], dtype=fr)
+            insts = np.array([(0, 1, 0, 0, 0, -1, 0.9, 0, 3, 1.0), (1, 1, 0, 0, 1, -1, 0.8, 3, 6, 1.0),
+                              (2, 1, 1, 0, 0, -1, 0.7, 6, 9, 1.0), (3, 0, 1, 0, 0, 2, 0.0, 0, 3, 0.0), (4, 1, 1, 0, -1, -1, 0.5, 9, 12, 1.0)], dtype=it)
+            rng = np.random.default_rng(3)
+            pred = np.array([(rng.random() * 500, rng.random() * 500, True, True, rng.random()) for _ in range(12)], dtype=pp)
+            pred['visible'][4] = False
+            user = np.array([(10.25 * (k + 1), 20.5 * (k + 1), True, True) for k in range(3)], dtype=pt)
+            with h5py.File(sys.argv[1], 'w') as f:
+                m = f.create_group('metadata')
+                m.attrs['format_id'] = 1.0
+                m.attrs['json'] = np.bytes_(json.dumps(meta))
+                f['frames'] = frames; f['instances'] = insts; f['points'] = user; f['pred_points'] = pred
+                f['tracks_json'] = np.array([b'[0, "a"]', b'[0, "b"]'])
+                f['videos_json'] = np.array([json.dumps({'backend': {'filename': 'cam.mp4'}}).encode()])
+            """,
+            path);
+
+        PoseData data = PoseFiles.Read(path);
+        var (individuals, bodyparts, _, expected) = PoseOracle.Read("sleap-slp", path);
+        float[] actual = ReadAll(data);
+
+        Assert.Equal(["a", "b", "untracked"], data.Individuals);
+        Assert.Equal(individuals, data.Individuals);
+        Assert.Equal(["nose", "ear", "tail"], data.Bodyparts);
+        Assert.Equal(bodyparts, data.Bodyparts);
+        Assert.Equal(4, data.FrameCount);
+        Assert.Equal(expected, actual);
+        Assert.Equal(10.25f - 0.5f, actual[(3 * 27) + 0]); // frame 3, track a: the user's label, shifted half a pixel
+        Assert.True(float.IsNaN(actual[(3 * 27) + 2])); // a user label has no score
+        Assert.True(float.IsNaN(actual[(0 * 27) + 9 + 3])); // frame 0, track b, node 1: not visible
+        Assert.True(actual.AsSpan(27, 2 * 27).ToArray().All(float.IsNaN)); // frames 1 and 2: no instance
+    }
+
+    [RequiresFact(Needs.Python)]
+    public void Read_SleapLabelsWithTwoVideos_RefusedInOneLine()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("two.slp");
+        Python.Run(
+            """
+            import sys, json, numpy as np, h5py
+            meta = {'nodes': [{'name': 'nose'}], 'skeletons': [{'nodes': [{'id': 0}]}]}
+            fr = np.dtype([('frame_id', '<u8'), ('video', '<u4'), ('frame_idx', '<u8'), ('instance_id_start', '<u8'), ('instance_id_end', '<u8')])
+            it = np.dtype([('instance_id', '<i8'), ('instance_type', 'u1'), ('frame_id', '<u8'), ('skeleton', '<u4'), ('track', '<i4'), ('point_id_start', '<u8'), ('point_id_end', '<u8')])
+            with h5py.File(sys.argv[1], 'w') as f:
+                f.create_group('metadata').attrs['json'] = np.bytes_(json.dumps(meta))
+                f['frames'] = np.zeros(0, dtype=fr); f['instances'] = np.zeros(0, dtype=it)
+                f['videos_json'] = np.array([b'{"backend": {"filename": "a.mp4"}}', b'{"backend": {"filename": "b.mp4"}}'])
+            """,
+            path);
+
+        var error = Assert.Throws<InvalidRecordingException>(() => PoseFiles.Read(path));
+
+        Assert.Contains("2 videos", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
     }
 
     [RequiresFact(Needs.Python)]
@@ -90,6 +175,30 @@ public sealed class PoseFilesTests
         Assert.Equal(bodyparts, data.Bodyparts);
         Assert.Equal(expected, ReadAll(data));
         Assert.True(float.IsNaN(ReadAll(data)[(7 * 12) + 3]));
+    }
+
+    [RequiresFact(Needs.Python)]
+    public void Read_DeepLabCutH5OfFloat32Values_EqualsPandas()
+    {
+        // A DataFrame of float32 stores values_block_0 as float32: the reader's 4-byte branch, over a few chunks.
+        using var folder = new TempFolder();
+        string path = folder.File("single.h5");
+        Python.Run(
+            """
+            import sys, numpy as np, pandas as pd
+            columns = pd.MultiIndex.from_product([['DLC_test'], ['nose', 'tail', 'paw'], ['x', 'y', 'likelihood']], names=['scorer', 'bodyparts', 'coords'])
+            values = (np.random.default_rng(6).random((3000, 9)) * 640).astype(np.float32)
+            values[11, 0:3] = np.nan
+            pd.DataFrame(values, columns=columns).to_hdf(sys.argv[1], key='df_with_missing', format='table', mode='w')
+            """,
+            path);
+
+        PoseData data = PoseFiles.Read(path);
+        var (_, bodyparts, _, expected) = PoseOracle.Read("dlc-h5", path);
+
+        Assert.Equal(bodyparts, data.Bodyparts);
+        Assert.Equal(expected, ReadAll(data));
+        Assert.True(float.IsNaN(ReadAll(data)[(11 * 9) + 1]));
     }
 
     internal static float[] ReadAll(PoseData data)

@@ -6,7 +6,7 @@ namespace NeuroAlign.Hdf5.Tests.Pose;
 
 /// <summary>
 /// The independent reading of a pose file: pandas (read_hdf, read_csv; PyTables underneath) for
-/// DeepLabCut and SLEAP CSV, h5py for SLEAP analysis files, laid out as [frame, individual,
+/// DeepLabCut and SLEAP CSV, h5py for SLEAP analysis and labels (.slp) files, laid out as [frame, individual,
 /// bodypart, (x, y, score)] float32.
 /// </summary>
 internal static class PoseOracle
@@ -62,6 +62,37 @@ elif kind == 'sleap-csv':
         for k, node in enumerate(K):
             for c, coord in enumerate(['x', 'y', 'score']):
                 arr[int(df['frame_idx'][r]), I.index(track[r]), k, c] = df[node + '.' + coord][r]
+elif kind == 'sleap-slp':
+    # The labels file decoded from its tables with h5py: skeleton order from the metadata JSON,
+    # frames -> instances -> points ranges, user labels over predictions, invisible points NaN.
+    with h5py.File(path, 'r') as f:
+        meta = json.loads(bytes(f['metadata'].attrs['json']).decode())
+        fmt = float(f['metadata'].attrs.get('format_id', 1.0))
+        names = [n['name'] for n in meta['nodes']]
+        K = [names[n['id']] for n in meta['skeletons'][0]['nodes']]
+        tracks = [json.loads(t)[1] for t in f['tracks_json'][:]] if 'tracks_json' in f else []
+        frames, insts = f['frames'][:], f['instances'][:]
+        pts = {0: f['points'][:], 1: f['pred_points'][:]}
+        untracked = bool((insts['track'] == -1).any())
+        I = tracks + ([('untracked' if tracks else 'individual_0')] if untracked else []) if (tracks or untracked) else ['individual_0']
+        F = int(frames['frame_idx'].max()) + 1
+        arr = np.full((F, len(I), len(K), 3), np.nan, dtype=np.float32)
+        rank = np.zeros((F, len(I)), dtype=np.int8)
+        shift = 0.5 if fmt < 1.1 else 0.0
+        for fr in frames:
+            for i in range(int(fr['instance_id_start']), int(fr['instance_id_end'])):
+                inst = insts[i]
+                kind_ = int(inst['instance_type'])
+                slot = int(inst['track']) if inst['track'] >= 0 else len(I) - 1
+                r = 2 if kind_ == 0 else 1
+                assert rank[fr['frame_idx'], slot] != r, 'two instances in one slot'
+                if rank[fr['frame_idx'], slot] > r: continue
+                rank[fr['frame_idx'], slot] = r
+                p = pts[kind_][int(inst['point_id_start']):int(inst['point_id_end'])]
+                vis = p['visible'].astype(bool)
+                arr[fr['frame_idx'], slot, :, 0] = np.where(vis, p['x'] - shift, np.nan)
+                arr[fr['frame_idx'], slot, :, 1] = np.where(vis, p['y'] - shift, np.nan)
+                arr[fr['frame_idx'], slot, :, 2] = np.where(vis, p['score'], np.nan) if kind_ == 1 else np.nan
 arr.astype('<f4').tofile(out)
 print(json.dumps({'individuals': I, 'bodyparts': K, 'shape': list(arr.shape)}))
 """;
