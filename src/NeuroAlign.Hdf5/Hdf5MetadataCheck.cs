@@ -14,9 +14,9 @@ namespace NeuroAlign.Hdf5;
 /// Why: PureHDF allocates whatever a size field says before it reads it, so one flipped bit in an
 /// attribute's dataspace or a heap collection's length made it allocate 1–1.3 GiB before it failed
 /// (issue 17's merge fuzzer). A checksum mismatch is the cheapest, surest sign of such damage. Files
-/// with a version 0/1 superblock carry no checksums and are passed through unchecked (NeuroAlign
-/// writes version 3); groups stored densely (fractal heaps) are not descended into. The walk reads
-/// only metadata: object headers and index blocks, never chunk data.
+/// with a version 0/1 superblock carry no checksums: their structures are checked one by one
+/// (Hdf5MetadataCheck.Version1.cs); groups stored densely (fractal heaps) are not descended into.
+/// The walk reads only metadata: object headers, heaps and index nodes, never chunk data.
 /// </remarks>
 internal static partial class Hdf5MetadataCheck
 {
@@ -237,6 +237,11 @@ internal static partial class Hdf5MetadataCheck
                 if (body + size > chunk.Length)
                 {
                     throw Damaged(where, $"a message of type {type} of {size} bytes at chunk byte {position}", $"at most the {chunk.Length - body} bytes left in the chunk");
+                }
+
+                if (info.Version == 1 && size % 8 != 0)
+                {
+                    throw Damaged(where, $"a message of type {type} of {size} bytes at chunk byte {position}", "a multiple of 8 bytes (version 1 messages are aligned)");
                 }
 
                 info.Messages++;
