@@ -186,6 +186,50 @@ internal static partial class Hdf5MetadataCheck
             }
         }
 
+        /// <summary>
+        /// A fill value message: the value's size (4 bytes) must fit the message. PureHDF allocates
+        /// it before reading: one flipped bit of an NWB dataset's fill value size made it allocate
+        /// 1.3 GiB (the version 0/1 flip sweep). Old (type 4): size, value; version 1 and 2: allocation
+        /// and write times, a defined flag, then size and value (version 2: only if defined);
+        /// version 3: flags (bit 5: a value follows), then size and value.
+        /// </summary>
+        private void FillValue(int type, ReadOnlySpan<byte> body, string where)
+        {
+            int at = -1;
+            if (type == 0x04)
+            {
+                at = 0;
+            }
+            else if (body.Length >= 1 && body[0] is 1 or 2)
+            {
+                at = body[0] == 1 || (body.Length >= 4 && body[3] == 1) ? 4 : -1;
+            }
+            else if (body.Length >= 1 && body[0] == 3)
+            {
+                at = body.Length >= 2 && (body[1] & 0x20) != 0 ? 2 : -1;
+            }
+            else if (body.Length >= 1)
+            {
+                throw Damaged(where, $"a fill value message of version {body[0]}", "version 1, 2 or 3");
+            }
+
+            if (at < 0)
+            {
+                return;
+            }
+
+            if (body.Length < at + 4)
+            {
+                throw Damaged(where, $"a fill value message of {body.Length} bytes", $"at least {at + 4}");
+            }
+
+            uint size = BinaryPrimitives.ReadUInt32LittleEndian(body[at..]);
+            if (size > body.Length - at - 4)
+            {
+                throw Damaged(where, $"a fill value of {size} bytes", $"at most the {body.Length - at - 4} bytes of the message");
+            }
+        }
+
         /// <summary>An old-style group: its B-tree of symbol table nodes, whose names are in its local heap.</summary>
         private void SymbolTable(ulong tree, ulong heap, string where)
         {

@@ -269,6 +269,9 @@ internal static partial class Hdf5MetadataCheck
                 case 0x0B:
                     info.Filtered = true;
                     break;
+                case 0x04 or 0x05:
+                    FillValue(type, body, where);
+                    break;
                 case 0x11:
                     if (body.Length < 2 * _offsetSize)
                     {

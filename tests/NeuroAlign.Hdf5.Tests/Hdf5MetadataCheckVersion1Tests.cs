@@ -134,6 +134,12 @@ public sealed class Hdf5MetadataCheckVersion1Tests(ITestOutputHelper output)
         Assert.Equal(1, original[(int)root]);
         Assert.Contains($"HDF5 object header at byte {root}: found a message", Refused(m => BinaryPrimitives.WriteUInt16LittleEndian(m.AsSpan((int)root + 16 + 2), 0xFFF8)));
         Assert.Contains("an object header (signature OHDR, or version 1)", Refused(m => m[(int)root] = 7));
+
+        // A dataset's fill value (message type 5, version 2, defined): its size's high byte flipped
+        // made PureHDF allocate 1.3 GiB (found by the [Slow] sweep below).
+        int fill = original.AsSpan().IndexOf(new byte[] { 0x05, 0, 0x08, 0, 0x01, 0, 0, 0, 0x02, 0x02, 0, 0x01 });
+        Assert.True(fill > 0, "no fill value message");
+        Assert.Contains("found a fill value of 1342177280 bytes", Refused(m => m[fill + 8 + 7] ^= 0x50));
     }
 
     [RequiresFact(Needs.Python)]
