@@ -14,11 +14,11 @@ namespace NeuroAlign.Hdf5;
 /// Why: PureHDF allocates whatever a size field says before it reads it, so one flipped bit in an
 /// attribute's dataspace or a heap collection's length made it allocate 1–1.3 GiB before it failed
 /// (issue 17's merge fuzzer). A checksum mismatch is the cheapest, surest sign of such damage. Files
-/// with a version 0/1 superblock carry no checksums and are passed through unchecked (NeuroAlign
-/// writes version 3); groups stored densely (fractal heaps) are not descended into. The walk reads
-/// only metadata: object headers and index blocks, never chunk data.
+/// with a version 0/1 superblock carry no checksums: their structures are checked one by one
+/// (Hdf5MetadataCheck.Version1.cs); groups stored densely (fractal heaps) are not descended into.
+/// The walk reads only metadata: object headers, heaps and index nodes, never chunk data.
 /// </remarks>
-internal static class Hdf5MetadataCheck
+internal static partial class Hdf5MetadataCheck
 {
     /// <summary>An object header chunk larger than this is refused: HDF5 messages are at most 64 KiB each, and PureHDF writes a few of them per object.</summary>
     internal const long MaxHeaderChunkBytes = 16L << 20;
@@ -93,11 +93,14 @@ internal static class Hdf5MetadataCheck
         c ^= b; c -= uint.RotateLeft(b, 24);
     }
 
-    private sealed class Walker(string path, SafeFileHandle handle)
+    private sealed partial class Walker(string path, SafeFileHandle handle)
     {
-        private readonly long _length = RandomAccess.GetLength(handle);
         private readonly HashSet<ulong> _seen = [];
         private readonly Queue<ulong> _headers = new();
+
+        /// <summary>Bytes from the superblock (the base address, 0 unless a user block precedes it) to the end of the file; addresses count from the base.</summary>
+        private long _length = RandomAccess.GetLength(handle);
+        private long _base;
         private int _offsetSize;
         private int _lengthSize;
 
@@ -108,10 +111,24 @@ internal static class Hdf5MetadataCheck
                 return; // PureHDF says "too small" in its own words.
             }
 
-            byte[] start = Read(0, (int)Math.Min(_length, 48), "HDF5 superblock");
-            if (!start.AsSpan(0, 8).SequenceEqual(Signature) || start[8] < 2)
+            // The superblock is at byte 0, or after a user block at 512, 1024, 2048… (as libhdf5 searches).
+            long fileLength = _length;
+            for (long at = 512; !Read(0, 8, "HDF5 superblock").AsSpan().SequenceEqual(Signature); at *= 2)
             {
-                return; // not HDF5 (PureHDF refuses it), or a superblock without checksums
+                if (at + 12 > fileLength)
+                {
+                    return; // not HDF5: PureHDF refuses it in its own words
+                }
+
+                _base = at;
+                _length = fileLength - at;
+            }
+
+            byte[] start = Read(0, (int)Math.Min(_length, 128), "HDF5 superblock");
+            if (start[8] < 2)
+            {
+                RunVersion1(start);
+                return;
             }
 
             _offsetSize = start[9];
@@ -159,9 +176,15 @@ internal static class Hdf5MetadataCheck
         {
             string where = $"HDF5 object header at byte {address}";
             byte[] prefix = Read((long)address, (int)Math.Min(_length - (long)address, 32), where);
+            if (prefix.Length >= 16 && prefix[0] == 1 && !prefix.AsSpan(0, 4).SequenceEqual("OHDR"u8))
+            {
+                ObjectHeaderVersion1(address, prefix, where);
+                return;
+            }
+
             if (prefix.Length < 4 || !prefix.AsSpan(0, 4).SequenceEqual("OHDR"u8))
             {
-                return; // a version 1 object header (no signature, no checksum): PureHDF reads it as it may
+                throw Damaged(where, $"bytes {Convert.ToHexString(prefix.AsSpan(0, Math.Min(4, prefix.Length)))}", "an object header (signature OHDR, or version 1)");
             }
 
             if (prefix.Length < 7)
@@ -180,7 +203,9 @@ internal static class Hdf5MetadataCheck
             ulong chunkSize = Unsigned(prefix.AsSpan(position, sizeBytes));
             long chunkStart = (long)address + position + sizeBytes;
             byte[] header = ReadChecked((long)address, chunkStart - (long)address, chunkSize, where);
-            Messages(header.AsSpan((int)(chunkStart - (long)address), (int)chunkSize), (flags & 0x04) != 0, where);
+            var info = new ObjectInfo(2, (flags & 0x04) != 0);
+            Messages(header.AsSpan((int)(chunkStart - (long)address), (int)chunkSize), info, where);
+            Dataset(info, where);
         }
 
         /// <summary>Reads a block of <paramref name="prefixBytes"/> + <paramref name="bodyBytes"/> + a 4-byte checksum at <paramref name="start"/> and verifies the checksum.</summary>
@@ -198,29 +223,63 @@ internal static class Hdf5MetadataCheck
             return block;
         }
 
-        private void Messages(ReadOnlySpan<byte> chunk, bool creationOrder, string where)
+        /// <summary>The messages of one chunk of an object header: version 2 (type 1 byte, size 2, flags 1, creation order 2 if tracked) or version 1 (type 2 bytes, size 2, flags 1, 3 reserved).</summary>
+        private void Messages(ReadOnlySpan<byte> chunk, ObjectInfo info, string where)
         {
-            int headerBytes = creationOrder ? 6 : 4;
+            int headerBytes = info.Version == 1 ? 8 : info.CreationOrder ? 6 : 4;
             int position = 0;
             while (chunk.Length - position >= headerBytes)
             {
-                byte type = chunk[position];
-                int size = BinaryPrimitives.ReadUInt16LittleEndian(chunk[(position + 1)..]);
+                int type = info.Version == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(chunk[position..]) : chunk[position];
+                int size = BinaryPrimitives.ReadUInt16LittleEndian(chunk[(position + (info.Version == 1 ? 2 : 1))..]);
+                byte flags = chunk[position + (info.Version == 1 ? 4 : 3)];
                 int body = position + headerBytes;
                 if (body + size > chunk.Length)
                 {
                     throw Damaged(where, $"a message of type {type} of {size} bytes at chunk byte {position}", $"at most the {chunk.Length - body} bytes left in the chunk");
                 }
 
-                Message(type, chunk.Slice(body, size), creationOrder, $"{where}, message of type {type}");
+                if (info.Version == 1 && size % 8 != 0)
+                {
+                    throw Damaged(where, $"a message of type {type} of {size} bytes at chunk byte {position}", "a multiple of 8 bytes (version 1 messages are aligned)");
+                }
+
+                info.Messages++;
+                Message(type, flags, chunk.Slice(body, size), info, $"{where}, message of type {type}");
                 position = body + size;
             }
         }
 
-        private void Message(byte type, ReadOnlySpan<byte> body, bool creationOrder, string where)
+        private void Message(int type, byte flags, ReadOnlySpan<byte> body, ObjectInfo info, string where)
         {
+            if ((flags & 0x02) != 0)
+            {
+                SharedMessage(type, body, info, where);
+                return;
+            }
+
             switch (type)
             {
+                case 0x01:
+                    info.Dataspace = body.ToArray();
+                    break;
+                case 0x03:
+                    info.Datatype = body.ToArray();
+                    break;
+                case 0x0B:
+                    info.Filtered = true;
+                    break;
+                case 0x04 or 0x05:
+                    FillValue(type, body, where);
+                    break;
+                case 0x11:
+                    if (body.Length < 2 * _offsetSize)
+                    {
+                        throw Damaged(where, $"a symbol table message of {body.Length} bytes", $"{2 * _offsetSize}");
+                    }
+
+                    SymbolTable(Offset(body), Offset(body[_offsetSize..]), where);
+                    break;
                 case 0x06:
                     Link(body, where);
                     break;
@@ -228,14 +287,14 @@ internal static class Hdf5MetadataCheck
                     Attribute(body, where);
                     break;
                 case 0x08:
-                    Layout(body, where);
+                    info.Layout = body.ToArray();
                     break;
                 case 0x10:
                     if (body.Length >= _offsetSize + _lengthSize)
                     {
                         ulong at = Offset(body);
                         ulong length = Unsigned(body.Slice(_offsetSize, _lengthSize));
-                        Continuation(at, length, creationOrder, where);
+                        Continuation(at, length, info, where);
                     }
 
                     break;
@@ -244,8 +303,14 @@ internal static class Hdf5MetadataCheck
             }
         }
 
-        private void Continuation(ulong address, ulong length, bool creationOrder, string where)
+        private void Continuation(ulong address, ulong length, ObjectInfo info, string where)
         {
+            if (info.Version == 1)
+            {
+                ContinuationVersion1(address, length, info, where);
+                return;
+            }
+
             if (length < 8)
             {
                 throw Damaged(where, $"a continuation block of {length} bytes", "at least 8 (signature and checksum)");
@@ -264,7 +329,7 @@ internal static class Hdf5MetadataCheck
                 throw Damaged(at, "no OCHK signature", "a continuation block");
             }
 
-            Messages(block.AsSpan(4, (int)(length - 8)), creationOrder, at);
+            Messages(block.AsSpan(4, (int)(length - 8)), info, at);
         }
 
         private void Link(ReadOnlySpan<byte> body, string where)
@@ -321,6 +386,11 @@ internal static class Hdf5MetadataCheck
             if (dataStart > body.Length)
             {
                 throw Damaged(where, $"attribute name, datatype and dataspace of {dataStart - position} bytes", $"at most the {body.Length - position} bytes of the message");
+            }
+
+            if (version >= 2 && (body[1] & 0x03) != 0)
+            {
+                return; // a shared (committed) datatype or dataspace: its header is walked from the reference
             }
 
             ReadOnlySpan<byte> datatype = body.Slice(position + Pad(nameSize), typeSize);
@@ -531,7 +601,7 @@ internal static class Hdf5MetadataCheck
         private byte[] Read(long offset, int count, string where)
         {
             byte[] buffer = new byte[count];
-            int read = RandomAccess.Read(handle, buffer, offset);
+            int read = RandomAccess.Read(handle, buffer, _base + offset);
             if (read < count)
             {
                 throw Damaged(where, $"{read} bytes at byte {offset}", $"{count}");

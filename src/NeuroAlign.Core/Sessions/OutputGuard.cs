@@ -58,9 +58,10 @@ public static class OutputGuard
             return;
         }
 
+        var place = OutputPlace.Of(output);
         foreach (string path in named)
         {
-            if (RelatedFiles(path).FirstOrDefault(f => FileId.Of(f) == id) is { } related)
+            if (RelatedInput(output, id, place, path) is { } related)
             {
                 throw new SettingException($"{what}: is {Printable.Escape(related)}, a file of the input {Printable.Escape(path)}; choose another output, nothing was written");
             }
@@ -121,50 +122,176 @@ public static class OutputGuard
         return paths;
     }
 
-    /// <summary>The files that belong to an input besides itself: companions beside a file, everything under a folder.</summary>
-    private static IEnumerable<string> RelatedFiles(string input)
+    /// <summary>Folder listings made by this thread's checks: a test counts them (an output inside a huge input folder must not list it).</summary>
+    [ThreadStatic]
+    private static int t_listings;
+
+    /// <summary>Folder listings made by this thread's checks so far.</summary>
+    internal static int FolderListings => t_listings;
+
+    /// <summary>
+    /// How the existing <paramref name="output"/> belongs to <paramref name="input"/> besides being it
+    /// (null when it does not): a file under an input folder, or a companion beside an input file.
+    /// Decided by ancestry, never by listing the folder (a folder given as an input may hold
+    /// hundreds of thousands of files): the output's folders, both as named and as the kernel
+    /// resolves them, against the input folder's identity. Only a file with more than one hard link
+    /// on the input's device can have another name in the folder; only then is the folder listed.
+    /// </summary>
+    private static string? RelatedInput(string output, FileId id, OutputPlace place, string input)
     {
         if (Directory.Exists(input))
         {
-            return Directory.EnumerateFiles(input, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 });
+            FileId folder = FileId.Of(input);
+            if (place.Folders.Contains(folder))
+            {
+                return output;
+            }
+
+            return place.MayHaveOtherNames(folder) ? ListedMatch(input, "*", recurse: true, id) : null;
         }
 
         string full = Path.GetFullPath(input);
         string name = Path.GetFileName(full);
         int dot = name.IndexOf('.', StringComparison.Ordinal);
-        string? folder = Path.GetDirectoryName(full);
-        return dot > 0 && folder != null
-            ? Directory.EnumerateFiles(folder, name[..(dot + 1)] + "*", new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 })
-            : [];
+        string? parent = Path.GetDirectoryName(full);
+        if (dot <= 0 || parent is null || !Directory.Exists(parent))
+        {
+            return null;
+        }
+
+        string stem = name[..(dot + 1)];
+        FileId parentId = FileId.Of(parent);
+        StringComparison casing = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        if (place.Names.Any(n => n.Folder == parentId && n.Name.StartsWith(stem, casing)))
+        {
+            return output;
+        }
+
+        return place.MayHaveOtherNames(parentId) ? ListedMatch(parent, stem + "*", recurse: false, id) : null;
+    }
+
+    /// <summary>The first file matching <paramref name="pattern"/> in <paramref name="folder"/> that is the output: the slow way, for a hard-linked output only.</summary>
+    private static string? ListedMatch(string folder, string pattern, bool recurse, FileId id)
+    {
+        t_listings++;
+        var options = new EnumerationOptions { RecurseSubdirectories = recurse, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        return Directory.EnumerateFiles(folder, pattern, options).FirstOrDefault(f => FileId.Of(f) == id);
+    }
+
+    /// <summary>
+    /// Where an existing output lies: every folder above it (as named, each folder of the full path,
+    /// and as the kernel resolves it, through <c>..</c> from its real folder, after its own
+    /// symbolic links), the names it has there, and its hard-link count.
+    /// </summary>
+    private sealed class OutputPlace
+    {
+        /// <summary>The output's device and hard-link count (Linux); elsewhere identity is by path and hard links are not seen.</summary>
+        private ulong _device;
+        private ulong _links = 1;
+
+        /// <summary>The folders above the output, as named and as resolved.</summary>
+        public HashSet<FileId> Folders { get; } = [];
+
+        /// <summary>The output's folder and name, as named and after its own symbolic links.</summary>
+        public List<(FileId Folder, string Name)> Names { get; } = [];
+
+        public static OutputPlace Of(string output)
+        {
+            var place = new OutputPlace();
+            string full = Path.GetFullPath(output);
+            place.AddNamed(full);
+
+            // The file the output's own symbolic links lead to, and the folders above it as the kernel
+            // walks them: "dir/.." is the real parent even when dir was reached through a link.
+            string target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+            if (target != full)
+            {
+                place.AddNamed(target);
+            }
+
+            string? folder = Path.GetDirectoryName(target);
+            if (folder != null && Directory.Exists(folder))
+            {
+                var walked = new HashSet<FileId>();
+                while (FileId.UsesStat && folder.Length < 4000 && FileId.Stat(folder) is { } here && walked.Add(here))
+                {
+                    place.Folders.Add(here);
+                    folder = Path.Join(folder, "..");
+                }
+            }
+
+            (place._device, place._links) = FileId.DeviceAndLinks(full);
+            return place;
+        }
+
+        /// <summary>Whether the output, not found under <paramref name="folder"/> by its names, may still be a hard link of a file there.</summary>
+        public bool MayHaveOtherNames(FileId folder) => _links > 1 && folder.Device == _device;
+
+        private void AddNamed(string full)
+        {
+            string? folder = Path.GetDirectoryName(full);
+            if (folder is null)
+            {
+                return;
+            }
+
+            Names.Add((FileId.Of(folder), Path.GetFileName(full)));
+            for (string? f = folder; f != null; f = Path.GetDirectoryName(f))
+            {
+                if (Directory.Exists(f))
+                {
+                    Folders.Add(FileId.Of(f));
+                }
+            }
+        }
     }
 
     /// <summary>What makes a file itself: device and inode on Linux, else the path with its links resolved.</summary>
     private readonly record struct FileId(ulong Device, ulong Inode, string? RealPath)
     {
-        private static readonly bool UseStat = OperatingSystem.IsLinux() && Environment.Is64BitProcess
+        /// <summary>Whether identity is device and inode (64-bit Linux on x86-64 or arm64).</summary>
+        public static readonly bool UsesStat = OperatingSystem.IsLinux() && Environment.Is64BitProcess
             && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
-        public static FileId Of(string path)
+        public static FileId Of(string path) => Stat(path) ?? new FileId(0, 0, RealPathOf(path));
+
+        /// <summary>Device and inode from <c>stat(2)</c> (following links); null where stat is not used or fails.</summary>
+        public static FileId? Stat(string path) =>
+            StatBuffer(path) is { } buffer ? new FileId(BitConverter.ToUInt64(buffer, 0), BitConverter.ToUInt64(buffer, 8), null) : null;
+
+        /// <summary>The device and hard-link count of a file; (0, 1) where stat is not used (hard links are not seen there).</summary>
+        public static (ulong Device, ulong Links) DeviceAndLinks(string path)
         {
-            if (UseStat)
+            if (StatBuffer(path) is not { } buffer)
             {
-                // struct stat on 64-bit Linux (x86-64 and the generic layout of arm64): st_dev at
-                // byte 0, st_ino at byte 8, both 64-bit; the whole struct is under 256 bytes.
-                // glibc before 2.33 exports no stat symbol: then the resolved path is the identity.
-                byte[] buffer = new byte[256];
-                try
-                {
-                    if (NativeMethods.stat(Encoding.UTF8.GetBytes(path + "\0"), buffer) == 0)
-                    {
-                        return new FileId(BitConverter.ToUInt64(buffer, 0), BitConverter.ToUInt64(buffer, 8), null);
-                    }
-                }
-                catch (EntryPointNotFoundException)
-                {
-                }
+                return (0, 1);
             }
 
-            return new FileId(0, 0, RealPathOf(path));
+            // st_nlink: a 64-bit field at byte 16 on x86-64; in the generic layout of arm64 st_mode
+            // (32-bit) comes first and st_nlink is 32-bit at byte 20.
+            ulong links = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? BitConverter.ToUInt64(buffer, 16) : BitConverter.ToUInt32(buffer, 20);
+            return (BitConverter.ToUInt64(buffer, 0), links);
+        }
+
+        private static byte[]? StatBuffer(string path)
+        {
+            if (!UsesStat)
+            {
+                return null;
+            }
+
+            // struct stat on 64-bit Linux (x86-64 and the generic layout of arm64): st_dev at
+            // byte 0, st_ino at byte 8, both 64-bit; the whole struct is under 256 bytes.
+            // glibc before 2.33 exports no stat symbol: then the resolved path is the identity.
+            byte[] buffer = new byte[256];
+            try
+            {
+                return NativeMethods.stat(Encoding.UTF8.GetBytes(path + "\0"), buffer) == 0 ? buffer : null;
+            }
+            catch (EntryPointNotFoundException)
+            {
+                return null;
+            }
         }
 
         private static string RealPathOf(string path)
