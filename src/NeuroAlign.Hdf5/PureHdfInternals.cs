@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using PureHDF.Filters;
 using PureHDF.Selections;
@@ -96,6 +97,7 @@ internal static class PureHdfInternals
     }
 
     /// <summary>The address of <paramref name="item"/>'s object header relative to the file's base address, or null when this PureHDF keeps it elsewhere (ObjectHeaderAddress).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "PureHDF's types are kept whole in the trimmed binary (partial trimming, scripts/publish.sh); if the property were gone this returns null and PureHDF reads the dataset")]
     public static ulong? ObjectHeaderAddress(NativeObject item)
     {
         ArgumentNullException.ThrowIfNull(item);
