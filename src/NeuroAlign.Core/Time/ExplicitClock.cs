@@ -82,7 +82,9 @@ public sealed class ExplicitClock : SampleClock
     public override string Describe() =>
         _times.Count == 0
             ? $"explicit ({Source}): no samples"
-            : $"explicit ({Source}): {_times.Count} times from {_times[0]:R} s to {_times[_times.Count - 1]:R} s, mean rate {MeanRateHz:R} Hz";
+            : _times.Count == 1
+                ? $"explicit ({Source}): 1 time, {_times[0]:R} s (no rate)"
+                : $"explicit ({Source}): {_times.Count} times from {_times[0]:R} s to {_times[_times.Count - 1]:R} s, mean rate {MeanRateHz:R} Hz";
 
     private readonly struct AtOrBefore(ITimestamps times, double targetSeconds) : IPrefixTest
     {

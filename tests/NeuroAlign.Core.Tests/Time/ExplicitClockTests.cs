@@ -26,6 +26,13 @@ public class ExplicitClockTests
     }
 
     [Fact]
+    public void Describe_OneTime_SaysNoRateInsteadOfNaN()
+    {
+        Assert.Equal("explicit (frames.txt): 1 time, 2.5 s (no rate)", new ExplicitClock([2.5], sourceDescription: "frames.txt").Describe());
+        Assert.Equal("explicit (frames.txt): 3 times from 0 s to 1 s, mean rate 2 Hz", new ExplicitClock([0, 0.5, 1], sourceDescription: "frames.txt").Describe());
+    }
+
+    [Fact]
     public void Locate_VariableIntervals_PicksFrameBeingShown()
     {
         var clock = new ExplicitClock([0.0, 0.1, 0.3, 0.35]);
