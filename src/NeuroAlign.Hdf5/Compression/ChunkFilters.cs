@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PureHDF.Filters;
 
 namespace NeuroAlign.Hdf5.Compression;
@@ -88,6 +89,44 @@ internal static class ChunkFilters
         }
 
         destination.Write(raw[(elements * typeSize)..]);
+    }
+
+    /// <summary>Undoes HDF5's shuffle (H5Zshuffle.c): byte j of element i comes from plane j at i; bytes past the last whole element stay.</summary>
+    internal static void Unshuffle(ReadOnlySpan<byte> shuffled, int typeSize, Span<byte> output)
+    {
+        int elements = shuffled.Length / typeSize;
+        if (typeSize == 1 || elements <= 1)
+        {
+            shuffled.CopyTo(output);
+            return;
+        }
+
+        int done = 0;
+        if (typeSize == 2 && Sse2.IsSupported)
+        {
+            // Two planes, interleaved 16 bytes at a time.
+            ref byte low = ref MemoryMarshal.GetReference(shuffled);
+            ref byte high = ref Unsafe.Add(ref low, elements);
+            ref byte to = ref MemoryMarshal.GetReference(output);
+            for (; done + 16 <= elements; done += 16)
+            {
+                Vector128<byte> a = Vector128.LoadUnsafe(ref low, (nuint)done);
+                Vector128<byte> b = Vector128.LoadUnsafe(ref high, (nuint)done);
+                Sse2.UnpackLow(a, b).StoreUnsafe(ref to, (nuint)(2 * done));
+                Sse2.UnpackHigh(a, b).StoreUnsafe(ref to, (nuint)((2 * done) + 16));
+            }
+        }
+
+        for (int plane = 0; plane < typeSize; plane++)
+        {
+            ReadOnlySpan<byte> from = shuffled.Slice(plane * elements, elements);
+            for (int i = done; i < elements; i++)
+            {
+                output[(i * typeSize) + plane] = from[i];
+            }
+        }
+
+        shuffled[(elements * typeSize)..].CopyTo(output[(elements * typeSize)..]);
     }
 
     /// <summary>Byte <paramref name="plane"/> of each element of <paramref name="elements"/>, in order.</summary>

@@ -2,11 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Microsoft.Win32.SafeHandles;
+using NeuroAlign.Hdf5.Compression;
 using PureHDF;
 using PureHDF.VOL.Native;
 
@@ -394,7 +391,7 @@ internal sealed class DeflateChunkReader : IDisposable
 
             if (shuffle)
             {
-                Unshuffle(unfiltered, _elementBytes, output.AsSpan(0, _chunkBytes));
+                ChunkFilters.Unshuffle(unfiltered, _elementBytes, output.AsSpan(0, _chunkBytes));
             }
         }
         finally
@@ -429,17 +426,7 @@ internal sealed class DeflateChunkReader : IDisposable
         {
             using var source = new MemoryStream(stored, 0, storedBytes, writable: false);
             using var zlib = new ZLibStream(source, CompressionMode.Decompress);
-            int got = 0;
-            while (got < destination.Length)
-            {
-                int n = zlib.Read(destination[got..]);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                got += n;
-            }
+            int got = zlib.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
 
             if (got != destination.Length)
             {
@@ -450,44 +437,6 @@ internal sealed class DeflateChunkReader : IDisposable
         {
             throw new InvalidRecordingException(_path, where, "bytes that do not inflate", "a zlib stream (HDF5's deflate filter)");
         }
-    }
-
-    /// <summary>Undoes HDF5's shuffle (H5Zshuffle.c): byte j of element i comes from plane j at i; bytes past the last whole element stay.</summary>
-    internal static void Unshuffle(ReadOnlySpan<byte> shuffled, int typeSize, Span<byte> output)
-    {
-        int elements = shuffled.Length / typeSize;
-        if (typeSize == 1 || elements <= 1)
-        {
-            shuffled.CopyTo(output);
-            return;
-        }
-
-        int done = 0;
-        if (typeSize == 2 && Sse2.IsSupported)
-        {
-            // Two planes, interleaved 16 bytes at a time.
-            ref byte low = ref MemoryMarshal.GetReference(shuffled);
-            ref byte high = ref Unsafe.Add(ref low, elements);
-            ref byte to = ref MemoryMarshal.GetReference(output);
-            for (; done + 16 <= elements; done += 16)
-            {
-                Vector128<byte> a = Vector128.LoadUnsafe(ref low, (nuint)done);
-                Vector128<byte> b = Vector128.LoadUnsafe(ref high, (nuint)done);
-                Sse2.UnpackLow(a, b).StoreUnsafe(ref to, (nuint)(2 * done));
-                Sse2.UnpackHigh(a, b).StoreUnsafe(ref to, (nuint)((2 * done) + 16));
-            }
-        }
-
-        for (int plane = 0; plane < typeSize; plane++)
-        {
-            ReadOnlySpan<byte> from = shuffled.Slice(plane * elements, elements);
-            for (int i = done; i < elements; i++)
-            {
-                output[(i * typeSize) + plane] = from[i];
-            }
-        }
-
-        shuffled[(elements * typeSize)..].CopyTo(output[(elements * typeSize)..]);
     }
 
     /// <summary>Where a chunk's stored bytes are, how many, and which filters were skipped for it.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuroAlign.Hdf5.Compression;
 using NeuroAlign.Hdf5.Nwb;
 using NeuroAlign.TestData;
 using PureHDF;
@@ -197,7 +198,7 @@ public sealed class DeflateChunkReaderTests : IDisposable
                 byte[] shuffled = NeuroAlign.Hdf5.Compression.ChunkFilters.Shuffle(raw, typeSize);
                 byte[] back = new byte[length];
 
-                DeflateChunkReader.Unshuffle(shuffled, typeSize, back);
+                ChunkFilters.Unshuffle(shuffled, typeSize, back);
 
                 Assert.Equal(raw, back);
             }

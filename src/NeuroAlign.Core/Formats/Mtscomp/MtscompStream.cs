@@ -301,17 +301,7 @@ public sealed class MtscompStream : ContinuousStream
         {
             using var source = new MemoryStream(compressed, 0, compressedBytes, writable: false);
             using var zlib = new ZLibStream(source, CompressionMode.Decompress);
-            int got = 0;
-            while (got < destination.Length)
-            {
-                int n = zlib.Read(destination[got..]);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                got += n;
-            }
+            int got = zlib.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
 
             Span<byte> probe = stackalloc byte[1];
             if (got != destination.Length || zlib.Read(probe) != 0)
