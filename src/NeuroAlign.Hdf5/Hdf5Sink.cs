@@ -136,15 +136,15 @@ public sealed partial class Hdf5Sink : IAlignedSink
             // With a filter: the mask has the data's shape and chunks (1 = passes), and the kept
             // fraction of each window is a dataset too, since attributes are written before the data.
             uint[] windowChunks = [ChunkWindows(windows, 8, SmallChunkBytes)];
-            H5DatasetCreation dataCreation = Creation(m.DataType.SizeOf(), compress: true);
+            H5DatasetCreation dataCreation = Creation(m.DataType.SizeOf(), dataChunks);
             var datasets = new ModalityDatasets(
                 CreateData(m.DataType, dataDims, dataChunks, dataCreation),
-                new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, compress: true)),
-                new H5Dataset<long[]>(pointDims, pointChunks, Creation(8, compress: true)),
-                new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, compress: true)),
+                new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, pointChunks)),
+                new H5Dataset<long[]>(pointDims, pointChunks, Creation(8, pointChunks)),
+                new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, pointChunks)),
                 dataDims,
-                m.HasMask ? new H5Dataset<byte[]>(dataDims, dataChunks, Creation(1, compress: true)) : null,
-                m.HasMask ? new H5Dataset<double[]>([(ulong)windows], windowChunks, Creation(8, compress: true)) : null)
+                m.HasMask ? new H5Dataset<byte[]>(dataDims, dataChunks, Creation(1, dataChunks)) : null,
+                m.HasMask ? new H5Dataset<double[]>([(ulong)windows], windowChunks, Creation(8, windowChunks)) : null)
             {
                 // Uncompressed chunks that are whole slices of a window go out straight from the recording.
                 SourceChunks = dataCreation.ChunkCache is SequentialChunkCache cache && dataChunks[0] == 1 && m.PointsPerWindow % dataChunks[1] == 0
@@ -230,55 +230,86 @@ public sealed partial class Hdf5Sink : IAlignedSink
 
         Unwrapped(() =>
         {
-            writer.Write(d.Timestamps, window.Timestamps, fileSelection: points);
-            writer.Write(d.SourceIndex, window.SourceIndex, fileSelection: points);
-            writer.Write(d.SourceTime, window.SourceTime, fileSelection: points);
-            if (d.CompressedChunks is { } compressed)
+            try
             {
-                WriteCompressed(writer, d, compressed, w, window.SourceData.IsEmpty ? ArrayBytes.Of(window.Data) : window.SourceData);
-                if (!window.SourceData.IsEmpty)
-                {
-                    MappedFile.ReleaseMemory(window.SourceData);
-                }
+                WriteWindow(writer, d, windowIndex, modalityIndex, window, windowSlab, points, mask);
             }
-            else if (window.SourceData.IsEmpty && d.SourceChunks is { } fromBuffer)
+            catch
             {
-                // Whole chunks of the window's buffer go out as they are, like a recording's, and
-                // are in the file before the buffer is refilled: no copy into PureHDF's chunk.
-                WriteFromSource(writer, d, fromBuffer, w, ArrayBytes.Of(window.Data));
-                fromBuffer.Cache.HandOverNow();
-                _writeQueue?.Drain();
-            }
-            else if (window.SourceData.IsEmpty)
-            {
-                WriteData(writer, d.Data, window.Data, windowSlab);
-            }
-            else if (d.SourceChunks is { } direct)
-            {
-                ChunksWrittenFromSource += WriteFromSource(writer, d, direct, w, window.SourceData);
-            }
-            else
-            {
-                // Chunks that are not whole slices of the window (or compressed ones): copy, as the aligner would have.
-                BulkCopy.Copy(window.SourceData.Span, window.DataBytes);
-                MappedFile.ReleaseMemory(window.SourceData);
-                WriteData(writer, d.Data, window.Data, windowSlab);
-            }
-
-            if (d.Ragged is { } ragged)
-            {
-                WriteRagged(writer, ragged, windowIndex, window.Ragged ?? throw new ArgumentException($"modality {modalityIndex} has ragged datasets, but window {windowIndex} carries none", nameof(window)));
-            }
-
-            if (d.Mask is not null && d.KeptFraction is not null && mask is not null)
-            {
-                writer.Write(d.Mask, mask, fileSelection: windowSlab);
-                double kept = mask.Length == 0 ? 0 : (double)window.MaskOnes / mask.Length;
-                writer.Write(d.KeptFraction, [kept], fileSelection: new HyperslabSelection(1, [w], [1]));
+                // Chunks of this window may still be compressed or written from its memory, which
+                // the caller takes back when this throws: stop them first (the export is lost anyway).
+                _compressor?.Abandon();
+                _writeQueue?.Abandon();
+                throw;
             }
 
             return 0;
         });
+    }
+
+    /// <summary>
+    /// One window of one modality. The data chunks go first, to the compressing workers or to the
+    /// writer thread, and the window's small datasets (times, indices, mask, ragged rows) are
+    /// written on this thread while they are compressed or written; then this waits for those
+    /// that read the window's memory, which the caller refills next.
+    /// </summary>
+    private void WriteWindow(H5NativeWriter writer, ModalityDatasets d, int windowIndex, int modalityIndex, WindowBuffer window, HyperslabSelection windowSlab, HyperslabSelection points, byte[]? mask)
+    {
+        ulong w = (ulong)windowIndex;
+        Action? finish = null;
+        if (d.CompressedChunks is { } compressed)
+        {
+            ReadOnlyMemory<byte> bytes = window.SourceData.IsEmpty ? ArrayBytes.Of(window.Data) : window.SourceData;
+            StartCompressed(writer, d, compressed, w, bytes);
+            finish = () =>
+            {
+                compressed.Cache.FinishBorrowed();
+                if (!window.SourceData.IsEmpty)
+                {
+                    MappedFile.ReleaseMemory(window.SourceData);
+                }
+            };
+        }
+        else if (window.SourceData.IsEmpty && d.SourceChunks is { } fromBuffer)
+        {
+            // Whole chunks of the window's buffer go out as they are, like a recording's, and
+            // are in the file before the buffer is refilled: no copy into PureHDF's chunk.
+            WriteFromSource(writer, d, fromBuffer, w, ArrayBytes.Of(window.Data));
+            fromBuffer.Cache.HandOverNow();
+            finish = () => _writeQueue?.Drain();
+        }
+        else if (window.SourceData.IsEmpty)
+        {
+            WriteData(writer, d.Data, window.Data, windowSlab);
+        }
+        else if (d.SourceChunks is { } direct)
+        {
+            ChunksWrittenFromSource += WriteFromSource(writer, d, direct, w, window.SourceData);
+        }
+        else
+        {
+            // Chunks that are not whole slices of the window (or compressed ones): copy, as the aligner would have.
+            BulkCopy.Copy(window.SourceData.Span, window.DataBytes);
+            MappedFile.ReleaseMemory(window.SourceData);
+            WriteData(writer, d.Data, window.Data, windowSlab);
+        }
+
+        writer.Write(d.Timestamps, window.Timestamps, fileSelection: points);
+        writer.Write(d.SourceIndex, window.SourceIndex, fileSelection: points);
+        writer.Write(d.SourceTime, window.SourceTime, fileSelection: points);
+        if (d.Ragged is { } ragged)
+        {
+            WriteRagged(writer, ragged, windowIndex, window.Ragged ?? throw new ArgumentException($"modality {modalityIndex} has ragged datasets, but window {windowIndex} carries none", nameof(window)));
+        }
+
+        if (d.Mask is not null && d.KeptFraction is not null && mask is not null)
+        {
+            writer.Write(d.Mask, mask, fileSelection: windowSlab);
+            double kept = mask.Length == 0 ? 0 : (double)window.MaskOnes / mask.Length;
+            writer.Write(d.KeptFraction, [kept], fileSelection: new HyperslabSelection(1, [w], [1]));
+        }
+
+        finish?.Invoke();
     }
 
     public void Complete()
@@ -383,14 +414,15 @@ public sealed partial class Hdf5Sink : IAlignedSink
         return (uint)((points + pieces - 1) / pieces);
     }
 
-    private H5DatasetCreation Creation(int typeSize, bool compress)
+    private H5DatasetCreation Creation(int typeSize, uint[] chunks)
     {
         // Every chunked dataset gets its own cache: a cache's keys are that dataset's chunk indices.
-        if (!compress || _options.Codec == CompressionCodec.None || _compressor is null)
+        int chunkBytes = checked((int)chunks.Aggregate((long)typeSize, (product, d) => product * d));
+        if (_options.Codec == CompressionCodec.None || _compressor is null)
         {
             // One writer thread for all the file's uncompressed datasets, started with the first.
             _writeQueue ??= new ChunkWriteQueue();
-            return new H5DatasetCreation(ChunkCache: new SequentialChunkCache(_writeQueue), Filters: []);
+            return new H5DatasetCreation(ChunkCache: new SequentialChunkCache(_writeQueue, chunkBytes), Filters: []);
         }
 
         // The pipeline declared here is what h5py reads; the cache runs the same filters itself, on workers.
@@ -399,7 +431,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
         filters.Add(codec.Codec == CompressionCodec.Gzip
             ? new H5Filter(DeflateFilter.Id, new() { [DeflateFilter.COMPRESSION_LEVEL] = codec.Level })
             : new H5Filter(codec.FilterId, new() { [ChunkFilters.ClientDataOption] = codec.ClientData }));
-        return new H5DatasetCreation(ChunkCache: new CompressingChunkCache(_compressor, codec), Filters: filters);
+        return new H5DatasetCreation(ChunkCache: new CompressingChunkCache(_compressor, codec, chunkBytes), Filters: filters);
     }
 
     private static void AddAttributes(Dictionary<string, object> target, IReadOnlyDictionary<string, object> source)
@@ -437,7 +469,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
 
             int size = column.Type.SizeOf();
             uint chunk = (uint)Math.Clamp(SmallChunkBytes / size, 1, total);
-            H5Dataset dataset = CreateData(column.Type, [(ulong)total], [chunk], Creation(size, compress: true));
+            H5Dataset dataset = CreateData(column.Type, [(ulong)total], [chunk], Creation(size, [chunk]));
             group[column.Name] = dataset;
             columns.Add(dataset);
         }
@@ -531,12 +563,13 @@ public sealed partial class Hdf5Sink : IAlignedSink
     }
 
     /// <summary>
-    /// Window <paramref name="w"/>'s compressed chunks, each compressed straight from
-    /// <paramref name="window"/> (the window's buffer or the mapped recording) and asked for by
-    /// writing one element; every one is compressed and written before this returns, since the
-    /// buffer is refilled after.
+    /// Hands window <paramref name="w"/>'s chunks to the compressing workers, each compressed
+    /// straight from <paramref name="window"/> (the window's buffer or the mapped recording) and
+    /// asked for by writing one element. They are compressed while the caller writes the window's
+    /// small datasets; <see cref="CompressingChunkCache.FinishBorrowed"/> then waits for them, as
+    /// the buffer is refilled after.
     /// </summary>
-    private static void WriteCompressed(H5NativeWriter writer, ModalityDatasets d, CompressedChunkWriter compressed, ulong w, ReadOnlyMemory<byte> window)
+    private static void StartCompressed(H5NativeWriter writer, ModalityDatasets d, CompressedChunkWriter compressed, ulong w, ReadOnlyMemory<byte> window)
     {
         int chunks = (int)d.DataDims[1] / compressed.PointsPerChunk;
         int chunkBytes = window.Length / chunks;
@@ -549,7 +582,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
             PureHdfInternals.AskForChunk(selection => WriteData(writer, d.Data, compressed.OneElement, selection), start);
         }
 
-        compressed.Cache.FinishBorrowed();
+        compressed.Cache.HandOverBorrowed();
     }
 
     private sealed record ModalityDatasets(

@@ -16,6 +16,7 @@ namespace NeuroAlign.Hdf5;
 internal sealed class SequentialChunkCache : IWritingChunkCache
 {
     private readonly ChunkWriteQueue _queue;
+    private readonly int _chunkBytes;
 
     // Buffers of written chunks, for the next ones (chunks of one dataset all have the same size);
     // given back on the writer thread.
@@ -28,7 +29,12 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
     private Memory<byte> _scratch;
 
     /// <param name="queue">The file's writer thread, shared by all its datasets.</param>
-    public SequentialChunkCache(ChunkWriteQueue queue) => _queue = queue;
+    /// <param name="chunkBytes">Bytes of one of the dataset's chunks (PureHDF's ChunkByteSize): buffers are rented (<see cref="ChunkBuffers"/>), not PureHDF's fresh arrays.</param>
+    public SequentialChunkCache(ChunkWriteQueue queue, int chunkBytes)
+    {
+        _queue = queue;
+        _chunkBytes = chunkBytes;
+    }
 
     /// <summary>
     /// The next chunk PureHDF asks for is written from <paramref name="chunkBytes"/> (memory over
@@ -58,12 +64,12 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
             // PureHDF writes its element into a scratch chunk that nobody reads; the source bytes are what goes out.
             if (_scratch.IsEmpty)
             {
-                _scratch = chunkAllocator();
+                _scratch = ChunkBuffers.Rent(_chunkBytes).AsMemory(0, _chunkBytes);
             }
 
-            if (_nextSource.Length != _scratch.Length)
+            if (_nextSource.Length != _chunkBytes)
             {
-                throw new InvalidOperationException($"a chunk of {_scratch.Length} bytes was to be written from {_nextSource.Length}");
+                throw new InvalidOperationException($"a chunk of {_chunkBytes} bytes was to be written from {_nextSource.Length}");
             }
 
             (_index, _chunk, _writer, _chunkIsSource) = (chunkIndex, MemoryMarshal.AsMemory(_nextSource), chunkWriter, true);
@@ -79,13 +85,11 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
 
         if (chunk.IsEmpty)
         {
-            chunk = chunkAllocator();
+            chunk = ChunkBuffers.Rent(_chunkBytes).AsMemory(0, _chunkBytes);
         }
-        else
-        {
-            // Parts of an edge chunk outside the dataset are not written: keep them zero, not the last chunk's.
-            chunk.Span.Clear();
-        }
+
+        // Parts of an edge chunk outside the dataset are not written: keep them zero, not an earlier chunk's.
+        chunk.Span.Clear();
 
         (_index, _chunk, _writer, _chunkIsSource) = (chunkIndex, chunk, chunkWriter, false);
         return chunk;
@@ -98,9 +102,13 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
         _queue.Drain();
         lock (_spare)
         {
-            _spare.Clear();
+            while (_spare.Count > 0)
+            {
+                ChunkBuffers.Return(_spare.Pop());
+            }
         }
 
+        ChunkBuffers.Return(_scratch);
         _scratch = default;
     }
 

@@ -9,11 +9,36 @@ namespace NeuroAlign.Hdf5.Compression;
 /// </summary>
 internal sealed class ChunkOutput : Stream
 {
+    private readonly bool _rented;
     private byte[] _buffer;
     private int _length;
 
     /// <param name="capacity">Bytes to hold without regrowing.</param>
-    public ChunkOutput(int capacity) => _buffer = GC.AllocateUninitializedArray<byte>(Math.Max(capacity, 16));
+    public ChunkOutput(int capacity)
+        : this(GC.AllocateUninitializedArray<byte>(Math.Max(capacity, 16)), rented: false)
+    {
+    }
+
+    private ChunkOutput(byte[] buffer, bool rented)
+    {
+        _buffer = buffer;
+        _rented = rented;
+    }
+
+    /// <summary>An output whose memory is rented (<see cref="ChunkBuffers"/>): <see cref="Release"/> gives it back, and nothing may use <see cref="Written"/> after.</summary>
+    public static ChunkOutput Rent(int capacity) => new(ChunkBuffers.Rent(Math.Max(capacity, 16)), rented: true);
+
+    /// <summary>Gives a rented output's memory back (see <see cref="Rent"/>); the output is not used after.</summary>
+    public void Release()
+    {
+        if (_rented)
+        {
+            ChunkBuffers.Return(_buffer);
+        }
+
+        _buffer = [];
+        _length = 0;
+    }
 
     /// <summary>Bytes held without regrowing.</summary>
     public int Capacity => _buffer.Length;
@@ -50,8 +75,14 @@ internal sealed class ChunkOutput : Stream
                 throw new InvalidOperationException($"an encoded chunk of more than {Array.MaxLength} bytes");
             }
 
-            byte[] larger = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(needed, 2L * _buffer.Length)));
+            int size = (int)Math.Min(Array.MaxLength, Math.Max(needed, 2L * _buffer.Length));
+            byte[] larger = _rented ? ChunkBuffers.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
             _buffer.AsSpan(0, _length).CopyTo(larger);
+            if (_rented)
+            {
+                ChunkBuffers.Return(_buffer);
+            }
+
             _buffer = larger;
         }
 

@@ -15,6 +15,7 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
 {
     private readonly ChunkCompressor _compressor;
     private readonly ChunkCodec _codec;
+    private readonly int _chunkBytes;
     private readonly Stack<Memory<byte>> _spare = new();
     private readonly Stack<ChunkOutput> _outputs = new();
     private readonly Action<Memory<byte>, ChunkOutput> _release;
@@ -28,10 +29,12 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
 
     /// <param name="compressor">The file's compressor, shared by all its datasets.</param>
     /// <param name="codec">How this dataset's chunks are encoded.</param>
-    public CompressingChunkCache(ChunkCompressor compressor, ChunkCodec codec)
+    /// <param name="chunkBytes">Bytes of one of the dataset's chunks (PureHDF's ChunkByteSize): buffers are rented (<see cref="ChunkBuffers"/>), not PureHDF's fresh arrays.</param>
+    public CompressingChunkCache(ChunkCompressor compressor, ChunkCodec codec, int chunkBytes)
     {
         _compressor = compressor;
         _codec = codec;
+        _chunkBytes = chunkBytes;
         _release = (raw, output) =>
         {
             _spare.Push(raw);
@@ -49,8 +52,11 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
     /// </summary>
     public void CompressNextChunkFrom(ReadOnlyMemory<byte> chunkBytes) => _next = chunkBytes;
 
+    /// <summary>Hands the chunk asked for last to the compressor now, not when the next is asked for.</summary>
+    public void HandOverBorrowed() => HandOver();
+
     /// <summary>
-    /// Hands the chunk asked for last to the compressor and waits until every chunk in flight is
+    /// Hands the chunk asked for last to the compressor (if not yet) and waits until every chunk in flight is
     /// compressed and written: no chunk given to <see cref="CompressNextChunkFrom"/> is read after this.
     /// </summary>
     public void FinishBorrowed()
@@ -72,12 +78,12 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
             // PureHDF writes its one element into a scratch chunk nobody reads; the caller's bytes are what is compressed.
             if (_scratch.IsEmpty)
             {
-                _scratch = chunkAllocator();
+                _scratch = ChunkBuffers.Rent(_chunkBytes).AsMemory(0, _chunkBytes);
             }
 
-            if (_next.Length != _scratch.Length)
+            if (_next.Length != _chunkBytes)
             {
-                throw new InvalidOperationException($"a chunk of {_scratch.Length} bytes was to be written from {_next.Length}");
+                throw new InvalidOperationException($"a chunk of {_chunkBytes} bytes was to be written from {_next.Length}");
             }
 
             (_index, _chunk, _writer, _chunkIsBorrowed) = (chunkIndex, MemoryMarshal.AsMemory(_next), chunkWriter, true);
@@ -87,7 +93,7 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         }
 
         // Chunks of one dataset all have the same size: reuse the buffers of written ones.
-        Memory<byte> chunk = _spare.Count > 0 ? _spare.Pop() : chunkAllocator();
+        Memory<byte> chunk = _spare.Count > 0 ? _spare.Pop() : ChunkBuffers.Rent(_chunkBytes).AsMemory(0, _chunkBytes);
         chunk.Span.Clear();
         (_index, _chunk, _writer, _chunkIsBorrowed) = (chunkIndex, chunk, chunkWriter, false);
         _compressor.WriteCompleted();
@@ -99,8 +105,17 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         // PureHDF writes the dataset's chunk index after this: every chunk must be in the file by then.
         HandOver();
         _compressor.WriteAll();
-        _spare.Clear();
-        _outputs.Clear();
+        while (_spare.Count > 0)
+        {
+            ChunkBuffers.Return(_spare.Pop());
+        }
+
+        while (_outputs.Count > 0)
+        {
+            _outputs.Pop().Release();
+        }
+
+        ChunkBuffers.Return(_scratch);
         _scratch = default;
     }
 
@@ -116,7 +131,7 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
         // Chunks of one dataset all have the same size, so do their outputs: room for a chunk that
         // does not compress (stored deflate blocks add 5 bytes per 64 KiB; LZ4 and zstd bounds are
         // about 1/255 and 1/128 over, plus headers) without regrowing.
-        ChunkOutput output = _outputs.Count > 0 ? _outputs.Pop() : new ChunkOutput(_chunk.Length + (_chunk.Length / 100) + 4096);
+        ChunkOutput output = _outputs.Count > 0 ? _outputs.Pop() : ChunkOutput.Rent(_chunk.Length + (_chunk.Length / 100) + 4096);
 
         // A borrowed chunk is the caller's memory: only the output comes back to be reused.
         _compressor.Submit(_chunk, output, _codec, compressed => PureHdfInternals.WriteChunk(writer, index, compressed), _chunkIsBorrowed ? _releaseOutput : _release);
