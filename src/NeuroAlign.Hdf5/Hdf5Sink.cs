@@ -261,6 +261,9 @@ public sealed partial class Hdf5Sink : IAlignedSink
         {
             ReadOnlyMemory<byte> bytes = window.SourceData.IsEmpty ? ArrayBytes.Of(window.Data) : window.SourceData;
             StartCompressed(writer, d, compressed, w, bytes);
+
+            // The previous window's chunks are compressed by now: they are written while this one's are compressed.
+            _compressor!.WriteCompleted();
             finish = () =>
             {
                 compressed.Cache.FinishBorrowed();

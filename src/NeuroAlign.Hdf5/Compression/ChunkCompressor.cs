@@ -74,7 +74,8 @@ internal sealed class ChunkCompressor
         _queue.Enqueue(new Job(compression, raw, output, writer, release, bytes));
         _bytesInFlight += bytes;
         PeakJobs = Math.Max(PeakJobs, _queue.Count);
-        WriteCompleted();
+
+        // Nothing is written here: a window's chunks are all handed over before any earlier one is written.
     }
 
     /// <summary>Writes the chunks at the head of the queue that are already compressed.</summary>
@@ -83,6 +84,19 @@ internal sealed class ChunkCompressor
         while (_queue.Count > 0 && _queue.Peek().Compression.IsCompleted)
         {
             WriteOldest();
+        }
+    }
+
+    /// <summary>
+    /// Waits until every chunk in flight is compressed, without writing it: the raw bytes (a
+    /// caller's window) are not read after this, and the compressed ones are written later, while
+    /// the next window is compressed. A failed compression is thrown here, as itself.
+    /// </summary>
+    public void WaitCompressed()
+    {
+        foreach (Job job in _queue)
+        {
+            job.Compression.GetAwaiter().GetResult();
         }
     }
 

@@ -56,13 +56,15 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
     public void HandOverBorrowed() => HandOver();
 
     /// <summary>
-    /// Hands the chunk asked for last to the compressor (if not yet) and waits until every chunk in flight is
-    /// compressed and written: no chunk given to <see cref="CompressNextChunkFrom"/> is read after this.
+    /// Hands the chunk asked for last to the compressor (if not yet) and waits until every chunk
+    /// in flight is compressed: no chunk given to <see cref="CompressNextChunkFrom"/> is read
+    /// after this. Their compressed bytes are written later (<see cref="ChunkCompressor.WriteCompleted"/>,
+    /// at the next window or when the file is flushed), while the next window is compressed.
     /// </summary>
     public void FinishBorrowed()
     {
         HandOver();
-        _compressor.WriteAll();
+        _compressor.WaitCompressed();
     }
 
     public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkAllocator, Action<ulong, Memory<byte>> chunkWriter)
@@ -86,9 +88,9 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
                 throw new InvalidOperationException($"a chunk of {_chunkBytes} bytes was to be written from {_next.Length}");
             }
 
+            // No writing here: the window's chunks are all handed over first, then the caller writes what is compressed.
             (_index, _chunk, _writer, _chunkIsBorrowed) = (chunkIndex, MemoryMarshal.AsMemory(_next), chunkWriter, true);
             _next = default;
-            _compressor.WriteCompleted();
             return _scratch;
         }
 
