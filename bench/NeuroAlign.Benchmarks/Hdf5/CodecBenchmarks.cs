@@ -58,6 +58,64 @@ public class CodecBenchmarks
     }
 
     /// <summary>
+    /// For the harness: the codec alone (<c>ChunkCodec.Encode</c>, what a worker runs per chunk) on the
+    /// export's twenty chunks (each window is two chunks, as the sink cuts them), on
+    /// <paramref name="threads"/> threads, <paramref name="reps"/> times: the best and median
+    /// milliseconds per chunk (wall, all chunks / chunks) and the ratio. With
+    /// <paramref name="preShuffled"/> the chunks are byte-shuffled beforehand and the codec runs
+    /// without its shuffle: the compressor alone, to set beside C's (bench/peers/zstd_chunks.py).
+    /// </summary>
+    public static void ChunkHarness(string modality, string codecText, int reps, int threads, bool preShuffled)
+    {
+        CodecData data = CodecData.Load(modality);
+        Hdf5SinkOptions options = Options(codecText);
+        int elementBytes = data.Layout.DataType.SizeOf();
+        var codec = new NeuroAlign.Hdf5.Compression.ChunkCodec(options.Codec, options.EffectiveLevel ?? 0, preShuffled ? 1 : elementBytes, shuffle: !preShuffled);
+        var chunks = new List<byte[]>();
+        foreach (WindowBuffer b in data.Buffers)
+        {
+            int half = b.DataBytes.Length / 2;
+            for (int c = 0; c < 2; c++)
+            {
+                byte[] chunk = b.DataBytes.Slice(c * half, half).ToArray();
+                if (preShuffled)
+                {
+                    byte[] shuffled = new byte[chunk.Length];
+                    NeuroAlign.Hdf5.Compression.ChunkFilters.ShuffleInto(chunk, elementBytes, shuffled);
+                    chunk = shuffled;
+                }
+
+                chunks.Add(chunk);
+            }
+        }
+
+        var outputs = chunks.Select(c => new NeuroAlign.Hdf5.Compression.ChunkOutput(c.Length + (c.Length / 100) + 4096)).ToArray();
+        var times = new List<double>();
+        for (int r = 0; r <= reps; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            Parallel.For(0, chunks.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i => codec.Encode(chunks[i], outputs[i]));
+            if (r > 0)
+            {
+                times.Add(clock.Elapsed.TotalMilliseconds / chunks.Count);
+            }
+        }
+
+        times.Sort();
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["modality"] = modality,
+            ["codec"] = codecText,
+            ["threads"] = threads,
+            ["pre_shuffled"] = preShuffled,
+            ["chunk_bytes"] = chunks[0].Length,
+            ["best_ms_per_chunk"] = times[0],
+            ["median_ms_per_chunk"] = times[times.Count / 2],
+            ["ratio"] = (double)outputs.Sum(o => (long)o.Written.Length) / chunks.Sum(c => (long)c.Length),
+        }));
+    }
+
+    /// <summary>
     /// For the harness: median seconds of <paramref name="reps"/> exports, and the sizes; the last
     /// file is kept as <paramref name="keep"/> when given. <paramref name="threads"/>: the sink's
     /// compression threads (0: one per core; 1: on the writing thread, the codec's own cost).

@@ -27,6 +27,7 @@ namespace NeuroAlign.Benchmarks.Peers;
 /// harness make-ephys PATH GIGABYTES                 write a realistic 384-ch recording
 /// harness files                                     make the shared inputs; print their paths
 /// harness codec ephys|video|fmri CODEC[-LEVEL] REPS [KEEP|-] [THREADS] [buffers|mapped]  ten windows through Hdf5Sink (Hdf5/CodecBenchmarks.cs)
+/// harness codec-chunk ephys|video|fmri CODEC[-LEVEL] REPS [THREADS] [pre-shuffled]  the codec alone on the same chunks (Hdf5/CodecBenchmarks.cs)
 /// harness spike-bin FOLDER WINDOWS REPS            bin a Kilosort folder's spikes into 1 s windows of 1 ms bins (Streams/SpikeBinningHarness.cs)
 /// harness cbin-window CBIN REPS START,START,...    1 s windows of an mtscomp .cbin (CbinHarness.cs)
 /// harness pose-window POSE_H5 FPS ROWS REPS STARTS   pose of many windows from a DeepLabCut .h5 (PoseHarness.cs)
@@ -56,6 +57,7 @@ public static class PeerHarness
                 Report("make-ephys", [clock.Elapsed.TotalSeconds], 0);
                 break;
             case "codec": Hdf5.CodecBenchmarks.Harness(a[0], a[1], Int(a[2]), a.Length > 3 && a[3] != "-" ? a[3] : null, a.Length > 4 ? Int(a[4]) : 0, a.Length > 5 && a[5] == "mapped"); break;
+            case "codec-chunk": Hdf5.CodecBenchmarks.ChunkHarness(a[0], a[1], Int(a[2]), a.Length > 3 ? Int(a[3]) : 1, a.Length > 4 && a[4] == "pre-shuffled"); break;
             case "spike-bin": Streams.SpikeBinningHarness.Run(a[0], Int(a[1]), Int(a[2])); break;
             case "cbin-window": CbinHarness.Run(a); break;
             case "nwb-window": NwbHarness.Run(a); break;
