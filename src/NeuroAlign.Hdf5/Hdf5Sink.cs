@@ -389,7 +389,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
             : null;
     }
 
-    /// <summary>Runs a PureHDF call, turning its I/O errors into <see cref="AsWriteError"/>'s one line.</summary>
+    /// <summary>Runs a PureHDF call, turning its I/O errors into <see cref="AsWriteError"/>'s one line, and any other error into itself, without PureHDF's reflection wrapper.</summary>
     private T Unwrapped<T>(Func<T> call)
     {
         try
@@ -399,6 +399,13 @@ public sealed partial class Hdf5Sink : IAlignedSink
         catch (Exception e) when (AsWriteError(_outputPath, e) is { } error)
         {
             throw error;
+        }
+        catch (TargetInvocationException e) when (e.InnerException != null)
+        {
+            // Any other failure that came back through PureHDF (a chunk whose compression failed,
+            // thrown where PureHDF asked our cache for the next chunk) surfaces as itself.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(PureHdfInternals.Unwrap(e));
+            throw;
         }
     }
 
