@@ -16,8 +16,11 @@ namespace NeuroAlign.Hdf5;
 /// Writes aligned windows to one HDF5 file (<see cref="OutputSchema"/>, docs/output-format.md), streaming window by
 /// window with bounded memory. The file is written under a temporary name beside the output and
 /// renamed when complete, so an interrupted export never leaves a file that looks finished.
-/// Compressed chunks are shuffled and deflated on worker threads, one per core by default
-/// (<see cref="Hdf5SinkOptions.CompressionThreads"/>), and written in order on the calling thread.
+/// Compressed chunks are encoded on worker threads, one per core by default
+/// (<see cref="Hdf5SinkOptions.CompressionThreads"/>), and written in order on the calling thread:
+/// <see cref="Write"/> returns once its window's chunks are compressed (the window's memory is not
+/// read after), and their bytes are written during the next call, while that window's chunks are
+/// compressed. Chunk memory is rented (<see cref="ChunkBuffers"/>), not allocated per export.
 /// </summary>
 public sealed partial class Hdf5Sink : IAlignedSink
 {

@@ -6,7 +6,11 @@ namespace NeuroAlign.Hdf5.Compression;
 /// thread-safe, and it compresses on the writing thread, one chunk at a time). At most
 /// <see cref="MaxJobs"/> chunks, and about <see cref="MaxBytesInFlight"/> bytes of raw and
 /// compressed data, are in flight: memory stays bounded however long the export.
-/// With one thread, chunks are compressed on the writing thread as they are handed in.
+/// With one thread, chunks are compressed on the writing thread as they are handed in. Nothing is
+/// written while chunks are handed in (<see cref="Submit"/> writes only to stay within the bounds):
+/// the caller hands a window's chunks over, then writes what is compressed
+/// (<see cref="WriteCompleted"/>) while they are compressed, and <see cref="WaitCompressed"/>
+/// before the window's memory is reused.
 /// </summary>
 internal sealed class ChunkCompressor
 {
