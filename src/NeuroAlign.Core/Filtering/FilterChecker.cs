@@ -200,13 +200,27 @@ internal sealed class FilterChecker
             phrase,
             Describe(left, NodeType.Number(leftDimension)),
             Describe(right, NodeType.Number(rightDimension)));
-        if (Scope.Find("signal") is { Quantity: FilterQuantity.None } signal && (leftDimension == Dimension.Voltage || rightDimension == Dimension.Voltage))
+        if (Scope.Find("signal") is { Quantity: FilterQuantity.None } signal
+            && (leftDimension == Dimension.Voltage || rightDimension == Dimension.Voltage)
+            && (Reads(left, "signal") || Reads(right, "signal")))
         {
             reason += $": {Scope.Name} signal has no unit (it is {signal.Help})";
         }
 
         return Error(blamed, reason + ScopeHint());
     }
+
+    private static bool Reads(FilterNode node, string name) => node switch
+    {
+        VariableNode v => v.Name == name,
+        NegateNode n => Reads(n.Operand, name),
+        NotNode n => Reads(n.Operand, name),
+        ArithmeticNode n => Reads(n.Left, name) || Reads(n.Right, name),
+        ComparisonNode n => Reads(n.Left, name) || Reads(n.Right, name),
+        LogicalNode n => Reads(n.Left, name) || Reads(n.Right, name),
+        CallNode n => n.Arguments.Any(a => Reads(a, name)),
+        _ => false,
+    };
 
     private static bool IsConstant(FilterNode node) => node switch
     {
