@@ -130,15 +130,12 @@ public sealed class FilterSet
             return unscoped;
         }
 
-        if (vocabulary.Known.FirstOrDefault(k => k.Name == name) is { } modality)
+        FilterScope? modality = vocabulary.Known.FirstOrDefault(k => k.Name == name);
+        FilterStream[] streams = vocabulary.Loaded.Where(s => s.Scope.Name == name).ToArray();
+        FilterStream? namesake = vocabulary.Loaded.FirstOrDefault(s => s.Name == name && s.Scope.Name != name);
+        if (modality is not null && streams.Length > 0)
         {
-            FilterStream[] streams = vocabulary.Loaded.Where(s => s.Scope.Name == name).ToArray();
-            if (streams.Length == 0)
-            {
-                throw Error(rule, rule.ScopeStart, rule.ScopeLength, $"the scope names {name}, which is not loaded (loaded: {have})");
-            }
-
-            if (vocabulary.Loaded.FirstOrDefault(s => s.Name == name && s.Scope.Name != name) is { } namesake)
+            if (namesake is not null)
             {
                 throw Error(rule, rule.ScopeStart, rule.ScopeLength, $"'{name}' names both the {name} modality and the {namesake.Scope.Name} stream {name}: name that stream otherwise to filter it alone");
             }
@@ -162,6 +159,11 @@ public sealed class FilterSet
             return stream.Scope.Variables.Count == 0
                 ? throw Error(rule, rule.ScopeStart, rule.ScopeLength, $"{name} is a {stream.Scope.Name} stream, which offers no filter variables")
                 : [stream];
+        }
+
+        if (modality is not null)
+        {
+            throw Error(rule, rule.ScopeStart, rule.ScopeLength, $"the scope names {name}, which is not loaded (loaded: {have})");
         }
 
         string[] streamNames = vocabulary.Loaded.Select(s => s.Name).Where(n => !loadedScopes.Contains(n)).ToArray();

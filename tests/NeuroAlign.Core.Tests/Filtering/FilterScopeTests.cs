@@ -115,11 +115,22 @@ public sealed class FilterScopeTests
     [Fact]
     public void Validate_StreamNamedAsAnotherModality_IsAmbiguous()
     {
-        var vocabulary = TestScopes.Loaded(TestScopes.Stream(ModalityKind.Fmri), new FilterStream("fmri", TestScopes.Video) with { Name = "fmri" });
+        var vocabulary = TestScopes.Loaded(TestScopes.Stream(ModalityKind.Fmri), new FilterStream("fmri", TestScopes.Video));
 
         var e = Assert.Throws<FilterSyntaxException>(() => TestScopes.Validate(["fmri: signal > 3"], vocabulary));
 
         Assert.Equal("'fmri' names both the fmri modality and the video stream fmri: name that stream otherwise to filter it alone", e.Reason);
+    }
+
+    [Fact]
+    public void Validate_StreamNamedAsAModalityNotLoaded_IsThatStream()
+    {
+        var camera = new FilterStream("fmri", TestScopes.Video);
+
+        FilterSet set = TestScopes.Validate(["fmri: signal > 3"], TestScopes.Loaded(TestScopes.Stream(ModalityKind.Ephys), camera));
+
+        Assert.True(set.AppliesTo(camera));
+        Assert.False(set.AppliesTo(TestScopes.Stream(ModalityKind.Ephys)));
     }
 
     [Fact]
