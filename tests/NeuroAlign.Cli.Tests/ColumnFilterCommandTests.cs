@@ -139,6 +139,37 @@ public class ColumnFilterCommandTests
         Assert.Equal("ok", check.Trim());
     }
 
+    [RequiresFact(Needs.Python)]
+    public void Info_TwoTables_TableScopeJudgesEachFileOnItsOwnColumns()
+    {
+        using var folder = new TempFolder();
+        var (wheel, licks) = WriteTables(folder);
+
+        var (code, stdout, stderr) = CliRunner.Run("info", "--filter", "table: signal > 0.5 and t < 5 s", wheel, licks);
+        var (position, _, _) = CliRunner.Run("info", "--filter", "table: position > 0.3", wheel);
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(0, position);
+        string[] expected = Python.Run(
+            """
+            import sys, numpy as np, pandas as pd
+            for path, sep, time in ((sys.argv[1], ',', 'time'), (sys.argv[2], '	', 'timestamp')):
+                df = pd.read_csv(path, sep=sep)
+                v = df.drop(columns=[time]).to_numpy(np.float32).astype(np.float64)
+                t = df[time].to_numpy() - df[time].to_numpy()[0]
+                print(int(((v > 0.5) & (t < 5)[:, None]).sum()), v.size)
+            """,
+            wheel,
+            licks).Trim().Split('\n');
+        string[] kept = [.. stdout.Split('\n').Where(l => l.Contains("filter: table: signal > 0.5 and t < 5 s keeps", StringComparison.Ordinal))];
+        Assert.Equal(2, kept.Length);
+        for (int i = 0; i < 2; i++)
+        {
+            string[] counts = expected[i].Split(' ');
+            Assert.Contains($"({counts[0]} of {counts[1]};", kept[i]);
+        }
+    }
+
     [RequiresTheory(Needs.Python)]
     [InlineData(
         "table: position > 0.3",

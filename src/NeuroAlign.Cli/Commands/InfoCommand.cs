@@ -41,7 +41,8 @@ internal static class InfoCommand
         // The rules are checked against the kinds of the files given (a rule scoped to fmri with only
         // ephys files is refused) before any file is read.
         var modalities = args.Positionals.Select(NwbModalityOr).ToArray();
-        StreamRequest[] requests = [.. modalities.Select((m, i) => m is null ? null : new StreamRequest(m.Name, m, args.Positionals[i], i)).OfType<StreamRequest>()];
+        // Each file is scanned on its own, as a stream named as its modality: one per modality for the check.
+        StreamRequest[] requests = [.. modalities.OfType<IModality>().Distinct().Select(m => new StreamRequest(m.Name, m, m.Name, 0))];
         FilterSet? filters = ExportPlan.ParseFilters(settings, requests, SettingOptions.Modalities.Modalities);
         var log = new ExportCommand.ContextLog(context);
         for (int i = 0; i < args.Positionals.Count; i++)
