@@ -205,13 +205,22 @@ internal sealed class ColumnEvaluator : NumberEvaluator
         int e = block.ElementsPerSample;
         int first = block.Start / e;
         int count = ((block.Start + block.Count - 1) / e) - first + 1;
-        for (int r = 0; r < count; r++)
+        Span<double> samples = _samples.AsSpan(0, count);
+        if (e == 1)
         {
-            block.Window.Slice((((first + r) * e) + _column) * _size, _size).CopyTo(_gathered.AsSpan(r * _size, _size));
+            // One column: the block is that column already.
+            FilterKernels.ToDouble(_type, block.Raw, samples);
+        }
+        else
+        {
+            for (int r = 0; r < count; r++)
+            {
+                block.Window.Slice((((first + r) * e) + _column) * _size, _size).CopyTo(_gathered.AsSpan(r * _size, _size));
+            }
+
+            FilterKernels.ToDouble(_type, _gathered.AsSpan(0, count * _size), samples);
         }
 
-        Span<double> samples = _samples.AsSpan(0, count);
-        FilterKernels.ToDouble(_type, _gathered.AsSpan(0, count * _size), samples);
         if (_gain != 1)
         {
             // x · 1.0 is x exactly, so a unit gain is skipped, as signal skips it.
