@@ -52,6 +52,11 @@ public sealed class VideoModality : IModality
 
     public ModalityKind Kind => ModalityKind.Video;
 
+    /// <summary>Filter rules (<c>video:</c>) read signal, the pixel value, and t.</summary>
+    public FilterScope FilterScope { get; } = new(
+        "video",
+        [FilterVariable.Signal(FilterQuantity.None, "the pixel value, 0-255"), FilterVariable.Time]);
+
     public string PathHelp => "behaviour video (any format ffmpeg reads)";
 
     public int ReferencePriority => 1;

@@ -15,6 +15,7 @@ public sealed class DocsSession : IDisposable
     public const string Fmri = "z.nii.gz";
     public const string Physio = "run_physio.tsv.gz";
     public const string Manifest = "study.tsv";
+    public const string Wheel = "wheel.csv";
 
     private const int EphysApChannels = 8;
     private const double EphysRateHz = 30_000;
@@ -52,6 +53,9 @@ public sealed class DocsSession : IDisposable
         {
             gzip.Write("1\t2\n3\t4\n5\t6\n"u8);
         }
+
+        // A wheel table on the reference clock: 0-10 s every 10 ms, position a ramp from -1 to 1.
+        File.WriteAllText(_folder.File(Wheel), "time,position\n" + string.Concat(Enumerable.Range(0, 1001).Select(k => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{k / 100.0},{(k / 500.0) - 1}\n"))));
 
         File.WriteAllText(_folder.File(Manifest), $"session\tephys\tvideo\ns01\t{Ephys}\t{Video}\ns02\t{Ephys}\t\n");
     }

@@ -55,6 +55,8 @@ internal static partial class DocumentedCommandLines
         ["run.nii.gz"] = DocsSession.Fmri,
         // A BIDS physiological recording with its sidecar.
         ["run_physio.tsv.gz"] = DocsSession.Physio,
+        // A timestamped table: a time column and a position column.
+        ["wheel.csv"] = DocsSession.Wheel,
         // A sessions manifest naming x.bin and y.mp4.
         ["study.tsv"] = DocsSession.Manifest,
         // The demo session (`neuro-align demo`), which docs/sync.md's examples run on.

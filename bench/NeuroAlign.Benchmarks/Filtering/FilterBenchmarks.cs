@@ -35,7 +35,7 @@ public class FilterBenchmarks
 
         // Neuropixels 1.0 and Open Ephys gains, alternating, so every channel has its own threshold.
         _gains = Enumerable.Range(0, Channels).Select(c => c % 2 == 0 ? 2.34375 : 0.195).ToArray();
-        var target = new FilterTarget(ModalityKind.Ephys, SampleType.Int16, Channels, _gains, Enumerable.Range(0, Channels).ToArray());
+        var target = new FilterTarget(new NeuroAlign.Modalities.Ephys.EphysModality().FilterScope, SampleType.Int16, Channels, _gains, Enumerable.Range(0, Channels).ToArray());
         _threshold = FilterSet.Parse(["signal > 0.8"]).Compile(target);
 
         // The same test written so that it cannot become an integer interval: the double-precision kernels.

@@ -118,7 +118,7 @@ public static class PeerHarness
     {
         using InterleavedBinaryStream stream = RawBinaryReader.Open(path, new RawBinaryOptions());
         double[] gains = Enumerable.Range(0, Channels).Select(c => c % 2 == 0 ? 2.34375 : 0.195).ToArray();
-        CompiledFilter filter = FilterSet.Parse(["signal > 0.8"]).Compile(new FilterTarget(ModalityKind.Ephys, SampleType.Int16, Channels, gains, Enumerable.Range(0, Channels).ToArray()));
+        CompiledFilter filter = FilterSet.Parse(["signal > 0.8"]).Compile(new FilterTarget(new NeuroAlign.Modalities.Ephys.EphysModality().FilterScope, SampleType.Int16, Channels, gains, Enumerable.Range(0, Channels).ToArray()));
         byte[] mask = new byte[WindowSamples * Channels];
         long Evaluate(long start)
         {

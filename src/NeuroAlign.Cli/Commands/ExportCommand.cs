@@ -43,7 +43,7 @@ internal static class ExportCommand
         }
 
         Session.CheckSettings(requests, settings, SettingOptions.Session.Concat(SettingOptions.Export));
-        ExportPlan plan = ExportPlan.FromSettings(settings, requests);
+        ExportPlan plan = ExportPlan.FromSettings(settings, requests, SettingOptions.Modalities.Modalities);
         Hdf5SinkOptions sinkOptions = CompressionSettings.Options(settings, new Hdf5SinkOptions())!;
         ExportSharding.CheckOptions(settings);
         string output = plan.OutputPath;

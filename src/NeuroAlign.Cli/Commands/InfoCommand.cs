@@ -41,7 +41,9 @@ internal static class InfoCommand
         // The rules are checked against the kinds of the files given (a rule scoped to fmri with only
         // ephys files is refused) before any file is read.
         var modalities = args.Positionals.Select(NwbModalityOr).ToArray();
-        FilterSet? filters = ExportPlan.ParseFilters(settings, modalities.OfType<IModality>().Select(m => m.Kind).Distinct().ToArray());
+        // Each file is scanned on its own, as a stream named as its modality: one per modality for the check.
+        StreamRequest[] requests = [.. modalities.OfType<IModality>().Distinct().Select(m => new StreamRequest(m.Name, m, m.Name, 0))];
+        FilterSet? filters = ExportPlan.ParseFilters(settings, requests, SettingOptions.Modalities.Modalities);
         var log = new ExportCommand.ContextLog(context);
         for (int i = 0; i < args.Positionals.Count; i++)
         {
@@ -63,15 +65,14 @@ internal static class InfoCommand
 
             using ISampleStream stream = modality.Open(new StreamRequest(modality.Name, modality, path, 0), settings, log, []).Stream;
             Describe(stream, context.Out);
-            if (filters is not null && filters.AppliesTo(modality.Kind))
+            var filterStream = new FilterStream(modality.Name, modality.FilterScopeOf(stream));
+            if (filters is not null && filters.AppliesTo(filterStream))
             {
-                ReportKeptFraction(stream, modality.Kind, filters, context);
+                ReportKeptFraction(stream, filterStream, filters, context);
             }
             else if (filters is not null)
             {
-                context.Out.WriteLine(modality.Kind is ModalityKind.Physio or ModalityKind.Table
-                    ? $"  filter: rules apply to ephys, fmri and video recordings, not to {modality.Name} data"
-                    : $"  filter: no rule applies to {modality.Name}");
+                context.Out.WriteLine($"  filter: no rule applies to {modality.Name}");
             }
         }
 
@@ -122,9 +123,9 @@ internal static class InfoCommand
     }
 
     /// <summary>Streams over the whole recording, window by window, and prints the fraction the rules keep.</summary>
-    private static void ReportKeptFraction(ISampleStream stream, ModalityKind kind, FilterSet filters, CliContext context)
+    private static void ReportKeptFraction(ISampleStream stream, FilterStream target, FilterSet filters, CliContext context)
     {
-        CompiledFilter filter = filters.Compile(FilterTarget.ForStream(kind, stream, stream.ElementType));
+        CompiledFilter filter = filters.Compile(FilterTarget.ForStream(target, stream, stream.ElementType));
 
         // t is on this recording's own reference clock: zero at its first sample, as in an export it leads.
         ClockMap map = ClockMap.Offset(-stream.Clock.StartSeconds);

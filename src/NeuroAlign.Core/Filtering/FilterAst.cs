@@ -1,6 +1,9 @@
 namespace NeuroAlign.Filtering;
 
-/// <summary>The modalities a rule can be scoped to (docs/filter.md).</summary>
+/// <summary>
+/// The kinds of modality, for modalities that find each other's streams (physio its fMRI run, pose
+/// its camera). Filters do not use it: each modality declares its scope (<see cref="FilterScope"/>).
+/// </summary>
 public enum ModalityKind
 {
     /// <summary>Extracellular recordings (Neuropixels, Open Ephys, raw binary): signal in microvolts.</summary>
@@ -12,30 +15,17 @@ public enum ModalityKind
     /// <summary>Video frames: signal is the pixel value, 0-255.</summary>
     Video,
 
-    /// <summary>BIDS physiological recordings: no rule applies to them.</summary>
+    /// <summary>BIDS physiological recordings: a value per column of each sample.</summary>
     Physio,
 
-    /// <summary>Timestamped tables (wheel, licks, pupil): no rule applies to them.</summary>
+    /// <summary>Timestamped tables (wheel, licks, pupil): a value per numeric column of each row.</summary>
     Table,
 
-    /// <summary>Sorted spikes, binned: no rule applies to them (there is no signal to judge).</summary>
+    /// <summary>Sorted spikes, binned: no rule applies to them (there is no value to judge).</summary>
     Spikes,
 
     /// <summary>Pose points (DeepLabCut, SLEAP): x, y in pixels and the tracker's score.</summary>
     Pose,
-}
-
-/// <summary>The variables a rule can read.</summary>
-internal enum FilterVariable
-{
-    Signal,
-    Time,
-    Channel,
-
-    /// <summary>Pose: a point's x, y and score, the same for the point's three elements.</summary>
-    X,
-    Y,
-    Score,
 }
 
 internal enum ArithmeticOperator
@@ -114,7 +104,8 @@ internal abstract record FilterNode(int Start, int End)
 /// <summary>A number; <see cref="Value"/> is already in µV or seconds when a unit is given.</summary>
 internal sealed record NumberNode(double Value, FilterUnit? Unit, int Start, int End) : FilterNode(Start, End);
 
-internal sealed record VariableNode(FilterVariable Variable, int Start, int End) : FilterNode(Start, End);
+/// <summary>A name, resolved against the scope of each stream the rule applies to (<see cref="FilterScope.Find"/>).</summary>
+internal sealed record VariableNode(string Name, int Start, int End) : FilterNode(Start, End);
 
 internal sealed record NegateNode(FilterNode Operand, int Start, int End) : FilterNode(Start, End);
 

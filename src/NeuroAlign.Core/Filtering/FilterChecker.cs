@@ -1,20 +1,26 @@
 namespace NeuroAlign.Filtering;
 
 /// <summary>
-/// Checks names, units and types of a parsed rule for one modality: conditions where conditions
-/// belong, numbers where numbers belong, and dimensions that agree (a voltage never meets a time).
-/// A number without unit takes the unit of what it meets: µV beside ephys signal, seconds beside t.
+/// Checks names, units and types of a parsed rule for one stream: names its modality declares,
+/// conditions where conditions belong, numbers where numbers belong, and dimensions that agree (a
+/// voltage never meets a time). A number without unit takes the unit of what it meets: µV beside
+/// ephys signal, seconds beside t. Before a file is open, a name its scope may get from the file's
+/// columns passes as a number without unit; the check once it is open decides it.
 /// </summary>
 internal sealed class FilterChecker
 {
     private readonly ParsedRule _rule;
-    private readonly ModalityKind _target;
+    private readonly FilterStream _target;
+    private readonly FilterVocabulary _vocabulary;
 
-    private FilterChecker(ParsedRule rule, ModalityKind target)
+    private FilterChecker(ParsedRule rule, FilterStream target, FilterVocabulary vocabulary)
     {
         _rule = rule;
         _target = target;
+        _vocabulary = vocabulary;
     }
+
+    private FilterScope Scope => _target.Scope;
 
     /// <summary>The type of a node: a condition, or a number of some dimension.</summary>
     private readonly record struct NodeType(bool IsCondition, Dimension Dimension)
@@ -25,10 +31,15 @@ internal sealed class FilterChecker
     }
 
     /// <summary>Throws <see cref="FilterSyntaxException"/> unless the rule is a well-typed condition for <paramref name="target"/>.</summary>
-    public static void Check(ParsedRule rule, ModalityKind target)
+    /// <param name="rule">The rule.</param>
+    /// <param name="target">The stream it applies to, with its scope's variables.</param>
+    /// <param name="vocabulary">Every scope offered, for messages (which modality has a name).</param>
+    public static void Check(ParsedRule rule, FilterStream target, FilterVocabulary vocabulary)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        var checker = new FilterChecker(rule, target);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        var checker = new FilterChecker(rule, target, vocabulary);
         NodeType type = checker.TypeOf(rule.Body);
         if (!type.IsCondition)
         {
@@ -49,18 +60,51 @@ internal sealed class FilterChecker
         _ => throw new InvalidOperationException($"unexpected node {node.GetType().Name}"),
     };
 
-    private NodeType TypeOf(VariableNode variable) => variable.Variable switch
+    private NodeType TypeOf(VariableNode variable)
     {
-        // Ephys signal is in microvolts (raw counts × per-channel gain); fMRI and video values have no unit.
-        FilterVariable.Signal when _target == ModalityKind.Pose => throw Error(variable, "pose has no 'signal': its variables are x, y (pixels) and score"),
-        FilterVariable.X or FilterVariable.Y or FilterVariable.Score when _target == ModalityKind.Pose => NodeType.Number(Dimension.None),
-        FilterVariable.X or FilterVariable.Y or FilterVariable.Score => throw Error(variable, $"'{_rule.Text[variable.Start..variable.End]}' exists only for pose, and this rule applies to {_target.Text()}{ScopeHint()}"),
-        FilterVariable.Signal => NodeType.Number(_target == ModalityKind.Ephys ? Dimension.Voltage : Dimension.None),
-        FilterVariable.Time => NodeType.Number(Dimension.Time),
-        FilterVariable.Channel when _target == ModalityKind.Ephys => NodeType.Number(Dimension.None),
-        FilterVariable.Channel => throw Error(variable, $"'channel' exists only for ephys, and this rule applies to {_target.Text()}{ScopeHint()}"),
-        _ => throw new InvalidOperationException($"unexpected variable {variable.Variable}"),
+        if (Scope.Find(variable.Name) is { } declared)
+        {
+            return NodeType.Number(DimensionOf(declared.Quantity));
+        }
+
+        // A column of a file not yet open: checked again, by name, once the file is open.
+        return Scope.IsComplete ? throw Unknown(variable) : NodeType.Number(Dimension.None);
+    }
+
+    internal static Dimension DimensionOf(FilterQuantity quantity) => quantity switch
+    {
+        FilterQuantity.Voltage => Dimension.Voltage,
+        FilterQuantity.Time => Dimension.Time,
+        _ => Dimension.None,
     };
+
+    /// <summary>A name the target's scope does not declare: say who has it, or what the scope has.</summary>
+    private FilterSyntaxException Unknown(VariableNode variable)
+    {
+        string name = variable.Name;
+        string[] owners = _vocabulary.Known.Where(k => k.Name != Scope.Name && k.Find(name) is not null).Select(k => k.Name).ToArray();
+        string variables = FilterVocabulary.List(Scope.Variables.Select(v => v.Name), "and");
+        if (owners.Length == 1)
+        {
+            return Error(variable, $"'{name}' exists only for {owners[0]}, and this rule applies to {Where}{ScopeHint()}");
+        }
+
+        if (owners.Length > 1)
+        {
+            return Error(variable, $"{Where} has no '{name}': its variables are {variables}{ScopeHint()}");
+        }
+
+        if (_vocabulary.Known.Any(k => k.Name == name) || _vocabulary.Loaded.Any(s => s.Name == name))
+        {
+            return Error(variable, $"'{name}' is a scope: write it first, as in {name}: signal > 3");
+        }
+
+        string[] names = Scope.Variables.Select(v => v.Name).ToArray();
+        return Error(variable, $"unknown name '{name}': expected {FilterVocabulary.List(names)}{FilterParser.Suggest(name, names)}");
+    }
+
+    /// <summary>The stream the rule is being checked for: its modality, or "wheel (table)" for a stream named apart.</summary>
+    private string Where => _target.Name == Scope.Name ? Scope.Name : $"{_target.Name} ({Scope.Name})";
 
     private NodeType TypeOf(ArithmeticNode node)
     {
@@ -156,13 +200,27 @@ internal sealed class FilterChecker
             phrase,
             Describe(left, NodeType.Number(leftDimension)),
             Describe(right, NodeType.Number(rightDimension)));
-        if (_target != ModalityKind.Ephys && (leftDimension == Dimension.Voltage || rightDimension == Dimension.Voltage))
+        if (Scope.Find("signal") is { Quantity: FilterQuantity.None } signal
+            && (leftDimension == Dimension.Voltage || rightDimension == Dimension.Voltage)
+            && (Reads(left, "signal") || Reads(right, "signal")))
         {
-            reason += $": {_target.Text()} signal has no unit ({(_target == ModalityKind.Fmri ? "it is the scaled intensity" : "it is the pixel value, 0-255")})";
+            reason += $": {Scope.Name} signal has no unit (it is {signal.Help})";
         }
 
         return Error(blamed, reason + ScopeHint());
     }
+
+    private static bool Reads(FilterNode node, string name) => node switch
+    {
+        VariableNode v => v.Name == name,
+        NegateNode n => Reads(n.Operand, name),
+        NotNode n => Reads(n.Operand, name),
+        ArithmeticNode n => Reads(n.Left, name) || Reads(n.Right, name),
+        ComparisonNode n => Reads(n.Left, name) || Reads(n.Right, name),
+        LogicalNode n => Reads(n.Left, name) || Reads(n.Right, name),
+        CallNode n => n.Arguments.Any(a => Reads(a, name)),
+        _ => false,
+    };
 
     private static bool IsConstant(FilterNode node) => node switch
     {
@@ -195,11 +253,14 @@ internal sealed class FilterChecker
         return text.Length <= 40 ? text : text[..39] + "…";
     }
 
-    /// <summary>For an unscoped rule failing on fMRI: how to keep it to ephys.</summary>
-    private string ScopeHint() =>
-        _rule.Scope is null && _target != ModalityKind.Ephys
-            ? $" (a rule without scope applies to ephys and fmri: start it with 'ephys:' to apply it to ephys only)"
+    /// <summary>For an unscoped rule failing on fMRI: how to keep it to ephys (the first modality unscoped rules apply to).</summary>
+    private string ScopeHint()
+    {
+        IReadOnlyList<string> unscoped = _vocabulary.UnscopedScopes;
+        return _rule.Scope is null && unscoped.Count > 1 && Scope.Name != unscoped[0]
+            ? $" (a rule without scope applies to {FilterVocabulary.List(unscoped, "and")}: start it with '{unscoped[0]}:' to apply it to {unscoped[0]} only)"
             : string.Empty;
+    }
 
     private FilterSyntaxException Error(FilterNode node, string reason) => new(_rule.Text, node.Start, node.Length, reason);
 }

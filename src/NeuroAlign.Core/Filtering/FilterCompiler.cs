@@ -17,6 +17,7 @@ internal sealed class FilterCompiler
     private SignalEvaluator? _signal;
     private TimeEvaluator? _time;
     private ChannelEvaluator? _channel;
+    private readonly Dictionary<int, ColumnEvaluator> _columns = [];
     private bool _usesTime;
 
     private FilterCompiler(FilterTarget target, string ruleText)
@@ -55,7 +56,7 @@ internal sealed class FilterCompiler
     {
         // A condition on t alone (a time range) has one answer per point: decide it once per point
         // with the same scalar double arithmetic, and spread it over the point's elements.
-        if (ReadsOnly(node, FilterVariable.Time) && !IsConstant(node))
+        if (ReadsOnly(node, VariableSource.Time) && !IsConstant(node))
         {
             _usesTime = true;
             return new Condition(false, new PointConditionEvaluator(ScalarCondition(node), BlockSize));
@@ -142,12 +143,12 @@ internal sealed class FilterCompiler
         }
 
         double k = LowerNumber(constant).Constant;
-        if (operand is VariableNode { Variable: FilterVariable.Signal })
+        if (operand is VariableNode direct && Is(direct, VariableSource.Signal))
         {
             return Interval(op, k);
         }
 
-        if (operand is CallNode { Function: FilterFunction.Abs, Arguments: [VariableNode { Variable: FilterVariable.Signal }] })
+        if (operand is CallNode { Function: FilterFunction.Abs, Arguments: [VariableNode inner] } && Is(inner, VariableSource.Signal))
         {
             return op switch
             {
@@ -274,17 +275,28 @@ internal sealed class FilterCompiler
         return new Number(0, min ? new ArithmeticEvaluator<MinOperator>(a, b, BlockSize) : new ArithmeticEvaluator<MaxOperator>(a, b, BlockSize));
     }
 
-    private NumberEvaluator Variable(VariableNode variable) => variable.Variable switch
+    /// <summary>The declared variable a checked name stands for, in the target's scope.</summary>
+    private FilterVariable Resolve(VariableNode node) =>
+        _target.Scope.Find(node.Name) ?? throw new InvalidOperationException($"'{node.Name}' is not a variable of {_target.Scope.Name} (the checker should have said so)");
+
+    private bool Is(VariableNode node, VariableSource source) => Resolve(node).Source == source;
+
+    private NumberEvaluator Variable(VariableNode node)
     {
-        FilterVariable.Signal => _signal ??= new SignalEvaluator(_target, BlockSize),
-        FilterVariable.Time => _time ??= new TimeEvaluator(BlockSize),
-        FilterVariable.X => new PointComponentEvaluator(_target, 0, BlockSize),
-        FilterVariable.Y => new PointComponentEvaluator(_target, 1, BlockSize),
-        FilterVariable.Score => new PointComponentEvaluator(_target, 2, BlockSize),
-        _ => _channel ??= new ChannelEvaluator(
-            _target.ChannelIds ?? throw new FilterSyntaxException(_ruleText, 0, _ruleText.Length, "the rule reads 'channel', but this recording has no channel ids"),
-            BlockSize),
-    };
+        FilterVariable variable = Resolve(node);
+        return variable.Source switch
+        {
+            VariableSource.Signal => _signal ??= new SignalEvaluator(_target, BlockSize),
+            VariableSource.Time => _time ??= new TimeEvaluator(BlockSize),
+            VariableSource.PointComponent => new PointComponentEvaluator(_target, variable.Index, variable.Width, BlockSize),
+            VariableSource.Column => _columns.TryGetValue(variable.Index, out ColumnEvaluator? column)
+                ? column
+                : _columns[variable.Index] = new ColumnEvaluator(_target, variable.Index, BlockSize),
+            _ => _channel ??= new ChannelEvaluator(
+                _target.ChannelIds ?? throw new FilterSyntaxException(_ruleText, 0, _ruleText.Length, "the rule reads 'channel', but this recording has no channel ids"),
+                BlockSize),
+        };
+    }
 
     private static NumberEvaluator Materialize(Number number) =>
         number.Evaluator ?? new ConstantNumberEvaluator(number.Constant, BlockSize);
@@ -309,11 +321,11 @@ internal sealed class FilterCompiler
         _ => op,
     };
 
-    /// <summary>Whether <paramref name="node"/> reads no variable other than <paramref name="variable"/>.</summary>
-    private static bool ReadsOnly(FilterNode node, FilterVariable variable) => node switch
+    /// <summary>Whether <paramref name="node"/> reads no variable but those of <paramref name="variable"/>'s kind.</summary>
+    private bool ReadsOnly(FilterNode node, VariableSource variable) => node switch
     {
         NumberNode => true,
-        VariableNode v => v.Variable == variable,
+        VariableNode v => Is(v, variable),
         NegateNode n => ReadsOnly(n.Operand, variable),
         NotNode n => ReadsOnly(n.Operand, variable),
         ArithmeticNode n => ReadsOnly(n.Left, variable) && ReadsOnly(n.Right, variable),

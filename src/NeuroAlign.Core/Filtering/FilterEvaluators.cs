@@ -137,18 +137,18 @@ internal sealed class SignalEvaluator : NumberEvaluator
 }
 
 /// <summary>
-/// Pose x, y or score: component <c>c</c> of the (x, y, score) triple each element belongs to, so
-/// the three elements of a point pass or fail together (a point is kept or masked whole).
+/// Component <c>c</c> of the point of <c>width</c> values each element belongs to (pose x, y and
+/// score: width 3), so the elements of a point pass or fail together (a point is kept or masked whole).
 /// </summary>
-internal sealed class PointComponentEvaluator(FilterTarget target, int component, int blockSize) : NumberEvaluator
+internal sealed class PointComponentEvaluator(FilterTarget target, int component, int width, int blockSize) : NumberEvaluator
 {
     private readonly double[] _values = new double[blockSize];
 
     public override ReadOnlySpan<double> Evaluate(in FilterBlock block)
     {
-        if (target.ElementType != SampleType.Float32 || target.ElementsPerSample % 3 != 0)
+        if (target.ElementType != SampleType.Float32 || target.ElementsPerSample % width != 0)
         {
-            throw new InvalidOperationException($"pose variables read float32 (x, y, score) triples, not {target.ElementsPerSample} × {target.ElementType}");
+            throw new InvalidOperationException($"{target.Scope.Name} variables read float32 points of {width} values, not {target.ElementsPerSample} × {target.ElementType}");
         }
 
         ReadOnlySpan<float> window = MemoryMarshal.Cast<byte, float>(block.Window);
@@ -156,9 +156,91 @@ internal sealed class PointComponentEvaluator(FilterTarget target, int component
         for (int j = 0; j < block.Count; j++)
         {
             int e = block.Start + j;
-            values[j] = window[e - (e % 3) + component];
+            values[j] = window[e - (e % width) + component];
         }
 
+        return values;
+    }
+}
+
+/// <summary>
+/// A named column of each element's sample (physio, table): the value of column <c>c</c> of the
+/// sample, × that column's gain, the same for all of the sample's elements, so a rule on it keeps
+/// or masks a sample whole. The block's samples' values are gathered and converted once with the
+/// vector kernel, then spread over their elements as <see cref="TimeEvaluator"/> spreads times.
+/// </summary>
+internal sealed class ColumnEvaluator : NumberEvaluator
+{
+    private readonly SampleType _type;
+    private readonly int _size;
+    private readonly int _column;
+    private readonly double _gain;
+    private readonly byte[] _gathered;
+    private readonly double[] _samples;
+    private readonly double[] _values;
+    private long _pass = -1;
+
+    public ColumnEvaluator(FilterTarget target, int column, int blockSize)
+    {
+        _type = target.ElementType;
+        _size = target.ElementType.SizeOf();
+        _column = column;
+        _gain = target.Gains?[column] ?? 1.0;
+
+        // A block of blockSize elements touches at most blockSize / E + 2 samples.
+        int samples = (blockSize / target.ElementsPerSample) + 2;
+        _gathered = new byte[samples * _size];
+        _samples = new double[samples];
+        _values = new double[blockSize];
+    }
+
+    public override ReadOnlySpan<double> Evaluate(in FilterBlock block)
+    {
+        Span<double> values = _values.AsSpan(0, block.Count);
+        if (_pass == block.Pass)
+        {
+            return values;
+        }
+
+        int e = block.ElementsPerSample;
+        int first = block.Start / e;
+        int count = ((block.Start + block.Count - 1) / e) - first + 1;
+        Span<double> samples = _samples.AsSpan(0, count);
+        if (e == 1)
+        {
+            // One column: the block is that column already.
+            FilterKernels.ToDouble(_type, block.Raw, samples);
+        }
+        else
+        {
+            for (int r = 0; r < count; r++)
+            {
+                block.Window.Slice((((first + r) * e) + _column) * _size, _size).CopyTo(_gathered.AsSpan(r * _size, _size));
+            }
+
+            FilterKernels.ToDouble(_type, _gathered.AsSpan(0, count * _size), samples);
+        }
+
+        if (_gain != 1)
+        {
+            // x · 1.0 is x exactly, so a unit gain is skipped, as signal skips it.
+            for (int r = 0; r < count; r++)
+            {
+                samples[r] = MultiplyOperator.Apply(samples[r], _gain);
+            }
+        }
+
+        int filled = 0;
+        int run = e - block.Column;
+        for (int r = 0; filled < block.Count; r++)
+        {
+            int n = Math.Min(run, block.Count - filled);
+            values.Slice(filled, n).Fill(samples[r]);
+            filled += n;
+            run = e;
+        }
+
+        _pass = block.Pass;
         return values;
     }
 }

@@ -2,57 +2,54 @@ namespace NeuroAlign.Filtering;
 
 /// <summary>A rule after parsing: its optional scope and its expression.</summary>
 /// <param name="Text">The rule as written.</param>
-/// <param name="Scope">The modality named before ':', or null for an unscoped rule.</param>
+/// <param name="Scope">The name before ':' (a modality or a stream), or null for an unscoped rule; resolved by <see cref="FilterSet.Validate"/>.</param>
 /// <param name="ScopeStart">Where the scope's name starts (0 when there is none).</param>
 /// <param name="ScopeLength">Length of the scope's name (0 when there is none).</param>
 /// <param name="Body">The condition.</param>
-internal sealed record ParsedRule(string Text, ModalityKind? Scope, int ScopeStart, int ScopeLength, FilterNode Body);
+internal sealed record ParsedRule(string Text, string? Scope, int ScopeStart, int ScopeLength, FilterNode Body);
 
 /// <summary>
 /// Recursive-descent parser. Precedence, loosest first: or, and, not, comparison (not chainable),
-/// + -, * /, unary minus, then numbers (with units), names, calls and parentheses.
+/// + -, * /, unary minus, then numbers (with units), names, calls and parentheses. Names are not
+/// resolved here: which variables exist depends on the streams a rule applies to
+/// (<see cref="FilterChecker"/>); the names the modalities declare only sharpen messages.
 /// </summary>
 internal sealed class FilterParser
 {
-    private static readonly string[] Variables = ["signal", "t", "channel", "x", "y", "score"];
     private static readonly string[] Functions = ["abs", "min", "max"];
-    private static readonly string[] Scopes = ["ephys", "fmri", "video", "pose"];
     private static readonly string[] Units = ["uV", "mV", "V", "s", "ms"];
 
     private readonly string _rule;
     private readonly List<Token> _tokens;
+    private readonly string[] _variables;
     private int _next;
 
-    private FilterParser(string rule)
+    private FilterParser(string rule, IEnumerable<string> variables)
     {
         _rule = rule;
         _tokens = FilterLexer.Tokenize(rule);
+        _variables = variables.ToArray();
     }
 
     private Token Current => _tokens[_next];
 
-    public static ParsedRule Parse(string rule)
+    /// <param name="rule">The rule.</param>
+    /// <param name="variables">The variable names the modalities declare, for messages ("'signal' is a variable, not a function"); may be empty.</param>
+    public static ParsedRule Parse(string rule, IEnumerable<string>? variables = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        var parser = new FilterParser(rule);
+        var parser = new FilterParser(rule, variables ?? []);
         return parser.ParseRule();
     }
 
     private ParsedRule ParseRule()
     {
-        ModalityKind? scope = null;
+        string? scope = null;
         int scopeStart = 0, scopeLength = 0;
         if (Current.Kind == TokenKind.Identifier && _tokens[_next + 1].Kind == TokenKind.Colon)
         {
             Token name = Current;
-            scope = name.Text switch
-            {
-                "ephys" => ModalityKind.Ephys,
-                "fmri" => ModalityKind.Fmri,
-                "video" => ModalityKind.Video,
-                "pose" => ModalityKind.Pose,
-                _ => throw Error(name, $"unknown scope '{name.Text}': expected ephys, fmri, video or pose{Suggest(name.Text, Scopes)}"),
-            };
+            scope = name.Text;
             scopeStart = name.Start;
             scopeLength = name.Length;
             _next += 2;
@@ -224,10 +221,12 @@ internal sealed class FilterParser
                 return new NumberNode(FilterLexer.ParseNumber(number.Text, unit.PowerOfTen), unit, number.Start, word.End);
             }
 
-            // "3mv" is surely a unit; "3 mv" too when it is no name of the language but near a unit's.
+            // "3mv" is surely a unit; "3 mv" too, and "3 mW" when it is no name of the language but
+            // near a unit's (a name after a number is never valid, so only the message is at stake).
             string nearUnit = Suggest(word.Text, Units);
-            bool isName = Array.IndexOf(Variables, word.Text) >= 0 || Array.IndexOf(Functions, word.Text) >= 0;
-            if (word.Start == number.End || (!isName && nearUnit.Length > 0))
+            bool isName = Array.IndexOf(_variables, word.Text) >= 0 || Array.IndexOf(Functions, word.Text) >= 0;
+            bool unitInOtherCase = Array.Exists(Units, u => string.Equals(u, word.Text, StringComparison.OrdinalIgnoreCase));
+            if (word.Start == number.End || unitInOtherCase || (!isName && _variables.Length > 0 && nearUnit.Length > 0))
             {
                 throw Error(word, $"unknown unit '{word.Text}': expected {FilterUnit.Names}{nearUnit}");
             }
@@ -246,7 +245,7 @@ internal sealed class FilterParser
                 "abs" => FilterFunction.Abs,
                 "min" => FilterFunction.Min,
                 "max" => FilterFunction.Max,
-                _ when Array.IndexOf(Variables, name.Text) >= 0 => throw Error(name, $"'{name.Text}' is a variable, not a function"),
+                _ when Array.IndexOf(_variables, name.Text) >= 0 => throw Error(name, $"'{name.Text}' is a variable, not a function"),
                 _ => throw Error(name, $"unknown function '{name.Text}': expected abs, min or max{Suggest(name.Text, Functions)}"),
             };
             return ParseCall(name, function);
@@ -254,16 +253,9 @@ internal sealed class FilterParser
 
         return name.Text switch
         {
-            "signal" => new VariableNode(FilterVariable.Signal, name.Start, name.End),
-            "t" => new VariableNode(FilterVariable.Time, name.Start, name.End),
-            "channel" => new VariableNode(FilterVariable.Channel, name.Start, name.End),
-            "x" => new VariableNode(FilterVariable.X, name.Start, name.End),
-            "y" => new VariableNode(FilterVariable.Y, name.Start, name.End),
-            "score" => new VariableNode(FilterVariable.Score, name.Start, name.End),
             _ when Array.IndexOf(Functions, name.Text) >= 0 => throw Error(name, $"'{name.Text}' is a function: write {name.Text}(…)"),
             _ when FilterUnit.Find(name.Text) is not null => throw Error(name, $"the unit '{name.Text}' must follow a number, as in 3 {name.Text}"),
-            _ when Array.IndexOf(Scopes, name.Text) >= 0 => throw Error(name, $"'{name.Text}' is a scope: write it first, as in {name.Text}: signal > 3"),
-            _ => throw Error(name, $"unknown name '{name.Text}': expected signal, t, channel, x, y or score{Suggest(name.Text, Variables)}"),
+            _ => new VariableNode(name.Text, name.Start, name.End),
         };
     }
 

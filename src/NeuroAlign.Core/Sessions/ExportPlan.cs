@@ -52,7 +52,10 @@ public sealed class ExportPlan
     /// Checks everything the settings can get wrong before any file is opened: one window source,
     /// a non-empty window, rules that parse and fit the loaded modalities, stream names that exist.
     /// </summary>
-    public static ExportPlan FromSettings(SettingValues settings, IReadOnlyList<StreamRequest> requests)
+    /// <param name="settings">What the user set.</param>
+    /// <param name="requests">The streams asked for.</param>
+    /// <param name="offered">Every modality the front end offers (its registry), so a filter scope naming one that is not loaded is told apart from an unknown one; the requests' modalities when null.</param>
+    public static ExportPlan FromSettings(SettingValues settings, IReadOnlyList<StreamRequest> requests, IReadOnlyList<IModality>? offered = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(requests);
@@ -108,23 +111,38 @@ public sealed class ExportPlan
         }
 
         // Whether the output is an input (by identity, links and all) is OutputGuard's check, made with the recognizer of previous outputs.
-        return new ExportPlan(settings, sources[0], before, after, ParseFilters(settings, requests.Select(r => r.Modality.Kind).Distinct().ToArray()));
+        return new ExportPlan(settings, sources[0], before, after, ParseFilters(settings, requests, offered ?? requests.Select(r => r.Modality).Distinct().ToArray()));
     }
 
-    /// <summary>The filter rules, parsed and checked for the kinds loaded; null without any.</summary>
-    public static FilterSet? ParseFilters(SettingValues settings, IReadOnlyCollection<ModalityKind> loaded)
+    /// <summary>
+    /// The filter rules, parsed and checked, before any file is opened, against the scopes the
+    /// modalities declare (<see cref="IModality.FilterScope"/>) and the streams requested; null
+    /// without any. Names a file's columns supply are checked once it is open (<see cref="Streams"/>).
+    /// </summary>
+    public static FilterSet? ParseFilters(SettingValues settings, IReadOnlyList<StreamRequest> requests, IReadOnlyList<IModality> offered)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(offered);
         IReadOnlyList<string> rules = settings.All(ExportSettings.Filter);
         if (rules.Count == 0)
         {
             return null;
         }
 
-        FilterSet set = FilterSet.Parse(rules);
-        set.Validate(loaded);
+        var vocabulary = new FilterVocabulary(
+            [.. offered.Select(ScopeOf)],
+            [.. requests.Select(r => new FilterStream(r.Name, ScopeOf(r.Modality)))]);
+        FilterSet set = FilterSet.Parse(rules, vocabulary);
+        set.Validate(vocabulary);
         return set;
     }
+
+    /// <summary>A modality's filter scope, which must carry the modality's name (rules write it).</summary>
+    private static FilterScope ScopeOf(IModality modality) =>
+        modality.FilterScope.Name == modality.Name
+            ? modality.FilterScope
+            : throw new InvalidOperationException($"the {modality.Name} modality declares the filter scope {modality.FilterScope.Name}; it must be its own name");
 
     /// <summary>
     /// Every stream of the session on its output grid: downsampled continuous streams get an
@@ -213,8 +231,11 @@ public sealed class ExportPlan
             }
 
             var output = new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, syncAttributes: sync, syncDatasets: syncDatasets);
-            aligned.Add(Filters is { } filters && filters.AppliesTo(s.Modality.Kind)
-                ? new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, filters.Compile(FilterTarget.ForStream(s.Modality.Kind, sampled, output.OutputElementType)), sync, syncDatasets)
+
+            // The scope of the opened file: physio and table columns become variables here, and rules reading them are checked again.
+            var filterStream = new FilterStream(s.Name, s.Modality.FilterScopeOf(s.Stream));
+            aligned.Add(Filters is { } filters && filters.AppliesTo(filterStream)
+                ? new AlignedStream(s.Name, sampled, s.Map, grid, mode, attributes, description.Datasets, filters.Compile(FilterTarget.ForStream(filterStream, sampled, output.OutputElementType)), sync, syncDatasets)
                 : output);
         }
 

@@ -15,8 +15,18 @@ public interface IModality
     /// <summary>The modality's name: its setting that takes paths (<c>video</c>), its streams' default name, the output's <c>modality</c> attribute.</summary>
     string Name { get; }
 
-    /// <summary>The kind filters know: decides what <c>signal</c> means and which variables exist.</summary>
+    /// <summary>What kind of data it is, for modalities that look for each other's streams (physio for its fMRI run).</summary>
     ModalityKind Kind { get; }
+
+    /// <summary>
+    /// What <c>--filter</c> rules can say about its streams: the scope (its name), the variables with
+    /// their units, extent and help, and whether unscoped rules apply (docs/filter.md). A modality
+    /// that declares nothing offers no variable: no rule applies to it.
+    /// </summary>
+    FilterScope FilterScope => FilterScope.None(Name);
+
+    /// <summary>The scope of one opened stream: <see cref="FilterScope"/> with the variables its file adds (physio and table columns).</summary>
+    FilterScope FilterScopeOf(ISampleStream stream) => FilterScope;
 
     /// <summary>What a path of this modality is, for help: "behaviour video (any format ffmpeg reads)".</summary>
     string PathHelp { get; }

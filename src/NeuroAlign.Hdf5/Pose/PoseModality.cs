@@ -39,6 +39,16 @@ public sealed class PoseModality : IModality
 
     public ModalityKind Kind => ModalityKind.Pose;
 
+    /// <summary>Filter rules (<c>pose:</c>) read a point's x, y and score, judged for the point whole, and t.</summary>
+    public FilterScope FilterScope { get; } = new(
+        "pose",
+        [
+            FilterVariable.PointComponent("x", 0, 3, "the point's x in pixels"),
+            FilterVariable.PointComponent("y", 1, 3, "the point's y in pixels"),
+            FilterVariable.PointComponent("score", 2, 3, "the tracker's confidence (DeepLabCut likelihood, SLEAP point score)"),
+            FilterVariable.Time,
+        ]);
+
     public string PathHelp => "pose tracked in a camera's frames: DeepLabCut .h5/.csv, SLEAP analysis .h5, .slp or CSV";
 
     /// <summary>After video (1) and fMRI (2): a camera opens before its pose.</summary>

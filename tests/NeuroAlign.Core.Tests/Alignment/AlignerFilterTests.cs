@@ -21,7 +21,7 @@ public sealed class AlignerFilterTests
         SyntheticEphys.WriteInt16(path, 3000, 8);
         using InterleavedBinaryStream stream = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: 8, SampleRateHz: 1000, GainToMicrovolts: Gain));
         FilterSet rules = FilterSet.Parse(["signal > 0.8 mV and t < 2.95 s or channel == 3"]);
-        CompiledFilter filter = rules.Compile(FilterTarget.ForStream(ModalityKind.Ephys, stream, stream.ElementType));
+        CompiledFilter filter = rules.Compile(FilterTarget.ForStream(TestScopes.Stream(ModalityKind.Ephys), stream, stream.ElementType));
         var aligned = new AlignedStream("ephys", stream, ClockMap.Identity, new SamplingGrid(0.1, 0.2, 1000), IndexMode.Previous, filter: filter);
         var sink = new MemorySink();
 
@@ -73,7 +73,7 @@ public sealed class AlignerFilterTests
         SyntheticEphys.WriteInt16(path, 1000, 4);
         using InterleavedBinaryStream stream = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: 4, SampleRateHz: 1000, GainToMicrovolts: Gain));
         FilterSet rules = FilterSet.Parse(["abs(signal) < 20 mV"]);
-        CompiledFilter filter = rules.Compile(FilterTarget.ForStream(ModalityKind.Ephys, stream, SampleType.Float32));
+        CompiledFilter filter = rules.Compile(FilterTarget.ForStream(TestScopes.Stream(ModalityKind.Ephys), stream, SampleType.Float32));
         var aligned = new AlignedStream("ephys", stream, ClockMap.Identity, new SamplingGrid(0, 0.1, 1500), IndexMode.Linear, filter: filter);
         var sink = new MemorySink();
 
@@ -93,7 +93,7 @@ public sealed class AlignerFilterTests
         string path = folder.File("x.dat");
         SyntheticEphys.WriteInt16(path, 100, 4);
         using InterleavedBinaryStream stream = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: 4, SampleRateHz: 1000));
-        CompiledFilter storedType = FilterSet.Parse(["signal > 1"]).Compile(FilterTarget.ForStream(ModalityKind.Ephys, stream, stream.ElementType));
+        CompiledFilter storedType = FilterSet.Parse(["signal > 1"]).Compile(FilterTarget.ForStream(TestScopes.Stream(ModalityKind.Ephys), stream, stream.ElementType));
 
         // Interpolated output is float32: a filter compiled for the stored int16 cannot read it.
         Assert.Throws<ArgumentException>(() => new AlignedStream(

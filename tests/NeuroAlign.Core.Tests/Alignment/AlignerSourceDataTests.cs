@@ -90,7 +90,7 @@ public sealed class AlignerSourceDataTests
         using InterleavedBinaryStream raw = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: Channels, SampleRateHz: 1000));
         ISampleStream stream = why == "microvolts" ? new MicrovoltStream(raw) : raw;
         CompiledFilter? filter = why == "filter"
-            ? FilterSet.Parse(["signal > 0"]).Compile(FilterTarget.ForStream(ModalityKind.Ephys, raw, raw.ElementType))
+            ? FilterSet.Parse(["signal > 0"]).Compile(FilterTarget.ForStream(TestScopes.Stream(ModalityKind.Ephys), raw, raw.ElementType))
             : null;
         var grid = new SamplingGrid(0, 0.5, why == "not native rate" ? 500 : 1000);
         var aligned = new AlignedStream("ephys", stream, ClockMap.Identity, grid, why == "linear" ? IndexMode.Linear : IndexMode.Previous, filter: filter);

@@ -39,7 +39,7 @@ public sealed class CompiledFilterNumpyTests
         File.WriteAllText(folder.File("gains.txt"), string.Join("\n", gains.Select(g => g.ToString("R", CultureInfo.InvariantCulture))));
 
         // Window by window, as the aligner and `info` do: 1000 samples at a time.
-        var target = new FilterTarget(ModalityKind.Ephys, SampleType.Int16, Channels, gains, ids);
+        var target = new FilterTarget(TestScopes.Of(ModalityKind.Ephys), SampleType.Int16, Channels, gains, ids);
         CompiledFilter filter = FilterSet.Parse([rule]).Compile(target);
         var mask = new byte[data.Length];
         long ones = 0;

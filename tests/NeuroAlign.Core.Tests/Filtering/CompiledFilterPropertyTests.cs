@@ -68,7 +68,7 @@ public sealed class CompiledFilterPropertyTests
     {
         int e = data.Target.ElementsPerSample;
         double stored = data.Target.ElementType.ReadAsDouble(data.Bytes, element);
-        return $"seed {seed} case {caseIndex}: rules [{string.Join(" | ", rules)}] on {data.Target.Kind} {data.Target.ElementType.ToText()} " +
+        return $"seed {seed} case {caseIndex}: rules [{string.Join(" | ", rules)}] on {data.Target.Scope.Name} {data.Target.ElementType.ToText()} " +
             $"E={e}: element {element} (point {element / e}, column {element % e}, stored {stored:R}, gain {data.Target.Gains?[element % e]:R}, " +
             $"t {data.Times[element / e]:R}) compiled {actual}, interpreter {expected}";
     }
@@ -131,7 +131,7 @@ public sealed class CompiledFilterPropertyTests
             .DefaultIfEmpty(0)
             .ToArray();
 
-        var target = new FilterTarget(kind, type, e, gains, kind == ModalityKind.Ephys ? ids : null);
+        var target = new FilterTarget(TestScopes.Of(kind), type, e, gains, kind == ModalityKind.Ephys ? ids : null);
         return new Case(target, bytes, times, sourceIndex, signals, ids);
     }
 

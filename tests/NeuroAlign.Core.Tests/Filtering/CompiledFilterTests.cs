@@ -12,7 +12,7 @@ public sealed class CompiledFilterTests
     public void Evaluate_SignalAboveThresholdWithGains_PassesTheRightElements()
     {
         short[] data = [0, 1, 1, 1, 2, 0, -3, 10, 1];
-        var target = new FilterTarget(ModalityKind.Ephys, SampleType.Int16, 3, Gains, [0, 1, 2]);
+        var target = new FilterTarget(TestScopes.Of(ModalityKind.Ephys), SampleType.Int16, 3, Gains, [0, 1, 2]);
         CompiledFilter filter = FilterSet.Parse(["signal > 0.8"]).Compile(target);
         var mask = new byte[9];
 
@@ -38,7 +38,7 @@ public sealed class CompiledFilterTests
     [InlineData("2 > 1", typeof(ConstantConditionEvaluator))]
     public void Compile_Int16Ephys_LowersToExpectedEvaluator(string rule, Type expected)
     {
-        var target = new FilterTarget(ModalityKind.Ephys, SampleType.Int16, 3, Gains, [0, 1, 2]);
+        var target = new FilterTarget(TestScopes.Of(ModalityKind.Ephys), SampleType.Int16, 3, Gains, [0, 1, 2]);
 
         CompiledFilter filter = FilterSet.Parse([rule]).Compile(target);
 
@@ -48,7 +48,7 @@ public sealed class CompiledFilterTests
     [Fact]
     public void Compile_FloatData_UsesDoubleComparison()
     {
-        var target = new FilterTarget(ModalityKind.Fmri, SampleType.Float32, 4);
+        var target = new FilterTarget(TestScopes.Of(ModalityKind.Fmri), SampleType.Float32, 4);
 
         CompiledFilter filter = FilterSet.Parse(["signal > 0.8"]).Compile(target);
 
@@ -59,7 +59,7 @@ public sealed class CompiledFilterTests
     public void Evaluate_NaNValues_FailEveryComparisonButNotEqual()
     {
         float[] data = [float.NaN, 1f, float.NaN, -0f];
-        var target = new FilterTarget(ModalityKind.Fmri, SampleType.Float32, 1);
+        var target = new FilterTarget(TestScopes.Of(ModalityKind.Fmri), SampleType.Float32, 1);
         var mask = new byte[4];
 
         FilterSet.Parse(["signal > 0 or signal <= 0"]).Compile(target).Evaluate(MemoryMarshal.AsBytes(data.AsSpan()), [], [], mask);
@@ -74,7 +74,7 @@ public sealed class CompiledFilterTests
     {
         // 1/min(-0, +0) is -inf as with Math.Min: the vector kernels must treat -0 < +0 and propagate NaN.
         double[] data = [0.0, -0.0, double.NaN, 5.0, -5.0, 0.0, 3.0, double.NaN, 7.0, -0.0, 1.0, 2.0, -1.0, 0.5, 0.25, 4.0, 8.0];
-        var target = new FilterTarget(ModalityKind.Fmri, SampleType.Float64, 1);
+        var target = new FilterTarget(TestScopes.Of(ModalityKind.Fmri), SampleType.Float64, 1);
         foreach (string rule in new[] { "1 / min(signal, -signal) < 0", "1 / max(signal, -signal) > 0", "min(signal, 1) == min(signal, 1)", "-signal >= 0" })
         {
             var mask = new byte[data.Length];
@@ -90,7 +90,7 @@ public sealed class CompiledFilterTests
     public void Evaluate_PointsOutsideRecording_NeverPass()
     {
         short[] data = [5, 5, 5, 5, 5, 5];
-        var target = new FilterTarget(ModalityKind.Ephys, SampleType.Int16, 2, [1.0, 1.0], [0, 1]);
+        var target = new FilterTarget(TestScopes.Of(ModalityKind.Ephys), SampleType.Int16, 2, [1.0, 1.0], [0, 1]);
         var mask = new byte[6];
 
         long ones = FilterSet.Parse(["signal > 0"]).Compile(target).Evaluate(MemoryMarshal.AsBytes(data.AsSpan()), [], [0, -1, 2], mask);
@@ -103,7 +103,7 @@ public sealed class CompiledFilterTests
     public void Evaluate_TimeAndChannel_UsePointTimesAndChannelIds()
     {
         short[] data = new short[8];
-        var target = new FilterTarget(ModalityKind.Ephys, SampleType.Int16, 2, null, [10, 20]);
+        var target = new FilterTarget(TestScopes.Of(ModalityKind.Ephys), SampleType.Int16, 2, null, [10, 20]);
         var mask = new byte[8];
 
         FilterSet.Parse(["t >= 1500 ms and channel == 20"]).Compile(target).Evaluate(MemoryMarshal.AsBytes(data.AsSpan()), [0.5, 1.0, 1.5, 2.0], [], mask);
@@ -114,7 +114,7 @@ public sealed class CompiledFilterTests
     [Fact]
     public void Evaluate_RuleReadsTimeWithoutTimes_Throws()
     {
-        var target = new FilterTarget(ModalityKind.Fmri, SampleType.Float32, 1);
+        var target = new FilterTarget(TestScopes.Of(ModalityKind.Fmri), SampleType.Float32, 1);
         CompiledFilter filter = FilterSet.Parse(["t > 1"]).Compile(target);
 
         Assert.True(filter.UsesTime);
@@ -124,7 +124,7 @@ public sealed class CompiledFilterTests
     [Fact]
     public void Evaluate_MaskOfWrongSize_Throws()
     {
-        var target = new FilterTarget(ModalityKind.Fmri, SampleType.Float32, 2);
+        var target = new FilterTarget(TestScopes.Of(ModalityKind.Fmri), SampleType.Float32, 2);
         CompiledFilter filter = FilterSet.Parse(["signal > 1"]).Compile(target);
 
         Assert.Throws<ArgumentException>(() => filter.Evaluate(new byte[16], [], [], new byte[3]));
@@ -135,7 +135,7 @@ public sealed class CompiledFilterTests
     public void Compile_SeveralRules_CombinesThoseThatApplyWithAnd()
     {
         float[] data = [1f, 5f, 9f, 200f];
-        var fmri = new FilterTarget(ModalityKind.Fmri, SampleType.Float32, 1);
+        var fmri = new FilterTarget(TestScopes.Of(ModalityKind.Fmri), SampleType.Float32, 1);
         FilterSet set = FilterSet.Parse(["signal > 2", "fmri: signal < 100", "video: signal > 250", "ephys: signal < 0"]);
         var mask = new byte[4];
 
@@ -154,7 +154,7 @@ public sealed class CompiledFilterTests
         var random = new Random(5);
         short[] data = Enumerable.Range(0, 384 * 100).Select(_ => (short)random.Next(-2000, 2000)).ToArray();
         double[] gains = Enumerable.Range(0, 384).Select(c => 2.34375 + (c % 7 * 0.001)).ToArray();
-        var target = new FilterTarget(ModalityKind.Ephys, SampleType.Int16, 384, gains, Enumerable.Range(0, 384).ToArray());
+        var target = new FilterTarget(TestScopes.Of(ModalityKind.Ephys), SampleType.Int16, 384, gains, Enumerable.Range(0, 384).ToArray());
         byte[] bytes = MemoryMarshal.AsBytes(data.AsSpan()).ToArray();
         double[] times = Enumerable.Range(0, 100).Select(p => p / 30000.0).ToArray();
         foreach (string rule in new[] { "signal > 0.8", "abs(signal) < 500 uV", "signal > 100 and channel < 200 or t < 1 ms" })

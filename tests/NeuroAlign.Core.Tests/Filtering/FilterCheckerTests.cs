@@ -18,7 +18,7 @@ public sealed class FilterCheckerTests
     [InlineData("1 > 2")]
     public void Check_WellTypedEphysRule_Passes(string rule)
     {
-        FilterSet.Parse([rule]).Validate([ModalityKind.Ephys]);
+        FilterSet.Parse([rule]).Validate(TestScopes.Loaded([ModalityKind.Ephys]));
     }
 
     [Theory]
@@ -41,7 +41,7 @@ public sealed class FilterCheckerTests
     [InlineData("abs(t > 1) > 0", 4, 5, "abs needs a number, found a condition (t > 1)")]
     public void Check_IllTypedEphysRule_ThrowsWithCaret(string rule, int position, int length, string reason)
     {
-        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse([rule]).Validate([ModalityKind.Ephys]));
+        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse([rule]).Validate(TestScopes.Loaded([ModalityKind.Ephys])));
 
         Assert.Equal(reason, e.Reason);
         Assert.Equal(position, e.Position);
@@ -51,7 +51,7 @@ public sealed class FilterCheckerTests
     [Fact]
     public void Validate_UnscopedVoltageRuleWithFmriLoaded_ExplainsScope()
     {
-        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse(["signal > 3 mV"]).Validate([ModalityKind.Ephys, ModalityKind.Fmri]));
+        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse(["signal > 3 mV"]).Validate(TestScopes.Loaded([ModalityKind.Ephys, ModalityKind.Fmri])));
 
         Assert.Equal(
             "cannot compare a number without unit (signal) with a voltage (3 mV): fmri signal has no unit (it is the scaled intensity)" +
@@ -63,13 +63,13 @@ public sealed class FilterCheckerTests
     [Fact]
     public void Validate_ScopedVoltageRuleWithFmriLoaded_Passes()
     {
-        FilterSet.Parse(["ephys: signal > 3 mV", "fmri: signal > 100"]).Validate([ModalityKind.Ephys, ModalityKind.Fmri]);
+        FilterSet.Parse(["ephys: signal > 3 mV", "fmri: signal > 100"]).Validate(TestScopes.Loaded([ModalityKind.Ephys, ModalityKind.Fmri]));
     }
 
     [Fact]
     public void Validate_ChannelInFmriRule_Throws()
     {
-        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse(["fmri: channel > 3"]).Validate([ModalityKind.Fmri]));
+        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse(["fmri: channel > 3"]).Validate(TestScopes.Loaded([ModalityKind.Fmri])));
 
         Assert.Equal("'channel' exists only for ephys, and this rule applies to fmri", e.Reason);
         Assert.Equal(6, e.Position);
@@ -81,7 +81,7 @@ public sealed class FilterCheckerTests
     [InlineData("signal > 128", new[] { ModalityKind.Video }, 0, 12, "a rule without scope applies to ephys and fmri, and neither is loaded (loaded: video); start it with 'video:' to filter video")]
     public void Validate_RuleForModalityNotLoaded_Throws(string rule, ModalityKind[] loaded, int position, int length, string reason)
     {
-        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse([rule]).Validate(loaded));
+        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse([rule]).Validate(TestScopes.Loaded(loaded)));
 
         Assert.Equal(reason, e.Reason);
         Assert.Equal(position, e.Position);
@@ -91,7 +91,7 @@ public sealed class FilterCheckerTests
     [Fact]
     public void Validate_VideoSignalAgainstVoltage_ExplainsPixelValues()
     {
-        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse(["video: signal > 1 V"]).Validate([ModalityKind.Video]));
+        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse(["video: signal > 1 V"]).Validate(TestScopes.Loaded([ModalityKind.Video])));
 
         Assert.Contains("video signal has no unit (it is the pixel value, 0-255)", e.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("start it with", e.Reason, StringComparison.Ordinal);
@@ -102,9 +102,10 @@ public sealed class FilterCheckerTests
     {
         FilterRule rule = FilterRule.Parse("signal > 1");
 
-        Assert.True(rule.AppliesTo(ModalityKind.Ephys));
-        Assert.True(rule.AppliesTo(ModalityKind.Fmri));
-        Assert.False(rule.AppliesTo(ModalityKind.Video));
+        Assert.True(rule.AppliesTo(TestScopes.Stream(ModalityKind.Ephys)));
+        Assert.True(rule.AppliesTo(TestScopes.Stream(ModalityKind.Fmri)));
+        Assert.False(rule.AppliesTo(TestScopes.Stream(ModalityKind.Video)));
+        Assert.False(rule.AppliesTo(TestScopes.Stream(ModalityKind.Physio)));
     }
 
     [Fact]

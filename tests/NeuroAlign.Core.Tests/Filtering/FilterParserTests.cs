@@ -11,7 +11,7 @@ public sealed class FilterParserTests
 
         var comparison = Assert.IsType<ComparisonNode>(rule.Body);
         Assert.Equal(ComparisonOperator.Greater, comparison.Operator);
-        Assert.Equal(FilterVariable.Signal, Assert.IsType<VariableNode>(comparison.Left).Variable);
+        Assert.Equal("signal", Assert.IsType<VariableNode>(comparison.Left).Name);
         Assert.Equal(0.8, Assert.IsType<NumberNode>(comparison.Right).Value);
         Assert.Null(rule.Scope);
     }
@@ -57,20 +57,21 @@ public sealed class FilterParserTests
     }
 
     [Theory]
-    [InlineData("ephys: signal > 3", ModalityKind.Ephys)]
-    [InlineData("fmri:signal > 3", ModalityKind.Fmri)]
-    [InlineData("  video :  signal > 3", ModalityKind.Video)]
-    public void Parse_Scope_IsRecordedWithItsPosition(string rule, ModalityKind scope)
+    [InlineData("ephys: signal > 3", "ephys")]
+    [InlineData("fmri:signal > 3", "fmri")]
+    [InlineData("  video :  signal > 3", "video")]
+    [InlineData("wheel: position > 0.3", "wheel")]
+    public void Parse_Scope_IsRecordedWithItsPosition(string rule, string scope)
     {
         ParsedRule parsed = FilterParser.Parse(rule);
 
         Assert.Equal(scope, parsed.Scope);
-        Assert.Equal(rule.IndexOf(scope.Text(), StringComparison.Ordinal), parsed.ScopeStart);
-        Assert.Equal(scope.Text().Length, parsed.ScopeLength);
+        Assert.Equal(rule.IndexOf(scope, StringComparison.Ordinal), parsed.ScopeStart);
+        Assert.Equal(scope.Length, parsed.ScopeLength);
     }
 
     [Theory]
-    [InlineData("sigal > 3", 0, 5, "unknown name 'sigal': expected signal, t, channel, x, y or score; did you mean 'signal'?")]
+    [InlineData("sigal > 3", 0, 5, "unknown name 'sigal': expected signal, t or channel; did you mean 'signal'?")]
     [InlineData("Signal > 3", 0, 6, "did you mean 'signal'?")]
     [InlineData("signal > 3 #", 11, 1, "unexpected character '#'")]
     [InlineData("(signal > 3", 0, 1, "unbalanced parentheses: this '(' is never closed")]
@@ -86,7 +87,8 @@ public sealed class FilterParserTests
     [InlineData("signal > 3 mv", 11, 2, "unknown unit 'mv': expected uV, mV, V, s or ms; did you mean 'mV'?")]
     [InlineData("signal > 3 t", 11, 1, "expected an operator")]
     [InlineData("signal > 3mv", 10, 2, "unknown unit 'mv': expected uV, mV, V, s or ms; did you mean 'mV'?")]
-    [InlineData("eeg: signal > 3", 0, 3, "unknown scope 'eeg': expected ephys, fmri, video or pose")]
+    [InlineData("eeg: signal > 3", 0, 3, "unknown scope 'eeg': expected ephys")]
+    [InlineData("vide: signal > 3", 0, 4, "unknown scope 'vide': expected ephys; did you mean 'video'?")]
     [InlineData("", 0, 1, "the rule is empty")]
     [InlineData("   ", 3, 1, "the rule is empty")]
     [InlineData("ephys:", 6, 1, "nothing follows the scope")]
@@ -109,7 +111,8 @@ public sealed class FilterParserTests
     [InlineData("signal, t", 6, 1, "expected an operator")]
     public void Parse_BadRule_ThrowsWithCaretAtPosition(string rule, int position, int length, string reason)
     {
-        var e = Assert.Throws<FilterSyntaxException>(() => FilterRule.Parse(rule));
+        // As an export with one ephys stream checks it, before opening files.
+        var e = Assert.Throws<FilterSyntaxException>(() => TestScopes.Validate([rule], TestScopes.Loaded([ModalityKind.Ephys])));
 
         Assert.Contains(reason, e.Reason, StringComparison.Ordinal);
         Assert.Equal(position, e.Position);
@@ -120,7 +123,7 @@ public sealed class FilterParserTests
     [Fact]
     public void FilterSyntaxException_Message_QuotesRuleWithCaretUnderOffendingText()
     {
-        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse(["signal > 3 s"]).Validate([ModalityKind.Ephys]));
+        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse(["signal > 3 s"]).Validate(TestScopes.Loaded([ModalityKind.Ephys])));
 
         Assert.Equal(
             "filter \"signal > 3 s\": cannot compare a voltage (signal) with a time (3 s)\n" +
@@ -132,7 +135,7 @@ public sealed class FilterParserTests
     [Fact]
     public void FilterSyntaxException_TabsInRule_KeepCaretAligned()
     {
-        var e = Assert.Throws<FilterSyntaxException>(() => FilterRule.Parse("signal\t> sigal"));
+        var e = Assert.Throws<FilterSyntaxException>(() => TestScopes.Validate(["signal\t> sigal"], TestScopes.Loaded([ModalityKind.Ephys])));
 
         string[] lines = e.Message.Split('\n');
         Assert.Equal(3, lines.Length);
@@ -145,9 +148,7 @@ public sealed class FilterParserTests
     {
         NumberNode n => n.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         ComparisonNode c => $"{Print(c.Left)} {c.Operator.Text()} {Print(c.Right)}",
-        VariableNode { Variable: FilterVariable.Signal } => "signal",
-        VariableNode { Variable: FilterVariable.Time } => "t",
-        VariableNode => "channel",
+        VariableNode v => v.Name,
         NegateNode n => $"-({Print(n.Operand)})",
         NotNode n => $"not ({Print(n.Operand)})",
         ArithmeticNode a => $"({Print(a.Left)} {a.Operator.Text()} {Print(a.Right)})",

@@ -18,7 +18,7 @@ public sealed class FilterScanTests
         SyntheticEphys.WriteInt16(path, Samples, Channels);
         using InterleavedBinaryStream stream = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: Channels, SampleRateHz: 1000, GainToMicrovolts: 0.195));
         FilterSet rules = FilterSet.Parse(["signal > 1 mV or t < 3 s and channel > 60"]);
-        CompiledFilter filter = rules.Compile(FilterTarget.ForStream(ModalityKind.Ephys, stream, stream.ElementType));
+        CompiledFilter filter = rules.Compile(FilterTarget.ForStream(TestScopes.Stream(ModalityKind.Ephys), stream, stream.ElementType));
         var reports = new List<FilterScanProgress>();
 
         FilterScanResult result = FilterScan.Run(stream, filter, ClockMap.Offset(-1.5), new SynchronousProgress(reports.Add));
@@ -49,7 +49,7 @@ public sealed class FilterScanTests
         string path = folder.File("x.dat");
         SyntheticEphys.WriteInt16(path, 100_000, 48);
         using InterleavedBinaryStream stream = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: 48, SampleRateHz: 1000));
-        CompiledFilter filter = FilterSet.Parse(["signal > 100"]).Compile(FilterTarget.ForStream(ModalityKind.Ephys, stream, stream.ElementType));
+        CompiledFilter filter = FilterSet.Parse(["signal > 100"]).Compile(FilterTarget.ForStream(TestScopes.Stream(ModalityKind.Ephys), stream, stream.ElementType));
 
         FilterScanResult first = FilterScan.Run(stream, filter, ClockMap.Identity);
         FilterScanResult second = FilterScan.Run(stream, filter, ClockMap.Identity);
@@ -69,7 +69,7 @@ public sealed class FilterScanTests
         SyntheticEphys.WriteInt16(path, 5000, 8);
         using InterleavedBinaryStream source = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: 8, SampleRateHz: 1000));
         using ContinuousStream subset = source.SelectChannels([6, 1]);
-        CompiledFilter filter = FilterSet.Parse(["signal < 0"]).Compile(FilterTarget.ForStream(ModalityKind.Ephys, subset, subset.ElementType));
+        CompiledFilter filter = FilterSet.Parse(["signal < 0"]).Compile(FilterTarget.ForStream(TestScopes.Stream(ModalityKind.Ephys), subset, subset.ElementType));
 
         FilterScanResult result = FilterScan.Run(subset, filter, ClockMap.Identity);
 
@@ -84,7 +84,7 @@ public sealed class FilterScanTests
         string path = folder.File("x.dat");
         SyntheticEphys.WriteInt16(path, 10, 8);
         using InterleavedBinaryStream stream = RawBinaryReader.Open(path, new RawBinaryOptions(ChannelCount: 8, SampleRateHz: 1000));
-        CompiledFilter filter = FilterSet.Parse(["signal < 0"]).Compile(new FilterTarget(ModalityKind.Ephys, SampleType.Float32, 8));
+        CompiledFilter filter = FilterSet.Parse(["signal < 0"]).Compile(new FilterTarget(TestScopes.Of(ModalityKind.Ephys), SampleType.Float32, 8));
 
         Assert.Throws<ArgumentException>(() => FilterScan.Run(stream, filter, ClockMap.Identity));
     }

@@ -29,7 +29,7 @@ public sealed class PoseFilterTests
         }
 
         double[] times = Enumerable.Range(0, points).Select(p => p / 100.0).ToArray();
-        CompiledFilter filter = FilterSet.Parse([rule]).Compile(new FilterTarget(ModalityKind.Pose, SampleType.Float32, perSample));
+        CompiledFilter filter = FilterSet.Parse([rule]).Compile(new FilterTarget(TestScopes.Of(ModalityKind.Pose), SampleType.Float32, perSample));
         var mask = new byte[values.Length];
 
         long kept = filter.Evaluate(MemoryMarshal.AsBytes(values.AsSpan()), times, [], mask);
@@ -53,13 +53,13 @@ public sealed class PoseFilterTests
     }
 
     [Theory]
-    [InlineData("pose: signal > 3", new[] { ModalityKind.Pose }, "pose has no 'signal': its variables are x, y (pixels) and score")]
+    [InlineData("pose: signal > 3", new[] { ModalityKind.Pose }, "pose has no 'signal': its variables are x, y, score and t")]
     [InlineData("ephys: score > 3", new[] { ModalityKind.Ephys }, "'score' exists only for pose, and this rule applies to ephys")]
     [InlineData("pose: score > 3 mV", new[] { ModalityKind.Pose }, "cannot compare")]
     [InlineData("score > 0.5", new[] { ModalityKind.Pose }, "start it with 'pose:' to filter pose")]
     public void Validate_PoseMistakes_Explained(string rule, ModalityKind[] loaded, string reason)
     {
-        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse([rule]).Validate(loaded));
+        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse([rule]).Validate(TestScopes.Loaded(loaded)));
 
         Assert.Contains(reason, e.Reason, StringComparison.Ordinal);
     }

@@ -62,8 +62,8 @@ internal static class ReferenceInterpreter
     private static double Number(FilterNode node, Environment env) => node switch
     {
         NumberNode n => n.Value,
-        VariableNode { Variable: FilterVariable.Signal } => env.Signal,
-        VariableNode { Variable: FilterVariable.Time } => env.Time,
+        VariableNode { Name: "signal" } => env.Signal,
+        VariableNode { Name: "t" } => env.Time,
         VariableNode => env.Channel,
         NegateNode n => -Number(n.Operand, env),
         ArithmeticNode a => a.Operator switch

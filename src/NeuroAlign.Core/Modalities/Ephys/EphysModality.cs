@@ -76,6 +76,16 @@ public sealed class EphysModality : IModality
 
     public ModalityKind Kind => ModalityKind.Ephys;
 
+    /// <summary>Filter rules read signal in microvolts (raw × gain), t and channel; rules without scope apply.</summary>
+    public FilterScope FilterScope { get; } = new(
+        "ephys",
+        [
+            FilterVariable.Signal(FilterQuantity.Voltage, "microvolts: the raw value × the channel's gain (/ephys/gain_to_uV)"),
+            FilterVariable.Time,
+            FilterVariable.Channel("the channel id (/ephys/channel_ids)"),
+        ],
+        appliesUnscoped: true);
+
     public string PathHelp => "ephys recording: SpikeGLX .bin (with its .meta), run folder (every gate and trigger file) or mtscomp .cbin (with its .ch and .meta), Open Ephys folder or structure.oebin, .npy, or raw .dat/.bin (see the ephys-* settings); the first is the reference, the others are aligned by shared sync pulses";
 
     public int ReferencePriority => 0;

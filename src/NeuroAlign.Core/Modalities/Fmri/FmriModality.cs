@@ -28,6 +28,12 @@ public sealed class FmriModality : IModality
 
     public ModalityKind Kind => ModalityKind.Fmri;
 
+    /// <summary>Filter rules read signal (the scaled intensity) and t; rules without scope apply.</summary>
+    public FilterScope FilterScope { get; } = new(
+        "fmri",
+        [FilterVariable.Signal(FilterQuantity.None, "the scaled intensity"), FilterVariable.Time],
+        appliesUnscoped: true);
+
     public string PathHelp => "fMRI run: NIfTI .nii/.nii.gz with BIDS sidecar";
 
     public int ReferencePriority => 2;

@@ -34,6 +34,18 @@ public sealed class PhysioModality : IModality
 
     public ModalityKind Kind => ModalityKind.Physio;
 
+    /// <summary>Filter rules (<c>physio:</c>) read signal (each column's value), t, and each column by its name in the sidecar's Columns.</summary>
+    public FilterScope FilterScope { get; } = new(
+        "physio",
+        [FilterVariable.Signal(FilterQuantity.None, "each column's value, as recorded"), FilterVariable.Time],
+        fileColumns: "the columns named by the sidecar's Columns (cardiac, respiratory, trigger…)");
+
+    /// <summary>The scope with the file's columns as variables (<c>physio: cardiac &gt; 2000</c>).</summary>
+    public FilterScope FilterScopeOf(ISampleStream stream) =>
+        stream is Float32Stream { Source: BidsPhysioStream physio }
+            ? FilterScope.WithColumns(physio.Columns, "the column's value in the sample, as recorded")
+            : FilterScope;
+
     public string PathHelp => "BIDS physiological recording: _physio.tsv.gz or _stim.tsv.gz with its JSON sidecar";
 
     /// <summary>After fMRI: the run a physio file belongs to is opened before it.</summary>

@@ -2,6 +2,7 @@ using NeuroAlign.Filtering;
 using NeuroAlign.Formats.Containers;
 using NeuroAlign.Formats.TimedTable;
 using NeuroAlign.Sessions;
+using NeuroAlign.Streams;
 
 namespace NeuroAlign.Modalities.Table;
 
@@ -29,6 +30,16 @@ public sealed class TableModality : IModality
     public string Name => "table";
 
     public ModalityKind Kind => ModalityKind.Table;
+
+    /// <summary>Filter rules (<c>table:</c> or the stream's name) read signal (each column's value), t, and each numeric column by its name.</summary>
+    public FilterScope FilterScope { get; } = new(
+        "table",
+        [FilterVariable.Signal(FilterQuantity.None, "each column's value"), FilterVariable.Time],
+        fileColumns: "the table's numeric columns, by the names in its header (a .npy's: none)");
+
+    /// <summary>The scope with the table's columns as variables (<c>wheel: position &gt; 0.3</c>).</summary>
+    public FilterScope FilterScopeOf(ISampleStream stream) =>
+        stream is ITableStream table ? FilterScope.WithColumns(table.Columns, "the column's value in the row") : FilterScope;
 
     public string PathHelp => "timestamped table: CSV/TSV with a header (a time column and numeric columns) or a 2-D .npy";
 
