@@ -49,7 +49,7 @@ internal static class MappedTable
         using MappedFile mapped = MappedFile.OpenRead(path);
         Decode(path, mapped, storage, frames, decoder);
         string filters = storage.DeflateBit == 0 ? "not compressed" : storage.ShuffleBit == 0 ? "zlib" : "shuffle + zlib";
-        how = string.Create(CultureInfo.InvariantCulture, $"{storage.Chunks.Length} chunks of {storage.ChunkRows} rows ({filters}) decoded from a memory mapping");
+        how = string.Create(CultureInfo.InvariantCulture, $"{storage.Chunks.Length} chunk{(storage.Chunks.Length == 1 ? string.Empty : "s")} of {storage.ChunkRows} rows ({filters}) decoded from a memory mapping");
         return true;
     }
 
