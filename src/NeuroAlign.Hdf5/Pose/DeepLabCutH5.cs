@@ -12,9 +12,9 @@ namespace NeuroAlign.Hdf5.Pose;
 /// <c>index</c>, the frame; <c>values_block_N</c> arrays of float64); the column labels
 /// (scorer, [individuals,] bodyparts, coords) exist only as pickled text in attributes
 /// (<c>non_index_axes</c>, <c>values_block_N_kind</c>, <c>info</c> for the level names), read by
-/// <see cref="RestrictedPickle"/>, which runs no code. The records are decoded straight from a
-/// memory mapping of the file's chunks (<see cref="MappedTable"/>), float64 to float32 into the
-/// resident [frames, I, K, 3] array; storage that reading leaves aside goes through PureHDF.
+/// <see cref="RestrictedPickle"/>, which runs no code. The records are decoded chunk by chunk
+/// (<see cref="TableChunks"/>), float64 to float32 into the resident [frames, I, K, 3] array;
+/// storage that reading leaves aside goes through PureHDF.
 /// </summary>
 internal static class DeepLabCutH5
 {
@@ -159,7 +159,7 @@ internal static class DeepLabCutH5
         var blockArray = blocks.ToArray();
         var decoder = new RecordDecoder(path, where, recordSize, indexOffset, blockArray, values, per);
         string read;
-        if (MappedTable.TryRead(path, table, frames, decoder, out string how))
+        if (TableChunks.TryRead(path, table, frames, decoder, out string how))
         {
             read = how;
         }
@@ -179,7 +179,7 @@ internal static class DeepLabCutH5
     }
 
     /// <summary>
-    /// The table through PureHDF, for storage the mapped reading leaves to it: slabs of whole chunks,
+    /// The table through PureHDF, for storage <see cref="TableChunks"/> leaves to it: slabs of whole chunks,
     /// about <see cref="RowsPerSlab"/> rows, one buffer for every slab. Measured on an hour at 60 fps
     /// (442-row chunks): each PureHDF read costs about 0.6 ms of its own, so one chunk per read is 6x
     /// slower, and slabs of 64 chunks or the whole table in one read are 1.5-3x slower (fresh memory

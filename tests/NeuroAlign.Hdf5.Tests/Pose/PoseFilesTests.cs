@@ -202,16 +202,16 @@ public sealed class PoseFilesTests
     }
 
     [RequiresTheory(Needs.Python)]
-    [InlineData("none", "25 chunks of 819 rows (not compressed) decoded from a memory mapping")]
-    [InlineData("zlib", "25 chunks of 819 rows (shuffle + zlib) decoded from a memory mapping")]
-    [InlineData("zlib-no-shuffle", "25 chunks of 819 rows (zlib) decoded from a memory mapping")]
+    [InlineData("none", "25 chunks of 819 rows (not compressed) read one by one into one buffer")]
+    [InlineData("zlib", "25 chunks of 819 rows (shuffle + zlib) read one by one into one buffer")]
+    [InlineData("zlib-no-shuffle", "25 chunks of 819 rows (zlib) read one by one into one buffer")]
     [InlineData("fletcher32", "through PureHDF (filters 3 (read by PureHDF))")]
     [InlineData("bzip2", "through PureHDF (filters 2, 307 (read by PureHDF))")]
-    public void Read_DeepLabCutH5AsPandasStoresIt_EqualsPandas_MappedUnlessAFilterItDoesNotKnow(string complib, string read)
+    public void Read_DeepLabCutH5AsPandasStoresIt_EqualsPandas_ReadChunkByChunkUnlessAFilterItDoesNotKnow(string complib, string read)
     {
         // 20 000 rows of 9 float64 in PyTables' chunks of 819 records: pandas' default (no filter),
         // complib='zlib' (shuffle + deflate), deflate alone (the table copied by PyTables without
-        // shuffle); Fletcher32 checksums alone (copied so) and bzip2, which the mapped reading leaves to PureHDF.
+        // shuffle); Fletcher32 checksums alone (copied so) and bzip2, which the chunk reading leaves to PureHDF.
         using var folder = new TempFolder();
         string path = folder.File("compressed.h5");
         Python.Run(
@@ -253,12 +253,12 @@ public sealed class PoseFilesTests
     }
 
     [RequiresFact(Needs.SharedData)]
-    public void Read_RealDeepLabCutH5_IsDecodedFromAMemoryMapping()
+    public void Read_RealDeepLabCutH5_IsReadChunkByChunk()
     {
         PoseData data = PoseFiles.Read(RepoPaths.Shared("pose", "DLC_sample_poses.h5"));
 
         // PyTables' own chunking of this file: one chunk of 1170 records holds its 1085 rows.
-        Assert.Equal("1 chunk of 1170 rows (not compressed) decoded from a memory mapping", data.Details().Single(d => d.Key == "read").Value);
+        Assert.Equal("1 chunk of 1170 rows (not compressed) read one by one into one buffer", data.Details().Single(d => d.Key == "read").Value);
     }
 
     internal static float[] ReadAll(PoseData data)

@@ -2,24 +2,25 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Microsoft.Win32.SafeHandles;
 using NeuroAlign.Hdf5.Compression;
-using NeuroAlign.Memory;
 using PureHDF.VOL.Native;
 
 namespace NeuroAlign.Hdf5.Pose;
 
 /// <summary>
-/// Reads a PyTables table (a 1-D chunked dataset of compound records) straight from a memory
-/// mapping of the file: <see cref="Hdf5Structures"/> reads the table's object header (dataspace,
-/// datatype, layout, filter pipeline) and its version 1 chunk B-tree; each chunk's records are
-/// decoded from the mapped bytes where they are stored (no filter, as pandas' <c>to_hdf</c> writes
-/// by default), or from one buffer reused for every chunk (zlib, with or without shuffle, as
-/// <c>complib="zlib"</c> writes). PureHDF's reading put every chunk in a fresh array and cost about
-/// 0.6 ms per read (docs/benchmarks.md, "Pose windows"). Other storage (Blosc, LZO, bzip2, layout
-/// version 4, chunks never written) is left to PureHDF, with the reason.
+/// Reads a PyTables table (a 1-D chunked dataset of compound records) chunk by chunk itself:
+/// <see cref="Hdf5Structures"/> reads the table's object header (dataspace, datatype, layout,
+/// filter pipeline) and its version 1 chunk B-tree; each chunk's stored bytes are read with one
+/// positioned read into one buffer reused for every chunk, and its records decoded from there (no
+/// filter, as pandas' <c>to_hdf</c> writes by default), or from one more reused buffer (zlib, with
+/// or without shuffle, as <c>complib="zlib"</c> writes). PureHDF's reading put every chunk in a
+/// fresh array and cost about 0.6 ms per read. A memory mapping was measured too: its page faults
+/// cost more than copying the bytes (docs/benchmarks.md, "Pose windows"). Other storage (Blosc,
+/// LZO, bzip2, Fletcher32, layout version 4, chunks never written) is left to PureHDF, with the reason.
 /// </summary>
-internal static class MappedTable
+internal static class TableChunks
 {
     /// <summary>
     /// Decodes every record of <paramref name="table"/> through <paramref name="decoder"/> and true,
@@ -35,21 +36,15 @@ internal static class MappedTable
             return false;
         }
 
-        Storage? storage;
-        using (SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read))
-        {
-            storage = Index(path, handle, headerAddress, frames, decoder.RecordSize, out how);
-        }
-
-        if (storage is null)
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        if (Index(path, handle, headerAddress, frames, decoder.RecordSize, out how) is not { } storage)
         {
             return false;
         }
 
-        using MappedFile mapped = MappedFile.OpenRead(path);
-        Decode(path, mapped, storage, frames, decoder);
+        Decode(path, handle, storage, frames, decoder);
         string filters = storage.DeflateBit == 0 ? "not compressed" : storage.ShuffleBit == 0 ? "zlib" : "shuffle + zlib";
-        how = string.Create(CultureInfo.InvariantCulture, $"{storage.Chunks.Length} chunk{(storage.Chunks.Length == 1 ? string.Empty : "s")} of {storage.ChunkRows} rows ({filters}) decoded from a memory mapping");
+        how = string.Create(CultureInfo.InvariantCulture, $"{storage.Chunks.Length} chunk{(storage.Chunks.Length == 1 ? string.Empty : "s")} of {storage.ChunkRows} rows ({filters}) read one by one into one buffer");
         return true;
     }
 
@@ -152,27 +147,39 @@ internal static class MappedTable
         return new Storage(chunks, chunkRows, recordSize, deflateBit, shuffleBit);
     }
 
-    private static void Decode(string path, MappedFile mapped, Storage storage, int frames, RecordDecoder decoder)
+    private static void Decode(string path, SafeFileHandle handle, Storage storage, int frames, RecordDecoder decoder)
     {
         int chunkBytes = storage.ChunkRows * storage.RecordSize;
+        if (storage.Chunks.Length == 0)
+        {
+            return;
+        }
+
+        // A deflated chunk is smaller than its records (libhdf5 stores one that would grow
+        // unfiltered, with the filter's mask bit set); the margin is zlib's worst case and then some.
+        long largest = storage.DeflateBit == 0 ? chunkBytes : chunkBytes + (chunkBytes / 8L) + 4096;
+        byte[] stored = GC.AllocateUninitializedArray<byte>((int)Math.Min(largest, storage.Chunks.Max(c => (long)c.Size)));
         byte[]? inflated = storage.DeflateBit != 0 ? GC.AllocateUninitializedArray<byte>(chunkBytes) : null;
         byte[]? unshuffled = storage.ShuffleBit != 0 ? GC.AllocateUninitializedArray<byte>(chunkBytes) : null;
         for (int i = 0; i < storage.Chunks.Length; i++)
         {
             Chunk chunk = storage.Chunks[i];
             string where = string.Create(CultureInfo.InvariantCulture, $"table chunk {i} ({chunk.Size} bytes at byte {chunk.Address})");
-            ReadOnlySpan<byte> stored = mapped.GetSpan(chunk.Address, checked((int)chunk.Size));
-            ReadOnlySpan<byte> records = stored;
+            bool deflated = storage.DeflateBit != 0 && (chunk.FilterMask & storage.DeflateBit) == 0;
+            if (deflated ? chunk.Size > stored.Length : chunk.Size != chunkBytes)
+            {
+                throw new InvalidRecordingException(path, where, $"{chunk.Size} stored bytes", deflated ? $"at most {stored.Length} (the chunk's {chunkBytes} bytes, deflated)" : $"the chunk's {chunkBytes} bytes (not compressed)");
+            }
+
+            Span<byte> bytes = stored.AsSpan(0, (int)chunk.Size);
+            ReadExactly(path, handle, bytes, chunk.Address, where);
+            ReadOnlySpan<byte> records = bytes;
 
             // Bit i of a chunk's filter mask set: filter i of the pipeline was not applied to it.
-            if (storage.DeflateBit != 0 && (chunk.FilterMask & storage.DeflateBit) == 0)
+            if (deflated)
             {
-                Inflate(path, stored, inflated!, where);
+                Inflate(path, bytes, inflated!, where);
                 records = inflated;
-            }
-            else if (stored.Length != chunkBytes)
-            {
-                throw new InvalidRecordingException(path, where, $"{stored.Length} stored bytes", $"the chunk's {chunkBytes} bytes (not compressed)");
             }
 
             if (storage.ShuffleBit != 0 && (chunk.FilterMask & storage.ShuffleBit) == 0)
@@ -187,7 +194,22 @@ internal static class MappedTable
         }
     }
 
-    /// <summary>One zlib stream (HDF5's deflate filter), read from the mapped bytes, that must give exactly the chunk's bytes.</summary>
+    private static void ReadExactly(string path, SafeFileHandle handle, Span<byte> into, long offset, string where)
+    {
+        int read = 0;
+        while (read < into.Length)
+        {
+            int n = RandomAccess.Read(handle, into[read..], offset + read);
+            if (n == 0)
+            {
+                throw new InvalidRecordingException(path, where, "the end of the file", $"{into.Length} bytes from byte {offset}");
+            }
+
+            read += n;
+        }
+    }
+
+    /// <summary>One zlib stream (HDF5's deflate filter) that must give exactly the chunk's bytes.</summary>
     private static unsafe void Inflate(string path, ReadOnlySpan<byte> stored, byte[] destination, string where)
     {
         try
@@ -220,35 +242,68 @@ internal static class MappedTable
 /// arrays of float64 or float32) into the resident float32 [frames, I, K, 3] array: each block's
 /// value e goes to its grid place, as the column labels say.
 /// </summary>
-internal sealed class RecordDecoder(string path, string where, int recordSize, int indexOffset, (int Offset, int ElementSize, int[] Targets)[] blocks, float[] values, int valuesPerFrame)
+internal sealed class RecordDecoder
 {
-    public int RecordSize => recordSize;
+    private readonly string _path;
+    private readonly string _where;
+    private readonly int _indexOffset;
+    private readonly Block[] _blocks;
+    private readonly float[] _values;
+    private readonly int _valuesPerFrame;
+
+    public RecordDecoder(string path, string where, int recordSize, int indexOffset, (int Offset, int ElementSize, int[] Targets)[] blocks, float[] values, int valuesPerFrame)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        _path = path;
+        _where = where;
+        RecordSize = recordSize;
+        _indexOffset = indexOffset;
+        _values = values;
+        _valuesPerFrame = valuesPerFrame;
+
+        // A block whose values go to consecutive grid places (x, y, likelihood of each bodypart in
+        // turn, as DeepLabCut's columns are) is converted as one run.
+        _blocks = blocks.Select(b => new Block(b.Offset, b.ElementSize, b.Targets,
+            b.Targets.Length > 0 && b.Targets.Select((t, e) => t - e).All(d => d == b.Targets[0]) ? b.Targets[0] : -1)).ToArray();
+    }
+
+    public int RecordSize { get; }
 
     /// <summary>Records of rows [<paramref name="firstRow"/>, +<paramref name="rows"/>); row i must be frame i.</summary>
     public void Decode(ReadOnlySpan<byte> records, int firstRow, int rows)
     {
+        int recordSize = RecordSize;
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<byte> record = records.Slice(r * recordSize, recordSize);
-            long frame = BinaryPrimitives.ReadInt64LittleEndian(record[indexOffset..]);
+            long frame = BinaryPrimitives.ReadInt64LittleEndian(record[_indexOffset..]);
             if (frame != firstRow + r)
             {
-                throw new InvalidRecordingException(path, $"{where}/table row {firstRow + r}, index", frame.ToString(CultureInfo.InvariantCulture), $"{firstRow + r} (row i of a pose file is frame i of its video)");
+                throw new InvalidRecordingException(_path, $"{_where}/table row {firstRow + r}, index", frame.ToString(CultureInfo.InvariantCulture), $"{firstRow + r} (row i of a pose file is frame i of its video)");
             }
 
-            Span<float> target = values.AsSpan((firstRow + r) * valuesPerFrame, valuesPerFrame);
-            foreach (var (offset, size, targets) in blocks)
+            Span<float> target = _values.AsSpan((firstRow + r) * _valuesPerFrame, _valuesPerFrame);
+            foreach (Block block in _blocks)
             {
                 // Little-endian IEEE values, as PyTables writes them on the machines DeepLabCut runs on
                 // (the reader always assumed little-endian).
-                ReadOnlySpan<byte> field = record.Slice(offset, targets.Length * size);
-                if (size == 8)
+                int[] targets = block.Targets;
+                ReadOnlySpan<byte> field = record.Slice(block.Offset, targets.Length * block.ElementSize);
+                if (block.ElementSize == 8 && block.Run >= 0)
+                {
+                    Narrow(MemoryMarshal.Cast<byte, double>(field), target.Slice(block.Run, targets.Length));
+                }
+                else if (block.ElementSize == 8)
                 {
                     ReadOnlySpan<double> doubles = MemoryMarshal.Cast<byte, double>(field);
                     for (int e = 0; e < targets.Length; e++)
                     {
                         target[targets[e]] = (float)doubles[e];
                     }
+                }
+                else if (block.Run >= 0)
+                {
+                    MemoryMarshal.Cast<byte, float>(field).CopyTo(target.Slice(block.Run, targets.Length));
                 }
                 else
                 {
@@ -261,4 +316,32 @@ internal sealed class RecordDecoder(string path, string where, int recordSize, i
             }
         }
     }
+
+    /// <summary>float64 to float32, rounded to nearest as a cast rounds (and numpy's astype), several at once.</summary>
+    private static void Narrow(ReadOnlySpan<double> from, Span<float> to)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= from.Length; i += 8)
+            {
+                Vector256.Narrow(Vector256.Create(from.Slice(i, 4)), Vector256.Create(from.Slice(i + 4, 4))).CopyTo(to[i..]);
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + 4 <= from.Length; i += 4)
+            {
+                Vector128.Narrow(Vector128.Create(from.Slice(i, 2)), Vector128.Create(from.Slice(i + 2, 2))).CopyTo(to[i..]);
+            }
+        }
+
+        for (; i < from.Length; i++)
+        {
+            to[i] = (float)from[i];
+        }
+    }
+
+    /// <summary>A values block: its offset in the record, element size, each value's grid place, and the first place when they are consecutive (else -1).</summary>
+    private readonly record struct Block(int Offset, int ElementSize, int[] Targets, int Run);
 }
