@@ -22,6 +22,9 @@ namespace NeuroAlign.Hdf5.Pose;
 /// </summary>
 internal static class TableChunks
 {
+    /// <summary>The largest chunk read here (PyTables chunks tables by kilobytes to a megabyte or so); larger ones are left to PureHDF.</summary>
+    private const int MaxChunkBytes = 64 << 20;
+
     /// <summary>
     /// Decodes every record of <paramref name="table"/> through <paramref name="decoder"/> and true,
     /// with <paramref name="how"/> saying how it was read; or false, nothing decoded, with the reason
@@ -105,9 +108,9 @@ internal static class TableChunks
         }
 
         int chunkRows = (int)layout.Chunk[0];
-        if ((long)chunkRows * recordSize > Array.MaxLength)
+        if ((long)chunkRows * recordSize > MaxChunkBytes)
         {
-            reason = $"chunks of {chunkRows} records of {recordSize} bytes";
+            reason = $"chunks of {chunkRows} records of {recordSize} bytes (more than this reading buffers)";
             return null;
         }
 
