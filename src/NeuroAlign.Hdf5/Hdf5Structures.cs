@@ -420,8 +420,31 @@ internal sealed class Hdf5Structures
             [] => (0, 0, null),
             [1] => (1, 0, null),
             [2, 1] => (2, 1, null),
-            var ids => (0, 0, $"filters {string.Join(", ", ids.Select(id => id == 32001 ? "32001 (Blosc)" : id.ToString(System.Globalization.CultureInfo.InvariantCulture)))} (read by PureHDF)"),
+            var ids => (0, 0, $"filters {string.Join(", ", ids.Select(FilterName))}: not none, deflate, or shuffle + deflate"),
         };
+    }
+
+    /// <summary>A filter's name and id, as messages show it: "bzip2 (307)".</summary>
+    public static string FilterName(int id)
+    {
+        string? name = id switch
+        {
+            1 => "deflate",
+            2 => "shuffle",
+            3 => "Fletcher32",
+            4 => "szip",
+            5 => "N-bit",
+            6 => "scale-offset",
+            305 => "LZO",
+            307 => "bzip2",
+            32001 => "Blosc",
+            32004 => "LZ4",
+            32008 => "bitshuffle",
+            32015 => "Zstandard",
+            _ => null,
+        };
+        string number = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return name is null ? number : $"{name} ({number})";
     }
 
     /// <summary>

@@ -165,8 +165,8 @@ internal static class DeepLabCutH5
         }
         else
         {
-            ReadThroughPureHdf(path, table, frames, decoder, where);
             read = $"through PureHDF ({how})";
+            ReadThroughPureHdf(path, table, frames, decoder, where, read);
         }
         string scorers = string.Join(", ", columns.Select(c => c[Math.Max(0, Array.IndexOf(levels, "scorer"))]).Distinct());
         return new PoseData(path, "deeplabcut", DeepLabCutCsv.ScoreName, grid.Individuals, grid.Bodyparts, frames, values,
@@ -185,7 +185,7 @@ internal static class DeepLabCutH5
     /// slower, and slabs of 64 chunks or the whole table in one read are 1.5-3x slower (fresh memory
     /// for every chunk).
     /// </summary>
-    private static void ReadThroughPureHdf(string path, NativeDataset table, int frames, RecordDecoder decoder, string where)
+    private static void ReadThroughPureHdf(string path, NativeDataset table, int frames, RecordDecoder decoder, string where, string read)
     {
         int slabRows = RowsPerSlab;
         if (table.Layout.Class == H5DataLayoutClass.Chunked && table.Layout.Chunks is [> 0 and <= RowsPerSlab, ..] chunk)
@@ -197,12 +197,12 @@ internal static class DeepLabCutH5
         for (int start = 0; start < frames; start += slabRows)
         {
             int rows = Math.Min(slabRows, frames - start);
-            ReadRows(path, table, slab.AsSpan(0, rows * decoder.RecordSize), (ulong)start, (ulong)rows, where);
+            ReadRows(path, table, slab.AsSpan(0, rows * decoder.RecordSize), (ulong)start, (ulong)rows, where, read);
             decoder.Decode(slab.AsSpan(0, rows * decoder.RecordSize), start, rows);
         }
     }
 
-    private static void ReadRows(string path, NativeDataset table, Span<byte> buffer, ulong start, ulong count, string where)
+    private static void ReadRows(string path, NativeDataset table, Span<byte> buffer, ulong start, ulong count, string where, string read)
     {
         try
         {
@@ -210,7 +210,7 @@ internal static class DeepLabCutH5
         }
         catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
         {
-            throw new InvalidRecordingException(path, $"{where}/table rows {start}..{start + count - 1}", e.Message.ReplaceLineEndings(" "), "readable rows");
+            throw new InvalidRecordingException(path, $"{where}/table rows {start}..{start + count - 1}", e.Message.ReplaceLineEndings(" "), $"readable rows (read {read})");
         }
     }
 

@@ -205,8 +205,8 @@ public sealed class PoseFilesTests
     [InlineData("none", "25 chunks of 819 rows (not compressed) read one by one into one buffer")]
     [InlineData("zlib", "25 chunks of 819 rows (shuffle + zlib) read one by one into one buffer")]
     [InlineData("zlib-no-shuffle", "25 chunks of 819 rows (zlib) read one by one into one buffer")]
-    [InlineData("fletcher32", "through PureHDF (filters 3 (read by PureHDF))")]
-    [InlineData("bzip2", "through PureHDF (filters 2, 307 (read by PureHDF))")]
+    [InlineData("fletcher32", "through PureHDF (filters Fletcher32 (3): not none, deflate, or shuffle + deflate)")]
+    [InlineData("bzip2", "through PureHDF (filters shuffle (2), bzip2 (307): not none, deflate, or shuffle + deflate)")]
     public void Read_DeepLabCutH5AsPandasStoresIt_EqualsPandas_ReadChunkByChunkUnlessAFilterItDoesNotKnow(string complib, string read)
     {
         // 20 000 rows of 9 float64 in PyTables' chunks of 819 records: pandas' default (no filter),
@@ -237,8 +237,9 @@ public sealed class PoseFilesTests
         Exception? refused = Record.Exception(() => PoseFiles.Read(path));
         if (read.StartsWith("through PureHDF", StringComparison.Ordinal) && refused is InvalidRecordingException)
         {
-            // A filter PureHDF does not have either (bzip2): one line, as before this reading existed.
+            // A filter PureHDF does not have either (bzip2): one line, as before this reading existed, saying why.
             Assert.DoesNotContain('\n', refused.Message);
+            Assert.EndsWith($"expected readable rows (read {read})", refused.Message, StringComparison.Ordinal);
             return;
         }
 
