@@ -8,7 +8,10 @@ namespace NeuroAlign.Hdf5;
 /// carry no checksums, so every structure is checked by what it must be: signatures, versions,
 /// counts that fit the node they are in, addresses and sizes inside the file (HDF5 File Format
 /// Specification: "Superblock", "Version 1 Data Object Header", "Symbol Table Entry", "Version 1
-/// B-trees", "Symbol Table Node", "Local Heap", "Data Layout Message").
+/// B-trees", "Symbol Table Node", "Local Heap", "Data Layout Message"). The superblock, object
+/// headers, dataset messages and chunk B-trees are read by <see cref="Hdf5Structures"/>, the reader
+/// the NWB and DeepLabCut chunk readers use too; this walks the groups (symbol tables, local heaps,
+/// group B-trees) and checks each dataset's messages against one another.
 /// </summary>
 internal static partial class Hdf5MetadataCheck
 {
