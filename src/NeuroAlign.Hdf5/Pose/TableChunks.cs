@@ -22,8 +22,12 @@ namespace NeuroAlign.Hdf5.Pose;
 /// </summary>
 internal static class TableChunks
 {
-    /// <summary>The largest chunk read here (PyTables chunks tables by kilobytes to a megabyte or so); larger ones are left to PureHDF.</summary>
-    private const int MaxChunkBytes = 64 << 20;
+    /// <summary>
+    /// The largest chunk read here (PyTables chunks tables by kilobytes to a megabyte or so; the
+    /// three buffers then stay under 52 MiB whatever a damaged layout says); tables of larger
+    /// chunks are left to PureHDF.
+    /// </summary>
+    private const int MaxChunkBytes = 16 << 20;
 
     /// <summary>
     /// Decodes every record of <paramref name="table"/> through <paramref name="decoder"/> and true,
