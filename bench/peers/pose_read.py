@@ -17,6 +17,8 @@ float64. Then, in the same script and on the same 10 000 window starts (0.5 s wi
   the export uses (PoseFiles.Read) and gathers the same windows into one float32 array
   (PoseStream.ReadSamples), best of 5 repetitions after a warm-up, in one .NET process; the sum
   of the array must equal numpy's.
+It prints the `read:` line of `neuro-align info` on the file: how the table was read (chunk by
+chunk by neuro-align itself, or through PureHDF and why).
 Best of 3 runs each, after a first run that warms the page cache; ROUNDS (default 3) alternates
 the in-process pair that many times, since a shared machine's load changes from second to second.
 """
@@ -83,6 +85,9 @@ def in_process():
 
 
 print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+# How neuro-align reads the table (its own chunk reading, or PureHDF and why), as `info` says.
+info = subprocess.run([exe, "info", path], check=True, capture_output=True, text=True).stdout
+print("neuro-align info:", next((l.strip() for l in info.splitlines() if l.strip().startswith("read:")), "no read line"))
 expected = float(pandas_windows().astype(np.float64).sum())
 for r in range(rounds):
     first, second = (("pandas", "ours") if r % 2 == 0 else ("ours", "pandas"))

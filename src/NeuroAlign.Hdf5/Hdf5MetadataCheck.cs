@@ -28,9 +28,6 @@ internal static partial class Hdf5MetadataCheck
 
     private const ulong Undefined = ulong.MaxValue;
 
-    /// <summary>The 8 bytes an HDF5 superblock starts with.</summary>
-    private static ReadOnlySpan<byte> Signature => [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n'];
-
     /// <summary>Checks <paramref name="path"/>; a damaged structure gives a one-line <see cref="InvalidRecordingException"/>.</summary>
     public static void Check(string path)
     {
@@ -98,55 +95,24 @@ internal static partial class Hdf5MetadataCheck
         private readonly HashSet<ulong> _seen = [];
         private readonly Queue<ulong> _headers = new();
 
-        /// <summary>Bytes from the superblock (the base address, 0 unless a user block precedes it) to the end of the file; addresses count from the base.</summary>
-        private long _length = RandomAccess.GetLength(handle);
-        private long _base;
-        private int _offsetSize;
-        private int _lengthSize;
+        /// <summary>The structures' reader: superblock, object headers, dataset messages, chunk B-trees (Hdf5Structures.cs); addresses count from its base.</summary>
+        private Hdf5Structures _file = null!;
 
         public void Run()
         {
-            if (_length < 12)
+            if (Hdf5Structures.Open(path, handle) is not { } file)
             {
-                return; // PureHDF says "too small" in its own words.
+                return; // not HDF5: PureHDF refuses it in its own words
             }
 
-            // The superblock is at byte 0, or after a user block at 512, 1024, 2048… (as libhdf5 searches).
-            long fileLength = _length;
-            for (long at = 512; !Read(0, 8, "HDF5 superblock").AsSpan().SequenceEqual(Signature); at *= 2)
+            _file = file;
+            if (file.Version < 2)
             {
-                if (at + 12 > fileLength)
-                {
-                    return; // not HDF5: PureHDF refuses it in its own words
-                }
-
-                _base = at;
-                _length = fileLength - at;
-            }
-
-            byte[] start = Read(0, (int)Math.Min(_length, 128), "HDF5 superblock");
-            if (start[8] < 2)
-            {
-                RunVersion1(start);
+                RunVersion1();
                 return;
             }
 
-            _offsetSize = start[9];
-            _lengthSize = start[10];
-            if (_offsetSize is not (2 or 4 or 8) || _lengthSize is not (2 or 4 or 8))
-            {
-                throw Damaged("HDF5 superblock", $"sizes of offsets {_offsetSize} and lengths {_lengthSize}", "2, 4 or 8 bytes each");
-            }
-
-            int superblockBytes = 12 + (4 * _offsetSize);
-            if (start.Length < superblockBytes + 4)
-            {
-                throw Damaged("HDF5 superblock", $"{_length} bytes of file", $"at least {superblockBytes + 4}");
-            }
-
-            VerifyChecksum(start.AsSpan(0, superblockBytes), BinaryPrimitives.ReadUInt32LittleEndian(start.AsSpan(superblockBytes)), "HDF5 superblock");
-            ulong root = Offset(start.AsSpan(12 + (3 * _offsetSize)));
-            Enqueue(root, "HDF5 superblock root group address");
+            Enqueue(file.RootAddress, "HDF5 superblock root group address");
             while (_headers.Count > 0)
             {
                 ObjectHeader(_headers.Dequeue());
@@ -172,82 +138,18 @@ internal static partial class Hdf5MetadataCheck
             }
         }
 
+        /// <summary>An object header's messages (continuations followed by the reader), then the dataset it describes, if it is one.</summary>
         private void ObjectHeader(ulong address)
         {
             string where = $"HDF5 object header at byte {address}";
-            byte[] prefix = Read((long)address, (int)Math.Min(_length - (long)address, 32), where);
-            if (prefix.Length >= 16 && prefix[0] == 1 && !prefix.AsSpan(0, 4).SequenceEqual("OHDR"u8))
+            Hdf5Structures.ObjectHeader header = _file.ReadObjectHeader(address, where);
+            var info = new ObjectInfo();
+            foreach (Hdf5Structures.HeaderMessage message in header.Messages)
             {
-                ObjectHeaderVersion1(address, prefix, where);
-                return;
+                Message(message.Type, message.Flags, message.Body.Span, info, message.Where);
             }
 
-            if (prefix.Length < 4 || !prefix.AsSpan(0, 4).SequenceEqual("OHDR"u8))
-            {
-                throw Damaged(where, $"bytes {Convert.ToHexString(prefix.AsSpan(0, Math.Min(4, prefix.Length)))}", "an object header (signature OHDR, or version 1)");
-            }
-
-            if (prefix.Length < 7)
-            {
-                throw Damaged(where, $"{prefix.Length} bytes", "a whole object header prefix");
-            }
-
-            byte flags = prefix[5];
-            int position = 6 + ((flags & 0x20) != 0 ? 16 : 0) + ((flags & 0x10) != 0 ? 4 : 0);
-            int sizeBytes = 1 << (flags & 0x03);
-            if (prefix.Length < position + sizeBytes)
-            {
-                throw Damaged(where, $"{prefix.Length} bytes", "a whole object header prefix");
-            }
-
-            ulong chunkSize = Unsigned(prefix.AsSpan(position, sizeBytes));
-            long chunkStart = (long)address + position + sizeBytes;
-            byte[] header = ReadChecked((long)address, chunkStart - (long)address, chunkSize, where);
-            var info = new ObjectInfo(2, (flags & 0x04) != 0);
-            Messages(header.AsSpan((int)(chunkStart - (long)address), (int)chunkSize), info, where);
             Dataset(info, where);
-        }
-
-        /// <summary>Reads a block of <paramref name="prefixBytes"/> + <paramref name="bodyBytes"/> + a 4-byte checksum at <paramref name="start"/> and verifies the checksum.</summary>
-        private byte[] ReadChecked(long start, long prefixBytes, ulong bodyBytes, string where)
-        {
-            if (bodyBytes > (ulong)MaxHeaderChunkBytes)
-            {
-                throw Damaged(where, $"a chunk of {bodyBytes} bytes", $"at most {MaxHeaderChunkBytes} (the header is damaged)");
-            }
-
-            long total = prefixBytes + (long)bodyBytes + 4;
-            RequireWithin((ulong)start, (ulong)total, where);
-            byte[] block = Read(start, (int)total, where);
-            VerifyChecksum(block.AsSpan(0, (int)(total - 4)), BinaryPrimitives.ReadUInt32LittleEndian(block.AsSpan((int)(total - 4))), where);
-            return block;
-        }
-
-        /// <summary>The messages of one chunk of an object header: version 2 (type 1 byte, size 2, flags 1, creation order 2 if tracked) or version 1 (type 2 bytes, size 2, flags 1, 3 reserved).</summary>
-        private void Messages(ReadOnlySpan<byte> chunk, ObjectInfo info, string where)
-        {
-            int headerBytes = info.Version == 1 ? 8 : info.CreationOrder ? 6 : 4;
-            int position = 0;
-            while (chunk.Length - position >= headerBytes)
-            {
-                int type = info.Version == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(chunk[position..]) : chunk[position];
-                int size = BinaryPrimitives.ReadUInt16LittleEndian(chunk[(position + (info.Version == 1 ? 2 : 1))..]);
-                byte flags = chunk[position + (info.Version == 1 ? 4 : 3)];
-                int body = position + headerBytes;
-                if (body + size > chunk.Length)
-                {
-                    throw Damaged(where, $"a message of type {type} of {size} bytes at chunk byte {position}", $"at most the {chunk.Length - body} bytes left in the chunk");
-                }
-
-                if (info.Version == 1 && size % 8 != 0)
-                {
-                    throw Damaged(where, $"a message of type {type} of {size} bytes at chunk byte {position}", "a multiple of 8 bytes (version 1 messages are aligned)");
-                }
-
-                info.Messages++;
-                Message(type, flags, chunk.Slice(body, size), info, $"{where}, message of type {type}");
-                position = body + size;
-            }
         }
 
         private void Message(int type, byte flags, ReadOnlySpan<byte> body, ObjectInfo info, string where)
@@ -267,18 +169,18 @@ internal static partial class Hdf5MetadataCheck
                     info.Datatype = body.ToArray();
                     break;
                 case 0x0B:
-                    info.Filtered = true;
+                    info.Pipeline = body.ToArray();
                     break;
                 case 0x04 or 0x05:
                     FillValue(type, body, where);
                     break;
                 case 0x11:
-                    if (body.Length < 2 * _offsetSize)
+                    if (body.Length < 2 * _file.OffsetSize)
                     {
-                        throw Damaged(where, $"a symbol table message of {body.Length} bytes", $"{2 * _offsetSize}");
+                        throw Damaged(where, $"a symbol table message of {body.Length} bytes", $"{2 * _file.OffsetSize}");
                     }
 
-                    SymbolTable(Offset(body), Offset(body[_offsetSize..]), where);
+                    SymbolTable(Offset(body), Offset(body[_file.OffsetSize..]), where);
                     break;
                 case 0x06:
                     Link(body, where);
@@ -289,47 +191,9 @@ internal static partial class Hdf5MetadataCheck
                 case 0x08:
                     info.Layout = body.ToArray();
                     break;
-                case 0x10:
-                    if (body.Length >= _offsetSize + _lengthSize)
-                    {
-                        ulong at = Offset(body);
-                        ulong length = Unsigned(body.Slice(_offsetSize, _lengthSize));
-                        Continuation(at, length, info, where);
-                    }
-
-                    break;
                 default:
                     break;
             }
-        }
-
-        private void Continuation(ulong address, ulong length, ObjectInfo info, string where)
-        {
-            if (info.Version == 1)
-            {
-                ContinuationVersion1(address, length, info, where);
-                return;
-            }
-
-            if (length < 8)
-            {
-                throw Damaged(where, $"a continuation block of {length} bytes", "at least 8 (signature and checksum)");
-            }
-
-            RequireWithin(address, length, where);
-            if (!_seen.Add(address))
-            {
-                return;
-            }
-
-            string at = $"HDF5 object header continuation at byte {address}";
-            byte[] block = ReadChecked((long)address, 4, length - 8, at);
-            if (!block.AsSpan(0, 4).SequenceEqual("OCHK"u8))
-            {
-                throw Damaged(at, "no OCHK signature", "a continuation block");
-            }
-
-            Messages(block.AsSpan(4, (int)(length - 8)), info, at);
         }
 
         private void Link(ReadOnlySpan<byte> body, string where)
@@ -363,7 +227,7 @@ internal static partial class Hdf5MetadataCheck
             }
 
             position += (int)nameLength;
-            if (linkType == 0 && body.Length >= position + _offsetSize)
+            if (linkType == 0 && body.Length >= position + _file.OffsetSize)
             {
                 Enqueue(Offset(body[position..]), where + " (hard link)");
             }
@@ -414,7 +278,7 @@ internal static partial class Hdf5MetadataCheck
                 throw Damaged(where, $"{elements} elements of {elementSize} bytes", $"at most the {data.Length} bytes stored");
             }
 
-            if ((datatype[0] & 0x0F) == 9 && elementSize >= 8 + (uint)_offsetSize)
+            if ((datatype[0] & 0x0F) == 9 && elementSize >= 8 + (uint)_file.OffsetSize)
             {
                 for (ulong i = 0; i < elements; i++)
                 {
@@ -445,15 +309,15 @@ internal static partial class Hdf5MetadataCheck
             }
 
             int position = version == 1 ? 8 : 4;
-            if (dataspace.Length < position + (rank * _lengthSize))
+            if (dataspace.Length < position + (rank * _file.LengthSize))
             {
-                throw Damaged(where, $"a dataspace of rank {rank} in {dataspace.Length} bytes", $"{position + (rank * _lengthSize)} bytes");
+                throw Damaged(where, $"a dataspace of rank {rank} in {dataspace.Length} bytes", $"{position + (rank * _file.LengthSize)} bytes");
             }
 
             ulong product = 1;
             for (int d = 0; d < rank; d++)
             {
-                ulong dimension = Unsigned(dataspace.Slice(position + (d * _lengthSize), _lengthSize));
+                ulong dimension = Unsigned(dataspace.Slice(position + (d * _file.LengthSize), _file.LengthSize));
                 if (dimension == 0)
                 {
                     return 0;
@@ -478,27 +342,27 @@ internal static partial class Hdf5MetadataCheck
                 return;
             }
 
-            byte[] header = Read((long)address, 8 + _lengthSize, where);
+            byte[] header = Read((long)address, 8 + _file.LengthSize, where);
             string at = $"HDF5 global heap collection at byte {address}";
             if (!header.AsSpan(0, 4).SequenceEqual("GCOL"u8))
             {
                 throw Damaged(at, "no GCOL signature", "a global heap collection (referred to by " + where + ")");
             }
 
-            ulong size = Unsigned(header.AsSpan(8, _lengthSize));
-            if (size < 16 || size > (ulong)MaxHeaderChunkBytes || size > (ulong)_length || address > (ulong)_length - size)
+            ulong size = Unsigned(header.AsSpan(8, _file.LengthSize));
+            if (size < 16 || size > (ulong)MaxHeaderChunkBytes || size > (ulong)_file.Length || address > (ulong)_file.Length - size)
             {
-                throw Damaged(at, $"a collection of {size} bytes", $"at most the {Math.Min(MaxHeaderChunkBytes, _length - (long)address)} bytes to the end of the file");
+                throw Damaged(at, $"a collection of {size} bytes", $"at most the {Math.Min(MaxHeaderChunkBytes, _file.Length - (long)address)} bytes to the end of the file");
             }
 
             // Its objects: index (2), reference count (2), reserved (4), size, data padded to 8 bytes; index 0 is the free space that ends it.
             byte[] collection = Read((long)address, (int)size, at);
-            int position = 8 + _lengthSize;
-            int objectHeader = 8 + _lengthSize;
+            int position = 8 + _file.LengthSize;
+            int objectHeader = 8 + _file.LengthSize;
             while (collection.Length - position >= objectHeader)
             {
                 int index = BinaryPrimitives.ReadUInt16LittleEndian(collection.AsSpan(position));
-                ulong objectSize = Unsigned(collection.AsSpan(position + 8, _lengthSize));
+                ulong objectSize = Unsigned(collection.AsSpan(position + 8, _file.LengthSize));
                 if (index == 0)
                 {
                     break;
@@ -522,10 +386,10 @@ internal static partial class Hdf5MetadataCheck
             }
 
             byte layoutClass = body[1];
-            if (layoutClass == 1 && body.Length >= 2 + _offsetSize + _lengthSize)
+            if (layoutClass == 1 && body.Length >= 2 + _file.OffsetSize + _file.LengthSize)
             {
                 ulong address = Offset(body[2..]);
-                ulong size = Unsigned(body.Slice(2 + _offsetSize, _lengthSize));
+                ulong size = Unsigned(body.Slice(2 + _file.OffsetSize, _file.LengthSize));
                 if (address != Undefined)
                 {
                     RequireWithin(address, size, where + " (contiguous data)");
@@ -536,7 +400,7 @@ internal static partial class Hdf5MetadataCheck
                 int rank = body[3];
                 int encoded = body[4];
                 int position = 5 + (rank * encoded);
-                if (body.Length >= position + 2 + _offsetSize && body[position] == 3)
+                if (body.Length >= position + 2 + _file.OffsetSize && body[position] == 3)
                 {
                     // Fixed array index: page bits, then the header's address.
                     ulong header = Offset(body[(position + 2)..]);
@@ -551,7 +415,7 @@ internal static partial class Hdf5MetadataCheck
         private void FixedArray(ulong address, string where)
         {
             string at = $"HDF5 fixed array header at byte {address}";
-            int headerBytes = 8 + _lengthSize + _offsetSize;
+            int headerBytes = 8 + _file.LengthSize + _file.OffsetSize;
             RequireWithin(address, (ulong)headerBytes + 4, at);
             byte[] header = ReadChecked((long)address, headerBytes, 0, at);
             if (!header.AsSpan(0, 4).SequenceEqual("FAHD"u8))
@@ -561,11 +425,11 @@ internal static partial class Hdf5MetadataCheck
 
             int entrySize = header[6];
             int pageBits = header[7];
-            ulong entries = Unsigned(header.AsSpan(8, _lengthSize));
-            ulong dataBlock = Offset(header.AsSpan(8 + _lengthSize));
-            if (entrySize == 0 || entries > (ulong)_length / (ulong)entrySize)
+            ulong entries = Unsigned(header.AsSpan(8, _file.LengthSize));
+            ulong dataBlock = Offset(header.AsSpan(8 + _file.LengthSize));
+            if (entrySize == 0 || entries > (ulong)_file.Length / (ulong)entrySize)
             {
-                throw Damaged(at, $"{entries} entries of {entrySize} bytes", $"at most the {_length} bytes of the file");
+                throw Damaged(at, $"{entries} entries of {entrySize} bytes", $"at most the {_file.Length} bytes of the file");
             }
 
             if (dataBlock == Undefined || pageBits >= 63 || entries > 1UL << pageBits)
@@ -574,61 +438,23 @@ internal static partial class Hdf5MetadataCheck
             }
 
             string blockAt = $"HDF5 fixed array data block at byte {dataBlock}";
-            byte[] block = ReadChecked((long)dataBlock, 6 + _offsetSize, entries * (ulong)entrySize, blockAt);
+            byte[] block = ReadChecked((long)dataBlock, 6 + _file.OffsetSize, entries * (ulong)entrySize, blockAt);
             if (!block.AsSpan(0, 4).SequenceEqual("FADB"u8))
             {
                 throw Damaged(blockAt, "no FADB signature", "a fixed array data block");
             }
         }
 
-        private void VerifyChecksum(ReadOnlySpan<byte> covered, uint stored, string where)
-        {
-            uint computed = Lookup3(covered);
-            if (computed != stored)
-            {
-                throw Damaged(where, $"checksum {stored:x8}", $"{computed:x8} (the file is damaged)");
-            }
-        }
+        private void RequireWithin(ulong address, ulong length, string where) => _file.RequireWithin(address, length, where);
 
-        private void RequireWithin(ulong address, ulong length, string where)
-        {
-            if (address > (ulong)_length || length > (ulong)_length - address)
-            {
-                throw Damaged(where, $"{length} bytes at byte {address}", $"bytes inside the {_length}-byte file");
-            }
-        }
+        private byte[] Read(long offset, int count, string where) => _file.Read(offset, count, where);
 
-        private byte[] Read(long offset, int count, string where)
-        {
-            byte[] buffer = new byte[count];
-            int read = RandomAccess.Read(handle, buffer, _base + offset);
-            if (read < count)
-            {
-                throw Damaged(where, $"{read} bytes at byte {offset}", $"{count}");
-            }
+        private byte[] ReadChecked(long start, long prefixBytes, ulong bodyBytes, string where) => _file.ReadChecked(start, prefixBytes, bodyBytes, where);
 
-            return buffer;
-        }
+        private ulong Offset(ReadOnlySpan<byte> at) => _file.Offset(at);
 
-        /// <summary>An address; all bits set (HDF5's "undefined address") at any offset size is <see cref="Undefined"/>.</summary>
-        private ulong Offset(ReadOnlySpan<byte> at)
-        {
-            ulong value = Unsigned(at[.._offsetSize]);
-            return _offsetSize < 8 && value == (1UL << (8 * _offsetSize)) - 1 ? Undefined : value;
-        }
+        private static ulong Unsigned(ReadOnlySpan<byte> bytes) => Hdf5Structures.Unsigned(bytes);
 
-        private static ulong Unsigned(ReadOnlySpan<byte> bytes)
-        {
-            ulong value = 0;
-            for (int i = bytes.Length - 1; i >= 0; i--)
-            {
-                value = (value << 8) | bytes[i];
-            }
-
-            return value;
-        }
-
-        private InvalidRecordingException Damaged(string where, string found, string expected) =>
-            new(path, where, found, expected);
+        private InvalidRecordingException Damaged(string where, string found, string expected) => _file.Damaged(where, found, expected);
     }
 }

@@ -140,6 +140,17 @@ public sealed class Hdf5MetadataCheckVersion1Tests(ITestOutputHelper output)
         int fill = original.AsSpan().IndexOf(new byte[] { 0x05, 0, 0x08, 0, 0x01, 0, 0, 0, 0x02, 0x02, 0, 0x01 });
         Assert.True(fill > 0, "no fill value message");
         Assert.Contains("found a fill value of 1342177280 bytes", Refused(m => m[fill + 8 + 7] ^= 0x50));
+
+        // The gzip dataset's filter pipeline (message type 11, version 1, two filters: shuffle, deflate), read
+        // by the shared structure reader (Hdf5Structures): its value count and filter count.
+        int pipeline = Enumerable.Range(0, original.Length - 24).First(i =>
+            original[i] == 0x0B && original[i + 1] == 0 && original[i + 3] == 0 && original[i + 8] == 1 && original[i + 9] == 2
+            && original.AsSpan(i + 10, 6).IndexOfAnyExcept((byte)0) < 0 && original[i + 16] == 2 && original[i + 17] == 0);
+        Assert.Contains("filter 0 client values: found", Refused(m => BinaryPrimitives.WriteUInt16LittleEndian(m.AsSpan(pipeline + 8 + 8 + 6), 0x7F00)));
+        Assert.Contains("a filter pipeline of version 1 with 40 filters", Refused(m => m[pipeline + 8 + 1] = 40));
+
+        // The superblock's version byte: 0 to 3 exist.
+        Assert.Contains("HDF5 superblock: found version 7, expected version 0 to 3", Refused(m => m[8] = 7));
     }
 
     [RequiresFact(Needs.Python)]

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using Microsoft.Win32.SafeHandles;
@@ -25,9 +24,6 @@ internal sealed class DeflateChunkReader : IDisposable
 {
     /// <summary>Chunks indexed at most (16 bytes each in memory: 64 MiB); a dataset with more is read through PureHDF.</summary>
     internal const long MaxChunks = 4L << 20;
-
-    private const ulong Undefined = ulong.MaxValue;
-    private const int MaxTreeDepth = 64;
 
     private readonly string _path;
     private readonly SafeFileHandle _file;
@@ -107,8 +103,7 @@ internal sealed class DeflateChunkReader : IDisposable
         SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         try
         {
-            var parser = new Parser(path, file);
-            DeflateChunkReader? reader = parser.Open(data, dims, chunks, headerAddress, cacheBytes, out reason);
+            DeflateChunkReader? reader = Open(path, file, data, dims, chunks, headerAddress, cacheBytes, out reason);
             if (reader is null)
             {
                 file.Dispose();
@@ -507,333 +502,102 @@ internal sealed class DeflateChunkReader : IDisposable
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    /// <summary>The superblock, the dataset's object header (layout and filter pipeline messages) and its version 1 B-tree.</summary>
-    private sealed class Parser(string path, SafeFileHandle file)
+    /// <summary>
+    /// The dataset's layout, filter pipeline and chunk index, read by <see cref="Hdf5Structures"/>
+    /// (superblock, object header, messages, version 1 B-tree); null with the reason when the storage
+    /// is one this reading leaves to PureHDF.
+    /// </summary>
+    private static DeflateChunkReader? Open(string path, SafeFileHandle file, NativeDataset data, ulong[] dims, ulong[] chunkDims, ulong headerAddress, long cacheBytes, out string reason)
     {
-        private readonly long _length = RandomAccess.GetLength(file);
-        private int _offsetSize;
-        private int _lengthSize;
-        private long _base;
-
-        public DeflateChunkReader? Open(NativeDataset data, ulong[] dims, ulong[] chunkDims, ulong headerAddress, long cacheBytes, out string reason)
+        if (Hdf5Structures.Open(path, file) is not { } structures)
         {
-            if (!ReadSuperblock())
-            {
-                reason = "no HDF5 superblock this reading understands";
-                return null;
-            }
-
-            byte[]? layout = null;
-            byte[]? pipeline = null;
-            foreach ((int type, byte flags, byte[] body) in Messages(headerAddress))
-            {
-                if (type is 8 or 11 && (flags & 0x02) != 0)
-                {
-                    reason = "a shared layout or filter message";
-                    return null;
-                }
-
-                if (type == 8)
-                {
-                    layout = body;
-                }
-                else if (type == 11)
-                {
-                    pipeline = body;
-                }
-            }
-
-            if (layout is null || layout.Length < 3 || layout[0] != 3 || layout[1] != 2)
-            {
-                reason = layout is null ? "no layout message" : $"layout message version {layout[0]} (chunk indexes of version 4 are read by PureHDF)";
-                return null;
-            }
-
-            int rank = layout[2] - 1;
-            if (rank != dims.Length || layout.Length < 3 + _offsetSize + (4 * (rank + 1)))
-            {
-                reason = $"a layout of {rank} dimensions for a dataset of {dims.Length}";
-                return null;
-            }
-
-            ulong btree = Offset(layout.AsSpan(3));
-            var chunk = new int[rank];
-            for (int d = 0; d < rank; d++)
-            {
-                chunk[d] = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(layout.AsSpan(3 + _offsetSize + (4 * d))));
-            }
-
-            int elementBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(layout.AsSpan(3 + _offsetSize + (4 * rank)));
-            if (elementBytes != data.Type.Size || chunk.Select(c => (ulong)c).SequenceEqual(chunkDims) is false || chunk.Any(c => c <= 0))
-            {
-                reason = "a layout message that disagrees with PureHDF's reading";
-                return null;
-            }
-
-            (uint deflateBit, uint shuffleBit, string? refused) = Filters(pipeline, elementBytes);
-            bool deflate = deflateBit != 0;
-            if (refused is not null)
-            {
-                reason = refused;
-                return null;
-            }
-
-            int chunkRows = chunk[0];
-            int chunkColumns = rank == 2 ? chunk[1] : 1;
-            long chunkBytes = (long)chunkRows * chunkColumns * elementBytes;
-            long rows = checked((long)dims[0]);
-            int columns = rank == 2 ? checked((int)dims[1]) : 1;
-            long rowChunks = (rows + chunkRows - 1) / chunkRows;
-            long columnChunks = (columns + chunkColumns - 1) / chunkColumns;
-            if (chunkBytes > Array.MaxLength / 2 || rowChunks * columnChunks > MaxChunks)
-            {
-                reason = $"{rowChunks * columnChunks} chunks of {chunkBytes} bytes (more than this reading indexes)";
-                return null;
-            }
-
-            var index = new ChunkEntry[rowChunks * columnChunks];
-            int found = 0;
-            if (btree != Undefined)
-            {
-                found = Walk(btree, rank, chunkRows, chunkColumns, rowChunks, columnChunks, index, depth: 0, deflate, chunkBytes);
-            }
-
-            if (found != index.Length)
-            {
-                reason = $"{found} of {index.Length} chunks written (the others are fill values)";
-                return null;
-            }
-
-            reason = string.Empty;
-            return new DeflateChunkReader(path, file, rows, columns, chunkRows, chunkColumns, elementBytes, deflateBit, shuffleBit, index, cacheBytes);
+            reason = "no HDF5 superblock";
+            return null;
         }
 
-        /// <summary>Superblock versions 0–3: sizes of offsets and lengths, and the base address.</summary>
-        private bool ReadSuperblock()
+        string where = $"HDF5 object header at byte {headerAddress}";
+        Hdf5Structures.HeaderMessage? layoutMessage = null;
+        Hdf5Structures.HeaderMessage? pipelineMessage = null;
+        foreach (Hdf5Structures.HeaderMessage message in structures.ReadObjectHeader(headerAddress, where).Messages)
         {
-            ReadOnlySpan<byte> signature = [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n'];
-            for (long at = 0; at + 48 <= _length; at = at == 0 ? 512 : at * 2)
+            if (message.Type is 8 or 11 && (message.Flags & 0x02) != 0)
             {
-                byte[] head = Read(at, 48);
-                if (!head.AsSpan(0, 8).SequenceEqual(signature))
-                {
-                    continue;
-                }
-
-                int version = head[8];
-                (_offsetSize, _lengthSize, int baseAt) = version switch
-                {
-                    0 => (head[13], head[14], 24),
-                    1 => (head[13], head[14], 28),
-                    2 or 3 => (head[9], head[10], 12),
-                    _ => (0, 0, 0),
-                };
-                if (_offsetSize is not (4 or 8) || _lengthSize is not (4 or 8) || baseAt + _offsetSize > head.Length)
-                {
-                    return false;
-                }
-
-                ulong baseAddress = Offset(head.AsSpan(baseAt));
-                _base = checked((long)baseAddress);
-                return _base >= 0 && _base < _length;
+                reason = "a shared layout or filter message";
+                return null;
             }
 
-            return false;
-        }
-
-        /// <summary>The filter-mask bits of deflate and shuffle in a pipeline message (0: absent), or why it is left to PureHDF.</summary>
-        private static (uint DeflateBit, uint ShuffleBit, string? Refused) Filters(byte[]? pipeline, int elementBytes)
-        {
-            if (pipeline is null)
+            if (message.Type == 8)
             {
-                return (0, 0, null);
+                layoutMessage = message;
             }
-
-            int version = pipeline[0];
-            int count = pipeline[1];
-            int at = version == 1 ? 8 : 2;
-            var ids = new List<int>();
-            for (int f = 0; f < count; f++)
+            else if (message.Type == 11)
             {
-                int id = BinaryPrimitives.ReadUInt16LittleEndian(pipeline.AsSpan(at));
-                at += 2;
-                int nameLength = version == 1 || id >= 256 ? BinaryPrimitives.ReadUInt16LittleEndian(pipeline.AsSpan(at)) : 0;
-                at += version == 1 || id >= 256 ? 2 : 0;
-                at += 2; // flags
-                int values = BinaryPrimitives.ReadUInt16LittleEndian(pipeline.AsSpan(at));
-                at += 2;
-                at += version == 1 ? (nameLength + 7) / 8 * 8 : nameLength;
-                if (id == 2 && values >= 1 && BinaryPrimitives.ReadUInt32LittleEndian(pipeline.AsSpan(at)) != elementBytes)
-                {
-                    return (0, 0, "a shuffle filter of another element size");
-                }
-
-                at += 4 * values;
-                at += version == 1 && values % 2 == 1 ? 4 : 0;
-                ids.Add(id);
-            }
-
-            return ids switch
-            {
-                [] => (0, 0, null),
-                [1] => (1, 0, null),
-                [2, 1] => (2, 1, null),
-                _ => (0, 0, $"filters {string.Join(", ", ids)} (read by PureHDF)"),
-            };
-        }
-
-        /// <summary>The messages of an object header (version 1 or 2), continuation blocks followed.</summary>
-        private List<(int Type, byte Flags, byte[] Body)> Messages(ulong address)
-        {
-            var messages = new List<(int, byte, byte[])>();
-            long at = Absolute(address);
-            byte[] prefix = Read(at, 16);
-            var blocks = new Queue<(long At, long Length, bool V2)>();
-            if (prefix.AsSpan(0, 4).SequenceEqual("OHDR"u8))
-            {
-                byte flags = prefix[5];
-                int skip = 6 + ((flags & 0x20) != 0 ? 16 : 0) + ((flags & 0x10) != 0 ? 4 : 0);
-                int sizeBytes = 1 << (flags & 3);
-                byte[] head = Read(at, skip + sizeBytes);
-                long size = sizeBytes switch
-                {
-                    1 => head[skip],
-                    2 => BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(skip)),
-                    4 => BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(skip)),
-                    _ => checked((long)BinaryPrimitives.ReadUInt64LittleEndian(head.AsSpan(skip))),
-                };
-                blocks.Enqueue((at + skip + sizeBytes, size, true));
-                ParseBlocks(blocks, messages, (flags & 0x04) != 0);
-            }
-            else if (prefix[0] == 1)
-            {
-                long size = BinaryPrimitives.ReadUInt32LittleEndian(prefix.AsSpan(8));
-                blocks.Enqueue((at + 16, size, false));
-                ParseBlocks(blocks, messages, false);
-            }
-            else
-            {
-                throw new InvalidDataException($"no object header at {address}");
-            }
-
-            return messages;
-        }
-
-        private void ParseBlocks(Queue<(long At, long Length, bool V2)> blocks, List<(int, byte, byte[])> messages, bool creationOrder)
-        {
-            int seen = 0;
-            while (blocks.Count > 0)
-            {
-                if (++seen > 4096)
-                {
-                    throw new InvalidDataException("too many header continuation blocks");
-                }
-
-                (long start, long length, bool v2) = blocks.Dequeue();
-                if (length < 0 || length > Hdf5MetadataCheck.MaxHeaderChunkBytes)
-                {
-                    throw new InvalidDataException($"a header block of {length} bytes");
-                }
-
-                byte[] block = Read(start, (int)length);
-                int at = 0;
-                int end = block.Length;
-                if (v2 && seen > 1)
-                {
-                    // A continuation block: "OCHK", messages, checksum (chunk 0's size leaves its checksum out).
-                    at = 4;
-                    end -= 4;
-                }
-
-                int headerBytes = v2 ? 4 + (creationOrder ? 2 : 0) : 8;
-                while (at + headerBytes <= end)
-                {
-                    int type;
-                    int size;
-                    byte flags;
-                    if (v2)
-                    {
-                        type = block[at];
-                        size = BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(at + 1));
-                        flags = block[at + 3];
-                    }
-                    else
-                    {
-                        type = BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(at));
-                        size = BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(at + 2));
-                        flags = block[at + 4];
-                    }
-
-                    at += headerBytes;
-                    if (at + size > end)
-                    {
-                        throw new InvalidDataException($"a header message of {size} bytes past its block");
-                    }
-
-                    byte[] body = block.AsSpan(at, size).ToArray();
-                    at += size;
-                    if (type == 0x10 && body.Length >= _offsetSize + _lengthSize)
-                    {
-                        long next = Absolute(Offset(body));
-                        long nextLength = checked((long)Length(body.AsSpan(_offsetSize)));
-                        blocks.Enqueue((next, nextLength, v2));
-                    }
-                    else if (type != 0)
-                    {
-                        messages.Add((type, flags, body));
-                    }
-                }
+                pipelineMessage = message;
             }
         }
 
-        /// <summary>
-        /// Records every chunk under a raw-data B-tree node (node type 1: keys of chunk size, filter
-        /// mask and the chunk's element offsets; children are nodes, or chunks at level 0).
-        /// </summary>
-        private int Walk(ulong node, int rank, int chunkRows, int chunkColumns, long rowChunks, long columnChunks, ChunkEntry[] index, int depth, bool deflate, long chunkBytes)
+        if (layoutMessage is not { } layoutFound)
         {
-            if (depth > MaxTreeDepth)
-            {
-                throw new InvalidDataException("a chunk B-tree deeper than 64 levels");
-            }
+            reason = "no layout message";
+            return null;
+        }
 
-            long at = Absolute(node);
-            byte[] head = Read(at, 8 + (2 * _offsetSize));
-            if (!head.AsSpan(0, 4).SequenceEqual("TREE"u8) || head[4] != 1)
-            {
-                throw new InvalidDataException($"no raw-data B-tree node at {node}");
-            }
+        Hdf5Structures.DataLayout layout = structures.Layout(layoutFound.Body.Span, layoutFound.Where);
+        if (layout.Version != 3 || layout.Class != 2)
+        {
+            reason = layout.Version == 4 ? "layout message version 4 (chunk indexes of version 4 are read by PureHDF)" : $"a layout of version {layout.Version}, class {layout.Class} (not chunks in a version 1 B-tree)";
+            return null;
+        }
 
-            int level = head[5];
-            int entries = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(6));
-            int keyBytes = 8 + (8 * (rank + 1));
-            int entryBytes = keyBytes + _offsetSize;
-            byte[] body = Read(at + head.Length, (entries * entryBytes) + keyBytes);
-            int found = 0;
-            for (int e = 0; e < entries; e++)
-            {
-                ReadOnlySpan<byte> key = body.AsSpan(e * entryBytes, keyBytes);
-                ulong child = Offset(body.AsSpan((e * entryBytes) + keyBytes));
-                if (level > 0)
-                {
-                    found += Walk(child, rank, chunkRows, chunkColumns, rowChunks, columnChunks, index, depth + 1, deflate, chunkBytes);
-                    continue;
-                }
+        int rank = layout.Chunk.Length - 1;
+        int elementBytes = (int)layout.Chunk[rank];
+        if (rank != dims.Length || elementBytes != data.Type.Size || !layout.Chunk.Take(rank).Select(c => (ulong)c).SequenceEqual(chunkDims))
+        {
+            reason = "a layout message that disagrees with PureHDF's reading";
+            return null;
+        }
 
-                uint size = BinaryPrimitives.ReadUInt32LittleEndian(key);
-                uint mask = BinaryPrimitives.ReadUInt32LittleEndian(key[4..]);
-                ulong row = BinaryPrimitives.ReadUInt64LittleEndian(key[8..]);
-                ulong column = rank == 2 ? BinaryPrimitives.ReadUInt64LittleEndian(key[16..]) : 0;
+        structures.ChunkShape(layout.Chunk, null, (uint)elementBytes, layoutFound.Where);
+        (uint deflateBit, uint shuffleBit, string? refused) = pipelineMessage is { } pipeline
+            ? Hdf5Structures.DeflateAndShuffle(structures.FilterPipeline(pipeline.Body.Span, pipeline.Where), elementBytes)
+            : (0, 0, null);
+        if (refused is not null)
+        {
+            reason = refused;
+            return null;
+        }
+
+        bool deflate = deflateBit != 0;
+        int chunkRows = (int)layout.Chunk[0];
+        int chunkColumns = rank == 2 ? (int)layout.Chunk[1] : 1;
+        long chunkBytes = (long)chunkRows * chunkColumns * elementBytes;
+        long rows = checked((long)dims[0]);
+        int columns = rank == 2 ? checked((int)dims[1]) : 1;
+        long rowChunks = (rows + chunkRows - 1) / chunkRows;
+        long columnChunks = (columns + chunkColumns - 1) / chunkColumns;
+        if (chunkBytes > Array.MaxLength / 2 || rowChunks * columnChunks > MaxChunks)
+        {
+            reason = $"{rowChunks * columnChunks} chunks of {chunkBytes} bytes (more than this reading indexes)";
+            return null;
+        }
+
+        var index = new ChunkEntry[rowChunks * columnChunks];
+        int found = 0;
+        if (layout.Address != Hdf5Structures.Undefined)
+        {
+            structures.ChunkTree(layout.Address, rank + 1, layoutFound.Where, (offsets, address, size, mask) =>
+            {
+                ulong row = offsets[0];
+                ulong column = rank == 2 ? offsets[1] : 0;
                 if (row % (ulong)chunkRows != 0 || column % (ulong)chunkColumns != 0 || row / (ulong)chunkRows >= (ulong)rowChunks || column / (ulong)chunkColumns >= (ulong)columnChunks)
                 {
-                    throw new InvalidDataException($"a chunk at element ({row}, {column}) outside the dataset's chunk grid");
+                    throw structures.Damaged(layoutFound.Where, $"a chunk at element ({row}, {column})", "one on the dataset's chunk grid");
                 }
 
                 long slot = ((long)(row / (ulong)chunkRows) * columnChunks) + (long)(column / (ulong)chunkColumns);
-                long address = Absolute(child);
-                if (size == 0 || address + size > _length || (!deflate && size != chunkBytes))
+                if (size == 0 || (!deflate && size != chunkBytes))
                 {
-                    throw new InvalidDataException($"chunk {slot}: {size} bytes at {address} in a file of {_length}");
+                    throw structures.Damaged(layoutFound.Where, $"chunk {slot} of {size} bytes at byte {address}", deflate ? "at least 1 byte" : $"the chunk's {chunkBytes} bytes (not compressed)");
                 }
 
                 if (index[slot].Size == 0)
@@ -841,42 +605,17 @@ internal sealed class DeflateChunkReader : IDisposable
                     found++;
                 }
 
-                index[slot] = new ChunkEntry(address, size, mask);
-            }
-
-            return found;
+                index[slot] = new ChunkEntry(structures.Base + (long)address, size, mask);
+            });
         }
 
-        private long Absolute(ulong address) =>
-            address == Undefined || address > (ulong)(_length - _base) ? throw new InvalidDataException($"address {address} outside the file") : _base + (long)address;
-
-        private ulong Offset(ReadOnlySpan<byte> bytes) => _offsetSize == 8
-            ? BinaryPrimitives.ReadUInt64LittleEndian(bytes) is var v && v == ulong.MaxValue ? Undefined : v
-            : BinaryPrimitives.ReadUInt32LittleEndian(bytes) is var w && w == uint.MaxValue ? Undefined : w;
-
-        private ulong Length(ReadOnlySpan<byte> bytes) => _lengthSize == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(bytes) : BinaryPrimitives.ReadUInt32LittleEndian(bytes);
-
-        private byte[] Read(long at, int count)
+        if (found != index.Length)
         {
-            if (at < 0 || count < 0 || at + count > _length)
-            {
-                throw new InvalidDataException($"{count} bytes at {at} past the end of the file ({_length})");
-            }
-
-            byte[] bytes = new byte[count];
-            int read = 0;
-            while (read < count)
-            {
-                int n = RandomAccess.Read(file, bytes.AsSpan(read), at + read);
-                if (n == 0)
-                {
-                    throw new InvalidDataException($"the file ended at {at + read}");
-                }
-
-                read += n;
-            }
-
-            return bytes;
+            reason = $"{found} of {index.Length} chunks written (the others are fill values)";
+            return null;
         }
+
+        reason = string.Empty;
+        return new DeflateChunkReader(path, file, rows, columns, chunkRows, chunkColumns, elementBytes, deflateBit, shuffleBit, index, cacheBytes);
     }
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text;
 using NeuroAlign.Formats.Pose;
 using PureHDF;
@@ -14,8 +12,9 @@ namespace NeuroAlign.Hdf5.Pose;
 /// <c>index</c>, the frame; <c>values_block_N</c> arrays of float64); the column labels
 /// (scorer, [individuals,] bodyparts, coords) exist only as pickled text in attributes
 /// (<c>non_index_axes</c>, <c>values_block_N_kind</c>, <c>info</c> for the level names), read by
-/// <see cref="RestrictedPickle"/>, which runs no code. Rows are read in slabs of whole chunks, about
-/// <see cref="RowsPerSlab"/> rows, converted to float32 as they come.
+/// <see cref="RestrictedPickle"/>, which runs no code. The records are decoded chunk by chunk
+/// (<see cref="TableChunks"/>), float64 to float32 into the resident [frames, I, K, 3] array;
+/// storage that reading leaves aside goes through PureHDF.
 /// </summary>
 internal static class DeepLabCutH5
 {
@@ -157,68 +156,53 @@ internal static class DeepLabCutH5
             values.AsSpan().Fill(float.NaN); // points no column holds
         }
 
-        // Slabs of whole chunks (PyTables chunks the table by a few hundred rows), about 8192 rows:
-        // one buffer serves every slab. Measured on an hour at 60 fps (442-row chunks): each PureHDF
-        // read costs about 0.6 ms of its own, so one chunk per read is 6x slower, and slabs of 64
-        // chunks or the whole table in one read are 1.5-3x slower (fresh memory for every chunk).
-        int slabRows = RowsPerSlab;
-        if (table.Layout.Class == H5DataLayoutClass.Chunked && table.Layout.Chunks is [> 0 and <= RowsPerSlab, ..] chunk)
-        {
-            slabRows = (int)chunk[0] * (RowsPerSlab / (int)chunk[0]);
-        }
-
-        var slab = new byte[Math.Min(frames, slabRows) * recordSize];
         var blockArray = blocks.ToArray();
-        for (int start = 0; start < frames; start += slabRows)
+        var decoder = new RecordDecoder(path, where, recordSize, indexOffset, blockArray, values, per);
+        string read;
+        if (TableChunks.TryRead(path, table, frames, decoder, out string how))
         {
-            int rows = Math.Min(slabRows, frames - start);
-            ReadOnlySpan<byte> bytes = slab.AsSpan(0, rows * recordSize);
-            ReadRows(path, table, slab.AsSpan(0, rows * recordSize), (ulong)start, (ulong)rows, where);
-            for (int r = 0; r < rows; r++)
-            {
-                ReadOnlySpan<byte> record = bytes.Slice(r * recordSize, recordSize);
-                long frame = BinaryPrimitives.ReadInt64LittleEndian(record[indexOffset..]);
-                if (frame != start + r)
-                {
-                    throw new InvalidRecordingException(path, $"{where}/table row {start + r}, index", frame.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{start + r} (row i of a pose file is frame i of its video)");
-                }
-
-                Span<float> target = values.AsSpan((start + r) * per, per);
-                foreach (var (offset, size, targets) in blockArray)
-                {
-                    // Little-endian IEEE values, as PyTables writes them on the machines DeepLabCut runs on
-                    // (PureHDF does not tell a type's byte order; the reader always assumed little-endian).
-                    ReadOnlySpan<byte> field = record.Slice(offset, targets.Length * size);
-                    if (size == 8)
-                    {
-                        ReadOnlySpan<double> doubles = MemoryMarshal.Cast<byte, double>(field);
-                        for (int e = 0; e < targets.Length; e++)
-                        {
-                            target[targets[e]] = (float)doubles[e];
-                        }
-                    }
-                    else
-                    {
-                        ReadOnlySpan<float> singles = MemoryMarshal.Cast<byte, float>(field);
-                        for (int e = 0; e < targets.Length; e++)
-                        {
-                            target[targets[e]] = singles[e];
-                        }
-                    }
-                }
-            }
+            read = how;
         }
-
+        else
+        {
+            read = $"through PureHDF ({how})";
+            ReadThroughPureHdf(path, table, frames, decoder, where, read);
+        }
         string scorers = string.Join(", ", columns.Select(c => c[Math.Max(0, Array.IndexOf(levels, "scorer"))]).Distinct());
         return new PoseData(path, "deeplabcut", DeepLabCutCsv.ScoreName, grid.Individuals, grid.Bodyparts, frames, values,
         [
             new("layout", $"DeepLabCut .h5 (pandas table under {where}, levels {string.Join("/", levels)}{(levelNames is null ? ", names assumed" : string.Empty)})"),
             new("scorer", scorers),
             new("untracked", "as the file writes it: NaN stays NaN; single-animal DeepLabCut writes 0, 0 with likelihood 0"),
+            new("read", read),
         ]);
     }
 
-    private static void ReadRows(string path, NativeDataset table, Span<byte> buffer, ulong start, ulong count, string where)
+    /// <summary>
+    /// The table through PureHDF, for storage <see cref="TableChunks"/> leaves to it: slabs of whole chunks,
+    /// about <see cref="RowsPerSlab"/> rows, one buffer for every slab. Measured on an hour at 60 fps
+    /// (442-row chunks): each PureHDF read costs about 0.6 ms of its own, so one chunk per read is 6x
+    /// slower, and slabs of 64 chunks or the whole table in one read are 1.5-3x slower (fresh memory
+    /// for every chunk).
+    /// </summary>
+    private static void ReadThroughPureHdf(string path, NativeDataset table, int frames, RecordDecoder decoder, string where, string read)
+    {
+        int slabRows = RowsPerSlab;
+        if (table.Layout.Class == H5DataLayoutClass.Chunked && table.Layout.Chunks is [> 0 and <= RowsPerSlab, ..] chunk)
+        {
+            slabRows = (int)chunk[0] * (RowsPerSlab / (int)chunk[0]);
+        }
+
+        var slab = new byte[Math.Min(frames, slabRows) * decoder.RecordSize];
+        for (int start = 0; start < frames; start += slabRows)
+        {
+            int rows = Math.Min(slabRows, frames - start);
+            ReadRows(path, table, slab.AsSpan(0, rows * decoder.RecordSize), (ulong)start, (ulong)rows, where, read);
+            decoder.Decode(slab.AsSpan(0, rows * decoder.RecordSize), start, rows);
+        }
+    }
+
+    private static void ReadRows(string path, NativeDataset table, Span<byte> buffer, ulong start, ulong count, string where, string read)
     {
         try
         {
@@ -226,7 +210,7 @@ internal static class DeepLabCutH5
         }
         catch (Exception e) when (e is not NeuroAlignException and not OutOfMemoryException)
         {
-            throw new InvalidRecordingException(path, $"{where}/table rows {start}..{start + count - 1}", e.Message.ReplaceLineEndings(" "), "readable rows");
+            throw new InvalidRecordingException(path, $"{where}/table rows {start}..{start + count - 1}", e.Message.ReplaceLineEndings(" "), $"readable rows (read {read})");
         }
     }
 
