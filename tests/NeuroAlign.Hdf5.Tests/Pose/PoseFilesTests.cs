@@ -253,6 +253,39 @@ public sealed class PoseFilesTests
         Assert.True(float.IsNaN(ReadAll(data)[(4050 * 9) + 4]));
     }
 
+    [RequiresFact(Needs.Python)]
+    public void Read_DeepLabCutH5WithARowCountItsFileCannotHold_RefusedBeforeAllocating()
+    {
+        // The table's dataspace says 200 000 000 rows (7.2 GB of float32 values) in a file of about
+        // a megabyte: the row count is checked against what the file can store before the values'
+        // array is allocated, not found short chunk by chunk after it.
+        using var folder = new TempFolder();
+        string path = folder.File("rows.h5");
+        Python.Run(
+            """
+            import sys, numpy as np, pandas as pd
+            columns = pd.MultiIndex.from_product([['DLC_test'], ['nose', 'tail', 'paw'], ['x', 'y', 'likelihood']], names=['scorer', 'bodyparts', 'coords'])
+            pd.DataFrame(np.random.default_rng(9).random((12345, 9)), columns=columns).to_hdf(sys.argv[1], key='df_with_missing', format='table', mode='w')
+            """,
+            path);
+        byte[] bytes = File.ReadAllBytes(path);
+
+        // The table's dataspace: its one dimension (12 345) followed by an unlimited maximum.
+        byte[] dataspace = [.. BitConverter.GetBytes(12345UL), .. BitConverter.GetBytes(ulong.MaxValue)];
+        int at = bytes.AsSpan().IndexOf(dataspace);
+        Assert.True(at >= 0 && bytes.AsSpan(at + 1).IndexOf(dataspace) < 0, "one dataspace of 12 345 unlimited rows");
+        BitConverter.TryWriteBytes(bytes.AsSpan(at, 8), 200_000_000UL);
+        File.WriteAllBytes(path, bytes);
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var error = Assert.Throws<InvalidRecordingException>(() => PoseFiles.Read(path));
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.True(allocated < 64L << 20, $"{allocated} bytes allocated before the refusal");
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Contains("200000000 rows", error.Message, StringComparison.Ordinal);
+    }
+
     [RequiresFact(Needs.SharedData)]
     public void Read_RealDeepLabCutH5_IsReadChunkByChunk()
     {
