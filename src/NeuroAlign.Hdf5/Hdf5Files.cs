@@ -23,4 +23,22 @@ internal static class Hdf5Files
             throw new InvalidRecordingException(path, "HDF5 superblock", ExportFileReader.Describe(e), expected);
         }
     }
+
+    /// <summary>zlib's largest compression ratio (its FAQ: 1032:1): no filter these readers decode packs tighter.</summary>
+    private const long DeflateLargestRatio = 1032;
+
+    /// <summary>
+    /// Refuses, before anything of that size is allocated, a dataset whose dataspace says more bytes
+    /// (<paramref name="found"/>: <paramref name="bytes"/>) than a file of its length can store when
+    /// every chunk is written, as the pose writers do: a damaged dimension made a reader allocate
+    /// gigabytes and then find the chunks short.
+    /// </summary>
+    public static void CheckStorable(string path, string where, string found, double bytes)
+    {
+        long fileBytes = new FileInfo(path).Length;
+        if (bytes > (double)fileBytes * DeflateLargestRatio)
+        {
+            throw new InvalidRecordingException(path, where, found, $"at most {fileBytes * DeflateLargestRatio} bytes of data in a file of {fileBytes} bytes (deflate packs at most {DeflateLargestRatio} bytes into one)");
+        }
+    }
 }

@@ -20,9 +20,6 @@ internal static class DeepLabCutH5
 {
     private const int RowsPerSlab = 8192;
 
-    /// <summary>zlib's largest compression ratio (its FAQ: 1032:1), the most rows a stored byte can hold.</summary>
-    private const long DeflateLargestRatio = 1032;
-
     /// <summary>The group holding a pandas object: DeepLabCut's key, else the only group with a pandas_type.</summary>
     public static IH5Group? FindPandasGroup(NativeFile file)
     {
@@ -151,14 +148,9 @@ internal static class DeepLabCutH5
             throw new InvalidRecordingException(path, $"{where}/table", $"{dims[0]} rows of {grid.ValuesPerFrame} values", "a pose file that fits in one array");
         }
 
-        // Every row is stored in the file (PyTables writes each chunk it fills), at most 1032 bytes of
-        // records per stored byte, deflate's largest ratio (neither reader has a filter that packs
-        // tighter): a damaged row count is refused here, not after its values' array is allocated.
-        long fileBytes = new FileInfo(path).Length;
-        if ((double)dims[0] * recordSize > fileBytes * DeflateLargestRatio)
-        {
-            throw new InvalidRecordingException(path, $"{where}/table", $"{dims[0]} rows of {recordSize} bytes", $"at most {fileBytes * DeflateLargestRatio / recordSize} rows in a file of {fileBytes} bytes (deflate packs at most {DeflateLargestRatio} bytes into one)");
-        }
+        // Every row is stored (PyTables writes each chunk it fills): a damaged row count is refused
+        // here, not after its values' array is allocated.
+        Hdf5Files.CheckStorable(path, $"{where}/table", $"{dims[0]} rows of {recordSize} bytes", (double)dims[0] * recordSize);
 
         int frames = (int)dims[0];
         int per = grid.ValuesPerFrame;

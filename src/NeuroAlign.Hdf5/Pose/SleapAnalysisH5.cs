@@ -41,6 +41,7 @@ internal static class SleapAnalysisH5
             throw new InvalidRecordingException(path, "/tracks", $"{frameCount} frames of {per} values", "a pose file that fits in one array");
         }
 
+        Hdf5Files.CheckStorable(path, "/tracks", $"{frameCount} frames of {per / 3 * 2} coordinates of {tracksSet.Type.Size} bytes", (double)frameCount * (per / 3 * 2) * tracksSet.Type.Size);
         int t = (int)trackCount, f = (int)frameCount;
         double[] xy = Numbers(path, tracksSet, "/tracks");
         double[]? scores = null;

@@ -286,6 +286,38 @@ public sealed class PoseFilesTests
         Assert.Contains("200000000 rows", error.Message, StringComparison.Ordinal);
     }
 
+    [RequiresFact(Needs.Python)]
+    public void Read_SleapAnalysisH5WithAFrameCountItsFileCannotHold_RefusedBeforeAllocating()
+    {
+        // /tracks (1, 2, 3, 1000) gzipped, its dataspace patched to 100 000 000 frames (4.8 GB of
+        // float64 coordinates) in a file of kilobytes.
+        using var folder = new TempFolder();
+        string path = folder.File("frames.analysis.h5");
+        Python.Run(
+            """
+            import sys, numpy as np, h5py
+            with h5py.File(sys.argv[1], 'w') as f:
+                f.create_dataset('tracks', data=np.random.default_rng(10).random((1, 2, 3, 1000)), compression='gzip', chunks=(1, 2, 3, 100), maxshape=(1, 2, 3, None))
+                f.create_dataset('node_names', data=np.array([b'nose', b'head', b'tail']))
+            """,
+            path);
+        byte[] bytes = File.ReadAllBytes(path);
+        byte[] dataspace = [.. BitConverter.GetBytes(1UL), .. BitConverter.GetBytes(2UL), .. BitConverter.GetBytes(3UL), .. BitConverter.GetBytes(1000UL)];
+        int at = bytes.AsSpan().IndexOf(dataspace);
+        Assert.True(at >= 0 && bytes.AsSpan(at + 1).IndexOf(dataspace) < 0, "one dataspace (1, 2, 3, 1000)");
+        BitConverter.TryWriteBytes(bytes.AsSpan(at + 24, 8), 100_000_000UL);
+        File.WriteAllBytes(path, bytes);
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var error = Assert.Throws<InvalidRecordingException>(() => PoseFiles.Read(path));
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.True(allocated < 64L << 20, $"{allocated} bytes allocated before the refusal");
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Contains("/tracks", error.Message, StringComparison.Ordinal);
+        Assert.Contains("100000000 frames", error.Message, StringComparison.Ordinal);
+    }
+
     [RequiresFact(Needs.SharedData)]
     public void Read_RealDeepLabCutH5_IsReadChunkByChunk()
     {
