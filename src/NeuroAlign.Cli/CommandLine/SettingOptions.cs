@@ -1,3 +1,5 @@
+using NeuroAlign.Formats.Containers;
+using NeuroAlign.Hdf5.Nwb;
 using NeuroAlign.Modalities.Ephys;
 using NeuroAlign.Modalities.Fmri;
 using NeuroAlign.Modalities.Physio;
@@ -27,24 +29,22 @@ internal static class SettingOptions
         new NeuroAlign.Hdf5.Pose.PoseModality(),
     ]);
 
-    /// <summary>Files that hold objects of several modalities (NWB), opened by each modality as FILE#ADDRESS.</summary>
-    public static readonly IReadOnlyList<NeuroAlign.Formats.Containers.IContainerFormat> Containers = Register([NeuroAlign.Hdf5.Nwb.NwbContainer.Instance]);
+    /// <summary>What each modality reads from files holding objects of several modalities (NWB, as FILE#ADDRESS): one line per opener (docs/architecture.md, "Adding a source format").</summary>
+    public static readonly IReadOnlyList<IContainerOpener> ContainerOpeners = ContainerSources.Register(
+    [
+        new NwbEphysOpener(),
+        new NwbSpikesOpener(),
+        new NwbTimesOpener(),
+        new NwbVideoOpener(),
+        new NwbTableOpener(),
+        new NwbPoseOpener(),
+    ]);
 
     /// <summary>The settings that describe a session: paths, each modality's own, and sync.</summary>
     public static readonly IReadOnlyList<Setting> Session = [.. Modalities.PathSettings, .. Modalities.StreamSettings, .. SyncSettings.All];
 
     /// <summary>The settings of an export besides the session's, compression and scale-out.</summary>
     public static readonly IReadOnlyList<Setting> Export = [.. ExportSettings.All.Where(s => s != ExportSettings.Shard)];
-
-    private static IReadOnlyList<NeuroAlign.Formats.Containers.IContainerFormat> Register(IReadOnlyList<NeuroAlign.Formats.Containers.IContainerFormat> formats)
-    {
-        foreach (var format in formats)
-        {
-            NeuroAlign.Formats.Containers.ContainerFormats.Register(format);
-        }
-
-        return formats;
-    }
 
     /// <summary>How the command line shows a setting: as its flag.</summary>
     public static string Flag(string key) => "--" + key;
