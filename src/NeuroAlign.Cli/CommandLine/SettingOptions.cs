@@ -38,6 +38,7 @@ internal static class SettingOptions
         new NwbVideoOpener(),
         new NwbTableOpener(),
         new NwbPoseOpener(),
+        new NwbPhysioOpener(),
     ]);
 
     /// <summary>The settings that describe a session: paths, each modality's own, and sync.</summary>

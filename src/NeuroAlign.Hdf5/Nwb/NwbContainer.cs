@@ -3,6 +3,7 @@ using NeuroAlign.Formats.Containers;
 using NeuroAlign.Formats.TimedTable;
 using NeuroAlign.Hdf5.Pose;
 using NeuroAlign.Modalities.Ephys;
+using NeuroAlign.Modalities.Physio;
 using NeuroAlign.Modalities.Spikes;
 using NeuroAlign.Modalities.Table;
 using NeuroAlign.Tables;
@@ -136,4 +137,13 @@ public sealed class NwbPoseOpener : IPoseOpener
 
     public ContainerPose ReadPose(string path) =>
         NwbContainer.Read(path, ["PoseEstimation"], ["PoseEstimation"], "an ndx-pose PoseEstimation (pose)", NwbPose.Read);
+}
+
+/// <summary>A TimeSeries (respiration, pulse, ECG) → physio columns, read lazily as a table is (<see cref="NwbTableStream"/>).</summary>
+public sealed class NwbPhysioOpener : IPhysioOpener
+{
+    public IContainerFormat Format => NwbContainer.Instance;
+
+    public ITableStream OpenPhysio(string path) =>
+        NwbContainer.Read(path, ["TimeSeries"], ["TimeSeries"], "a TimeSeries of [samples] or [samples, columns] numbers (respiration, pulse)", NwbTableStream.Open);
 }
