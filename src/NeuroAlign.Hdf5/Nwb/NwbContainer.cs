@@ -78,20 +78,22 @@ public sealed class NwbContainer : IContainerFormat
     }
 }
 
-/// <summary>Units → sorted spikes (<c>--spikes FILE.nwb#units</c>).</summary>
-public sealed class NwbSpikesOpener : ISpikesOpener
+/// <summary>What every NWB opener shares: the format it reads.</summary>
+public abstract class NwbOpener : IContainerOpener
 {
     public IContainerFormat Format => NwbContainer.Instance;
+}
 
+/// <summary>Units → sorted spikes (<c>--spikes FILE.nwb#units</c>).</summary>
+public sealed class NwbSpikesOpener : NwbOpener, ISpikesOpener
+{
     public ContainerSpikes ReadSpikes(string path) =>
         NwbContainer.Read(path, ["Units"], ["Units"], "a Units table (sorted spikes)", NwbTables.ReadUnits);
 }
 
 /// <summary>TimeIntervals (or an event TimeSeries) → event times and labels (<c>--events FILE.nwb#trials</c>, pulse and frame times).</summary>
-public sealed class NwbTimesOpener : ITimesOpener
+public sealed class NwbTimesOpener : NwbOpener, ITimesOpener
 {
-    public IContainerFormat Format => NwbContainer.Instance;
-
     public TimeColumnValues ReadTimes(string path, TimeColumnRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -100,10 +102,8 @@ public sealed class NwbTimesOpener : ITimesOpener
 }
 
 /// <summary>An ElectricalSeries (any TimeSeries of [samples, channels]) → a continuous ephys recording, read lazily.</summary>
-public sealed class NwbEphysOpener : IEphysOpener
+public sealed class NwbEphysOpener : NwbOpener, IEphysOpener
 {
-    public IContainerFormat Format => NwbContainer.Instance;
-
     public EphysRecording OpenEphys(string path) =>
         NwbContainer.Read(path, ["ElectricalSeries"], ["TimeSeries"], "an ElectricalSeries (or a TimeSeries of [samples, channels])", (nwb, series) =>
         {
@@ -113,37 +113,29 @@ public sealed class NwbEphysOpener : IEphysOpener
 }
 
 /// <summary>A TimeSeries or SpatialSeries → a timestamped table of float32 columns, read lazily.</summary>
-public sealed class NwbTableOpener : ITableOpener
+public sealed class NwbTableOpener : NwbOpener, ITableOpener
 {
-    public IContainerFormat Format => NwbContainer.Instance;
-
     public ITableStream OpenTable(string path) =>
         NwbContainer.Read(path, ["SpatialSeries"], ["TimeSeries"], "a TimeSeries or SpatialSeries of [samples] or [samples, columns] numbers", NwbTableStream.Open);
 }
 
 /// <summary>An ImageSeries' external_file → the video, with the series' frame times.</summary>
-public sealed class NwbVideoOpener : IVideoOpener
+public sealed class NwbVideoOpener : NwbOpener, IVideoOpener
 {
-    public IContainerFormat Format => NwbContainer.Instance;
-
     public ContainerVideo OpenVideo(string path) =>
         NwbContainer.Read(path, ["ImageSeries"], ["ImageSeries"], "an ImageSeries whose external_file is a video", NwbVideo.Read);
 }
 
 /// <summary>An ndx-pose PoseEstimation → pose rows on the file's clock (<see cref="NwbPose"/>).</summary>
-public sealed class NwbPoseOpener : IPoseOpener
+public sealed class NwbPoseOpener : NwbOpener, IPoseOpener
 {
-    public IContainerFormat Format => NwbContainer.Instance;
-
     public ContainerPose ReadPose(string path) =>
         NwbContainer.Read(path, ["PoseEstimation"], ["PoseEstimation"], "an ndx-pose PoseEstimation (pose)", NwbPose.Read);
 }
 
 /// <summary>A TimeSeries (respiration, pulse, ECG) → physio columns, read lazily as a table is (<see cref="NwbTableStream"/>).</summary>
-public sealed class NwbPhysioOpener : IPhysioOpener
+public sealed class NwbPhysioOpener : NwbOpener, IPhysioOpener
 {
-    public IContainerFormat Format => NwbContainer.Instance;
-
     public ITableStream OpenPhysio(string path) =>
         NwbContainer.Read(path, ["TimeSeries"], ["TimeSeries"], "a TimeSeries of [samples] or [samples, columns] numbers (respiration, pulse)", NwbTableStream.Open);
 }
