@@ -47,6 +47,18 @@ internal static class SettingOptions
     /// <summary>The settings of an export besides the session's, compression and scale-out.</summary>
     public static readonly IReadOnlyList<Setting> Export = [.. ExportSettings.All.Where(s => s != ExportSettings.Shard)];
 
+    /// <summary>The streams a command line names (export, sync): at least one, and no stray arguments.</summary>
+    public static IReadOnlyList<StreamRequest> Requests(ParsedArgs args)
+    {
+        if (args.Positionals.Count > 0)
+        {
+            throw new UsageException($"unexpected argument '{args.Positionals[0]}'; inputs are given with {string.Join(", ", Modalities.Modalities.Select(m => Flag(m.Name)))}");
+        }
+
+        IReadOnlyList<StreamRequest> requests = Modalities.Requests(args.Values);
+        return requests.Count > 0 ? requests : throw new UsageException($"no input: give {string.Join(", ", Modalities.PathSettings.Select(s => $"{s} PATH"))} (see --help)");
+    }
+
     /// <summary>How the command line shows a setting: as its flag.</summary>
     public static string Flag(string key) => "--" + key;
 
