@@ -62,12 +62,7 @@ internal static class Program
             context.Error.WriteLine("neuro-align: interrupted; no output was written");
             return 130;
         }
-        catch (IOException e)
-        {
-            context.Error.WriteLine($"neuro-align: error: {e.Message}");
-            return 1;
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             context.Error.WriteLine($"neuro-align: error: {e.Message}");
             return 1;

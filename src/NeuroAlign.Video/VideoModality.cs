@@ -86,7 +86,7 @@ public sealed class VideoModality : IModality
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(opened);
         VideoOptions options = VideoSettings.Options(settings, request.Name);
-        if (ContainerFormats.Find(request.Path) is { } container)
+        if (ContainerSources.Find<IVideoOpener>(request.Path, "a video (an ImageSeries with an external file)") is { } container)
         {
             return OpenContainer(container, request, options, opened);
         }
@@ -104,7 +104,7 @@ public sealed class VideoModality : IModality
     /// container's timestamps or rate, in the file's seconds; as for the file's other objects, the
     /// first stream of that file places the others, and leading the session its zero is time zero.
     /// </summary>
-    private static OpenedStream OpenContainer(IContainerFormat container, StreamRequest request, VideoOptions options, IReadOnlyList<SessionStream> opened)
+    private static OpenedStream OpenContainer(IVideoOpener container, StreamRequest request, VideoOptions options, IReadOnlyList<SessionStream> opened)
     {
         if (options.TimestampsPath is not null)
         {
@@ -112,14 +112,8 @@ public sealed class VideoModality : IModality
         }
 
         ContainerVideo video = container.OpenVideo(request.Path);
-        string clockName = container.ClockName(request.Path);
         VideoStream stream = VideoStream.Open(video.VideoPath, options with { FrameClock = video.ClockFor, FrameClockSource = video.Source });
-        return new OpenedStream(stream, [])
-        {
-            AcquisitionClock = clockName,
-            ClockOf = opened.FirstOrDefault(s => s.Opened.AcquisitionClock == clockName)?.Name,
-            TimesOnReferenceClock = opened.Count == 0,
-        };
+        return ContainerSources.OnFileClock(container.Format, request.Path, new OpenedStream(stream, []), opened);
     }
 
     public void DescribeOutput(SessionStream stream, bool isReference, StreamOutputDescription output)

@@ -231,7 +231,7 @@ public class FilterCommandTests
         using var folder = new TempFolder();
         string ephys = folder.File("e.dat");
         SyntheticEphys.WriteInt16(ephys, 5 * 30_000, 4);
-        string image = Demo.DemoSession.WriteFmri(folder.Path);
+        string image = Samples.DemoSession.WriteFmri(folder.Path);
         string output = folder.File("o.h5");
 
         // Volume k holds 1000 k + 100 x + 10 y + z (TR 0.5 s); the window's grid is 2.5 s and 3 s: volumes 5 and 6.
@@ -276,7 +276,7 @@ public class FilterCommandTests
     public void Info_FmriWithFilter_CountsVoxelsOfEveryVolume()
     {
         using var folder = new TempFolder();
-        string image = Demo.DemoSession.WriteFmri(folder.Path);
+        string image = Samples.DemoSession.WriteFmri(folder.Path);
 
         var (code, stdout, stderr) = CliRunner.Run("info", "--fmri-cache", folder.File("cache"), "--filter", "fmri: signal >= 5000", image);
 

@@ -237,7 +237,7 @@ public class FmriCommandTests
     public void Export_LinearModeBetweenVolumes_InterpolatesScaledValues()
     {
         using var folder = new TempFolder();
-        string image = Demo.DemoSession.WriteFmri(folder.Path);
+        string image = Samples.DemoSession.WriteFmri(folder.Path);
         string output = folder.File("o.h5");
 
         // TR 0.5 s: 2.75 s is halfway between volumes 5 (2.5 s) and 6 (3 s).

@@ -320,7 +320,7 @@ public partial class SyncCommandTests
 
         Assert.True(code == 0, stderr);
         Assert.Contains("sync ephys_1: linear", stdout, StringComparison.Ordinal);
-        long nidqTruth = Demo.DemoSession.NidqSampleAt(2.5);
+        long nidqTruth = Samples.DemoSession.NidqSampleAt(2.5);
         string check = Python.Run(
             """
             import sys, h5py

@@ -12,7 +12,7 @@ public static class NwbHarness
 {
     public static void Run(string[] a)
     {
-        using EphysRecording stream = NwbContainer.Instance.OpenEphys(a[0]);
+        using EphysRecording stream = new NwbEphysOpener().OpenEphys(a[0]);
         WindowReadHarness.Run("nwb-window", stream, a[1..]);
     }
 }

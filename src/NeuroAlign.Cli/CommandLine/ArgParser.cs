@@ -103,8 +103,8 @@ internal sealed class ParsedArgs
             return new UsageException($"option {name} takes no value, found '{token[(name.Length + 1)..]}'");
         }
 
-        string? guess = settings.Select(s => SettingOptions.Flag(s.Key)).OrderBy(n => Distance(n, name)).FirstOrDefault();
-        string hint = guess != null && Distance(guess, name) <= 3 ? $" (did you mean {guess}?)" : string.Empty;
+        string? guess = settings.Select(s => SettingOptions.Flag(s.Key)).OrderBy(n => EditDistance.Between(n, name)).FirstOrDefault();
+        string hint = guess != null && EditDistance.Between(guess, name) <= 3 ? $" (did you mean {guess}?)" : string.Empty;
         return new UsageException($"unknown option '{name}'{hint}; see --help");
     }
 
@@ -125,32 +125,6 @@ internal sealed class ParsedArgs
         }
 
         return arguments;
-    }
-
-    /// <summary>Edit distance, for "did you mean" hints.</summary>
-    public static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (int j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-            }
-        }
-
-        return d[a.Length, b.Length];
     }
 }
 

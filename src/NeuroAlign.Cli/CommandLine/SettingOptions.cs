@@ -1,3 +1,5 @@
+using NeuroAlign.Formats.Containers;
+using NeuroAlign.Hdf5.Nwb;
 using NeuroAlign.Modalities.Ephys;
 using NeuroAlign.Modalities.Fmri;
 using NeuroAlign.Modalities.Physio;
@@ -27,8 +29,17 @@ internal static class SettingOptions
         new NeuroAlign.Hdf5.Pose.PoseModality(),
     ]);
 
-    /// <summary>Files that hold objects of several modalities (NWB), opened by each modality as FILE#ADDRESS.</summary>
-    public static readonly IReadOnlyList<NeuroAlign.Formats.Containers.IContainerFormat> Containers = Register([NeuroAlign.Hdf5.Nwb.NwbContainer.Instance]);
+    /// <summary>What each modality reads from files holding objects of several modalities (NWB, as FILE#ADDRESS): one line per opener (docs/architecture.md, "Adding a source format").</summary>
+    public static readonly IReadOnlyList<IContainerOpener> ContainerOpeners = ContainerSources.Register(
+    [
+        new NwbEphysOpener(),
+        new NwbSpikesOpener(),
+        new NwbTimesOpener(),
+        new NwbVideoOpener(),
+        new NwbTableOpener(),
+        new NwbPoseOpener(),
+        new NwbPhysioOpener(),
+    ]);
 
     /// <summary>The settings that describe a session: paths, each modality's own, and sync.</summary>
     public static readonly IReadOnlyList<Setting> Session = [.. Modalities.PathSettings, .. Modalities.StreamSettings, .. SyncSettings.All];
@@ -36,14 +47,16 @@ internal static class SettingOptions
     /// <summary>The settings of an export besides the session's, compression and scale-out.</summary>
     public static readonly IReadOnlyList<Setting> Export = [.. ExportSettings.All.Where(s => s != ExportSettings.Shard)];
 
-    private static IReadOnlyList<NeuroAlign.Formats.Containers.IContainerFormat> Register(IReadOnlyList<NeuroAlign.Formats.Containers.IContainerFormat> formats)
+    /// <summary>The streams a command line names (export, sync): at least one, and no stray arguments.</summary>
+    public static IReadOnlyList<StreamRequest> Requests(ParsedArgs args)
     {
-        foreach (var format in formats)
+        if (args.Positionals.Count > 0)
         {
-            NeuroAlign.Formats.Containers.ContainerFormats.Register(format);
+            throw new UsageException($"unexpected argument '{args.Positionals[0]}'; inputs are given with {string.Join(", ", Modalities.Modalities.Select(m => Flag(m.Name)))}");
         }
 
-        return formats;
+        IReadOnlyList<StreamRequest> requests = Modalities.Requests(args.Values);
+        return requests.Count > 0 ? requests : throw new UsageException($"no input: give {string.Join(", ", Modalities.PathSettings.Select(s => $"{s} PATH"))} (see --help)");
     }
 
     /// <summary>How the command line shows a setting: as its flag.</summary>

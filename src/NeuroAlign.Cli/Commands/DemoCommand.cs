@@ -1,7 +1,8 @@
 using NeuroAlign.Cli.CommandLine;
-using NeuroAlign.Cli.Demo;
 using NeuroAlign.Cli.ScaleOut;
+using NeuroAlign.Samples;
 using NeuroAlign.Sessions;
+using NeuroAlign.Video;
 
 namespace NeuroAlign.Cli.Commands;
 
@@ -39,9 +40,11 @@ internal static class DemoCommand
         string? video = null;
         try
         {
-            video = DemoSession.WriteVideo(folder);
+            // Frame k: every pixel gray level k.
+            var size = new FrameSize(DemoSession.VideoWidth, DemoSession.VideoHeight);
+            video = IndexPatternVideo.Write(Path.Combine(folder, DemoSession.VideoFile), DemoSession.VideoFrames, DemoSession.VideoRate, size);
             context.Out.WriteLine(
-                $"  {DemoSession.VideoFile}: {DemoSession.VideoFrames} frames of {DemoSession.VideoSize} gray at {DemoSession.VideoRate} fps (29.97); every pixel of frame k has gray level k; the camera started {DemoSession.CameraStartSeconds:G} s in and skipped exposure {DemoSession.CameraSkippedExposure} (its strobe shows both)");
+                $"  {DemoSession.VideoFile}: {DemoSession.VideoFrames} frames of {size} gray at {DemoSession.VideoRate} fps (29.97); every pixel of frame k has gray level k; the camera started {DemoSession.CameraStartSeconds:G} s in and skipped exposure {DemoSession.CameraSkippedExposure} (its strobe shows both)");
         }
         catch (NeuroAlignException e)
         {

@@ -29,18 +29,9 @@ internal static class ExportCommand
 
     public static int Run(ParsedArgs args, CliContext context)
     {
-        if (args.Positionals.Count > 0)
-        {
-            throw new UsageException($"unexpected argument '{args.Positionals[0]}'; inputs are given with {string.Join(", ", SettingOptions.Modalities.Modalities.Select(m => SettingOptions.Flag(m.Name)))}");
-        }
-
         // Everything the command line can get wrong is checked before any file is opened.
         SettingValues settings = args.Values;
-        IReadOnlyList<StreamRequest> requests = SettingOptions.Modalities.Requests(settings);
-        if (requests.Count == 0)
-        {
-            throw new UsageException($"no input: give {string.Join(", ", SettingOptions.Modalities.PathSettings.Select(s => $"{s} PATH"))} (see --help)");
-        }
+        IReadOnlyList<StreamRequest> requests = SettingOptions.Requests(args);
 
         Session.CheckSettings(requests, settings, SettingOptions.Session.Concat(SettingOptions.Export));
         ExportPlan plan = ExportPlan.FromSettings(settings, requests, SettingOptions.Modalities.Modalities);

@@ -20,17 +20,8 @@ internal static class SyncCommand
 
     public static int Run(ParsedArgs args, CliContext context)
     {
-        if (args.Positionals.Count > 0)
-        {
-            throw new UsageException($"unexpected argument '{args.Positionals[0]}'; inputs are given with {string.Join(", ", SettingOptions.Modalities.Modalities.Select(m => SettingOptions.Flag(m.Name)))}");
-        }
-
         SettingValues settings = args.Values;
-        IReadOnlyList<StreamRequest> requests = SettingOptions.Modalities.Requests(settings);
-        if (requests.Count == 0)
-        {
-            throw new UsageException($"no input: give {string.Join(", ", SettingOptions.Modalities.PathSettings.Select(s => $"{s} PATH"))} (see --help)");
-        }
+        IReadOnlyList<StreamRequest> requests = SettingOptions.Requests(args);
 
         Session.CheckSettings(requests, settings, SettingOptions.Session);
         string? plot = settings.Find(Plot);

@@ -87,8 +87,8 @@ internal static class SessionManifest
             Setting? spec = exportOptions.FirstOrDefault(o => o.Key == optionName);
             if (spec is null || InputsFingerprint.IgnoredOptions.Contains(spec))
             {
-                string? guess = exportOptions.Select(o => o.Key).Append(SessionColumn).OrderBy(n => ParsedArgs.Distance(n, name)).First();
-                int distance = ParsedArgs.Distance(guess, name);
+                string? guess = exportOptions.Select(o => o.Key).Append(SessionColumn).OrderBy(n => EditDistance.Between(n, name)).First();
+                int distance = EditDistance.Between(guess, name);
                 string hint = distance <= 2 && distance * 2 < name.Length ? $" (did you mean {guess}?)" : string.Empty;
                 throw new InvalidRecordingException(path, where, $"'{name}'{hint}", $"{SessionColumn}, {string.Join(", ", InputColumns)}, {OutColumn}, or an export option without its dashes (time, events, before…)");
             }

@@ -326,7 +326,7 @@ internal sealed class FilterParser
         int bestDistance = int.MaxValue;
         foreach (string candidate in candidates)
         {
-            int distance = string.Equals(word, candidate, StringComparison.OrdinalIgnoreCase) ? 0 : EditDistance(word, candidate);
+            int distance = string.Equals(word, candidate, StringComparison.OrdinalIgnoreCase) ? 0 : EditDistance.Between(word, candidate);
             if (distance < bestDistance)
             {
                 best = candidate;
@@ -335,29 +335,5 @@ internal sealed class FilterParser
         }
 
         return best is not null && bestDistance <= Math.Min(2, Math.Max(1, word.Length / 2)) ? $"; did you mean '{best}'?" : string.Empty;
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }

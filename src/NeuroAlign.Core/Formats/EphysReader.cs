@@ -82,7 +82,7 @@ public static class EphysReader
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
-        if (Containers.ContainerFormats.Find(path) is { } container)
+        if (Containers.ContainerSources.Find<Modalities.Ephys.IEphysOpener>(path, "a continuous ephys series") is { } container)
         {
             // A series of a container file (session.nwb#acquisition/ElectricalSeriesAP), read lazily by its format.
             return container.OpenEphys(path);

@@ -87,7 +87,7 @@ public static class TimeColumns
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(request);
-        if (Formats.Containers.ContainerFormats.Find(path) is { } container)
+        if (Formats.Containers.ContainerSources.Find<ITimesOpener>(path, "times (a table of intervals or events)") is { } container)
         {
             // A table object of a container file (session.nwb#intervals/trials): the same request, read from the file.
             return container.ReadTimes(path, request);

@@ -1,15 +1,19 @@
 using NeuroAlign.Formats;
 using NeuroAlign.Formats.Containers;
 using NeuroAlign.Formats.TimedTable;
+using NeuroAlign.Hdf5.Pose;
+using NeuroAlign.Modalities.Ephys;
+using NeuroAlign.Modalities.Physio;
+using NeuroAlign.Modalities.Spikes;
+using NeuroAlign.Modalities.Table;
 using NeuroAlign.Tables;
 
 namespace NeuroAlign.Hdf5.Nwb;
 
 /// <summary>
 /// NWB 2.x files as a source of the existing modalities (docs/formats/nwb.md): <c>FILE.nwb#ADDRESS</c>
-/// opens Units as spikes, a TimeIntervals table (or an event TimeSeries) as event times and
-/// labels, an ElectricalSeries (any TimeSeries) as ephys, a TimeSeries or SpatialSeries as a table, an ImageSeries' external video; pose is read by the pose modality
-/// (<see cref="NwbPose"/>). Registered by the front end.
+/// names an object; the openers below read it for one modality each, and the front end registers
+/// each with one line.
 /// </summary>
 public sealed class NwbContainer : IContainerFormat
 {
@@ -19,6 +23,8 @@ public sealed class NwbContainer : IContainerFormat
     {
     }
 
+    public string Name => "NWB";
+
     public bool Claims(string path) => NwbFile.IsNwbPath(path);
 
     public string ClockName(string path)
@@ -27,62 +33,32 @@ public sealed class NwbContainer : IContainerFormat
         return "nwb:" + Path.GetFullPath(PathFragment.Split(path).Path);
     }
 
-    public ContainerSpikes ReadSpikes(string path)
+    /// <summary>
+    /// Opens the object <paramref name="path"/> addresses (or, with no address, the only object of
+    /// <paramref name="defaultTypes"/>; with one, any of <paramref name="types"/>) and reads it; a
+    /// result that keeps the file open (a lazy stream) owns it, else the file is closed.
+    /// </summary>
+    internal static T Read<T>(string path, string[] defaultTypes, string[] types, string expected, Func<NwbFile, NwbObject, T> read)
     {
-        (string file, string? address) = Split(path);
-        using NwbFile nwb = NwbFile.Open(file);
-        return Guard(file, () => NwbTables.ReadUnits(nwb, nwb.Resolve(address, "Units", "a Units table (sorted spikes)")));
-    }
-
-    public TimeColumnValues ReadTimes(string path, TimeColumnRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        (string file, string? address) = Split(path);
-        using NwbFile nwb = NwbFile.Open(file);
-        NwbObject table = nwb.Resolve(address, address is null ? ["TimeIntervals"] : ["DynamicTable", "TimeSeries"], "a TimeIntervals table (trials, epochs) or an event TimeSeries");
-        return Guard(file, () => NwbTables.ReadTimes(nwb, table, request));
-    }
-
-    public EphysRecording OpenEphys(string path)
-    {
-        (string file, string? address) = Split(path);
+        ArgumentNullException.ThrowIfNull(path);
+        (string file, string? address) = PathFragment.Split(path);
         NwbFile nwb = NwbFile.Open(file);
         try
         {
-            NwbObject series = nwb.Resolve(address, address is null ? ["ElectricalSeries"] : ["TimeSeries"], "an ElectricalSeries (or a TimeSeries of [samples, channels])");
-            IReadOnlyList<string> warnings = [];
-            NwbSeriesStream stream = Guard(file, () => NwbSeriesStream.Open(nwb, series, out warnings));
-            return new EphysRecording(stream, stream.ChannelLayout?.Names, stream.NwbDetails, [], warnings, sites: stream.ChannelLayout);
+            NwbObject found = nwb.Resolve(address, address is null ? defaultTypes : types, expected);
+            T result = Guard(file, () => read(nwb, found));
+            if (result is not IDisposable)
+            {
+                nwb.Dispose();
+            }
+
+            return result;
         }
         catch
         {
             nwb.Dispose();
             throw;
         }
-    }
-
-    public ITableStream OpenTable(string path)
-    {
-        (string file, string? address) = Split(path);
-        NwbFile nwb = NwbFile.Open(file);
-        try
-        {
-            NwbObject series = nwb.Resolve(address, address is null ? ["SpatialSeries"] : ["TimeSeries"], "a TimeSeries or SpatialSeries of [samples] or [samples, columns] numbers");
-            return Guard(file, () => NwbTableStream.Open(nwb, series));
-        }
-        catch
-        {
-            nwb.Dispose();
-            throw;
-        }
-    }
-
-    public ContainerVideo OpenVideo(string path)
-    {
-        (string file, string? address) = Split(path);
-        using NwbFile nwb = NwbFile.Open(file);
-        NwbObject series = nwb.Resolve(address, "ImageSeries", "an ImageSeries whose external_file is a video");
-        return Guard(file, () => NwbVideo.Read(nwb, series));
     }
 
     /// <summary>
@@ -100,10 +76,66 @@ public sealed class NwbContainer : IContainerFormat
             throw new InvalidRecordingException(path, "structure", e.Message.ReplaceLineEndings(" "), "a readable NWB 2.x file");
         }
     }
+}
 
-    private static (string File, string? Address) Split(string path)
+/// <summary>What every NWB opener shares: the format it reads.</summary>
+public abstract class NwbOpener : IContainerOpener
+{
+    public IContainerFormat Format => NwbContainer.Instance;
+}
+
+/// <summary>Units → sorted spikes (<c>--spikes FILE.nwb#units</c>).</summary>
+public sealed class NwbSpikesOpener : NwbOpener, ISpikesOpener
+{
+    public ContainerSpikes ReadSpikes(string path) =>
+        NwbContainer.Read(path, ["Units"], ["Units"], "a Units table (sorted spikes)", NwbTables.ReadUnits);
+}
+
+/// <summary>TimeIntervals (or an event TimeSeries) → event times and labels (<c>--events FILE.nwb#trials</c>, pulse and frame times).</summary>
+public sealed class NwbTimesOpener : NwbOpener, ITimesOpener
+{
+    public TimeColumnValues ReadTimes(string path, TimeColumnRequest request)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        return PathFragment.Split(path);
+        ArgumentNullException.ThrowIfNull(request);
+        return NwbContainer.Read(path, ["TimeIntervals"], ["DynamicTable", "TimeSeries"], "a TimeIntervals table (trials, epochs) or an event TimeSeries", (nwb, table) => NwbTables.ReadTimes(nwb, table, request));
     }
+}
+
+/// <summary>An ElectricalSeries (any TimeSeries of [samples, channels]) → a continuous ephys recording, read lazily.</summary>
+public sealed class NwbEphysOpener : NwbOpener, IEphysOpener
+{
+    public EphysRecording OpenEphys(string path) =>
+        NwbContainer.Read(path, ["ElectricalSeries"], ["TimeSeries"], "an ElectricalSeries (or a TimeSeries of [samples, channels])", (nwb, series) =>
+        {
+            NwbSeriesStream stream = NwbSeriesStream.Open(nwb, series, out IReadOnlyList<string> warnings);
+            return new EphysRecording(stream, stream.ChannelLayout?.Names, stream.NwbDetails, [], warnings, sites: stream.ChannelLayout);
+        });
+}
+
+/// <summary>A TimeSeries or SpatialSeries → a timestamped table of float32 columns, read lazily.</summary>
+public sealed class NwbTableOpener : NwbOpener, ITableOpener
+{
+    public ITableStream OpenTable(string path) =>
+        NwbContainer.Read(path, ["SpatialSeries"], ["TimeSeries"], "a TimeSeries or SpatialSeries of [samples] or [samples, columns] numbers", NwbTableStream.Open);
+}
+
+/// <summary>An ImageSeries' external_file → the video, with the series' frame times.</summary>
+public sealed class NwbVideoOpener : NwbOpener, IVideoOpener
+{
+    public ContainerVideo OpenVideo(string path) =>
+        NwbContainer.Read(path, ["ImageSeries"], ["ImageSeries"], "an ImageSeries whose external_file is a video", NwbVideo.Read);
+}
+
+/// <summary>An ndx-pose PoseEstimation → pose rows on the file's clock (<see cref="NwbPose"/>).</summary>
+public sealed class NwbPoseOpener : NwbOpener, IPoseOpener
+{
+    public ContainerPose ReadPose(string path) =>
+        NwbContainer.Read(path, ["PoseEstimation"], ["PoseEstimation"], "an ndx-pose PoseEstimation (pose)", NwbPose.Read);
+}
+
+/// <summary>A TimeSeries (respiration, pulse, ECG) → physio columns, read lazily as a table is (<see cref="NwbTableStream"/>).</summary>
+public sealed class NwbPhysioOpener : NwbOpener, IPhysioOpener
+{
+    public ITableStream OpenPhysio(string path) =>
+        NwbContainer.Read(path, ["TimeSeries"], ["TimeSeries"], "a TimeSeries of [samples] or [samples, columns] numbers (respiration, pulse)", NwbTableStream.Open);
 }

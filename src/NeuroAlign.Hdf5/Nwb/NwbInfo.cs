@@ -28,12 +28,45 @@ public static class NwbInfo
             : null;
     }
 
-    /// <summary>Writes the listing of <paramref name="path"/>.</summary>
+    /// <summary>
+    /// The modality that opens <c>FILE.nwb#ADDRESS</c> for <c>info</c> (the option its object's
+    /// neurodata_type maps to); null for a file without an address (<see cref="Describe"/> lists it)
+    /// and for a table of times (<see cref="Describe"/> shows its times and labels).
+    /// </summary>
+    public static string? ModalityFor(string path)
+    {
+        (string file, string? address) = Formats.PathFragment.Split(path);
+        if (address is null)
+        {
+            return null;
+        }
+
+        using NwbFile nwb = NwbFile.Open(file);
+        NwbObject found = nwb.Resolve(address, ["Units", "PoseEstimation", "TimeSeries", "DynamicTable"], "an object neuro-align reads (Units, PoseEstimation, a TimeSeries, TimeIntervals)");
+        return OptionFor(nwb, found) is { } name && name != "events" ? name : null;
+    }
+
+    /// <summary>Writes the listing of a file, or the times and labels of the table <c>FILE.nwb#ADDRESS</c> names.</summary>
     public static void Describe(string path, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        using NwbFile file = NwbFile.Open(path);
-        _ = NwbContainer.Guard(path, () => Write(file, path, output));
+        (string file, string? address) = Formats.PathFragment.Split(path);
+        if (address is not null)
+        {
+            Tables.TimeColumnValues times = Tables.TimeColumns.Read(path, new Tables.TimeColumnRequest { AllOtherColumnsAsLabels = true, What = "event time" });
+            output.WriteLine(path);
+            output.WriteLine($"  events: {times.Seconds.Length} times from {times.Column} (the NWB file's seconds)");
+            if (times.Seconds.Length > 0)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  first, last: {times.Seconds.Min():R} s, {times.Seconds.Max():R} s"));
+            }
+
+            output.WriteLine($"  labels: {(times.Labels.Count == 0 ? "none" : string.Join(", ", times.Labels.Select(l => l.Name)))}");
+            return;
+        }
+
+        using NwbFile nwb = NwbFile.Open(file);
+        _ = NwbContainer.Guard(file, () => Write(nwb, file, output));
     }
 
     private static bool Write(NwbFile file, string path, TextWriter output)

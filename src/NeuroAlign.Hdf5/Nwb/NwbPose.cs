@@ -6,13 +6,6 @@ using PureHDF;
 
 namespace NeuroAlign.Hdf5.Nwb;
 
-/// <summary>An ndx-pose PoseEstimation read as pose rows on the NWB file's clock.</summary>
-/// <param name="Data">The rows: one individual (the PoseEstimation's name), a bodypart per PoseEstimationSeries.</param>
-/// <param name="Clock">The rows' times in the file's seconds.</param>
-/// <param name="Timing">How the rows are timed, in words.</param>
-/// <param name="Warnings">What looked wrong (timestamps that are frame numbers).</param>
-public sealed record NwbPoseRows(PoseData Data, SampleClock Clock, string Timing, IReadOnlyList<string> Warnings);
-
 /// <summary>
 /// ndx-pose's <c>PoseEstimation</c> (a group of <c>PoseEstimationSeries</c>, each data [T, 2] or [T, 3] in
 /// its unit, <c>confidence</c> [T], timed by <c>timestamps</c> or <c>starting_time</c> + rate):
@@ -21,19 +14,12 @@ public sealed record NwbPoseRows(PoseData Data, SampleClock Clock, string Timing
 /// </summary>
 public static class NwbPose
 {
-    /// <summary>Reads the PoseEstimation at <c>FILE.nwb#ADDRESS</c> (the only one when no address is given).</summary>
-    public static NwbPoseRows Read(string pathAndAddress)
+    /// <summary>Reads a PoseEstimation as pose rows on the file's clock.</summary>
+    public static ContainerPose Read(NwbFile file, NwbObject estimation)
     {
-        ArgumentNullException.ThrowIfNull(pathAndAddress);
-        (string path, string? address) = NeuroAlign.Formats.PathFragment.Split(pathAndAddress);
-        using NwbFile file = NwbFile.Open(path);
-        return NwbContainer.Guard(path, () => Read(file, address));
-    }
-
-    private static NwbPoseRows Read(NwbFile file, string? address)
-    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(estimation);
         string path = file.SourcePath;
-        NwbObject estimation = file.Resolve(address, "PoseEstimation", "an ndx-pose PoseEstimation (pose)");
         IH5Group g = file.Group(estimation);
         NwbObject[] series = [.. file.Objects.Where(o => o.Path.StartsWith(estimation.Path + "/", StringComparison.Ordinal)
             && !o.Path[(estimation.Path.Length + 1)..].Contains('/', StringComparison.Ordinal) && file.IsA(o.Type, "PoseEstimationSeries"))];
@@ -146,7 +132,7 @@ public static class NwbPose
             new("untracked", "NaN, as written"),
         };
         var pose = new PoseData($"{path}#{estimation.Path}", "nwb", "confidence", [estimation.Name], [.. series.Select(s => s.Name)], frames, rows, facts, dimensions);
-        return new NwbPoseRows(pose, clock!, string.Create(CultureInfo.InvariantCulture, $"NWB {timing}"), warnings);
+        return new ContainerPose(pose, clock!, string.Create(CultureInfo.InvariantCulture, $"NWB {timing}"), warnings);
     }
 
     private static bool SameTimes(SampleClock a, SampleClock b)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using NeuroAlign.Alignment;
-using NeuroAlign.Formats.Containers;
 using NeuroAlign.Formats.Kilosort;
+using NeuroAlign.Modalities.Spikes;
 using NeuroAlign.Tables;
 using NeuroAlign.Time;
 using PureHDF;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using NeuroAlign.Filtering;
+using NeuroAlign.Formats.Containers;
 using NeuroAlign.Formats.Pose;
-using NeuroAlign.Hdf5.Nwb;
 using NeuroAlign.Sessions;
 using NeuroAlign.Time;
 
@@ -90,9 +90,9 @@ public sealed class PoseModality : IModality
                 throw new SettingException($"options {string.Join(" and ", given)}: give one way to time the rows of {r.Name}");
             }
 
-            if (NwbFile.IsNwbPath(r.Path))
+            if (ContainerSources.FormatOf(r.Path) is not null)
             {
-                // Pose of an NWB file is timed by the file: an offset or strobe places it as any stream.
+                // Pose of a container (NWB) is timed by the file: an offset or strobe places it as any stream.
                 continue;
             }
 
@@ -117,11 +117,12 @@ public sealed class PoseModality : IModality
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(opened);
-        NwbPoseRows? nwb = NwbFile.IsNwbPath(request.Path) ? NwbPose.Read(request.Path) : null;
+        IPoseOpener? container = ContainerSources.Find<IPoseOpener>(request.Path, "pose (an ndx-pose PoseEstimation)");
+        ContainerPose? nwb = container?.ReadPose(request.Path);
         PoseData data = nwb?.Data ?? PoseFiles.Read(request.Path);
         if (nwb is not null && !Has(settings, PoseSettings.Rate, request) && !Has(settings, PoseSettings.Timestamps, request) && !Has(settings, PoseSettings.Video, request))
         {
-            return OpenOnNwbClock(request, nwb, log, opened);
+            return OpenOnFileClock(container!, request, nwb, log, opened);
         }
 
         if (settings.PerStream(PoseSettings.Rate).TryGet(request.Name, Name, out double rate))
@@ -173,24 +174,18 @@ public sealed class PoseModality : IModality
     }
 
     /// <summary>
-    /// Pose of an NWB file on the file's own times: the file's first stream opened places the
+    /// Pose of a container (NWB) on the file's own times: the file's first stream opened places the
     /// others; leading the session, the file's zero is time zero; else placed as any stream is
     /// (an offset, a strobe). Timestamps that are frame numbers are said once.
     /// </summary>
-    private static OpenedStream OpenOnNwbClock(StreamRequest request, NwbPoseRows nwb, ISessionLog log, IReadOnlyList<SessionStream> opened)
+    private static OpenedStream OpenOnFileClock(IPoseOpener container, StreamRequest request, ContainerPose nwb, ISessionLog log, IReadOnlyList<SessionStream> opened)
     {
         foreach (string warning in nwb.Warnings)
         {
             log.Warn(warning);
         }
 
-        string clockName = NwbContainer.Instance.ClockName(request.Path);
-        return new OpenedStream(new PoseStream(nwb.Data, nwb.Clock, nwb.Timing), [])
-        {
-            AcquisitionClock = clockName,
-            ClockOf = opened.FirstOrDefault(s => s.Opened.AcquisitionClock == clockName)?.Name,
-            TimesOnReferenceClock = opened.Count == 0,
-        };
+        return ContainerSources.OnFileClock(container.Format, request.Path, new OpenedStream(new PoseStream(nwb.Data, nwb.Clock, nwb.Timing), []), opened);
     }
 
     public void DescribeOutput(SessionStream stream, bool isReference, StreamOutputDescription output)

@@ -41,19 +41,19 @@ public sealed class NwbFuzzTests(ITestOutputHelper output)
                 return ReaderContract.Run(mutant.ToString(), [path], () =>
                 {
                     NwbInfo.Describe(path, TextWriter.Null);
-                    using (NwbContainer.Instance.ReadSpikes(path + "#units").Spikes)
+                    using (new NwbSpikesOpener().ReadSpikes(path + "#units").Spikes)
                     {
                     }
 
-                    _ = NwbContainer.Instance.ReadTimes(path + "#trials", new TimeColumnRequest { AllOtherColumnsAsLabels = true });
-                    _ = NwbContainer.Instance.ReadTimes(path + "#TTL", new TimeColumnRequest());
-                    using (var table = NwbContainer.Instance.OpenTable(path + "#processing/behavior/Position/SpatialSeries"))
+                    _ = new NwbTimesOpener().ReadTimes(path + "#trials", new TimeColumnRequest { AllOtherColumnsAsLabels = true });
+                    _ = new NwbTimesOpener().ReadTimes(path + "#TTL", new TimeColumnRequest());
+                    using (var table = new NwbTableOpener().OpenTable(path + "#processing/behavior/Position/SpatialSeries"))
                     {
                         var rows = new byte[3 * table.SampleShape[0] * sizeof(float)];
                         table.ReadSamples([0, -1, table.Clock.SampleCount - 1], rows);
                     }
 
-                    using var ephys = NwbContainer.Instance.OpenEphys(path + "#ElectricalSeriesAP");
+                    using var ephys = new NwbEphysOpener().OpenEphys(path + "#ElectricalSeriesAP");
                     var block = new byte[300 * ephys.FrameBytes];
                     ephys.ReadBlock(ephys.SampleCount - 300, 300, block);
                     _ = ephys.Clock.IndexAtOrBefore(0.5);

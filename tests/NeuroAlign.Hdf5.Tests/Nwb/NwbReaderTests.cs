@@ -4,6 +4,8 @@ using System.Text.Json;
 using NeuroAlign.Formats;
 using NeuroAlign.Formats.Containers;
 using NeuroAlign.Hdf5.Nwb;
+using NeuroAlign.Hdf5.Pose;
+using NeuroAlign.Modalities.Spikes;
 using NeuroAlign.Streams;
 using NeuroAlign.Tables;
 using NeuroAlign.TestData;
@@ -22,7 +24,7 @@ public sealed class NwbReaderTests : IDisposable
     private readonly TempFolder _folder = new();
 
     // The front end registers NWB at start-up; Core's table reader (events, pulses) finds it so.
-    public NwbReaderTests() => ContainerFormats.Register(NwbContainer.Instance);
+    public NwbReaderTests() => ContainerSources.Register([new NwbSpikesOpener(), new NwbTimesOpener(), new NwbEphysOpener(), new NwbTableOpener(), new NwbVideoOpener(), new NwbPoseOpener()]);
 
     public void Dispose() => _folder.Dispose();
 
@@ -49,7 +51,7 @@ public sealed class NwbReaderTests : IDisposable
             """, path);
         var expected = JsonSerializer.Deserialize<Dictionary<string, double[]>>(json)!;
 
-        ContainerSpikes read = NwbContainer.Instance.ReadSpikes(path + "#units");
+        ContainerSpikes read = new NwbSpikesOpener().ReadSpikes(path + "#units");
         using var spikes = read.Spikes;
 
         Assert.Equal([6L, 191L, 206L], spikes.Units.Select(u => u.Id));
@@ -94,7 +96,7 @@ public sealed class NwbReaderTests : IDisposable
         using var document = JsonDocument.Parse(json);
         string[] names = [.. document.RootElement.GetProperty("names").EnumerateArray().Select(e => e.GetString()!)];
 
-        NwbPoseRows rows = NwbPose.Read(path + "#PoseEstimation");
+        ContainerPose rows = new NwbPoseOpener().ReadPose(path + "#PoseEstimation");
 
         Assert.Equal(names, rows.Data.Bodyparts);
         Assert.Equal(2330, rows.Data.FrameCount);
@@ -123,7 +125,7 @@ public sealed class NwbReaderTests : IDisposable
     public void ElectricalSeries_RandomWindows_EqualH5pySlicing_WithGainsIdsAndProbePositions()
     {
         string path = Synthetic();
-        using EphysRecording recording = NwbContainer.Instance.OpenEphys(path + "#ElectricalSeriesAP");
+        using EphysRecording recording = new NwbEphysOpener().OpenEphys(path + "#ElectricalSeriesAP");
         var random = new Random(4);
         long[] starts = [0, 999, 1000, 5432, SyntheticNwb.Samples - 700, .. Enumerable.Range(0, 6).Select(_ => (long)random.Next(0, SyntheticNwb.Samples - 700))];
         string oracle = Python.Run(
@@ -159,7 +161,7 @@ public sealed class NwbReaderTests : IDisposable
             Assert.Equal(["LFPSeriesX", "ElectricalSeries", "TimeSeries", "NWBDataInterface", "NWBContainer", "Container"], file.Lineage("LFPSeriesX"));
         }
 
-        using EphysRecording lfp = NwbContainer.Instance.OpenEphys(path + "#LFP");
+        using EphysRecording lfp = new NwbEphysOpener().OpenEphys(path + "#LFP");
         Assert.Equal(SyntheticNwb.LfpStartSeconds, lfp.Clock.StartSeconds);
         Assert.Equal(SyntheticNwb.LfpRateHz, lfp.Clock.MeanRateHz);
 
@@ -172,7 +174,7 @@ public sealed class NwbReaderTests : IDisposable
     public void UnitsAndTrials_Synthetic_IdsLabelsObservedSpanAndTrialColumns()
     {
         string path = Synthetic();
-        ContainerSpikes read = NwbContainer.Instance.ReadSpikes(path + "#units");
+        ContainerSpikes read = new NwbSpikesOpener().ReadSpikes(path + "#units");
         using (read.Spikes)
         {
             // Unit 5 has no spikes: it has no events to list. Labels from the quality column.
@@ -205,10 +207,10 @@ public sealed class NwbReaderTests : IDisposable
         [
             (() => NwbFile.Open(noVersion).Dispose(), "nwb_version"),
             (() => NwbFile.Open(oldVersion).Dispose(), "NWB 2.x"),
-            (() => NwbContainer.Instance.ReadSpikes(good + "#unitz"), "nearest: units"),
-            (() => NwbContainer.Instance.OpenEphys(good + "#Untimed").Dispose(), "neither starting_time"),
-            (() => NwbContainer.Instance.ReadSpikes(ragged + "#units"), "runs past its data"),
-            (() => NwbContainer.Instance.ReadSpikes(good + "#trials"), "neurodata_type TimeIntervals"),
+            (() => new NwbSpikesOpener().ReadSpikes(good + "#unitz"), "nearest: units"),
+            (() => new NwbEphysOpener().OpenEphys(good + "#Untimed").Dispose(), "neither starting_time"),
+            (() => new NwbSpikesOpener().ReadSpikes(ragged + "#units"), "runs past its data"),
+            (() => new NwbSpikesOpener().ReadSpikes(good + "#trials"), "neurodata_type TimeIntervals"),
             (() => NwbFile.Open(_folder.File("missing.nwb")).Dispose(), "missing.nwb"),
         ];
         foreach (var (act, expect) in cases)
@@ -223,7 +225,7 @@ public sealed class NwbReaderTests : IDisposable
     public void Timestamps_SearchedInBlocks_IndexAtOrBeforeAgreesWithTheTimes()
     {
         string path = Synthetic();
-        using EphysRecording recording = NwbContainer.Instance.OpenEphys(path + "#ElectricalSeriesAP");
+        using EphysRecording recording = new NwbEphysOpener().OpenEphys(path + "#ElectricalSeriesAP");
         SampleClock clock = recording.Clock;
         foreach (long k in new long[] { 0, 1, 8191, 8192, 8193, 10999 })
         {
@@ -276,7 +278,7 @@ public sealed class NwbSeriesStreamConformanceTests : SampleStreamConformance<Ep
 
     protected override bool ExpectsSourceMemory => false;
 
-    protected override EphysRecording OpenStream() => NwbContainer.Instance.OpenEphys(_files.Value.Nwb + "#acquisition/ElectricalSeriesAP");
+    protected override EphysRecording OpenStream() => new NwbEphysOpener().OpenEphys(_files.Value.Nwb + "#acquisition/ElectricalSeriesAP");
 
     protected override void ExpectedSample(long index, Span<byte> destination) =>
         MemoryMarshal.AsBytes(_files.Value.Raw.AsSpan((int)index * SyntheticNwb.Channels, SyntheticNwb.Channels)).CopyTo(destination);

@@ -46,7 +46,7 @@ public sealed class NwbTableConformanceTests : SampleStreamConformance<NwbTableS
 
     protected override bool ExpectsSourceMemory => false;
 
-    protected override NwbTableStream OpenStream() => (NwbTableStream)NwbContainer.Instance.OpenTable(Fixture.Value.Nwb + "#" + Address);
+    protected override NwbTableStream OpenStream() => (NwbTableStream)new NwbTableOpener().OpenTable(Fixture.Value.Nwb + "#" + Address);
 
     protected override void ExpectedSample(long index, Span<byte> destination) =>
         MemoryMarshal.AsBytes(Fixture.Value.Values.AsSpan((int)index * 2, 2)).CopyTo(destination);

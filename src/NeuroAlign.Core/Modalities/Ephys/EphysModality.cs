@@ -103,7 +103,7 @@ public sealed class EphysModality : IModality
 
         // A setting that would be silently ignored is an error: the metadata wins, and the user
         // should know. With several streams, a setting is ignored only if no input takes it.
-        if (streams.Count > 0 && streams.All(r => ContainerFormats.Find(r.Path) is not null)
+        if (streams.Count > 0 && streams.All(r => ContainerSources.FormatOf(r.Path) is not null)
             && EphysSettings.RawOnly.Concat(EphysSettings.RawAndNpy).FirstOrDefault(settings.Has) is { } fromFile)
         {
             throw new SettingException(fromFile, $"does not apply to {streams[0].Path}: a series of a container file (NWB) carries its own rate, type and gains");
@@ -155,26 +155,15 @@ public sealed class EphysModality : IModality
                 ? recording.SelectChannels(ChannelSelection.Resolve(recording, channels))
                 : recording;
             (int? line, string? why) = DefaultSyncLine(recording, settings, request.Name);
-            if (ContainerFormats.Find(request.Path) is { } container)
-            {
-                // A container's series counts the file's own seconds: the file's first stream places the others; leading, its zero is time zero.
-                string clockName = container.ClockName(request.Path);
-                return new OpenedStream(selected, recording.DigitalLines)
-                {
-                    AcquisitionClock = clockName,
-                    ClockOf = opened.FirstOrDefault(s => s.Opened.AcquisitionClock == clockName)?.Name,
-                    TimesOnReferenceClock = opened.Count == 0,
-                    DefaultSyncLine = line,
-                    NoSyncLineReason = why,
-                };
-            }
-
-            return new OpenedStream(selected, recording.DigitalLines)
+            var result = new OpenedStream(selected, recording.DigitalLines)
             {
                 AcquisitionClock = recording.FormatName is SpikeGlxReader.FormatName or OpenEphysReader.FormatName ? recording.FormatName : null,
                 DefaultSyncLine = line,
                 NoSyncLineReason = why,
             };
+
+            // A container's series counts the file's own seconds, as its other objects do.
+            return ContainerSources.FormatOf(request.Path) is { } container ? ContainerSources.OnFileClock(container, request.Path, result, opened) : result;
         }
         catch
         {

@@ -1,5 +1,7 @@
 using NeuroAlign.Filtering;
 using NeuroAlign.Formats.Bids;
+using NeuroAlign.Formats.Containers;
+using NeuroAlign.Formats.TimedTable;
 using NeuroAlign.Modalities.Fmri;
 using NeuroAlign.Sessions;
 using NeuroAlign.Streams;
@@ -41,12 +43,14 @@ public sealed class PhysioModality : IModality
         fileColumns: "the columns named by the sidecar's Columns (cardiac, respiratory, trigger…)");
 
     /// <summary>The scope with the file's columns as variables (<c>physio: cardiac &gt; 2000</c>).</summary>
-    public FilterScope FilterScopeOf(ISampleStream stream) =>
-        stream is Float32Stream { Source: BidsPhysioStream physio }
-            ? FilterScope.WithColumns(physio.Columns, "the column's value in the sample, as recorded")
-            : FilterScope;
+    public FilterScope FilterScopeOf(ISampleStream stream) => stream switch
+    {
+        Float32Stream { Source: BidsPhysioStream physio } => FilterScope.WithColumns(physio.Columns, "the column's value in the sample, as recorded"),
+        ITableStream series => FilterScope.WithColumns(series.Columns, "the column's value in the sample, as the container stores it"),
+        _ => FilterScope,
+    };
 
-    public string PathHelp => "BIDS physiological recording: _physio.tsv.gz or _stim.tsv.gz with its JSON sidecar";
+    public string PathHelp => "BIDS physiological recording: _physio.tsv.gz or _stim.tsv.gz with its JSON sidecar; or a TimeSeries of an NWB file (FILE.nwb#ADDRESS)";
 
     /// <summary>After fMRI: the run a physio file belongs to is opened before it.</summary>
     public int ReferencePriority => 3;
@@ -76,6 +80,11 @@ public sealed class PhysioModality : IModality
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(opened);
+        if (ContainerSources.Find<IPhysioOpener>(request.Path, "a physiological series (a TimeSeries)") is { } container)
+        {
+            return OpenContainer(container, request, settings, opened);
+        }
+
         SessionStream? run = RunOf(request, settings, opened);
         var options = new BidsPhysioOptions(
             CacheDirectory: settings.Find(FmriSettings.Cache),
@@ -90,6 +99,23 @@ public sealed class PhysioModality : IModality
             TimesOnReferenceClock = run is null && opened.Count == 0,
             NoSyncLineReason = $"a physio file carries no sync line; load its fMRI run (--fmri) so it follows the run's clock, or place it with {SyncSettings.Offset} {request.Name}=SECONDS",
         };
+    }
+
+    /// <summary>
+    /// A series of a container file (NWB): timed by its own timestamps or rate in the file's
+    /// seconds, so placed as the file's other objects are, not by an fMRI run's StartTime.
+    /// </summary>
+    private OpenedStream OpenContainer(IPhysioOpener container, StreamRequest request, SettingValues settings, IReadOnlyList<SessionStream> opened)
+    {
+        foreach (Setting<string> setting in new[] { PhysioSettings.Of, PhysioSettings.Sidecar })
+        {
+            if (settings.PerStream(setting).TryGet(request.Name, Name, out _))
+            {
+                throw new SettingException(setting, $"{request.Name} ({request.Path}): a series of a container file is timed by its own timestamps or rate, in the file's seconds; {setting} applies to BIDS physio files");
+            }
+        }
+
+        return ContainerSources.OnFileClock(container.Format, request.Path, new OpenedStream(container.OpenPhysio(request.Path), []), opened);
     }
 
     /// <summary>
@@ -127,6 +153,22 @@ public sealed class PhysioModality : IModality
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(output);
+        if (stream.Stream is ITableStream series)
+        {
+            // A container's series: its columns, unit and timing, as a table of that file gives them.
+            output.Datasets["columns"] = series.Columns.ToArray();
+            output.Attributes["axes"] = "window, point, column (the columns dataset names them)";
+            output.Attributes["clock_assumption"] = stream.Opened.ClockOf is { } file
+                ? $"the series' times are the container file's seconds, placed as {file} of the same file is"
+                : "the series' times are the container file's seconds";
+            foreach (var (key, value) in series.OutputAttributes)
+            {
+                output.Attributes[key] = value;
+            }
+
+            return;
+        }
+
         if (stream.Stream is not Float32Stream { Source: BidsPhysioStream physio })
         {
             return;

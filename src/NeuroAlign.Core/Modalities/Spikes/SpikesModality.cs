@@ -44,7 +44,7 @@ public sealed class SpikesModality : IModality
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(opened);
-        if (ContainerFormats.Find(request.Path) is { } container)
+        if (ContainerSources.Find<ISpikesOpener>(request.Path, "sorted spikes (a Units table)") is { } container)
         {
             return OpenContainer(container, request, settings, opened);
         }
@@ -104,7 +104,7 @@ public sealed class SpikesModality : IModality
     /// the distinct times. The first stream of that file opened places every later one
     /// (<see cref="OpenedStream.ClockOf"/>); leading the session, the file's zero is time zero.
     /// </summary>
-    private OpenedStream OpenContainer(IContainerFormat container, StreamRequest request, SettingValues settings, IReadOnlyList<SessionStream> opened)
+    private OpenedStream OpenContainer(ISpikesOpener container, StreamRequest request, SettingValues settings, IReadOnlyList<SessionStream> opened)
     {
         if (settings.PerStream(SpikesSettings.Of).TryGet(request.Name, Name, out _) || settings.PerStream(SpikesSettings.Clusters).TryGet(request.Name, Name, out _))
         {
@@ -121,15 +121,8 @@ public sealed class SpikesModality : IModality
                 throw new SettingException(SpikesSettings.Units, $"{request.Name} ({request.Path}): {selection} keeps none of the {read.Spikes.Units.Count} units ({string.Join(", ", read.Spikes.Units.GroupBy(u => u.Label).Select(g => $"{g.Count()} {g.Key}"))})");
             }
 
-            string clockName = container.ClockName(request.Path);
-            SessionStream? sameFile = opened.FirstOrDefault(s => s.Opened.AcquisitionClock == clockName);
             var stream = new SpikeStream(read.Spikes, units, read.Clock, read.ClockDescription);
-            return new OpenedStream(stream, [])
-            {
-                AcquisitionClock = clockName,
-                ClockOf = sameFile?.Name,
-                TimesOnReferenceClock = opened.Count == 0,
-            };
+            return ContainerSources.OnFileClock(container.Format, request.Path, new OpenedStream(stream, []), opened);
         }
         catch
         {

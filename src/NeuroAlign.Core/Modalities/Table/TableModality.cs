@@ -67,7 +67,7 @@ public sealed class TableModality : IModality
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(opened);
-        if (ContainerFormats.Find(request.Path) is { } container)
+        if (ContainerSources.Find<ITableOpener>(request.Path, "a table (a series of numbers)") is { } container)
         {
             return OpenContainer(container, request, settings, opened);
         }
@@ -92,7 +92,7 @@ public sealed class TableModality : IModality
     /// ephys and units, the first stream of that file places the others, and leading the session
     /// its zero is time zero. The time column and clock settings apply to CSV/TSV/.npy tables.
     /// </summary>
-    private OpenedStream OpenContainer(IContainerFormat container, StreamRequest request, SettingValues settings, IReadOnlyList<SessionStream> opened)
+    private OpenedStream OpenContainer(ITableOpener container, StreamRequest request, SettingValues settings, IReadOnlyList<SessionStream> opened)
     {
         foreach (Setting<string> setting in new[] { TableSettings.TimeColumn, TableSettings.Clock })
         {
@@ -102,13 +102,7 @@ public sealed class TableModality : IModality
             }
         }
 
-        string clockName = container.ClockName(request.Path);
-        return new OpenedStream(container.OpenTable(request.Path), [])
-        {
-            AcquisitionClock = clockName,
-            ClockOf = opened.FirstOrDefault(s => s.Opened.AcquisitionClock == clockName)?.Name,
-            TimesOnReferenceClock = opened.Count == 0,
-        };
+        return ContainerSources.OnFileClock(container.Format, request.Path, new OpenedStream(container.OpenTable(request.Path), []), opened);
     }
 
     /// <summary>The columns' names, the time column, and which clock the times are on.</summary>

@@ -1,14 +1,14 @@
 using System.Buffers.Binary;
 using NeuroAlign.Formats.Nifti;
-using NeuroAlign.Video;
 
-namespace NeuroAlign.Cli.Demo;
+namespace NeuroAlign.Samples;
 
 /// <summary>
 /// A small deterministic synthetic session whose values encode their own truth, so a user can see
-/// that alignment is right. Each modality adds its file here.
+/// that alignment is right (<c>neuro-align demo</c>). Each modality adds its file here; the video,
+/// written with ffmpeg, is the video project's (<c>IndexPatternVideo</c>, these constants).
 /// </summary>
-internal static class DemoSession
+public static class DemoSession
 {
     public const int EphysChannels = 384;
 
@@ -32,11 +32,8 @@ internal static class DemoSession
     /// <summary>4 s of video at 29.97 fps.</summary>
     public const int VideoFrames = 120;
 
-    public static readonly FrameSize VideoSize = new(64, 48);
-
-    /// <summary>Writes the session's video (frame k: every pixel gray level k) with ffmpeg and returns its path.</summary>
-    public static string WriteVideo(string folder) =>
-        IndexPatternVideo.Write(Path.Combine(folder, VideoFile), VideoFrames, VideoRate, VideoSize);
+    public const int VideoWidth = 64;
+    public const int VideoHeight = 48;
 
     public const string FmriFile = "sub-demo_task-demo_bold.nii.gz";
     public const string FmriSidecar = "sub-demo_task-demo_bold.json";
