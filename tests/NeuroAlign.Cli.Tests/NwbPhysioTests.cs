@@ -56,6 +56,47 @@ public sealed class NwbPhysioTests : IDisposable
     }
 
     [RequiresFact(Needs.Python)]
+    public void Export_NwbSeriesAsPhysio_RuleOnAColumnOfTheSeries_MasksTheRowsNumpyPicks()
+    {
+        // A physio stream from an NWB TimeSeries offers its columns (named as the output's columns
+        // dataset names them) to filter rules, as a BIDS file's sidecar columns are.
+        string nwb = _folder.File("f.nwb");
+        SyntheticNwbBehaviour.Write(nwb);
+        string output = _folder.File("filtered.h5");
+        var (code, stdout, stderr) = CliRunner.Run(
+            "export", "--physio", $"pupil={nwb}#acquisition/Pupil", "--rate", "pupil=60", "--times", "1,4,9.5",
+            "--after", "1", "--filter", "pupil: Pupil_1 > 0.5", "--out", output);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("pupil: filter pupil: Pupil_1 > 0.5 keeps", stdout, StringComparison.Ordinal);
+
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            o, f = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
+            g = o['pupil']
+            d = f['acquisition/Pupil/data'][:]
+            si = g['source_index'][:]
+            inside = si >= 0
+            expected = (d[np.where(inside, si, 0), 1] > 0.5) & inside
+            expected = np.repeat(expected[..., None], 4, axis=-1)
+            m = g['mask'][:]
+            assert m.shape == g['data'].shape, (m.shape, g['data'].shape)
+            assert np.array_equal(m, expected.astype(np.uint8)), np.argwhere(m != expected)[:5]
+            assert 0.2 < expected.mean() < 0.8, expected.mean()
+            print('ok')
+            """,
+            output,
+            nwb);
+        Assert.Equal("ok", check.Trim());
+
+        (code, _, stderr) = CliRunner.Run(
+            "export", "--physio", $"pupil={nwb}#acquisition/Pupil", "--time", "1", "--filter", "pupil: Pupil_9 > 0.5", "--out", _folder.File("none.h5"));
+        Assert.Equal(2, code);
+        Assert.Contains("Pupil_9", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_folder.File("none.h5")));
+    }
+
+    [RequiresFact(Needs.Python)]
     public void Physio_NwbSeries_BidsSettingsAndWrongObjectsAreOneLine()
     {
         string nwb = _folder.File("b.nwb");

@@ -27,6 +27,7 @@ internal static class BitShuffle
         Math.Max(8192 / elementBytes / BlockMultiple * BlockMultiple, 128);
 
     /// <summary>Transposes <paramref name="elements"/> (n elements of <paramref name="elementBytes"/>, n a multiple of 8) into <paramref name="rows"/>; <paramref name="planes"/> is scratch of the same size.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as the LZ4 encoder: hot from the first chunk
     public static void Transpose(ReadOnlySpan<byte> elements, int elementBytes, Span<byte> planes, Span<byte> rows)
     {
         int n = elements.Length / elementBytes;
@@ -116,6 +117,7 @@ internal static class BitShuffle
     /// 128-bit lane, then gathered into one vector of 32 low bytes and one of 32 high bytes (byte
     /// planes 0 and 1), whose bit rows <see cref="EmitRows"/> writes. Returns the elements done.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as the LZ4 encoder: hot from the first chunk
     private static int Transpose16Avx2(ReadOnlySpan<byte> elements, Span<byte> rows, int n)
     {
         ref byte from = ref MemoryMarshal.GetReference(elements);
@@ -140,6 +142,7 @@ internal static class BitShuffle
     /// then a permutation of 32-bit words: quadword j = byte j of the 8), and the four vectors'
     /// quadwords are interleaved into one vector of 32 bytes per plane. Returns the elements done.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as the LZ4 encoder: hot from the first chunk
     private static int Transpose32Avx2(ReadOnlySpan<byte> elements, Span<byte> rows, int n)
     {
         ref byte from = ref MemoryMarshal.GetReference(elements);
@@ -184,6 +187,7 @@ internal static class BitShuffle
     }
 
     /// <summary>The 8 bit rows of one byte plane of n bytes (n = 8 · <paramref name="rowBytes"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // as the LZ4 encoder: hot from the first chunk
     private static void TransposePlane(ReadOnlySpan<byte> plane, Span<byte> rows, int rowBytes)
     {
         if (plane.Length != 8 * rowBytes || rows.Length < 8 * rowBytes)

@@ -101,6 +101,11 @@ internal sealed unsafe class Lz4BlockEncoder
         public static uint Hash(byte* p) => (uint)(((Unsafe.ReadUnaligned<ulong>(p) << 24) * 889523592379UL) >> (64 - LargeHashLog));
     }
 
+    // Optimised at its first call: an export runs for a fraction of a second per chunk, and with
+    // tiering the encoder's loop ran as unoptimised or on-stack-replaced code for much of a short
+    // export (2026-12-07: a 92 MB bitshuffle-lz4 export took 0.09-0.19 s of CPU with tiering, a
+    // steady 0.09 s without).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Compress<TTable>(byte* source, int length, byte* target, uint* table, uint startIndex)
         where TTable : struct, ITableKind
     {
