@@ -143,7 +143,7 @@ public sealed class NwbSourcesTests : IDisposable
         Assert.Contains("top left corner of the arena", stdout, StringComparison.Ordinal);
         (code, stdout, stderr) = CliRunner.Run("info", nwb);
         Assert.True(code == 0, stderr);
-        Assert.Contains("[--table b.nwb#processing/behavior/Position/SpatialSeries]", stdout, StringComparison.Ordinal);
+        Assert.Contains("[--table b.nwb#processing/behavior/Position/SpatialSeries or --physio b.nwb#processing/behavior/Position/SpatialSeries]", stdout, StringComparison.Ordinal);
 
         string output = _folder.File("x.h5");
         (code, _, stderr) = CliRunner.Run("export", "--table", nwb + "#processing/behavior/Position", "--time", "1", "--out", output);

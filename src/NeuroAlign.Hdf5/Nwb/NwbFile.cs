@@ -417,31 +417,8 @@ public sealed class NwbFile : IDisposable
     {
         string name = address[(address.LastIndexOf('/') + 1)..];
         return objects.OrderBy(o => Math.Min(Distance(name, o.Name), Distance(address, o.Path))).ThenBy(o => o.Path, StringComparer.Ordinal).Take(4);
-    }
 
-    /// <summary>Levenshtein distance, case-insensitive (only to rank suggestions).</summary>
-    private static int Distance(string a, string b)
-    {
-        a = a.ToLowerInvariant();
-        b = b.ToLowerInvariant();
-        var row = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            row[j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            int diagonal = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
-            }
-        }
-
-        return row[b.Length];
+        // Case-insensitive: an address typed as /acquisition/lfp finds /acquisition/LFP.
+        static int Distance(string a, string b) => EditDistance.Between(a.ToLowerInvariant(), b.ToLowerInvariant());
     }
 }

@@ -80,7 +80,15 @@ public static class NwbInfo
             string type = o.Type;
             IReadOnlyList<string> lineage = file.Lineage(o.Type);
             string read = lineage.FirstOrDefault(t => t is "ElectricalSeries" or "SpatialSeries" or "ImageSeries" or "TimeSeries" or "Units" or "TimeIntervals" or "DynamicTable") is { } b && b != type ? $" (read as {b})" : string.Empty;
-            string option = OptionFor(file, o) is { } m ? $"  [--{m} {Path.GetFileName(path)}#{o.Path}]" : string.Empty;
+            string address = $"{Path.GetFileName(path)}#{o.Path}";
+
+            // A TimeSeries is a table of values on its times, or physiology sampled at its rate: both read it.
+            string option = OptionFor(file, o) switch
+            {
+                null => string.Empty,
+                "table" => $"  [--table {address} or --physio {address}]",
+                string m => $"  [--{m} {address}]",
+            };
             output.WriteLine($"  {o.Path}: {type}{(o.Namespace is "core" or "" ? string.Empty : $" ({o.Namespace})")}{read}; {Summary(file, o)}{option}");
         }
 
