@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using NeuroAlign.Alignment;
 using NeuroAlign.Sessions;
 using NeuroAlign.Streams;
@@ -190,6 +191,31 @@ public sealed class ExportFileReader : IDisposable
     {
         ModalityLayout m = Modalities[modalityIndex];
         return m.HasMask ? ReadWhole<double[]>(_file.Dataset($"{m.Name}/{OutputSchema.KeptFraction}"), $"/{m.Name}/{OutputSchema.KeptFraction}") : null;
+    }
+
+    /// <summary>
+    /// The filter pipeline of /m/data (<paramref name="modalityIndex"/>'s per-window data), in order,
+    /// read from its object header by <see cref="Hdf5Structures"/> (PureHDF 2.2 has no public way to
+    /// list a dataset's filters); empty when uncompressed, null when its header cannot be found.
+    /// </summary>
+    internal IReadOnlyList<Hdf5Structures.Filter>? DataFilters(int modalityIndex)
+    {
+        ModalityLayout m = Modalities[modalityIndex];
+        if (PureHdfInternals.ObjectHeaderAddress(_datasets[modalityIndex].Data) is not { } address)
+        {
+            return null;
+        }
+
+        using SafeFileHandle handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (Hdf5Structures.Open(Path, handle) is not { } structures)
+        {
+            return null;
+        }
+
+        string where = $"/{m.Name}/{m.DataName} object header at byte {address}";
+        return structures.ReadObjectHeader(address, where).Messages.FirstOrDefault(message => message.Type == 11) is { Type: 11 } pipeline
+            ? structures.FilterPipeline(pipeline.Body.Span, pipeline.Where)
+            : [];
     }
 
     /// <summary>

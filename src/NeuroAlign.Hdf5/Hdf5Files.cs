@@ -1,3 +1,4 @@
+using NeuroAlign.Hdf5.Compression;
 using PureHDF;
 using PureHDF.VOL.Native;
 
@@ -13,6 +14,10 @@ internal static class Hdf5Files
     public static NativeFile OpenRead(string path, string expected)
     {
         Hdf5MetadataCheck.Check(path);
+
+        // Our exports' codecs (zstd, LZ4, bitshuffle) and h5py's files written with hdf5plugin read in
+        // any process, not only one that has written an export (which registers them for the sink).
+        ChunkFilters.EnsureRegistered();
         try
         {
             return H5File.OpenRead(path);

@@ -254,7 +254,7 @@ public static class HtmlReport
                 continue;
             }
 
-            double? max = ExportSummary.Number(a, "max_residual_s"), tolerance = ExportSummary.Number(a, "tolerance_s");
+            double? max = ExportSummary.Number(a, OutputSchema.SyncMaxResidualAttribute), tolerance = ExportSummary.Number(a, "tolerance_s");
             if (max is { } mx && tolerance is { } tol && tol > 0 && mx > 0.5 * tol)
             {
                 warnings.Add($"{m.Name}: the largest sync residual is {mx / tol:P0} of the tolerance");

@@ -64,7 +64,7 @@ public sealed record SyncData(
         double Number(string name) => a.TryGetValue(name, out object? v) ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : double.NaN;
         long? Count(string name) => a.TryGetValue(name, out object? v) ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : null;
         return new SyncData(m.Name, a.TryGetValue("method", out object? method) ? (string)method : "?", Number("slope"), Number("offset_s"), Number("tolerance_s"),
-            Number("residual_rms_s"), Number("max_residual_s"), Vector(OutputSchema.PulseOwnTime), Vector(OutputSchema.PulseTime), Vector(OutputSchema.PulseResidual),
+            Number("residual_rms_s"), Number(OutputSchema.SyncMaxResidualAttribute), Vector(OutputSchema.PulseOwnTime), Vector(OutputSchema.PulseTime), Vector(OutputSchema.PulseResidual),
             Vector(OutputSchema.KnotTime), Count("pulses_unmatched"), Count("frames_dropped"), Count("leading_pulses_skipped"))
         {
             UnmatchedStreamSeconds = Vector(OutputSchema.UnmatchedStreamPulseTime),

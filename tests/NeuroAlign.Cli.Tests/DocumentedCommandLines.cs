@@ -63,6 +63,8 @@ internal static partial class DocumentedCommandLines
         ["demo_g0_t0.imec0.ap.bin"] = "demo/demo_g0_t0.imec0.ap.bin",
         ["demo_g0_t0.nidq.bin"] = "demo/demo_g0_t0.nidq.bin",
         ["behaviour.avi"] = "demo/behaviour.avi",
+        ["aligned.h5"] = "demo/aligned.h5",
+        ["OUT.h5"] = "demo/aligned.h5",
     };
 
     /// <summary>The docs' outputs, put in a fresh folder for each line.</summary>

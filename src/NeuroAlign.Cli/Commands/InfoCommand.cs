@@ -2,6 +2,7 @@ using NeuroAlign.Alignment;
 using NeuroAlign.Cli.CommandLine;
 using NeuroAlign.Filtering;
 using NeuroAlign.Formats.Pose;
+using NeuroAlign.Hdf5;
 using NeuroAlign.Hdf5.Nwb;
 using NeuroAlign.Hdf5.Pose;
 using NeuroAlign.Sessions;
@@ -35,7 +36,8 @@ internal static class InfoCommand
 
         // The rules are checked against the kinds of the files given (a rule scoped to fmri with only
         // ephys files is refused) before any file is read.
-        var modalities = args.Positionals.Select(NwbModalityOr).ToArray();
+        bool[] exports = [.. args.Positionals.Select(ExportFileInfo.IsExport)];
+        var modalities = args.Positionals.Select((path, i) => exports[i] ? null : NwbModalityOr(path)).ToArray();
         // Each file is scanned on its own, as a stream named as its modality: one per modality for the check.
         StreamRequest[] requests = [.. modalities.OfType<IModality>().Distinct().Select(m => new StreamRequest(m.Name, m, m.Name, 0))];
         FilterSet? filters = ExportPlan.ParseFilters(settings, requests, SettingOptions.Modalities.Modalities);
@@ -44,6 +46,18 @@ internal static class InfoCommand
         {
             string path = args.Positionals[i];
             IModality? modality = modalities[i];
+            if (exports[i])
+            {
+                // A file neuro-align wrote: its windows, streams and codecs (each stream's first window decoded).
+                ExportFileInfo.Describe(path, context.Out);
+                if (filters is not null)
+                {
+                    context.Out.WriteLine("  filter: not applied to an export (its masks are in /<stream>/mask)");
+                }
+
+                continue;
+            }
+
             if (modality is null)
             {
                 // An NWB file without an address lists its objects; a table's address shows its times.

@@ -186,10 +186,10 @@ public sealed class ExportPlan
             var attributes = new Dictionary<string, object>(StringComparer.Ordinal)
             {
                 [OutputSchema.ModalityAttribute] = s.Modality.Name,
-                ["source_path"] = Path.GetFullPath(stream.SourcePath),
+                [OutputSchema.SourcePathAttribute] = Path.GetFullPath(stream.SourcePath),
                 ["format"] = stream.FormatName,
                 ["native_rate_hz"] = stream.Clock.MeanRateHz,
-                ["output_rate_hz"] = grid.OutputRateHz,
+                [OutputSchema.OutputRateAttribute] = grid.OutputRateHz,
                 ["interpolation"] = events is null ? mode.ToText() : "binned: events of each unit in [grid time, next grid time)",
                 ["clock"] = stream.Clock.Describe(),
                 ["clock_map"] = s.Map.Describe(),

@@ -32,6 +32,15 @@ public static class OutputSchema
     public const string WindowSourceAttribute = "window_source";
     public const string FilterAttribute = "filter";
 
+    // Stream group attributes read back (info); the group carries more, each described in docs/output-format.md.
+    public const string SourcePathAttribute = "source_path";
+    public const string OutputRateAttribute = "output_rate_hz";
+
+    // /sync/<stream> attributes read back (info).
+    public const string SyncMethodAttribute = "method";
+    public const string SyncDriftAttribute = "drift_ppm";
+    public const string SyncMaxResidualAttribute = "max_residual_s";
+
     /// <summary>The group of per-window facts; <see cref="WindowTime"/> is its one dataset.</summary>
     public const string WindowsGroup = "windows";
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuroAlign.Sessions;
 using NeuroAlign.Time;
 
 namespace NeuroAlign.Sync;
@@ -138,12 +139,12 @@ public sealed record ClockFit
     {
         var a = new Dictionary<string, object>
         {
-            ["method"] = Method,
+            [OutputSchema.SyncMethodAttribute] = Method,
             ["slope"] = Slope,
             ["offset_s"] = OffsetSeconds,
             ["residual_rms_s"] = ResidualRmsSeconds,
-            ["max_residual_s"] = MaxResidualSeconds,
-            ["drift_ppm"] = DriftPpm,
+            [OutputSchema.SyncMaxResidualAttribute] = MaxResidualSeconds,
+            [OutputSchema.SyncDriftAttribute] = DriftPpm,
             ["pulses_matched"] = (long)PulsesMatched,
             ["segments"] = (long)Segments,
             ["clock_map"] = Map.Describe(),
