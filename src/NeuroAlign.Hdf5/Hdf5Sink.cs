@@ -263,6 +263,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
         if (d.CompressedChunks is { } compressed)
         {
             ReadOnlyMemory<byte> bytes = window.SourceData.IsEmpty ? ArrayBytes.Of(window.Data) : window.SourceData;
+            MappedFile.PopulateMemory(bytes); // one madvise instead of a page fault per 4 KiB in the workers (2026-12-07: -6 to -10 % CPU of a bitshuffle-lz4 or zstd export from a recording)
             StartCompressed(writer, d, compressed, w, bytes);
 
             // The previous window's chunks are compressed by now: they are written while this one's are compressed.

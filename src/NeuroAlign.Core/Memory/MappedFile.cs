@@ -109,6 +109,37 @@ public sealed unsafe class MappedFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Maps every page of <paramref name="memory"/> (a window over a mapped recording) into the
+    /// process in one call (MADV_POPULATE_READ, Linux 5.14+) before user code reads all of it, as a
+    /// codec does: one page fault per 4 KiB page costs more than the codec's own pass over the bytes.
+    /// A no-op for memory that is not a mapping; advisory, errors (older kernels) ignored.
+    /// </summary>
+    public static void PopulateMemory(ReadOnlyMemory<byte> memory)
+    {
+        if (MemoryMarshal.TryGetMemoryManager(memory, out MappedRange? range, out int start, out int length) && length > 0)
+        {
+            range.Owner.Populate(range.FileOffset + start, length);
+        }
+    }
+
+    private void Populate(long byteOffset, long count)
+    {
+        if (_pointer == null || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        const int MadvPopulateRead = 22;
+        long page = Environment.SystemPageSize;
+        long start = byteOffset / page * page;
+        long end = Math.Min(LengthBytes, byteOffset + count);
+        if (end > start)
+        {
+            _ = NativeMethods.madvise((nint)(_pointer + start), (nuint)(end - start), MadvPopulateRead);
+        }
+    }
+
     /// <summary>Tells the kernel a range will be read soon (MADV_WILLNEED); advisory, errors ignored.</summary>
     public void Prefetch(long byteOffset, long count)
     {

@@ -50,6 +50,27 @@ public class MappedFileTests
         Assert.True(sum > 0);
     }
 
+    [RequiresFact(Needs.ProcStatus)]
+    public void PopulateMemory_MapsTheRangesPagesWithoutReadingThem_AndChangesNothing()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("big.bin");
+        const int size = 64 << 20;
+        byte[] bytes = new byte[size];
+        new Random(5).NextBytes(bytes);
+        File.WriteAllBytes(path, bytes);
+        using var file = MappedFile.OpenRead(path);
+        ReadOnlyMemory<byte> memory = file.GetMemory(4096 + 100, size - 8192);
+        long before = ProcStatus.RssFileKiB();
+
+        MappedFile.PopulateMemory(memory);
+        long afterPopulate = ProcStatus.RssFileKiB();
+        MappedFile.PopulateMemory(new byte[] { 1, 2, 3 });
+
+        Assert.True(afterPopulate - before > 48 * 1024, $"populating 64 MB mapped {afterPopulate - before} KiB");
+        Assert.True(memory.Span.SequenceEqual(bytes.AsSpan(4096 + 100, size - 8192)));
+    }
+
     [Fact]
     public void ReleaseMemory_OrdinaryMemory_DoesNothing()
     {
