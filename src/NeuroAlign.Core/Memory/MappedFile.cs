@@ -123,60 +123,42 @@ public sealed unsafe class MappedFile : IDisposable
         }
     }
 
-    private void Populate(long byteOffset, long count)
-    {
-        if (_pointer == null || !OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        const int MadvPopulateRead = 22;
-        long page = Environment.SystemPageSize;
-        long start = byteOffset / page * page;
-        long end = Math.Min(LengthBytes, byteOffset + count);
-        if (end > start)
-        {
-            _ = NativeMethods.madvise((nint)(_pointer + start), (nuint)(end - start), MadvPopulateRead);
-        }
-    }
-
     /// <summary>Tells the kernel a range will be read soon (MADV_WILLNEED); advisory, errors ignored.</summary>
-    public void Prefetch(long byteOffset, long count)
-    {
-        if (_pointer == null || !OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        const int MadvWillNeed = 3;
-        long page = Environment.SystemPageSize;
-        long start = byteOffset / page * page;
-        long end = Math.Min(LengthBytes, byteOffset + count);
-        if (end > start)
-        {
-            _ = NativeMethods.madvise((nint)(_pointer + start), (nuint)(end - start), MadvWillNeed);
-        }
-    }
+    public void Prefetch(long byteOffset, long count) =>
+        Advise(byteOffset, Math.Min(LengthBytes, byteOffset + count), wholePagesOnly: false, MadvWillNeed);
 
     /// <summary>
     /// Unmaps the pages wholly inside a range that was read and will not be read again soon
     /// (MADV_DONTNEED): the process's resident size stays flat over a whole-file scan. The file's
     /// pages stay in the page cache and fault back in if read again; advisory, errors ignored.
     /// </summary>
-    public void Release(long byteOffset, long count)
+    public void Release(long byteOffset, long count) =>
+        Advise(Math.Max(0, byteOffset), Math.Min(LengthBytes, byteOffset + count), wholePagesOnly: true, MadvDontNeed);
+
+    private const int MadvWillNeed = 3;
+    private const int MadvDontNeed = 4;
+    private const int MadvPopulateRead = 22;
+
+    private void Populate(long byteOffset, long count) =>
+        Advise(byteOffset, Math.Min(LengthBytes, byteOffset + count), wholePagesOnly: false, MadvPopulateRead);
+
+    /// <summary>
+    /// madvise over [<paramref name="from"/>, <paramref name="to"/>) of the file: the pages that touch
+    /// it, or with <paramref name="wholePagesOnly"/> (unmapping) only those wholly inside it. Advisory.
+    /// </summary>
+    private void Advise(long from, long to, bool wholePagesOnly, int advice)
     {
         if (_pointer == null || !OperatingSystem.IsLinux())
         {
             return;
         }
 
-        const int MadvDontNeed = 4;
         long page = Environment.SystemPageSize;
-        long start = (Math.Max(0, byteOffset) + page - 1) / page * page;
-        long end = Math.Min(LengthBytes, byteOffset + count) / page * page;
+        long start = wholePagesOnly ? (from + page - 1) / page * page : from / page * page;
+        long end = wholePagesOnly ? to / page * page : to;
         if (end > start)
         {
-            _ = NativeMethods.madvise((nint)(_pointer + start), (nuint)(end - start), MadvDontNeed);
+            _ = NativeMethods.madvise((nint)(_pointer + start), (nuint)(end - start), advice);
         }
     }
 
