@@ -1,3 +1,4 @@
+using System.Globalization;
 using NeuroAlign.TestData;
 
 namespace NeuroAlign.Cli.Tests;
@@ -168,6 +169,54 @@ public class ColumnFilterCommandTests
             string[] counts = expected[i].Split(' ');
             Assert.Contains($"({counts[0]} of {counts[1]};", kept[i]);
         }
+    }
+
+    [RequiresFact(Needs.Python)]
+    public void Export_ColumnsThatAreNoIdentifiers_NamedInBackticks_MaskEqualsPandasQuery()
+    {
+        // Column names as labs write them: a space, a dash, a unit's name. pandas' query() names them in backticks too.
+        using var folder = new TempFolder();
+        string pupil = folder.File("pupil.csv");
+        File.WriteAllText(pupil, "time,pupil diameter,lick-rate,mV\n" + string.Concat(Enumerable.Range(0, 1000).Select(k =>
+            string.Create(CultureInfo.InvariantCulture, $"{k / 100.0},{2 + Math.Sin(k / 37.0)},{k % 7},{(k % 11) - 5}\n"))));
+        string output = folder.File("o.h5");
+        const string Rule = "pupil: `pupil diameter` > 2.5 and (`lick-rate` >= 3 or `mV` < 0)";
+
+        var (code, _, stderr) = CliRunner.Run("--table", $"pupil={pupil}", "--times", "1,4.25,8", "--after", "1", "--rate", "pupil=100", "--filter", Rule, "--out", output);
+
+        Assert.True(code == 0, stderr);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np, pandas as pd
+            df = pd.read_csv(sys.argv[1])
+            g = h5py.File(sys.argv[2], 'r')['pupil']
+            keep = df.eval("`pupil diameter` > 2.5 and (`lick-rate` >= 3 or `mV` < 0)").to_numpy()
+            # The row at or before each grid time, with the clocks' 1e-9 s tolerance (1 + 0.36 is 1.3599999999999999, row 136's time 1.36).
+            k = np.searchsorted(df['time'].to_numpy(), g['timestamps'][:] + 1e-9, side='right') - 1
+            assert np.array_equal(g['source_index'][:], k)
+            # pandas judges the float64 values, ours the float32 ones the export holds: no value here sits at a float32 rounding of 2.5.
+            expected = np.broadcast_to(keep[k][..., None], g['data'].shape)
+            assert np.array_equal(g['mask'][:], expected.astype(np.uint8)), np.argwhere(g['mask'][:] != expected)[:5]
+            assert 0.05 < expected.mean() < 0.95, expected.mean()
+            print('ok')
+            """,
+            pupil,
+            output);
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [RequiresFact(Needs.Python)]
+    public void Export_UnknownColumn_ListsTheColumnsAsARuleWritesThem()
+    {
+        using var folder = new TempFolder();
+        string pupil = folder.File("pupil.csv");
+        File.WriteAllText(pupil, "time,pupil diameter,lick-rate\n0,1,2\n1,2,3\n");
+
+        var (code, _, stderr) = CliRunner.Run("--table", $"pupil={pupil}", "--time", "0.5", "--filter", "pupil: `pupil diamter` > 1", "--out", folder.File("o.h5"));
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("neuro-align: error: filter \"pupil: `pupil diamter` > 1\": unknown name 'pupil diamter': expected signal, t, `pupil diameter` or `lick-rate`; did you mean '`pupil diameter`'?", stderr, StringComparison.Ordinal);
+        Assert.Equal(["pupil.csv"], folder.FileNames());
     }
 
     [RequiresTheory(Needs.Python)]

@@ -83,7 +83,7 @@ internal sealed class FilterChecker
     {
         string name = variable.Name;
         string[] owners = _vocabulary.Known.Where(k => k.Name != Scope.Name && k.Find(name) is not null).Select(k => k.Name).ToArray();
-        string variables = FilterVocabulary.List(Scope.Variables.Select(v => v.Name), "and");
+        string variables = FilterVocabulary.List(Scope.Variables.Select(v => FilterLexer.AsWritten(v.Name)), "and");
         if (owners.Length == 1)
         {
             return Error(variable, $"'{name}' exists only for {owners[0]}, and this rule applies to {Where}{ScopeHint()}");
@@ -99,8 +99,8 @@ internal sealed class FilterChecker
             return Error(variable, $"'{name}' is a scope: write it first, as in {name}: signal > 3");
         }
 
-        string[] names = Scope.Variables.Select(v => v.Name).ToArray();
-        return Error(variable, $"unknown name '{name}': expected {FilterVocabulary.List(names)}{FilterParser.Suggest(name, names)}");
+        string[] names = Scope.Variables.Select(v => FilterLexer.AsWritten(v.Name)).ToArray();
+        return Error(variable, $"unknown name '{name}': expected {FilterVocabulary.List(names)}{FilterParser.Suggest(FilterLexer.AsWritten(name), names)}");
     }
 
     /// <summary>The stream the rule is being checked for: its modality, or "wheel (table)" for a stream named apart.</summary>

@@ -27,8 +27,8 @@ internal enum TokenKind
     End,
 }
 
-/// <summary>One token: its kind, where it is in the rule, and its text.</summary>
-internal readonly record struct Token(TokenKind Kind, int Start, int Length, string Text)
+/// <summary>One token: its kind, where it is in the rule, and its text (a quoted name's text is the name, without its backticks).</summary>
+internal readonly record struct Token(TokenKind Kind, int Start, int Length, string Text, bool Quoted = false)
 {
     public int End => Start + Length;
 
@@ -64,6 +64,26 @@ internal static class FilterLexer
             {
                 i = ReadNumber(rule, i);
                 tokens.Add(new Token(TokenKind.Number, start, i - start, rule[start..i]));
+                continue;
+            }
+
+            if (c == '`')
+            {
+                // A name in backticks, as pandas' query() writes a column that is no identifier:
+                // `pupil diameter` > 3, `lick-rate` > 0. Never a keyword, a unit or a function.
+                int close = rule.IndexOf('`', i + 1);
+                if (close < 0)
+                {
+                    throw new FilterSyntaxException(rule, i, rule.Length - i, "this '`' is never closed: a name in backticks ends with a second '`'");
+                }
+
+                if (close == i + 1)
+                {
+                    throw new FilterSyntaxException(rule, i, 2, "empty name: write the column's name between the backticks");
+                }
+
+                i = close + 1;
+                tokens.Add(new Token(TokenKind.Identifier, start, i - start, rule[(start + 1)..close], Quoted: true));
                 continue;
             }
 
@@ -164,6 +184,14 @@ internal static class FilterLexer
         }
 
         return i;
+    }
+
+    /// <summary>A name as a rule writes it: as it is when it is an identifier, else in backticks.</summary>
+    public static string AsWritten(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        bool plain = name.Length > 0 && IsIdentifierStart(name[0]) && name.All(IsIdentifierPart) && name is not ("and" or "or" or "not");
+        return plain || name.Contains('`', StringComparison.Ordinal) ? name : $"`{name}`";
     }
 
     private static bool IsIdentifierStart(char c) => char.IsAsciiLetter(c) || c == '_' || c == 'µ' || c == 'μ';

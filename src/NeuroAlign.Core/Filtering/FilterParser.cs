@@ -211,7 +211,7 @@ internal sealed class FilterParser
     private NumberNode ParseNumber()
     {
         Token number = Take();
-        if (Current.Kind == TokenKind.Identifier)
+        if (Current is { Kind: TokenKind.Identifier, Quoted: false })
         {
             Token word = Current;
             FilterUnit? unit = FilterUnit.Find(word.Text);
@@ -238,6 +238,12 @@ internal sealed class FilterParser
     private FilterNode ParseName()
     {
         Token name = Take();
+        if (name.Quoted)
+        {
+            // A name in backticks is a column's, whatever it spells (`abs`, `mV`, `pupil size`).
+            return new VariableNode(name.Text, name.Start, name.End);
+        }
+
         if (Current.Kind == TokenKind.LeftParen)
         {
             FilterFunction function = name.Text switch

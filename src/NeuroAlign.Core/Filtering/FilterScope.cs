@@ -110,9 +110,11 @@ public sealed class FilterVariable
         return new(name, FilterQuantity.None, FilterExtent.PerSample, help, VariableSource.Column, column);
     }
 
-    /// <summary>Whether <paramref name="name"/> can be written in a rule: letters, digits and '_', not starting with a digit.</summary>
-    public static bool IsWritable(string name) =>
-        !string.IsNullOrEmpty(name) && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+    /// <summary>
+    /// Whether <paramref name="name"/> can be written in a rule: any name without a backtick, as it is
+    /// when it is an identifier (letters, digits and '_'), else in backticks (<c>`pupil diameter`</c>).
+    /// </summary>
+    public static bool IsWritable(string name) => !string.IsNullOrEmpty(name) && !name.Contains('`', StringComparison.Ordinal);
 
     public override string ToString() => Name;
 }

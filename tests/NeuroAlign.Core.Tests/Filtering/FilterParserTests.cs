@@ -109,6 +109,8 @@ public sealed class FilterParserTests
     [InlineData("() > 1", 1, 1, "empty parentheses: expected a value inside")]
     [InlineData("signal > +3", 9, 1, "unary '+' is not supported")]
     [InlineData("signal, t", 6, 1, "expected an operator")]
+    [InlineData("`pupil size > 1", 0, 15, "this '`' is never closed")]
+    [InlineData("signal > `` + 1", 9, 2, "empty name")]
     public void Parse_BadRule_ThrowsWithCaretAtPosition(string rule, int position, int length, string reason)
     {
         // As an export with one ephys stream checks it, before opening files.
@@ -118,6 +120,42 @@ public sealed class FilterParserTests
         Assert.Equal(position, e.Position);
         Assert.Equal(length, e.Length);
         Assert.Equal(rule, e.Rule);
+    }
+
+    [Fact]
+    public void Parse_NameInBackticks_IsAVariableWhateverItSpells()
+    {
+        // Columns as files name them: a space, a dash, a keyword, a unit, a function's name.
+        ParsedRule rule = FilterParser.Parse("wheel: `pupil size` > 3 and `lick-rate` < `and` + `mV` - abs(`abs`)");
+
+        Assert.Equal("wheel", rule.Scope);
+        Assert.Equal(
+            Normalize("(pupil size > 3) and (lick-rate < ((and + mV) - abs(abs)))"),
+            Normalize(Print(rule.Body)));
+        var size = Assert.IsType<VariableNode>(Assert.IsType<ComparisonNode>(Assert.IsType<LogicalNode>(rule.Body).Left).Left);
+        Assert.Equal((7, 19), (size.Start, size.End));
+    }
+
+    [Fact]
+    public void Parse_NumberThenNameInBackticks_IsNotAUnit()
+    {
+        // 3 mV is a voltage; 3 `mV` is the number 3 followed by a column: an operator is missing.
+        var e = Assert.Throws<FilterSyntaxException>(() => FilterParser.Parse("signal > 3 `mV`"));
+
+        Assert.Contains("expected an operator", e.Reason, StringComparison.Ordinal);
+        Assert.Equal(11, e.Position);
+    }
+
+    [Theory]
+    [InlineData("speed", "speed")]
+    [InlineData("pupil size", "`pupil size`")]
+    [InlineData("lick-rate", "`lick-rate`")]
+    [InlineData("2nd", "`2nd`")]
+    [InlineData("and", "`and`")]
+    public void AsWritten_QuotesWhatIsNoIdentifier(string name, string written)
+    {
+        Assert.Equal(written, FilterLexer.AsWritten(name));
+        Assert.True(FilterVariable.IsWritable(name));
     }
 
     [Fact]

@@ -136,9 +136,10 @@ public sealed class FilterScopeTests
     [Fact]
     public void WithColumns_LeavesOutNamesThatCannotBeWrittenOrAreTaken()
     {
-        FilterScope scope = TestScopes.Table.WithColumns(["position", "t", "pupil-diameter", "2nd", "signal", "lick_rate"], "value");
+        // A name that is no identifier is written in backticks (`pupil-diameter`); one holding a backtick cannot be written.
+        FilterScope scope = TestScopes.Table.WithColumns(["position", "t", "pupil-diameter", "2nd", "signal", "lick_rate", "odd`name", ""], "value");
 
-        Assert.Equal(["signal", "t", "position", "lick_rate"], scope.Variables.Select(v => v.Name));
+        Assert.Equal(["signal", "t", "position", "pupil-diameter", "2nd", "lick_rate"], scope.Variables.Select(v => v.Name));
         Assert.True(scope.IsComplete);
         Assert.False(TestScopes.Table.IsComplete);
         Assert.True(TestScopes.Ephys.IsComplete);
