@@ -39,6 +39,7 @@ internal static class ExportCommand
         ExportSharding.CheckOptions(settings);
         string output = plan.OutputPath;
         Hdf5Sink.CheckOutput(output, plan.InputPaths, plan.Overwrite);
+        ExportSharding.CheckShardOutput(settings, output);
         string? report = settings.Has(ReportCommand.WithReport) ? NeuroAlign.Report.HtmlReport.DefaultPath(output) : null;
         if (report != null)
         {

@@ -60,6 +60,39 @@ internal static class ExportSharding
     }
 
     /// <summary>
+    /// With --shard: refuses an output that already holds another shard (an array job whose tasks
+    /// were all given one --out would otherwise replace each other's shards one by one, and the
+    /// merge would find all but one missing). Replaced only with --overwrite, as a file that is not ours.
+    /// </summary>
+    public static void CheckShardOutput(SettingValues settings, string output)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.FindValue(ExportSettings.Shard) is not { } shard || settings.Has(ExportSettings.Overwrite) || !ExportFileInfo.IsExport(output))
+        {
+            return;
+        }
+
+        IReadOnlyDictionary<string, object> root;
+        try
+        {
+            using ExportFileReader existing = ExportFileReader.Open(output);
+            root = existing.RootAttributes;
+        }
+        catch (NeuroAlignException)
+        {
+            return; // not readable as an export: the output guard's rules apply
+        }
+
+        if (root.TryGetValue(ShardAttributes.Index, out object? index) && index is long i && i != shard.Index)
+        {
+            long n = root.TryGetValue(ShardAttributes.Count, out object? count) && count is long c ? c : 0;
+            throw new SettingException(
+                ExportSettings.Out.Key,
+                $"{Printable.Escape(output)} holds shard {i} of {n}, and this is shard {shard.Index} of {shard.Count}: give each shard its own output (merge joins them), or {ExportSettings.Overwrite} to replace it; nothing was written");
+        }
+    }
+
+    /// <summary>
     /// With --shard: the shard's part of <paramref name="windows"/> (labels with them), and the
     /// attributes that make the file a shard added to <paramref name="root"/>. Without: the windows as they are.
     /// </summary>

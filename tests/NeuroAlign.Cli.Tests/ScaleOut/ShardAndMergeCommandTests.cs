@@ -5,6 +5,28 @@ namespace NeuroAlign.Cli.Tests.ScaleOut;
 /// <summary>export --shard, merge and export --jobs through the command line, checked with h5py.</summary>
 public class ShardAndMergeCommandTests
 {
+    [Fact]
+    public void ExportShard_OutputHoldingAnotherShard_RefusedAndKept_ReplacedWithOverwrite()
+    {
+        // An array job whose tasks were all given one --out: shard 1 must not replace shard 0.
+        using var folder = new TempFolder();
+        string recording = ScaleOutFiles.Recording(folder);
+        string[] options = ScaleOutFiles.ExportOptions(recording);
+        string output = folder.File("all.h5");
+        var first = CliRunner.Run([.. options, "--shard", "0/2", "--out", output]);
+        Assert.True(first.Code == 0, first.Error);
+        byte[] shard0 = File.ReadAllBytes(output);
+
+        var second = CliRunner.Run([.. options, "--shard", "1/2", "--out", output]);
+
+        ExportCommandTests.AssertOneLineError(second.Code, second.Error, $"option --out: {output} holds shard 0 of 2, and this is shard 1 of 2: give each shard its own output (merge joins them), or --overwrite to replace it; nothing was written");
+        Assert.Equal(shard0, File.ReadAllBytes(output));
+        var again = CliRunner.Run([.. options, "--shard", "0/2", "--out", output]);
+        Assert.True(again.Code == 0, again.Error); // the same shard again replaces its own file, as any output does
+        var replaced = CliRunner.Run([.. options, "--shard", "1/2", "--out", output, "--overwrite"]);
+        Assert.True(replaced.Code == 0, replaced.Error);
+    }
+
     [Slow]
     [RequiresFact(Needs.Python)]
     public void ExportShardsThenMerge_EveryDatasetEqualsTheSingleExport()
