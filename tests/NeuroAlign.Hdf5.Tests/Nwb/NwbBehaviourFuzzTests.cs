@@ -26,28 +26,13 @@ public sealed class NwbBehaviourFuzzTests(ITestOutputHelper output)
         // The ImageSeries' external file must exist for its times to be read; its bytes are never decoded here.
         File.WriteAllBytes(folder.File("camera.mp4"), [0]);
         ReadAll(source); // the unmutated file reads through every path, or the fuzzer tests nothing
-        byte[] original = File.ReadAllBytes(source);
         Gen<Edit> one = Gen.Frequency(
             (5, Mutations.Flip),
             (3, Mutations.FlipWithin(4096)),
             (2, Mutations.Truncation),
             (1, Mutations.Appending));
-        Gen<Mutant> mutants = from edits in Mutations.Edits(one, 3) select new Mutant("behaviour.nwb", edits);
-        int index = 0;
 
-        FuzzRunner.Run("nwb-behaviour", mutants, 60, mutant =>
-        {
-            string path = folder.File($"case{index++}.nwb");
-            File.WriteAllBytes(path, mutant.Apply(original));
-            try
-            {
-                return ReaderContract.Run(mutant.ToString(), [path], () => ReadAll(path));
-            }
-            finally
-            {
-                File.Delete(path);
-            }
-        }, output);
+        FuzzRunner.RunOnFile("nwb-behaviour", "behaviour.nwb", File.ReadAllBytes(source), one, folder, ReadAll, output);
     }
 
     private static void ReadAll(string path)

@@ -23,46 +23,33 @@ public sealed class NwbFuzzTests(ITestOutputHelper output)
         using var folder = new TempFolder();
         string source = folder.File("source.nwb");
         SyntheticNwb.Write(source, samples: 2000, chunkSamples: 250);
-        byte[] original = File.ReadAllBytes(source);
         Gen<Edit> one = Gen.Frequency(
             (5, Mutations.Flip),
             (3, Mutations.FlipWithin(4096)),
             (2, Mutations.Truncation),
             (1, Mutations.Appending));
-        Gen<Mutant> mutants = from edits in Mutations.Edits(one, 3) select new Mutant("synthetic.nwb", edits);
-        int index = 0;
 
-        FuzzRunner.Run("nwb", mutants, 60, mutant =>
+        FuzzRunner.RunOnFile("nwb", "synthetic.nwb", File.ReadAllBytes(source), one, folder, ReadAll, output);
+    }
+
+    private static void ReadAll(string path)
+    {
+        NwbInfo.Describe(path, TextWriter.Null);
+        using (new NwbSpikesOpener().ReadSpikes(path + "#units").Spikes)
         {
-            string path = folder.File($"case{index++}.nwb");
-            File.WriteAllBytes(path, mutant.Apply(original));
-            try
-            {
-                return ReaderContract.Run(mutant.ToString(), [path], () =>
-                {
-                    NwbInfo.Describe(path, TextWriter.Null);
-                    using (new NwbSpikesOpener().ReadSpikes(path + "#units").Spikes)
-                    {
-                    }
+        }
 
-                    _ = new NwbTimesOpener().ReadTimes(path + "#trials", new TimeColumnRequest { AllOtherColumnsAsLabels = true });
-                    _ = new NwbTimesOpener().ReadTimes(path + "#TTL", new TimeColumnRequest());
-                    using (var table = new NwbTableOpener().OpenTable(path + "#processing/behavior/Position/SpatialSeries"))
-                    {
-                        var rows = new byte[3 * table.SampleShape[0] * sizeof(float)];
-                        table.ReadSamples([0, -1, table.Clock.SampleCount - 1], rows);
-                    }
+        _ = new NwbTimesOpener().ReadTimes(path + "#trials", new TimeColumnRequest { AllOtherColumnsAsLabels = true });
+        _ = new NwbTimesOpener().ReadTimes(path + "#TTL", new TimeColumnRequest());
+        using (var table = new NwbTableOpener().OpenTable(path + "#processing/behavior/Position/SpatialSeries"))
+        {
+            var rows = new byte[3 * table.SampleShape[0] * sizeof(float)];
+            table.ReadSamples([0, -1, table.Clock.SampleCount - 1], rows);
+        }
 
-                    using var ephys = new NwbEphysOpener().OpenEphys(path + "#ElectricalSeriesAP");
-                    var block = new byte[300 * ephys.FrameBytes];
-                    ephys.ReadBlock(ephys.SampleCount - 300, 300, block);
-                    _ = ephys.Clock.IndexAtOrBefore(0.5);
-                });
-            }
-            finally
-            {
-                File.Delete(path);
-            }
-        }, output);
+        using var ephys = new NwbEphysOpener().OpenEphys(path + "#ElectricalSeriesAP");
+        var block = new byte[300 * ephys.FrameBytes];
+        ephys.ReadBlock(ephys.SampleCount - 300, 300, block);
+        _ = ephys.Clock.IndexAtOrBefore(0.5);
     }
 }

@@ -110,4 +110,34 @@ public static class FuzzRunner
 
         return kind.ToString();
     }
+
+    /// <summary>
+    /// Runs a fuzzer over mutants of one file: up to three edits drawn from <paramref name="edit"/>
+    /// applied to <paramref name="original"/>, each written to <paramref name="folder"/> under the
+    /// original's extension, read by <paramref name="read"/> under the <see cref="ReaderContract"/>,
+    /// then deleted.
+    /// </summary>
+    public static (int Accepted, int Rejected) RunOnFile(
+        string fuzzer, string fileName, byte[] original, Gen<Edit> edit, TempFolder folder, Action<string> read, ITestOutputHelper? output = null, int fastCount = 60)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(read);
+        Gen<Mutant> mutants = from edits in Mutations.Edits(edit, 3) select new Mutant(fileName, edits);
+        string extension = Path.GetExtension(fileName);
+        int index = 0;
+        return Run(fuzzer, mutants, fastCount, mutant =>
+        {
+            string path = folder.File($"case{index++}{extension}");
+            File.WriteAllBytes(path, mutant.Apply(original));
+            try
+            {
+                return ReaderContract.Run(mutant.ToString(), [path], () => read(path));
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }, output);
+    }
 }
