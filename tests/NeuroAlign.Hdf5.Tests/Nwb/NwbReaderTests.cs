@@ -151,6 +151,37 @@ public sealed class NwbReaderTests : IDisposable
         Assert.Equal(5432 / SyntheticNwb.RateHz, recording.Clock.TimeOf(5432), 12);
     }
 
+    [RequiresTheory(Needs.Python)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ElectricalSeries_WrittenWithHdf5pluginLz4_ReadsAsTheSamplesWritten(bool shuffle)
+    {
+        // neuroconv and h5py users compress with hdf5plugin's codecs; Debian's plugin writes LZ4 (32004).
+        string path = Synthetic();
+        Python.Run(
+            """
+            import sys, h5py, hdf5plugin, numpy as np
+            with h5py.File(sys.argv[1], 'r+') as f:
+                es = f['acquisition/ElectricalSeriesAP']
+                old = es['data']; data = old[:]; attrs = dict(old.attrs)
+                del es['data']
+                d = es.create_dataset('data', data=data, chunks=(1000, data.shape[1]), shuffle=sys.argv[2] == 'True', **hdf5plugin.LZ4())
+                d.attrs.update(attrs)
+                assert 32004 in d._filters or '32004' in d._filters, d._filters
+            """,
+            path,
+            shuffle.ToString(CultureInfo.InvariantCulture));
+        short[] truth = MemoryMarshal.Cast<byte, short>(File.ReadAllBytes(Path.ChangeExtension(path, ".bin"))).ToArray();
+        using EphysRecording recording = new NwbEphysOpener().OpenEphys(path + "#ElectricalSeriesAP");
+        var block = new short[700 * SyntheticNwb.Channels];
+
+        foreach (long start in new long[] { 0, 999, 5432, SyntheticNwb.Samples - 700 })
+        {
+            recording.ReadBlock(start, 700, MemoryMarshal.AsBytes(block.AsSpan()));
+            Assert.Equal(truth.AsSpan((int)start * SyntheticNwb.Channels, block.Length).ToArray(), block);
+        }
+    }
+
     [RequiresFact(Needs.Python)]
     public void ExtensionType_InheritingElectricalSeries_ReadsAsItsBase_OnItsStartingTime()
     {
