@@ -29,7 +29,8 @@ public class InfoAndDemoTests
     {
         var (code, _, stderr) = CliRunner.Run("info", "/nonexistent/f.dat");
 
-        ExportCommandTests.AssertOneLineError(code, stderr, "/nonexistent/f.dat", "no such folder");
+        // info takes files without an option: the message names the command, not an option "--info".
+        ExportCommandTests.AssertOneLineError(code, stderr, "neuro-align: error: info /nonexistent/f.dat: no such folder /nonexistent");
     }
 
     [Slow]

@@ -29,7 +29,7 @@ internal static class InfoCommand
 
         foreach (string path in args.Positionals)
         {
-            Session.RequirePath(path, "info");
+            Session.RequireArgument(path, "info");
         }
 
         SettingValues settings = args.Values;

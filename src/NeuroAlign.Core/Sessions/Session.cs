@@ -182,7 +182,15 @@ public sealed class Session : IDisposable
     }
 
     /// <summary>A file or folder a setting names must exist; a one-line error says which part is missing.</summary>
-    public static void RequirePath(string path, string key)
+    public static void RequirePath(string path, string key) => RequireFile(path, Setting.Display(key), key);
+
+    /// <summary>
+    /// As <see cref="RequirePath"/> for a path a command takes without an option (<c>info FILE</c>):
+    /// the message starts with <paramref name="command"/>, not an option it does not have.
+    /// </summary>
+    public static void RequireArgument(string path, string command) => RequireFile(path, command, key: null);
+
+    private static void RequireFile(string path, string label, string? key)
     {
         ArgumentNullException.ThrowIfNull(path);
         path = PathFragment.Split(path).Path;
@@ -194,12 +202,13 @@ public sealed class Session : IDisposable
         if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
         {
             // Path.GetFullPath refuses these with ArgumentException: they name no file at all.
-            throw new SettingException(key, $"'{Printable.Escape(path)}' is not a path");
+            string notPath = $"'{Printable.Escape(path)}' is not a path";
+            throw key is null ? new NeuroAlignException($"{label}: {notPath}") : new SettingException(key, notPath);
         }
 
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         string why = folder != null && !Directory.Exists(folder) ? $"no such folder {folder}" : "no such file";
-        throw new NeuroAlignException($"{Setting.Display(key)} {Printable.Escape(path)}: {why}");
+        throw new NeuroAlignException($"{label} {Printable.Escape(path)}: {why}");
     }
 
     /// <summary>A per-stream setting naming a file (a sidecar, a cluster file): for each stream it is given for, the file must exist.</summary>
