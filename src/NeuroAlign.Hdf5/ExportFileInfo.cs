@@ -49,11 +49,12 @@ public static class ExportFileInfo
         }
 
         long dataBytes = 0;
+        IReadOnlyList<IReadOnlyList<Hdf5Structures.Filter>?> pipelines = reader.DataFilters();
         for (int i = 0; i < reader.Modalities.Count; i++)
         {
             ModalityLayout m = reader.Modalities[i];
             dataBytes += reader.WindowCount * m.ElementsPerWindow * m.DataType.SizeOf();
-            rows.Add(new(m.Name, Stream(reader, i)));
+            rows.Add(new(m.Name, Stream(reader, i, pipelines[i])));
             if (m.HasMask && reader.KeptFractions(i) is { Length: > 0 } kept)
             {
                 rows.Add(new($"{m.Name} filter", $"{Text(m.Attributes, OutputSchema.FilterAttribute)}: kept {kept.Average():P2} of the values (mean over windows; /{m.Name}/{OutputSchema.Mask})"));
@@ -90,7 +91,8 @@ public static class ExportFileInfo
 
         const string Plugin = "readers need hdf5plugin";
         int[] ids = [.. filters.Select(f => f.Id)];
-        string Value(int filter, int index) => filters[filter].Values.Length > index ? filters[filter].Values[index].ToString(CultureInfo.InvariantCulture) : "?";
+        uint? At(int filter, int index) => filters[filter].Values.Length > index ? filters[filter].Values[index] : null;
+        string Value(int filter, int index) => At(filter, index)?.ToString(CultureInfo.InvariantCulture) ?? "?";
         return ids switch
         {
             [] => "uncompressed (every HDF5 reader)",
@@ -100,8 +102,8 @@ public static class ExportFileInfo
             [ChunkCodec.ZstdFilterId] => $"zstd {Value(0, 0)} without shuffle ({Plugin})",
             [2, ChunkCodec.Lz4FilterId] => $"lz4 after byte shuffle ({Plugin}, or Debian's hdf5-filter-plugin)",
             [ChunkCodec.Lz4FilterId] => $"lz4 without shuffle ({Plugin}, or Debian's hdf5-filter-plugin)",
-            [ChunkCodec.BitshuffleFilterId] when Value(0, 4) == "2" => $"bitshuffle-lz4 ({Plugin}, or the bitshuffle package)",
-            [ChunkCodec.BitshuffleFilterId] when Value(0, 4) == "3" => $"bitshuffle-zstd {Value(0, 5)} ({Plugin} 4.1 or later)",
+            [ChunkCodec.BitshuffleFilterId] when At(0, 4) == ChunkCodec.BitshuffleLz4 => $"bitshuffle-lz4 ({Plugin}, or the bitshuffle package)",
+            [ChunkCodec.BitshuffleFilterId] when At(0, 4) == ChunkCodec.BitshuffleZstd => $"bitshuffle-zstd {Value(0, 5)} ({Plugin} 4.1 or later)",
             _ => $"filters {string.Join(", ", ids.Select(Hdf5Structures.FilterName))} (not a pipeline neuro-align writes)",
         };
     }
@@ -115,14 +117,14 @@ public static class ExportFileInfo
         return $"{span} on the reference clock, from {Text(root, OutputSchema.BeforeAttribute)} s before to {Text(root, OutputSchema.AfterAttribute)} s after each (times from {Text(root, OutputSchema.WindowSourceAttribute)})";
     }
 
-    private static string Stream(ExportFileReader reader, int index)
+    private static string Stream(ExportFileReader reader, int index, IReadOnlyList<Hdf5Structures.Filter>? pipeline)
     {
         ModalityLayout m = reader.Modalities[index];
         string shape = string.Join(", ", new long[] { reader.WindowCount, m.PointsPerWindow }.Concat(m.SampleShape.Select(d => (long)d)));
         string source = m.Attributes.TryGetValue(OutputSchema.SourcePathAttribute, out object? path) ? $" from {System.IO.Path.GetFileName(Convert.ToString(path, CultureInfo.InvariantCulture))}" : string.Empty;
         string rate = m.Attributes.ContainsKey(OutputSchema.OutputRateAttribute) ? $" at {Text(m.Attributes, OutputSchema.OutputRateAttribute)} Hz" : string.Empty;
         string ragged = m.Ragged is { } r ? $"; {r.TotalLength} rows of {string.Join(", ", r.Columns.Select(c => c.Name))}" : string.Empty;
-        return $"{Text(m.Attributes, OutputSchema.ModalityAttribute)}{source}: {m.DataName} [{shape}] {m.DataType.ToText()}{rate}, {Compression(reader.DataFilters(index))}{ragged}";
+        return $"{Text(m.Attributes, OutputSchema.ModalityAttribute)}{source}: {m.DataName} [{shape}] {m.DataType.ToText()}{rate}, {Compression(pipeline)}{ragged}";
     }
 
     private static string Sync(IReadOnlyDictionary<string, object> sync)

@@ -194,28 +194,20 @@ public sealed class ExportFileReader : IDisposable
     }
 
     /// <summary>
-    /// The filter pipeline of /m/data (<paramref name="modalityIndex"/>'s per-window data), in order,
-    /// read from its object header by <see cref="Hdf5Structures"/> (PureHDF 2.2 has no public way to
-    /// list a dataset's filters); empty when uncompressed, null when its header cannot be found.
+    /// The filter pipeline of each stream's per-window data (/m/data, in <see cref="Modalities"/>
+    /// order), read from its object header by <see cref="Hdf5Structures"/> (PureHDF 2.2 has no public
+    /// way to list a dataset's filters); empty when uncompressed, null when its header cannot be found.
     /// </summary>
-    internal IReadOnlyList<Hdf5Structures.Filter>? DataFilters(int modalityIndex)
+    internal IReadOnlyList<IReadOnlyList<Hdf5Structures.Filter>?> DataFilters()
     {
-        ModalityLayout m = Modalities[modalityIndex];
-        if (PureHdfInternals.ObjectHeaderAddress(_datasets[modalityIndex].Data) is not { } address)
-        {
-            return null;
-        }
-
         using SafeFileHandle handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        if (Hdf5Structures.Open(Path, handle) is not { } structures)
-        {
-            return null;
-        }
+        Hdf5Structures? structures = Hdf5Structures.Open(Path, handle);
+        return [.. Modalities.Select((m, i) => structures is not null && PureHdfInternals.ObjectHeaderAddress(_datasets[i].Data) is { } address ? Pipeline(structures, address, $"/{m.Name}/{m.DataName} object header at byte {address}") : null)];
 
-        string where = $"/{m.Name}/{m.DataName} object header at byte {address}";
-        return structures.ReadObjectHeader(address, where).Messages.FirstOrDefault(message => message.Type == 11) is { Type: 11 } pipeline
-            ? structures.FilterPipeline(pipeline.Body.Span, pipeline.Where)
-            : [];
+        static IReadOnlyList<Hdf5Structures.Filter> Pipeline(Hdf5Structures structures, ulong address, string where) =>
+            structures.ReadObjectHeader(address, where).Messages.FirstOrDefault(message => message.Type == 11) is { Type: 11 } pipeline
+                ? structures.FilterPipeline(pipeline.Body.Span, pipeline.Where)
+                : [];
     }
 
     /// <summary>

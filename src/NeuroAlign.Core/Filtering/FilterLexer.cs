@@ -95,14 +95,7 @@ internal static class FilterLexer
                 }
 
                 string word = rule[start..i];
-                TokenKind kind = word switch
-                {
-                    "and" => TokenKind.And,
-                    "or" => TokenKind.Or,
-                    "not" => TokenKind.Not,
-                    _ => TokenKind.Identifier,
-                };
-                tokens.Add(new Token(kind, start, i - start, word));
+                tokens.Add(new Token(KindOfWord(word), start, i - start, word));
                 continue;
             }
 
@@ -190,9 +183,18 @@ internal static class FilterLexer
     public static string AsWritten(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        bool plain = name.Length > 0 && IsIdentifierStart(name[0]) && name.All(IsIdentifierPart) && name is not ("and" or "or" or "not");
+        bool plain = name.Length > 0 && IsIdentifierStart(name[0]) && name.All(IsIdentifierPart) && KindOfWord(name) == TokenKind.Identifier;
         return plain || name.Contains('`', StringComparison.Ordinal) ? name : $"`{name}`";
     }
+
+    /// <summary>A word's token: a keyword (and, or, not) or a name.</summary>
+    private static TokenKind KindOfWord(string word) => word switch
+    {
+        "and" => TokenKind.And,
+        "or" => TokenKind.Or,
+        "not" => TokenKind.Not,
+        _ => TokenKind.Identifier,
+    };
 
     private static bool IsIdentifierStart(char c) => char.IsAsciiLetter(c) || c == '_' || c == 'µ' || c == 'μ';
 
