@@ -15,6 +15,7 @@ NeuroAlign file is read back by h5py (with the plugins) and compared with the ra
 decodes it. With --mapped, NeuroAlign's windows come as memory over the mapped data file (as from a
 recording at its native rate: the uncompressed export then writes it without a copy, and the codecs
 compress straight from it) instead of filled buffers; h5py still writes from the array in memory.
+A negative level is one of zstd's fast levels: zstd--3 is zstd at level -3.
 Prints a Markdown table.
 """
 import argparse
@@ -31,7 +32,7 @@ import numpy as np
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HARNESS = os.path.join(ROOT, "bench/NeuroAlign.Benchmarks/bin/Release/net10.0/NeuroAlign.Benchmarks.dll")
-CODECS = ["none", "gzip-1", "gzip-4", "zstd-1", "zstd-3", "lz4-0", "bitshuffle-lz4", "bitshuffle-zstd-1", "bitshuffle-zstd-3"]
+CODECS = ["none", "gzip-1", "gzip-4", "zstd-1", "zstd-3", "zstd--3", "lz4-0", "bitshuffle-lz4", "bitshuffle-zstd-1", "bitshuffle-zstd-3", "bitshuffle-zstd--2"]
 READABLE = {"none", "gzip-1", "gzip-4", "lz4-0", "bitshuffle-lz4"}  # by Debian's h5py + plugins
 
 

@@ -93,17 +93,20 @@ public static class ExportFileInfo
         int[] ids = [.. filters.Select(f => f.Id)];
         uint? At(int filter, int index) => filters[filter].Values.Length > index ? filters[filter].Values[index] : null;
         string Value(int filter, int index) => At(filter, index)?.ToString(CultureInfo.InvariantCulture) ?? "?";
+
+        // zstd's fast levels are negative: cd_values carry the int's bits, as the reference plugins read them.
+        string Level(int filter, int index) => At(filter, index) is uint bits ? unchecked((int)bits).ToString(CultureInfo.InvariantCulture) : "?";
         return ids switch
         {
             [] => "uncompressed (every HDF5 reader)",
             [1] => $"gzip {Value(0, 0)} without shuffle (every HDF5 reader)",
             [2, 1] => $"gzip {Value(1, 0)} after byte shuffle (every HDF5 reader)",
-            [2, ChunkCodec.ZstdFilterId] => $"zstd {Value(1, 0)} after byte shuffle ({Plugin})",
-            [ChunkCodec.ZstdFilterId] => $"zstd {Value(0, 0)} without shuffle ({Plugin})",
+            [2, ChunkCodec.ZstdFilterId] => $"zstd {Level(1, 0)} after byte shuffle ({Plugin})",
+            [ChunkCodec.ZstdFilterId] => $"zstd {Level(0, 0)} without shuffle ({Plugin})",
             [2, ChunkCodec.Lz4FilterId] => $"lz4 after byte shuffle ({Plugin}, or Debian's hdf5-filter-plugin)",
             [ChunkCodec.Lz4FilterId] => $"lz4 without shuffle ({Plugin}, or Debian's hdf5-filter-plugin)",
             [ChunkCodec.BitshuffleFilterId] when At(0, 4) == ChunkCodec.BitshuffleLz4 => $"bitshuffle-lz4 ({Plugin}, or the bitshuffle package)",
-            [ChunkCodec.BitshuffleFilterId] when At(0, 4) == ChunkCodec.BitshuffleZstd => $"bitshuffle-zstd {Value(0, 5)} ({Plugin} 4.1 or later)",
+            [ChunkCodec.BitshuffleFilterId] when At(0, 4) == ChunkCodec.BitshuffleZstd => $"bitshuffle-zstd {Level(0, 5)} ({Plugin} 4.1 or later)",
             _ => $"filters {string.Join(", ", ids.Select(Hdf5Structures.FilterName))} (not a pipeline neuro-align writes)",
         };
     }

@@ -59,15 +59,18 @@ public static class CompressionCodecs
         throw new NeuroAlignException($"compression: '{name}' is not one of {string.Join(", ", All.Select(Name))}");
     }
 
+    /// <summary>zstd's fastest level (ZSTD_minCLevel): negative levels are zstd's fast ones (the zstd tool's <c>--fast=N</c> is level -N).</summary>
+    public const int ZstdFastestLevel = -131072;
+
     /// <summary>
     /// The levels the codec takes, or null when it has none: gzip -1 (zlib's default, 6) to 9; zstd
-    /// and bitshuffle-zstd 1 to 22; lz4 0 to 12 (0–2 LZ4's fast compressor, 3–12 LZ4-HC). The
+    /// and bitshuffle-zstd -131072 to -1 (fast) and 1 to 22, 0 being only zstd's alias for 3; lz4 0 to 12 (0–2 LZ4's fast compressor, 3–12 LZ4-HC). The
     /// bitshuffle filter runs LZ4's fast compressor only, so bitshuffle-lz4 has no level.
     /// </summary>
     public static (int Min, int Max)? LevelRange(CompressionCodec codec) => codec switch
     {
         CompressionCodec.Gzip => (-1, 9),
-        CompressionCodec.Zstd or CompressionCodec.BitshuffleZstd => (1, 22),
+        CompressionCodec.Zstd or CompressionCodec.BitshuffleZstd => (ZstdFastestLevel, 22),
         CompressionCodec.Lz4 => (0, 12),
         _ => null,
     };
@@ -115,10 +118,16 @@ public sealed record Hdf5SinkOptions(CompressionCodec Codec = CompressionCodec.G
             throw new NeuroAlignException($"compression level {level}: {name} takes no level");
         }
 
-        if (level < min || level > max)
+        bool zstd = Codec is CompressionCodec.Zstd or CompressionCodec.BitshuffleZstd;
+        if (level < min || level > max || (zstd && level == 0))
         {
-            string gzipNote = Codec == CompressionCodec.Gzip ? " (-1 for zlib's default, 6)" : string.Empty;
-            throw new NeuroAlignException($"compression level {level}: {name} takes {Math.Max(min, 0)} to {max}{gzipNote}");
+            string takes = Codec switch
+            {
+                CompressionCodec.Gzip => $"0 to {max} (-1 for zlib's default, 6)",
+                _ when zstd => $"1 to {max}, or -1 to {min} for zstd's fast levels (the zstd tool's --fast=N)",
+                _ => $"{min} to {max}",
+            };
+            throw new NeuroAlignException($"compression level {level}: {name} takes {takes}");
         }
     }
 

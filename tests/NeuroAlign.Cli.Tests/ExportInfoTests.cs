@@ -17,6 +17,7 @@ public class ExportInfoTests
         { [], "gzip 1 after byte shuffle (every HDF5 reader)", "2,1:1" },
         { ["--compression", "none"], "uncompressed (every HDF5 reader)", "" },
         { ["--compression", "zstd", "--level", "1"], "zstd 1 after byte shuffle (readers need hdf5plugin)", "2,32015:1" },
+        { ["--compression", "zstd", "--level", "-3"], "zstd -3 after byte shuffle (readers need hdf5plugin)", "2,32015:4294967293" },
         { ["--compression", "lz4"], "lz4 after byte shuffle (readers need hdf5plugin", "2,32004:0" },
         { ["--compression", "bitshuffle-lz4"], "bitshuffle-lz4 (readers need hdf5plugin", "32008:0" },
         { ["--compression", "bitshuffle-zstd", "--level", "5"], "bitshuffle-zstd 5 (readers need hdf5plugin", "32008:0" },

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using BenchmarkDotNet.Attributes;
 using NeuroAlign.Alignment;
 using NeuroAlign.Hdf5;
@@ -28,7 +29,7 @@ public class CodecBenchmarks
     public string Modality { get; set; } = "ephys";
 
     /// <summary>CODEC-LEVEL, or CODEC for codecs without levels.</summary>
-    [Params("none", "gzip-1", "gzip-4", "zstd-1", "zstd-3", "lz4-0", "bitshuffle-lz4", "bitshuffle-zstd-1", "bitshuffle-zstd-3")]
+    [Params("none", "gzip-1", "gzip-4", "zstd-1", "zstd-3", "zstd--3", "lz4-0", "bitshuffle-lz4", "bitshuffle-zstd-1", "bitshuffle-zstd-3", "bitshuffle-zstd--2")]
     public string Codec { get; set; } = "none";
 
     [GlobalSetup]
@@ -48,10 +49,11 @@ public class CodecBenchmarks
     public static Hdf5SinkOptions Options(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        int dash = text.LastIndexOf('-');
-        if (dash > 0 && int.TryParse(text[(dash + 1)..], CultureInfo.InvariantCulture, out int level))
+        // The level is the last number, which may be negative (zstd's fast levels): "zstd--3".
+        Match withLevel = Regex.Match(text, @"^(?<codec>.+?)-(?<level>-?[0-9]+)$");
+        if (withLevel.Success)
         {
-            return new Hdf5SinkOptions(CompressionCodecs.Parse(text[..dash]), level);
+            return new Hdf5SinkOptions(CompressionCodecs.Parse(withLevel.Groups["codec"].Value), int.Parse(withLevel.Groups["level"].Value, CultureInfo.InvariantCulture));
         }
 
         return text == "none" ? Hdf5SinkOptions.Uncompressed : new Hdf5SinkOptions(CompressionCodecs.Parse(text));

@@ -227,13 +227,15 @@ public class CodecTests
     [InlineData("lz4", "[(2, 0, (2,)), (32004, 0, (0,))] True True int16")]
     [InlineData("bitshuffle-lz4", "[(32008, 0, (0, 5, 2, 4096, 2))] True True int16")]
     [InlineData("bitshuffle-zstd", "[(32008, 0, (0, 5, 2, 4096, 3, 3))] True n/a int16")]
-    public void Export_EachCodec_ChunksDecodeWithReferenceCodecsToTheUncompressedData(string codecName, string expected)
+    [InlineData("zstd", "[(2, 0, (2,)), (32015, 0, (4294967293,))] True n/a int16", -3)] // a fast level: the int's bits, as the reference plugin reads cd_values[0]
+    [InlineData("bitshuffle-zstd", "[(32008, 0, (0, 5, 2, 4096, 3, 4294967295))] True n/a int16", -1)]
+    public void Export_EachCodec_ChunksDecodeWithReferenceCodecsToTheUncompressedData(string codecName, string expected, int? level = null)
     {
         // 7 windows of 3001 points: chunks are not whole blocks, and a bitshuffle chunk ends in a partial block and leftover elements.
         using var folder = new TempFolder();
         CompressionCodec codec = CompressionCodecs.Parse(codecName);
         WriteExport(folder.File("plain.h5"), Hdf5SinkOptions.Uncompressed, SampleType.Int16, 7, 3001);
-        WriteExport(folder.File("c.h5"), new Hdf5SinkOptions(codec), SampleType.Int16, 7, 3001);
+        WriteExport(folder.File("c.h5"), new Hdf5SinkOptions(codec, level), SampleType.Int16, 7, 3001);
 
         // Debian's plugins read lz4 and bitshuffle-lz4; zstd needs hdf5plugin 4.1 or later.
         bool plugin = codec is CompressionCodec.Lz4 or CompressionCodec.BitshuffleLz4;
@@ -316,11 +318,14 @@ public class CodecTests
     [InlineData(CompressionCodec.Lz4)]
     [InlineData(CompressionCodec.BitshuffleLz4)]
     [InlineData(CompressionCodec.BitshuffleZstd)]
-    public void ExportFileReader_EachCodec_ReadsBackTheSamples(CompressionCodec codec)
+    [InlineData(CompressionCodec.Zstd, CompressionCodecs.ZstdFastestLevel)] // zstd's whole range, both ends
+    [InlineData(CompressionCodec.Zstd, 22)]
+    [InlineData(CompressionCodec.BitshuffleZstd, -5)]
+    public void ExportFileReader_EachCodec_ReadsBackTheSamples(CompressionCodec codec, int? level = null)
     {
         // Our decoders registered with PureHDF: merge, batch and info read every codec.
         using var folder = new TempFolder();
-        WriteExport(folder.File("c.h5"), new Hdf5SinkOptions(codec), SampleType.Int16, 5, 2003);
+        WriteExport(folder.File("c.h5"), new Hdf5SinkOptions(codec, level), SampleType.Int16, 5, 2003);
 
         using ExportFileReader reader = ExportFileReader.Open(folder.File("c.h5"));
         var buffer = new WindowBuffer(reader.Modalities[0]);
@@ -383,7 +388,9 @@ public class CodecTests
 
     [Theory]
     [InlineData(CompressionCodec.Gzip, 10, "compression level 10: gzip takes 0 to 9 (-1 for zlib's default, 6)")]
-    [InlineData(CompressionCodec.Zstd, 23, "compression level 23: zstd takes 1 to 22")]
+    [InlineData(CompressionCodec.Zstd, 23, "compression level 23: zstd takes 1 to 22, or -1 to -131072 for zstd's fast levels (the zstd tool's --fast=N)")]
+    [InlineData(CompressionCodec.Zstd, 0, "compression level 0: zstd takes 1 to 22, or -1 to -131072 for zstd's fast levels (the zstd tool's --fast=N)")]
+    [InlineData(CompressionCodec.BitshuffleZstd, -131073, "compression level -131073: bitshuffle-zstd takes 1 to 22, or -1 to -131072 for zstd's fast levels (the zstd tool's --fast=N)")]
     [InlineData(CompressionCodec.Lz4, -1, "compression level -1: lz4 takes 0 to 12")]
     [InlineData(CompressionCodec.BitshuffleLz4, 1, "compression level 1: bitshuffle-lz4 takes no level")]
     [InlineData(CompressionCodec.None, 1, "compression level 1: none takes no level")]
@@ -403,6 +410,8 @@ public class CodecTests
     [InlineData("lz4 0 shuffle")]
     [InlineData("bitshuffle-lz4")]
     [InlineData("bitshuffle-zstd 5")]
+    [InlineData("zstd -3 shuffle")]
+    [InlineData("bitshuffle-zstd -1")]
     [InlineData("none")]
     public void Describe_Parse_RoundTrip(string text) => Assert.Equal(text, Hdf5SinkOptions.Parse(text).Describe());
 
