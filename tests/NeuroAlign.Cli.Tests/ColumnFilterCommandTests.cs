@@ -206,6 +206,41 @@ public class ColumnFilterCommandTests
     }
 
     [RequiresFact(Needs.Python)]
+    public void Export_ColumnNamedSignal_InBackticks_MaskEqualsPandas_BareNameRefused()
+    {
+        // A fiber-photometry table: its "signal" column is not the table's signal (every column's value).
+        using var folder = new TempFolder();
+        string photometry = folder.File("photometry.csv");
+        File.WriteAllText(photometry, "time,signal,isosbestic\n" + string.Concat(Enumerable.Range(0, 1000).Select(k =>
+            string.Create(CultureInfo.InvariantCulture, $"{k / 100.0},{Math.Sin(k / 23.0)},{0.5 + (0.1 * Math.Cos(k / 41.0))}\n"))));
+        string output = folder.File("o.h5");
+        string[] command = ["--table", $"dff={photometry}", "--times", "1,4.25,8", "--after", "1", "--rate", "dff=100"];
+
+        var bare = CliRunner.Run([.. command, "--filter", "dff: signal > 0.5", "--out", output]);
+        var (code, _, stderr) = CliRunner.Run([.. command, "--filter", "dff: `signal` > 0.5", "--out", output]);
+
+        Assert.Equal(2, bare.Code);
+        Assert.Contains("'signal' is both dff (table)'s signal (", bare.Error, StringComparison.Ordinal);
+        Assert.Contains("write `signal` (in backticks) for the column", bare.Error, StringComparison.Ordinal);
+        Assert.True(code == 0, stderr);
+        string check = Python.Run(
+            """
+            import sys, h5py, numpy as np, pandas as pd
+            df = pd.read_csv(sys.argv[1])
+            g = h5py.File(sys.argv[2], 'r')['dff']
+            keep = df.eval("`signal` > 0.5").to_numpy()
+            k = np.searchsorted(df['time'].to_numpy(), g['timestamps'][:] + 1e-9, side='right') - 1
+            expected = np.broadcast_to(keep[k][..., None], g['data'].shape)
+            assert np.array_equal(g['mask'][:], expected.astype(np.uint8)), np.argwhere(g['mask'][:] != expected)[:5]
+            assert 0.05 < expected.mean() < 0.95, expected.mean()
+            print('ok')
+            """,
+            photometry,
+            output);
+        Assert.Equal("ok", check.Trim());
+    }
+
+    [RequiresFact(Needs.Python)]
     public void Export_UnknownColumn_ListsTheColumnsAsARuleWritesThem()
     {
         using var folder = new TempFolder();

@@ -104,8 +104,11 @@ internal abstract record FilterNode(int Start, int End)
 /// <summary>A number; <see cref="Value"/> is already in µV or seconds when a unit is given.</summary>
 internal sealed record NumberNode(double Value, FilterUnit? Unit, int Start, int End) : FilterNode(Start, End);
 
-/// <summary>A name, resolved against the scope of each stream the rule applies to (<see cref="FilterScope.Find"/>).</summary>
-internal sealed record VariableNode(string Name, int Start, int End) : FilterNode(Start, End);
+/// <summary>
+/// A name, resolved against the scope of each stream the rule applies to (<see cref="FilterScope.Resolve"/>);
+/// <paramref name="Quoted"/> when written in backticks, which names a file's column before a variable of the same name.
+/// </summary>
+internal sealed record VariableNode(string Name, int Start, int End, bool Quoted = false) : FilterNode(Start, End);
 
 internal sealed record NegateNode(FilterNode Operand, int Start, int End) : FilterNode(Start, End);
 

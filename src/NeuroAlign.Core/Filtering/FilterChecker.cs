@@ -62,7 +62,14 @@ internal sealed class FilterChecker
 
     private NodeType TypeOf(VariableNode variable)
     {
-        if (Scope.Find(variable.Name) is { } declared)
+        if (!variable.Quoted && Scope.IsShadowed(variable.Name) && Scope.Find(variable.Name) is { } own)
+        {
+            // Either reading would be a guess, and a wrong one is silent: the same rule means one
+            // thing for a file with this column and another for a file without it.
+            throw Error(variable, $"'{variable.Name}' is both {Where}'s {own.Name} ({own.Help}) and a column of its file: write `{variable.Name}` (in backticks) for the column");
+        }
+
+        if (Scope.Resolve(variable.Name, variable.Quoted) is { } declared)
         {
             return NodeType.Number(DimensionOf(declared.Quantity));
         }
@@ -83,7 +90,7 @@ internal sealed class FilterChecker
     {
         string name = variable.Name;
         string[] owners = _vocabulary.Known.Where(k => k.Name != Scope.Name && k.Find(name) is not null).Select(k => k.Name).ToArray();
-        string variables = FilterVocabulary.List(Scope.Variables.Select(v => FilterLexer.AsWritten(v.Name)), "and");
+        string variables = FilterVocabulary.List(Scope.Variables.Select(Scope.Written), "and");
         if (owners.Length == 1)
         {
             return Error(variable, $"'{name}' exists only for {owners[0]}, and this rule applies to {Where}{ScopeHint()}");
@@ -99,7 +106,7 @@ internal sealed class FilterChecker
             return Error(variable, $"'{name}' is a scope: write it first, as in {name}: signal > 3");
         }
 
-        string[] names = Scope.Variables.Select(v => FilterLexer.AsWritten(v.Name)).ToArray();
+        string[] names = Scope.Variables.Select(Scope.Written).ToArray();
         return Error(variable, $"unknown name '{name}': expected {FilterVocabulary.List(names)}{FilterParser.Suggest(FilterLexer.AsWritten(name), names)}");
     }
 
@@ -212,7 +219,7 @@ internal sealed class FilterChecker
 
     private static bool Reads(FilterNode node, string name) => node switch
     {
-        VariableNode v => v.Name == name,
+        VariableNode v => v.Name == name && !v.Quoted,
         NegateNode n => Reads(n.Operand, name),
         NotNode n => Reads(n.Operand, name),
         ArithmeticNode n => Reads(n.Left, name) || Reads(n.Right, name),

@@ -277,7 +277,7 @@ internal sealed class FilterCompiler
 
     /// <summary>The declared variable a checked name stands for, in the target's scope.</summary>
     private FilterVariable Resolve(VariableNode node) =>
-        _target.Scope.Find(node.Name) ?? throw new InvalidOperationException($"'{node.Name}' is not a variable of {_target.Scope.Name} (the checker should have said so)");
+        _target.Scope.Resolve(node.Name, node.Quoted) ?? throw new InvalidOperationException($"'{node.Name}' is not a variable of {_target.Scope.Name} (the checker should have said so)");
 
     private bool Is(VariableNode node, VariableSource source) => Resolve(node).Source == source;
 

@@ -240,8 +240,8 @@ internal sealed class FilterParser
         Token name = Take();
         if (name.Quoted)
         {
-            // A name in backticks is a column's, whatever it spells (`abs`, `mV`, `pupil size`).
-            return new VariableNode(name.Text, name.Start, name.End);
+            // A name in backticks is a column's, whatever it spells (`abs`, `mV`, `pupil size`, `t`).
+            return new VariableNode(name.Text, name.Start, name.End, Quoted: true);
         }
 
         if (Current.Kind == TokenKind.LeftParen)

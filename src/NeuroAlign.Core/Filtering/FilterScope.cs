@@ -137,9 +137,10 @@ public sealed class FilterScope
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(variables);
-        if (variables.GroupBy(v => v.Name).FirstOrDefault(g => g.Count() > 1) is { } twin)
+        // A file's column may share a variable's name (a photometry table's 'signal'): a rule reaches it in backticks.
+        if (variables.GroupBy(v => (v.Name, v.Source == VariableSource.Column)).FirstOrDefault(g => g.Count() > 1) is { } twin)
         {
-            throw new ArgumentException($"{name} declares the variable {twin.Key} twice", nameof(variables));
+            throw new ArgumentException($"{name} declares the variable {twin.Key.Name} twice", nameof(variables));
         }
 
         Name = name;
@@ -165,13 +166,31 @@ public sealed class FilterScope
     /// <summary>A modality that offers no variable (sorted spikes: binned counts, no value to judge).</summary>
     public static FilterScope None(string name) => new(name, []);
 
-    /// <summary>The variable named <paramref name="name"/>, or null.</summary>
+    /// <summary>The variable named <paramref name="name"/> (the modality's own before a file's column of that name), or null.</summary>
     public FilterVariable? Find(string name) => Variables.FirstOrDefault(v => v.Name == name);
 
     /// <summary>
+    /// What a name in a rule reads: written in backticks (<paramref name="quoted"/>), the file's column
+    /// of that name when there is one; otherwise <see cref="Find"/>.
+    /// </summary>
+    public FilterVariable? Resolve(string name, bool quoted) =>
+        (quoted ? Variables.FirstOrDefault(v => v.Name == name && v.Source == VariableSource.Column) : null) ?? Find(name);
+
+    /// <summary>Whether a file's column has the name of one of the modality's own variables (<c>signal</c>, <c>t</c>), so that the bare name is ambiguous.</summary>
+    public bool IsShadowed(string name) => Variables.Count(v => v.Name == name) > 1;
+
+    /// <summary>How a rule writes <paramref name="variable"/>: a column that shares a variable's name in backticks, every other name as <see cref="FilterLexer.AsWritten"/>.</summary>
+    public string Written(FilterVariable variable)
+    {
+        ArgumentNullException.ThrowIfNull(variable);
+        return variable.Source == VariableSource.Column && IsShadowed(variable.Name) ? $"`{variable.Name}`" : FilterLexer.AsWritten(variable.Name);
+    }
+
+    /// <summary>
     /// The scope of one opened file: its columns added as per-sample variables (column i of each
-    /// sample). A column whose name is already a variable (<c>signal</c>, <c>t</c>) or cannot be
-    /// written in a rule is left out; <see cref="FilterVariable.IsWritable"/>.
+    /// sample). A column named as one of the modality's variables (<c>signal</c>, <c>t</c>) is read
+    /// in backticks (<see cref="Resolve"/>); of two columns of one name the first is read; a name
+    /// with a backtick cannot be written in a rule and is left out (<see cref="FilterVariable.IsWritable"/>).
     /// </summary>
     public FilterScope WithColumns(IReadOnlyList<string> columns, string help)
     {
@@ -179,7 +198,7 @@ public sealed class FilterScope
         var variables = Variables.ToList();
         for (int i = 0; i < columns.Count; i++)
         {
-            if (FilterVariable.IsWritable(columns[i]) && variables.All(v => v.Name != columns[i]))
+            if (FilterVariable.IsWritable(columns[i]) && !variables.Any(v => v.Name == columns[i] && v.Source == VariableSource.Column))
             {
                 variables.Add(FilterVariable.Column(columns[i], i, help));
             }

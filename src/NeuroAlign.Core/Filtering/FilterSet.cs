@@ -146,7 +146,7 @@ public sealed class FilterSet
             }
 
             // Columns differ from file to file: a modality's name stands for one file's columns only when one is loaded.
-            if (streams.Length > 1 && modality.FileColumns is not null && FirstName(rule.Body, n => modality.Find(n) is null) is { } column)
+            if (streams.Length > 1 && modality.FileColumns is not null && FirstName(rule.Body, v => v.Quoted || modality.Find(v.Name) is null) is { } column)
             {
                 throw Error(rule, rule.ScopeStart, rule.ScopeLength, $"{streams.Length} {name} streams are loaded ({string.Join(", ", streams.Select(s => s.Name))}), each with its own columns, and the rule reads '{column.Name}': start it with the stream's name, e.g. '{streams[0].Name}:'");
             }
@@ -175,9 +175,9 @@ public sealed class FilterSet
     }
 
     /// <summary>The first name in <paramref name="node"/> that satisfies <paramref name="match"/>, or null.</summary>
-    private static VariableNode? FirstName(FilterNode node, Func<string, bool> match) => node switch
+    private static VariableNode? FirstName(FilterNode node, Func<VariableNode, bool> match) => node switch
     {
-        VariableNode v => match(v.Name) ? v : null,
+        VariableNode v => match(v) ? v : null,
         NegateNode n => FirstName(n.Operand, match),
         NotNode n => FirstName(n.Operand, match),
         ArithmeticNode n => FirstName(n.Left, match) ?? FirstName(n.Right, match),

@@ -134,12 +134,16 @@ public sealed class FilterScopeTests
     }
 
     [Fact]
-    public void WithColumns_LeavesOutNamesThatCannotBeWrittenOrAreTaken()
+    public void WithColumns_LeavesOutNamesThatCannotBeWrittenOrRepeat()
     {
-        // A name that is no identifier is written in backticks (`pupil-diameter`); one holding a backtick cannot be written.
-        FilterScope scope = TestScopes.Table.WithColumns(["position", "t", "pupil-diameter", "2nd", "signal", "lick_rate", "odd`name", ""], "value");
+        // A name that is no identifier is written in backticks (`pupil-diameter`); one holding a backtick cannot be written;
+        // columns named as the table's own variables (t, signal) stay, read in backticks; a repeated column name reads the first.
+        FilterScope scope = TestScopes.Table.WithColumns(["position", "t", "pupil-diameter", "2nd", "signal", "lick_rate", "odd`name", "", "position"], "value");
 
-        Assert.Equal(["signal", "t", "position", "pupil-diameter", "2nd", "lick_rate"], scope.Variables.Select(v => v.Name));
+        Assert.Equal(["signal", "t", "position", "t", "pupil-diameter", "2nd", "signal", "lick_rate"], scope.Variables.Select(v => v.Name));
+        Assert.Equal(["signal", "t", "position", "`t`", "`pupil-diameter`", "`2nd`", "`signal`", "lick_rate"], scope.Variables.Select(scope.Written));
+        Assert.True(scope.IsShadowed("t"));
+        Assert.False(scope.IsShadowed("position"));
         Assert.True(scope.IsComplete);
         Assert.False(TestScopes.Table.IsComplete);
         Assert.True(TestScopes.Ephys.IsComplete);
@@ -196,6 +200,37 @@ public sealed class FilterScopeTests
         }
 
         Assert.Equal(expected, kept);
+    }
+
+    [Theory]
+    [InlineData("table: `signal` > 15", new byte[] { 0, 0, 1, 1, 1, 1 })] // the column: 10, 20, 30
+    [InlineData("table: `t` < 2.5", new byte[] { 1, 1, 0, 0, 0, 0 })] // the column: 1, 3, 5
+    [InlineData("table: `signal` > 15 and `t` < 4", new byte[] { 0, 0, 1, 1, 0, 0 })]
+    public void Evaluate_ColumnNamedAsAVariable_InBackticks_ReadsTheColumn(string rule, byte[] expected)
+    {
+        // A photometry table's "signal", a data column "t": the table's own signal and t would be every value and the time.
+        float[] values = [10, 1, 20, 3, 30, 5];
+        FilterScope scope = TestScopes.Table.WithColumns(["signal", "t"], "value");
+        CompiledFilter filter = FilterSet.Parse([rule]).Compile(new FilterTarget(scope, SampleType.Float32, 2));
+        var mask = new byte[6];
+
+        filter.Evaluate(MemoryMarshal.AsBytes(values.AsSpan()), [100.0, 200.0, 300.0], [0, 1, 2], mask);
+
+        Assert.Equal(expected, mask);
+    }
+
+    [Theory]
+    [InlineData("table: signal > 15", 7, 6, "'signal' is both table's signal (")]
+    [InlineData("table: t < 2.5", 7, 1, "'t' is both table's t (reference-clock seconds")]
+    public void Compile_BareNameThatIsAlsoAColumn_IsRefusedAndNamesTheBacktickedSpelling(string rule, int position, int length, string reason)
+    {
+        FilterScope scope = TestScopes.Table.WithColumns(["signal", "t"], "value");
+
+        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse([rule]).Compile(new FilterTarget(scope, SampleType.Float32, 2)));
+
+        Assert.StartsWith(reason, e.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("and a column of its file: write `" + rule[7..rule.IndexOf(' ', 7)] + "` (in backticks) for the column", e.Reason, StringComparison.Ordinal);
+        Assert.Equal((position, length), (e.Position, e.Length));
     }
 
     [Fact]
