@@ -33,6 +33,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
     private readonly string _outputPath;
     private readonly string _temporaryPath;
     private readonly Hdf5SinkOptions _options;
+    private readonly bool _replaceExisting;
     private readonly List<ModalityDatasets> _modalities = [];
     private H5NativeWriter? _writer;
     private ChunkCompressor? _compressor;
@@ -41,7 +42,12 @@ public sealed partial class Hdf5Sink : IAlignedSink
 
     /// <param name="outputPath">The file to publish; an existing file is replaced only when the export completes.</param>
     /// <param name="options">Compression; null for the default (gzip 1 + shuffle, compressed on every core).</param>
-    public Hdf5Sink(string outputPath, Hdf5SinkOptions? options = null)
+    /// <param name="replaceExisting">
+    /// False when no file was there when the output was checked: one that appears while the export
+    /// runs (another process given the same output, an array job's shards started at once) is kept
+    /// and the export fails, instead of one silently replacing the other.
+    /// </param>
+    public Hdf5Sink(string outputPath, Hdf5SinkOptions? options = null, bool replaceExisting = true)
     {
         ArgumentNullException.ThrowIfNull(outputPath);
         CheckOutputPath(outputPath);
@@ -50,6 +56,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
             Path.GetDirectoryName(_outputPath)!, $".{Path.GetFileName(_outputPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
         _options = options ?? new Hdf5SinkOptions();
         _options.Validate();
+        _replaceExisting = replaceExisting;
 
         ArgumentOutOfRangeException.ThrowIfNegative(_options.CompressionThreads);
     }
@@ -331,7 +338,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
         });
         _writer = null;
         _writeQueue?.Dispose();
-        File.Move(_temporaryPath, _outputPath, overwrite: true);
+        Publish();
         _completed = true;
     }
 
@@ -360,6 +367,25 @@ public sealed partial class Hdf5Sink : IAlignedSink
         _writer = null;
         _writeQueue?.Dispose();
         TryDelete(_temporaryPath);
+    }
+
+    /// <summary>The finished file to its name: a rename, or without <see cref="_replaceExisting"/> a link that fails when the name is taken (atomic, unlike checking first).</summary>
+    private void Publish()
+    {
+        if (_replaceExisting)
+        {
+            File.Move(_temporaryPath, _outputPath, overwrite: true);
+            return;
+        }
+
+        try
+        {
+            File.Move(_temporaryPath, _outputPath, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(_outputPath))
+        {
+            throw new NeuroAlignException($"{Printable.Escape(_outputPath)} was written by another process while this export ran: it was kept, and this export was not published (give each process its own output)");
+        }
     }
 
     private static void TryDelete(string path)

@@ -199,4 +199,46 @@ public class Hdf5SinkTests
         Assert.Equal(["out.h5"], folder.FileNames());
         Assert.Equal("an older file the user had", File.ReadAllText(path));
     }
+
+    [Fact]
+    public void Complete_WithoutReplace_AFileThatAppearedMeanwhileIsKept_NothingElseLeft()
+    {
+        // Two array tasks given one --out: both checked before either wrote; the second to finish must not replace the first.
+        using var folder = new TempFolder();
+        string path = folder.File("out.h5");
+        ModalityLayout layout = Layout("ephys", SampleType.Int16, [3], 100);
+
+        using (var sink = new Hdf5Sink(path, Hdf5SinkOptions.Uncompressed, replaceExisting: false))
+        {
+            sink.Begin(new ExportLayout([0.0], [layout], new Dictionary<string, object>()));
+            sink.Write(0, 0, new WindowBuffer(layout));
+            File.WriteAllText(path, "the other task's shard");
+
+            var e = Assert.Throws<NeuroAlignException>(sink.Complete);
+
+            Assert.Equal($"{path} was written by another process while this export ran: it was kept, and this export was not published (give each process its own output)", e.Message);
+        }
+
+        Assert.Equal(["out.h5"], folder.FileNames());
+        Assert.Equal("the other task's shard", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Complete_WithoutReplace_NoFileThere_Publishes()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("out.h5");
+        ModalityLayout layout = Layout("ephys", SampleType.Int16, [3], 100);
+
+        using (var sink = new Hdf5Sink(path, Hdf5SinkOptions.Uncompressed, replaceExisting: false))
+        {
+            sink.Begin(new ExportLayout([0.0], [layout], new Dictionary<string, object>()));
+            sink.Write(0, 0, new WindowBuffer(layout));
+            sink.Complete();
+        }
+
+        Assert.Equal(["out.h5"], folder.FileNames());
+        using ExportFileReader reader = ExportFileReader.Open(path);
+        Assert.Equal(1, reader.WindowCount);
+    }
 }

@@ -40,6 +40,7 @@ internal static class ExportCommand
         string output = plan.OutputPath;
         Hdf5Sink.CheckOutput(output, plan.InputPaths, plan.Overwrite);
         ExportSharding.CheckShardOutput(settings, output);
+        bool outputWasThere = File.Exists(output); // what the checks allowed: a file that appears later is another process's
         string? report = settings.Has(ReportCommand.WithReport) ? NeuroAlign.Report.HtmlReport.DefaultPath(output) : null;
         if (report != null)
         {
@@ -71,7 +72,7 @@ internal static class ExportCommand
         AlignmentSummary summary;
         try
         {
-            using var sink = new Hdf5Sink(output, sinkOptions);
+            using var sink = new Hdf5Sink(output, sinkOptions, replaceExisting: outputWasThere);
             summary = Aligner.Run(streams, windows.Times, sink, root, progress, windows.Labels, context.Cancellation);
         }
         finally
