@@ -50,6 +50,9 @@ public sealed class ExplicitClock : SampleClock
 
     public override long SampleCount => _times.Count;
 
+    /// <summary>The sample times; the owner of a clock over times read from a file disposes them when they are <see cref="IDisposable"/>.</summary>
+    public ITimestamps Times => _times;
+
     public override double EndSeconds =>
         _times.Count == 0 ? 0 : _times[_times.Count - 1] + Math.Max(_lastDurationSeconds, ToleranceSeconds * 2);
 

@@ -113,9 +113,12 @@ internal static class NwbData
     /// <summary>
     /// A series' clock in the file's seconds: <c>starting_time</c> (its <c>rate</c> attribute) or
     /// <c>timestamps</c>, for <paramref name="sampleCount"/> samples. Timestamps are read in blocks
-    /// (a vector of 10^8 is never loaded whole); a series with neither is refused.
+    /// (a vector of 10^8 is never loaded whole), keeping the file open until the clock's
+    /// timestamps are disposed (<see cref="ExplicitClock.Times"/>); with <paramref name="inMemory"/>
+    /// (for data loaded whole anyway: pose, TTL tables) they are read into memory and the file closed.
+    /// A series with neither is refused.
     /// </summary>
-    public static SampleClock Clock(string path, IH5Group series, string where, long sampleCount, out string description)
+    public static SampleClock Clock(string path, IH5Group series, string where, long sampleCount, out string description, bool inMemory = false)
     {
         if (series.LinkExists("timestamps"))
         {
@@ -131,8 +134,24 @@ internal static class NwbData
                 throw new InvalidRecordingException(path, $"{where}/timestamps", $"{count} times", $"one per sample of data: {sampleCount}");
             }
 
+            var blocks = new DatasetTimestamps(path, stamps, $"{where}/timestamps", sampleCount);
+            if (inMemory)
+            {
+                using (blocks)
+                {
+                    var seconds = new double[sampleCount];
+                    for (long i = 0; i < sampleCount; i++)
+                    {
+                        seconds[i] = blocks[i];
+                    }
+
+                    description = string.Create(CultureInfo.InvariantCulture, $"timestamps of {where} ({sampleCount} of {count})");
+                    return new ExplicitClock(new ArrayTimestamps(seconds), sourceDescription: $"{path}#{where}/timestamps");
+                }
+            }
+
             description = string.Create(CultureInfo.InvariantCulture, $"timestamps of {where} ({sampleCount} of {count}), read in blocks of {TimestampBlock}");
-            return new ExplicitClock(new DatasetTimestamps(path, stamps, $"{where}/timestamps", sampleCount), sourceDescription: $"{path}#{where}/timestamps");
+            return new ExplicitClock(blocks, sourceDescription: $"{path}#{where}/timestamps");
         }
 
         if (series.LinkExists("starting_time"))
@@ -174,7 +193,7 @@ internal static class NwbData
     /// A timestamps vector read in blocks of <see cref="TimestampBlock"/> values, two blocks kept:
     /// a binary search touches log2(N / block) blocks, a walk reads each block once.
     /// </summary>
-    private sealed class DatasetTimestamps : ITimestamps
+    private sealed class DatasetTimestamps : ITimestamps, IDisposable
     {
         private readonly string _path;
         private readonly IH5Dataset _dataset;
@@ -188,7 +207,7 @@ internal static class NwbData
         // h5py's default storage (chunked deflate) is read by our chunk reader, whose cache keeps the
         // chunks a binary search touches: read through PureHDF, every block of a search inflated a
         // whole chunk again (547 s for 100 windows of a 10^6-row series timed by gzip timestamps).
-        // Its file handle lives as long as the clock (closed by its finalizer when the clock goes).
+        // Its file handle lives until the stream that owns the clock disposes these timestamps.
         private DeflateChunkReader? _chunks;
         private bool _chunksTried;
 
@@ -258,6 +277,13 @@ internal static class NwbData
 
             _blockOf[slot] = block;
             return slot;
+        }
+
+        public void Dispose()
+        {
+            _chunks?.Dispose();
+            _chunks = null;
+            _chunksTried = true; // read through PureHDF if asked again
         }
 
         private DeflateChunkReader? ChunkReader()

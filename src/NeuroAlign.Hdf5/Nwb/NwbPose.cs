@@ -85,7 +85,7 @@ public static class NwbPose
                 confidence = NwbData.Numbers(path, c, $"{s.Path}/confidence");
             }
 
-            SampleClock own = NwbData.Clock(path, sg, s.Path, n, out string description);
+            SampleClock own = NwbData.Clock(path, sg, s.Path, n, out string description, inMemory: true);
             if (clock is null)
             {
                 clock = own;

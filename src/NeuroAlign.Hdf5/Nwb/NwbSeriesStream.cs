@@ -207,6 +207,8 @@ public sealed class NwbSeriesStream : ContinuousStream
                 _chunks?.Dispose();
             }
 
+            ((Clock as ExplicitClock)?.Times as IDisposable)?.Dispose(); // timestamps read in blocks hold the file open
+
             _file.Dispose();
         }
 

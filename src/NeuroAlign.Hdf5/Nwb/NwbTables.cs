@@ -187,7 +187,7 @@ internal static class NwbTables
             count = g.LinkExists("timestamps") ? (long)g.Dataset("timestamps").Space.Dimensions[0] : 0;
         }
 
-        SampleClock clock = NwbData.Clock(path, g, series.Path, count, out _);
+        SampleClock clock = NwbData.Clock(path, g, series.Path, count, out _, inMemory: true);
         bool states = data is not null && data.Any(v => v == 0) && data.Any(v => v != 0);
         var times = new List<double>();
         double resolution = 0;

@@ -265,6 +265,24 @@ public sealed class NwbReaderTests : IDisposable
         }
     }
 
+    [RequiresFact(Needs.Python)]
+    public void Timestamps_ReadInBlocks_FileClosedWhenTheRecordingIs()
+    {
+        // The gzip timestamps' chunk reader holds a handle of its own: closed with the stream, not by a finalizer some time later.
+        string path = Synthetic();
+        string full = Path.GetFullPath(path);
+        int Handles() => Directory.GetFiles("/proc/self/fd").Count(fd => new FileInfo(fd).LinkTarget == full);
+        int before = Handles();
+        EphysRecording recording = new NwbEphysOpener().OpenEphys(path + "#ElectricalSeriesAP");
+        Assert.Equal(9000, recording.Clock.IndexAtOrBefore(9000 / SyntheticNwb.RateHz));
+        int open = Handles();
+
+        recording.Dispose();
+
+        Assert.True(open >= before + 2, $"{open} handles on the file while open, {before} before: the data's and the timestamps' readers");
+        Assert.Equal(before, Handles());
+    }
+
     [Fact]
     public void BoundedChunkCache_HoldsAtMostItsBytes_AndReturnsWhatItHolds()
     {
