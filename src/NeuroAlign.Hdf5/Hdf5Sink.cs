@@ -147,13 +147,14 @@ public sealed partial class Hdf5Sink : IAlignedSink
             // fraction of each window is a dataset too, since attributes are written before the data.
             uint[] windowChunks = [ChunkWindows(windows, 8, SmallChunkBytes)];
             H5DatasetCreation dataCreation = Creation(m.DataType.SizeOf(), dataChunks);
+            H5DatasetCreation? maskCreation = m.HasMask ? Creation(1, dataChunks) : null;
             var datasets = new ModalityDatasets(
                 CreateData(m.DataType, dataDims, dataChunks, dataCreation),
                 new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, pointChunks)),
                 new H5Dataset<long[]>(pointDims, pointChunks, Creation(8, pointChunks)),
                 new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, pointChunks)),
                 dataDims,
-                m.HasMask ? new H5Dataset<byte[]>(dataDims, dataChunks, Creation(1, dataChunks)) : null,
+                maskCreation is { } mc ? new H5Dataset<byte[]>(dataDims, dataChunks, mc) : null,
                 m.HasMask ? new H5Dataset<double[]>([(ulong)windows], windowChunks, Creation(8, windowChunks)) : null)
             {
                 // Uncompressed chunks that are whole slices of a window go out straight from the recording.
@@ -166,6 +167,16 @@ public sealed partial class Hdf5Sink : IAlignedSink
                     ? new CompressedChunkWriter(compressing, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
                     : null,
             };
+            if (dataChunks[0] > 1 && dataChunks[1] == m.PointsPerWindow)
+            {
+                // Small windows (pose, tables, physio, binned spikes): several whole windows per chunk, each copied in.
+                datasets = datasets with
+                {
+                    SharedDataChunks = new SharedChunkWriter((IChunkBeingFilled)dataCreation.ChunkCache!, dataChunks[0], WindowBuffer.NewArray(m.DataType, 1)),
+                    SharedMaskChunks = maskCreation?.ChunkCache is IChunkBeingFilled maskCache ? new SharedChunkWriter(maskCache, dataChunks[0], new byte[1]) : null,
+                };
+            }
+
             group[m.DataName] = datasets.Data;
             group[OutputSchema.Timestamps] = datasets.Timestamps;
             group[OutputSchema.SourceIndex] = datasets.SourceIndex;
@@ -292,6 +303,10 @@ public sealed partial class Hdf5Sink : IAlignedSink
             fromBuffer.Cache.HandOverNow();
             finish = () => _writeQueue?.Drain();
         }
+        else if (window.SourceData.IsEmpty && d.SharedDataChunks is { } shared)
+        {
+            WriteIntoSharedChunk(writer, d.Data, shared, d.DataRank, w, window.DataBytes);
+        }
         else if (window.SourceData.IsEmpty)
         {
             WriteData(writer, d.Data, window.Data, windowSlab);
@@ -318,7 +333,15 @@ public sealed partial class Hdf5Sink : IAlignedSink
 
         if (d.Mask is not null && d.KeptFraction is not null && mask is not null)
         {
-            writer.Write(d.Mask, mask, fileSelection: windowSlab);
+            if (d.SharedMaskChunks is { } sharedMask)
+            {
+                WriteIntoSharedChunk(writer, d.Mask, sharedMask, d.DataRank, w, mask);
+            }
+            else
+            {
+                writer.Write(d.Mask, mask, fileSelection: windowSlab);
+            }
+
             double kept = mask.Length == 0 ? 0 : (double)window.MaskOnes / mask.Length;
             writer.Write(d.KeptFraction, [kept], fileSelection: new HyperslabSelection(1, [w], [1]));
         }
@@ -603,6 +626,21 @@ public sealed partial class Hdf5Sink : IAlignedSink
     }
 
     /// <summary>
+    /// Window <paramref name="w"/> into the chunk it shares with its neighbours: one element written
+    /// makes PureHDF ask the cache for that chunk (the previous one, complete, goes to be written or
+    /// compressed), then the window's bytes are copied into its rows of the chunk. Windows come in
+    /// order, so each chunk is filled before the next is asked for.
+    /// </summary>
+    private static void WriteIntoSharedChunk(H5NativeWriter writer, H5Dataset dataset, SharedChunkWriter shared, int rank, ulong w, ReadOnlySpan<byte> window)
+    {
+        ulong[] start = new ulong[rank];
+        start[0] = w;
+        PureHdfInternals.AskForChunk(selection => WriteData(writer, dataset, shared.OneElement, selection), start);
+        int row = checked((int)(w % shared.WindowsPerChunk));
+        window.CopyTo(shared.Cache.ChunkBeingFilled.Slice(row * window.Length, window.Length));
+    }
+
+    /// <summary>
     /// Hands window <paramref name="w"/>'s chunks to the compressing workers, each compressed
     /// straight from <paramref name="window"/> (the window's buffer or the mapped recording) and
     /// asked for by writing one element. They are compressed while the caller writes the window's
@@ -642,6 +680,12 @@ public sealed partial class Hdf5Sink : IAlignedSink
         /// <summary>Set when compressed chunks are whole slices of a window.</summary>
         public CompressedChunkWriter? CompressedChunks { get; init; }
 
+        /// <summary>Set when each data chunk holds several whole windows.</summary>
+        public SharedChunkWriter? SharedDataChunks { get; init; }
+
+        /// <summary>The mask's, as <see cref="SharedDataChunks"/> (it has the data's chunks).</summary>
+        public SharedChunkWriter? SharedMaskChunks { get; init; }
+
         /// <summary>Set when the modality has ragged datasets (spike lists).</summary>
         public RaggedDatasets? Ragged { get; set; }
     }
@@ -654,6 +698,9 @@ public sealed partial class Hdf5Sink : IAlignedSink
 
     /// <summary>What compressing a window's chunks straight from it takes: the data's cache, points per chunk, a one-element array.</summary>
     private sealed record CompressedChunkWriter(CompressingChunkCache Cache, int PointsPerChunk, Array OneElement);
+
+    /// <summary>What writing windows into chunks of several takes: the dataset's cache, windows per chunk, a one-element array.</summary>
+    private sealed record SharedChunkWriter(IChunkBeingFilled Cache, uint WindowsPerChunk, Array OneElement);
 
     [GeneratedRegex(@"^\..+\.[0-9]+\.[0-9a-f]{32}\.partial$")]
     private static partial Regex TemporaryName();

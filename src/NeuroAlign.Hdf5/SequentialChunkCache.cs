@@ -13,7 +13,7 @@ namespace NeuroAlign.Hdf5;
 /// ignores the index it is given and would write the old chunk's bytes to the new chunk's place
 /// ("Chunks can only be written once").
 /// </summary>
-internal sealed class SequentialChunkCache : IWritingChunkCache
+internal sealed class SequentialChunkCache : IWritingChunkCache, IChunkBeingFilled
 {
     private readonly ChunkWriteQueue _queue;
     private readonly int _chunkBytes;
@@ -50,6 +50,8 @@ internal sealed class SequentialChunkCache : IWritingChunkCache
     /// before the buffer is refilled.
     /// </summary>
     public void HandOverNow() => HandOver();
+
+    public Span<byte> ChunkBeingFilled => _writer != null && !_chunkIsSource ? _chunk.Span : throw new InvalidOperationException("no chunk is being filled");
 
     public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkAllocator, Action<ulong, Memory<byte>> chunkWriter)
     {

@@ -11,7 +11,7 @@ namespace NeuroAlign.Hdf5.Compression;
 /// to its own chunk's place: see <see cref="SequentialChunkCache"/>.) Data must be written in
 /// order, chunk after chunk; each chunk is complete when the next is asked for.
 /// </summary>
-internal sealed class CompressingChunkCache : IWritingChunkCache
+internal sealed class CompressingChunkCache : IWritingChunkCache, IChunkBeingFilled
 {
     private readonly ChunkCompressor _compressor;
     private readonly ChunkCodec _codec;
@@ -54,6 +54,8 @@ internal sealed class CompressingChunkCache : IWritingChunkCache
 
     /// <summary>Hands the chunk asked for last to the compressor now, not when the next is asked for.</summary>
     public void HandOverBorrowed() => HandOver();
+
+    public Span<byte> ChunkBeingFilled => _writer != null && !_chunkIsBorrowed ? _chunk.Span : throw new InvalidOperationException("no chunk is being filled");
 
     /// <summary>
     /// Hands the chunk asked for last to the compressor (if not yet) and waits until every chunk
