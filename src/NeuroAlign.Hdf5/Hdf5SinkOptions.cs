@@ -198,7 +198,7 @@ public static class CompressionSettings
         text => Setting.Naming("compression", () => CompressionCodecs.Parse(text)),
         defaultText: "gzip");
 
-    public static readonly Setting<int> Level = Setting.Count("level", "N", "the codec's level: gzip 0 (store) to 9 (smallest, slowest), zstd 1 to 22, lz4 0 to 12; chunks are compressed on every core", int.MinValue, "gzip 1, zstd 3, lz4 0");
+    public static readonly Setting<int> Level = Setting.Count("level", "N", "the codec's level: gzip 0 (store) to 9 (smallest, slowest), zstd 1 to 22 (or -1, -2, … for its fast levels), lz4 0 to 12; chunks are compressed on every core", int.MinValue, "gzip 1, zstd 3, lz4 0");
 
     public static readonly IReadOnlyList<Setting> All = [Codec, Level];
 
