@@ -67,6 +67,7 @@ public static class ShardMerger
         ArgumentNullException.ThrowIfNull(shardPaths);
         ArgumentNullException.ThrowIfNull(outputPath);
         List<ShardInfo> shards = Check(shardPaths, outputPath, overwrite);
+        bool outputWasThere = File.Exists(outputPath); // what the check allowed: a file that appears later is another process's
         ShardInfo first = shards[0];
         var layout = new ExportLayout(
             shards.SelectMany(s => s.WindowTimes).ToArray(),
@@ -86,7 +87,7 @@ public static class ShardMerger
         var clock = Stopwatch.StartNew();
         long bytes = 0;
         int global = 0;
-        using var sink = new Hdf5Sink(outputPath, options);
+        using var sink = new Hdf5Sink(outputPath, options, replaceExisting: outputWasThere);
         sink.Begin(layout);
         var buffers = layout.Modalities.Select(m => new WindowBuffer(m)).ToArray();
         foreach (ShardInfo shard in shards)

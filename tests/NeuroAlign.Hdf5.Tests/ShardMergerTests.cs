@@ -236,6 +236,34 @@ public class ShardMergerTests
         Assert.Equal(before, File.ReadAllBytes(shards[0]));
     }
 
+    [Fact]
+    public void Merge_OutputWrittenByAnotherProcessMeanwhile_IsKept_NothingElseLeft()
+    {
+        // Two merges given one output: the later to finish must not replace the earlier's file.
+        using var folder = new TempFolder();
+        string[] shards = SyntheticExport.WriteShards(folder.Path, 4, 2);
+        string output = folder.File("merged.h5");
+        var meanwhile = new SynchronousProgress(() =>
+        {
+            if (!File.Exists(output))
+            {
+                File.WriteAllText(output, "the other merge's file");
+            }
+        });
+
+        var e = Assert.Throws<NeuroAlignException>(() => ShardMerger.Merge(shards, output, progress: meanwhile));
+
+        Assert.Contains("was written by another process while this export ran: it was kept", e.Message, StringComparison.Ordinal);
+        Assert.Equal("the other merge's file", File.ReadAllText(output));
+        Assert.Equal([.. shards.Select(s => Path.GetFileName(s)).Append("merged.h5").Order(StringComparer.Ordinal)], folder.FileNames());
+    }
+
+    /// <summary>An <see cref="IProgress{T}"/> that runs on the reporting thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+    private sealed class SynchronousProgress(Action report) : IProgress<AlignmentProgress>
+    {
+        public void Report(AlignmentProgress value) => report();
+    }
+
     [Slow]
     [RequiresFact(Needs.Python)]
     public void Merge_ShardsCompression_IsTheDefault()
