@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using NeuroAlign.Alignment;
 using NeuroAlign.Hdf5.Compression;
@@ -148,15 +149,23 @@ public sealed partial class Hdf5Sink : IAlignedSink
             uint[] windowChunks = [ChunkWindows(windows, 8, SmallChunkBytes)];
             H5DatasetCreation dataCreation = Creation(m.DataType.SizeOf(), dataChunks);
             H5DatasetCreation? maskCreation = m.HasMask ? Creation(1, dataChunks) : null;
+            H5DatasetCreation timestamps = Creation(8, pointChunks), sourceIndex = Creation(8, pointChunks), sourceTime = Creation(8, pointChunks);
+            H5DatasetCreation? keptFraction = m.HasMask ? Creation(8, windowChunks) : null;
             var datasets = new ModalityDatasets(
                 CreateData(m.DataType, dataDims, dataChunks, dataCreation),
-                new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, pointChunks)),
-                new H5Dataset<long[]>(pointDims, pointChunks, Creation(8, pointChunks)),
-                new H5Dataset<double[]>(pointDims, pointChunks, Creation(8, pointChunks)),
+                new H5Dataset<double[]>(pointDims, pointChunks, timestamps),
+                new H5Dataset<long[]>(pointDims, pointChunks, sourceIndex),
+                new H5Dataset<double[]>(pointDims, pointChunks, sourceTime),
                 dataDims,
                 maskCreation is { } mc ? new H5Dataset<byte[]>(dataDims, dataChunks, mc) : null,
-                m.HasMask ? new H5Dataset<double[]>([(ulong)windows], windowChunks, Creation(8, windowChunks)) : null)
+                keptFraction is { } kc ? new H5Dataset<double[]>([(ulong)windows], windowChunks, kc) : null)
             {
+                // A window's row of each per-point dataset, and its kept fraction, are copied into the chunk being filled.
+                TimestampRows = new WindowRows(timestamps, pointChunks[0], 2, new double[1]),
+                SourceIndexRows = new WindowRows(sourceIndex, pointChunks[0], 2, new long[1]),
+                SourceTimeRows = new WindowRows(sourceTime, pointChunks[0], 2, new double[1]),
+                KeptFractionRows = keptFraction is { } k ? new WindowRows(k, windowChunks[0], 1, new double[1]) : null,
+
                 // Uncompressed chunks that are whole slices of a window go out straight from the recording.
                 SourceChunks = dataCreation.ChunkCache is SequentialChunkCache cache && dataChunks[0] == 1 && m.PointsPerWindow % dataChunks[1] == 0
                     ? new SourceChunkWriter(cache, (int)dataChunks[1], WindowBuffer.NewArray(m.DataType, 1))
@@ -172,8 +181,8 @@ public sealed partial class Hdf5Sink : IAlignedSink
                 // Small windows (pose, tables, physio, binned spikes): several whole windows per chunk, each copied in.
                 datasets = datasets with
                 {
-                    SharedDataChunks = new SharedChunkWriter((IChunkBeingFilled)dataCreation.ChunkCache!, dataChunks[0], WindowBuffer.NewArray(m.DataType, 1)),
-                    SharedMaskChunks = maskCreation?.ChunkCache is IChunkBeingFilled maskCache ? new SharedChunkWriter(maskCache, dataChunks[0], new byte[1]) : null,
+                    DataRows = new WindowRows(dataCreation, dataChunks[0], dataDims.Length, WindowBuffer.NewArray(m.DataType, 1)),
+                    MaskRows = maskCreation is { } mask ? new WindowRows(mask, dataChunks[0], dataDims.Length, new byte[1]) : null,
                 };
             }
 
@@ -303,9 +312,9 @@ public sealed partial class Hdf5Sink : IAlignedSink
             fromBuffer.Cache.HandOverNow();
             finish = () => _writeQueue?.Drain();
         }
-        else if (window.SourceData.IsEmpty && d.SharedDataChunks is { } shared)
+        else if (window.SourceData.IsEmpty && d.DataRows is { } rows)
         {
-            WriteIntoSharedChunk(writer, d.Data, shared, d.DataRank, w, window.DataBytes);
+            rows.Write(writer, d.Data, w, window.DataBytes);
         }
         else if (window.SourceData.IsEmpty)
         {
@@ -323,9 +332,9 @@ public sealed partial class Hdf5Sink : IAlignedSink
             WriteData(writer, d.Data, window.Data, windowSlab);
         }
 
-        writer.Write(d.Timestamps, window.Timestamps, fileSelection: points);
-        writer.Write(d.SourceIndex, window.SourceIndex, fileSelection: points);
-        writer.Write(d.SourceTime, window.SourceTime, fileSelection: points);
+        d.TimestampRows.Write(writer, d.Timestamps, w, MemoryMarshal.AsBytes(window.Timestamps.AsSpan()));
+        d.SourceIndexRows.Write(writer, d.SourceIndex, w, MemoryMarshal.AsBytes(window.SourceIndex.AsSpan()));
+        d.SourceTimeRows.Write(writer, d.SourceTime, w, MemoryMarshal.AsBytes(window.SourceTime.AsSpan()));
         if (d.Ragged is { } ragged)
         {
             WriteRagged(writer, ragged, windowIndex, window.Ragged ?? throw new ArgumentException($"modality {modalityIndex} has ragged datasets, but window {windowIndex} carries none", nameof(window)));
@@ -333,9 +342,9 @@ public sealed partial class Hdf5Sink : IAlignedSink
 
         if (d.Mask is not null && d.KeptFraction is not null && mask is not null)
         {
-            if (d.SharedMaskChunks is { } sharedMask)
+            if (d.MaskRows is { } maskRows)
             {
-                WriteIntoSharedChunk(writer, d.Mask, sharedMask, d.DataRank, w, mask);
+                maskRows.Write(writer, d.Mask, w, mask);
             }
             else
             {
@@ -343,7 +352,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
             }
 
             double kept = mask.Length == 0 ? 0 : (double)window.MaskOnes / mask.Length;
-            writer.Write(d.KeptFraction, [kept], fileSelection: new HyperslabSelection(1, [w], [1]));
+            d.KeptFractionRows!.Write(writer, d.KeptFraction, w, MemoryMarshal.AsBytes(new ReadOnlySpan<double>(in kept)));
         }
 
         finish?.Invoke();
@@ -626,21 +635,6 @@ public sealed partial class Hdf5Sink : IAlignedSink
     }
 
     /// <summary>
-    /// Window <paramref name="w"/> into the chunk it shares with its neighbours: one element written
-    /// makes PureHDF ask the cache for that chunk (the previous one, complete, goes to be written or
-    /// compressed), then the window's bytes are copied into its rows of the chunk. Windows come in
-    /// order, so each chunk is filled before the next is asked for.
-    /// </summary>
-    private static void WriteIntoSharedChunk(H5NativeWriter writer, H5Dataset dataset, SharedChunkWriter shared, int rank, ulong w, ReadOnlySpan<byte> window)
-    {
-        ulong[] start = new ulong[rank];
-        start[0] = w;
-        PureHdfInternals.AskForChunk(selection => WriteData(writer, dataset, shared.OneElement, selection), start);
-        int row = checked((int)(w % shared.WindowsPerChunk));
-        window.CopyTo(shared.Cache.ChunkBeingFilled.Slice(row * window.Length, window.Length));
-    }
-
-    /// <summary>
     /// Hands window <paramref name="w"/>'s chunks to the compressing workers, each compressed
     /// straight from <paramref name="window"/> (the window's buffer or the mapped recording) and
     /// asked for by writing one element. They are compressed while the caller writes the window's
@@ -681,10 +675,19 @@ public sealed partial class Hdf5Sink : IAlignedSink
         public CompressedChunkWriter? CompressedChunks { get; init; }
 
         /// <summary>Set when each data chunk holds several whole windows.</summary>
-        public SharedChunkWriter? SharedDataChunks { get; init; }
+        public WindowRows? DataRows { get; init; }
 
-        /// <summary>The mask's, as <see cref="SharedDataChunks"/> (it has the data's chunks).</summary>
-        public SharedChunkWriter? SharedMaskChunks { get; init; }
+        /// <summary>The mask's, as <see cref="DataRows"/> (it has the data's chunks).</summary>
+        public WindowRows? MaskRows { get; init; }
+
+        public required WindowRows TimestampRows { get; init; }
+
+        public required WindowRows SourceIndexRows { get; init; }
+
+        public required WindowRows SourceTimeRows { get; init; }
+
+        /// <summary>Set with a mask.</summary>
+        public WindowRows? KeptFractionRows { get; init; }
 
         /// <summary>Set when the modality has ragged datasets (spike lists).</summary>
         public RaggedDatasets? Ragged { get; set; }
@@ -699,8 +702,35 @@ public sealed partial class Hdf5Sink : IAlignedSink
     /// <summary>What compressing a window's chunks straight from it takes: the data's cache, points per chunk, a one-element array.</summary>
     private sealed record CompressedChunkWriter(CompressingChunkCache Cache, int PointsPerChunk, Array OneElement);
 
-    /// <summary>What writing windows into chunks of several takes: the dataset's cache, windows per chunk, a one-element array.</summary>
-    private sealed record SharedChunkWriter(IChunkBeingFilled Cache, uint WindowsPerChunk, Array OneElement);
+    /// <summary>
+    /// A dataset whose chunks hold whole windows (<c>[k, …]</c>, every other dimension whole):
+    /// window w's bytes are copied into its rows of the chunk being filled. PureHDF is called only
+    /// to start each chunk (one element written makes it ask the cache for the chunk, and the
+    /// previous one, complete, goes to be written or compressed), not once per window: its
+    /// hyperslab walk steps along the last dimension (a pose window of 30 × 12 points of x, y,
+    /// score was 360 steps of 3 floats, 0.1 ms) and every write call costs it about 10 µs.
+    /// Windows come in order, as chunks must (<see cref="SequentialChunkCache"/>).
+    /// </summary>
+    private sealed class WindowRows(H5DatasetCreation creation, uint windowsPerChunk, int rank, Array oneElement)
+    {
+        private readonly IChunkBeingFilled _cache = (IChunkBeingFilled)creation.ChunkCache!;
+        private ulong _chunk = ulong.MaxValue;
+
+        public void Write(H5NativeWriter writer, H5Dataset dataset, ulong w, ReadOnlySpan<byte> window)
+        {
+            ulong chunk = w / windowsPerChunk;
+            if (chunk != _chunk)
+            {
+                ulong[] start = new ulong[rank];
+                start[0] = w;
+                PureHdfInternals.AskForChunk(selection => WriteData(writer, dataset, oneElement, selection), start);
+                _chunk = chunk;
+            }
+
+            int row = checked((int)(w % windowsPerChunk));
+            window.CopyTo(_cache.ChunkBeingFilled.Slice(row * window.Length, window.Length));
+        }
+    }
 
     [GeneratedRegex(@"^\..+\.[0-9]+\.[0-9a-f]{32}\.partial$")]
     private static partial Regex TemporaryName();
