@@ -161,10 +161,10 @@ public sealed partial class Hdf5Sink : IAlignedSink
                 keptFraction is { } kc ? new H5Dataset<double[]>([(ulong)windows], windowChunks, kc) : null)
             {
                 // A window's row of each per-point dataset, and its kept fraction, are copied into the chunk being filled.
-                TimestampRows = new WindowRows(timestamps, pointChunks[0], 2, new double[1]),
-                SourceIndexRows = new WindowRows(sourceIndex, pointChunks[0], 2, new long[1]),
-                SourceTimeRows = new WindowRows(sourceTime, pointChunks[0], 2, new double[1]),
-                KeptFractionRows = keptFraction is { } k ? new WindowRows(k, windowChunks[0], 1, new double[1]) : null,
+                TimestampRows = new ChunkRows(timestamps, pointChunks[0], m.PointsPerWindow * 8, 2, new double[1]),
+                SourceIndexRows = new ChunkRows(sourceIndex, pointChunks[0], m.PointsPerWindow * 8, 2, new long[1]),
+                SourceTimeRows = new ChunkRows(sourceTime, pointChunks[0], m.PointsPerWindow * 8, 2, new double[1]),
+                KeptFractionRows = keptFraction is { } k ? new ChunkRows(k, windowChunks[0], 8, 1, new double[1]) : null,
 
                 // Uncompressed chunks that are whole slices of a window go out straight from the recording.
                 SourceChunks = dataCreation.ChunkCache is SequentialChunkCache cache && dataChunks[0] == 1 && m.PointsPerWindow % dataChunks[1] == 0
@@ -181,8 +181,8 @@ public sealed partial class Hdf5Sink : IAlignedSink
                 // Small windows (pose, tables, physio, binned spikes): several whole windows per chunk, each copied in.
                 datasets = datasets with
                 {
-                    DataRows = new WindowRows(dataCreation, dataChunks[0], dataDims.Length, WindowBuffer.NewArray(m.DataType, 1)),
-                    MaskRows = maskCreation is { } mask ? new WindowRows(mask, dataChunks[0], dataDims.Length, new byte[1]) : null,
+                    DataRows = new ChunkRows(dataCreation, dataChunks[0], checked((int)windowBytes), dataDims.Length, WindowBuffer.NewArray(m.DataType, 1)),
+                    MaskRows = maskCreation is { } mask ? new ChunkRows(mask, dataChunks[0], checked((int)m.ElementsPerWindow), dataDims.Length, new byte[1]) : null,
                 };
             }
 
@@ -528,7 +528,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
     private RaggedDatasets AddRagged(H5Group group, RaggedLayout ragged)
     {
         long total = ragged.TotalLength;
-        var columns = new List<H5Dataset?>();
+        var columns = new List<(H5Dataset, ChunkRows)?>();
         foreach (RaggedColumn column in ragged.Columns)
         {
             if (total == 0)
@@ -541,9 +541,10 @@ public sealed partial class Hdf5Sink : IAlignedSink
 
             int size = column.Type.SizeOf();
             uint chunk = (uint)Math.Clamp(SmallChunkBytes / size, 1, total);
-            H5Dataset dataset = CreateData(column.Type, [(ulong)total], [chunk], Creation(size, [chunk]));
+            H5DatasetCreation creation = Creation(size, [chunk]);
+            H5Dataset dataset = CreateData(column.Type, [(ulong)total], [chunk], creation);
             group[column.Name] = dataset;
-            columns.Add(dataset);
+            columns.Add((dataset, new ChunkRows(creation, chunk, size, 1, WindowBuffer.NewArray(column.Type, 1))));
         }
 
         group[OutputSchema.WindowOffsets] = ragged.Offsets();
@@ -564,11 +565,10 @@ public sealed partial class Hdf5Sink : IAlignedSink
             return;
         }
 
-        var memory = new HyperslabSelection(1, [0], [(ulong)rows.Count]);
-        var file = new HyperslabSelection(1, [(ulong)d.Offsets[w]], [(ulong)rows.Count]);
         for (int c = 0; c < d.Columns.Count; c++)
         {
-            WriteData(writer, d.Columns[c]!, rows.Columns[c], file, memory);
+            var (dataset, columnRows) = d.Columns[c]!.Value;
+            columnRows.Write(writer, dataset, (ulong)d.Offsets[w], ArrayBytes.Of(rows.Columns[c]).Span[..(rows.Count * columnRows.RowBytes)]);
         }
     }
 
@@ -675,26 +675,26 @@ public sealed partial class Hdf5Sink : IAlignedSink
         public CompressedChunkWriter? CompressedChunks { get; init; }
 
         /// <summary>Set when each data chunk holds several whole windows.</summary>
-        public WindowRows? DataRows { get; init; }
+        public ChunkRows? DataRows { get; init; }
 
         /// <summary>The mask's, as <see cref="DataRows"/> (it has the data's chunks).</summary>
-        public WindowRows? MaskRows { get; init; }
+        public ChunkRows? MaskRows { get; init; }
 
-        public required WindowRows TimestampRows { get; init; }
+        public required ChunkRows TimestampRows { get; init; }
 
-        public required WindowRows SourceIndexRows { get; init; }
+        public required ChunkRows SourceIndexRows { get; init; }
 
-        public required WindowRows SourceTimeRows { get; init; }
+        public required ChunkRows SourceTimeRows { get; init; }
 
         /// <summary>Set with a mask.</summary>
-        public WindowRows? KeptFractionRows { get; init; }
+        public ChunkRows? KeptFractionRows { get; init; }
 
         /// <summary>Set when the modality has ragged datasets (spike lists).</summary>
         public RaggedDatasets? Ragged { get; set; }
     }
 
     /// <summary>A modality's ragged columns (null when they have no rows) and the offsets of each window's rows.</summary>
-    private sealed record RaggedDatasets(IReadOnlyList<H5Dataset?> Columns, long[] Offsets);
+    private sealed record RaggedDatasets(IReadOnlyList<(H5Dataset Dataset, ChunkRows Rows)?> Columns, long[] Offsets);
 
     /// <summary>What writing a window's chunks straight from the source takes: the data's cache, points per chunk, a one-element array.</summary>
     private sealed record SourceChunkWriter(SequentialChunkCache Cache, int PointsPerChunk, Array OneElement);
@@ -703,32 +703,48 @@ public sealed partial class Hdf5Sink : IAlignedSink
     private sealed record CompressedChunkWriter(CompressingChunkCache Cache, int PointsPerChunk, Array OneElement);
 
     /// <summary>
-    /// A dataset whose chunks hold whole windows (<c>[k, …]</c>, every other dimension whole):
-    /// window w's bytes are copied into its rows of the chunk being filled. PureHDF is called only
-    /// to start each chunk (one element written makes it ask the cache for the chunk, and the
-    /// previous one, complete, goes to be written or compressed), not once per window: its
-    /// hyperslab walk steps along the last dimension (a pose window of 30 × 12 points of x, y,
-    /// score was 360 steps of 3 floats, 0.1 ms) and every write call costs it about 10 µs.
-    /// Windows come in order, as chunks must (<see cref="SequentialChunkCache"/>).
+    /// A chunked dataset written in order, rows along its first dimension (a window of the
+    /// per-window datasets, whose chunks hold whole windows; an element of a ragged column): the
+    /// rows' bytes are copied into the chunk being filled. PureHDF is called only to start each
+    /// chunk (one element written makes it ask the cache for the chunk, and the previous one,
+    /// complete, goes to be written or compressed), not once per window: its hyperslab walk steps
+    /// along the last dimension (a pose window of 30 × 12 points of x, y, score was 360 steps of 3
+    /// floats, 0.1 ms) and each write call costs it about 10 µs. Rows come in order, as chunks must
+    /// (<see cref="SequentialChunkCache"/>).
     /// </summary>
-    private sealed class WindowRows(H5DatasetCreation creation, uint windowsPerChunk, int rank, Array oneElement)
+    private sealed class ChunkRows(H5DatasetCreation creation, uint rowsPerChunk, int rowBytes, int rank, Array oneElement)
     {
         private readonly IChunkBeingFilled _cache = (IChunkBeingFilled)creation.ChunkCache!;
         private ulong _chunk = ulong.MaxValue;
 
-        public void Write(H5NativeWriter writer, H5Dataset dataset, ulong w, ReadOnlySpan<byte> window)
+        public int RowBytes => rowBytes;
+
+        /// <summary>Rows <paramref name="firstRow"/>… of the dataset, as many as <paramref name="rows"/> holds.</summary>
+        public void Write(H5NativeWriter writer, H5Dataset dataset, ulong firstRow, ReadOnlySpan<byte> rows)
         {
-            ulong chunk = w / windowsPerChunk;
-            if (chunk != _chunk)
+            if (rows.Length % rowBytes != 0)
             {
-                ulong[] start = new ulong[rank];
-                start[0] = w;
-                PureHdfInternals.AskForChunk(selection => WriteData(writer, dataset, oneElement, selection), start);
-                _chunk = chunk;
+                throw new ArgumentException($"{rows.Length} bytes are not whole rows of {rowBytes}", nameof(rows));
             }
 
-            int row = checked((int)(w % windowsPerChunk));
-            window.CopyTo(_cache.ChunkBeingFilled.Slice(row * window.Length, window.Length));
+            ulong row = firstRow;
+            while (!rows.IsEmpty)
+            {
+                ulong chunk = row / rowsPerChunk;
+                if (chunk != _chunk)
+                {
+                    ulong[] start = new ulong[rank];
+                    start[0] = row;
+                    PureHdfInternals.AskForChunk(selection => WriteData(writer, dataset, oneElement, selection), start);
+                    _chunk = chunk;
+                }
+
+                int at = checked((int)(row % rowsPerChunk));
+                int count = (int)Math.Min((ulong)(rows.Length / rowBytes), rowsPerChunk - (ulong)at);
+                rows[..(count * rowBytes)].CopyTo(_cache.ChunkBeingFilled.Slice(at * rowBytes, count * rowBytes));
+                rows = rows[(count * rowBytes)..];
+                row += (ulong)count;
+            }
         }
     }
 

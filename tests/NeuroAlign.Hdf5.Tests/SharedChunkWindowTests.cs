@@ -71,4 +71,56 @@ public class SharedChunkWindowTests
             path);
         Assert.StartsWith("ok", output.Trim(), StringComparison.Ordinal);
     }
+
+    [RequiresTheory(Needs.Python)]
+    [InlineData("none")]
+    [InlineData("gzip")]
+    public void Export_RaggedRowsAcrossChunkBoundaries_H5pyReadsEveryRow(string codecName)
+    {
+        // 300 000 float64 rows (chunks of 131 072) over 7 windows of uneven counts, one empty:
+        // windows straddle chunk boundaries and a chunk holds rows of several windows.
+        long[] counts = [100_000, 50_000, 0, 70_000, 1, 39_999, 40_000];
+        var columns = new[] { new RaggedColumn("spike_times", SampleType.Float64), new RaggedColumn("spike_units", SampleType.Int32) };
+        var layout = new ModalityLayout("spikes", SampleType.UInt16, [2], 4, new Dictionary<string, object>(), new Dictionary<string, Array>(), Ragged: new RaggedLayout(columns, counts), DataName: "counts");
+        using var folder = new TempFolder();
+        string path = folder.File("out.h5");
+        Hdf5SinkOptions options = codecName == "none" ? Hdf5SinkOptions.Uncompressed : new Hdf5SinkOptions(CompressionCodecs.Parse(codecName));
+        using (var sink = new Hdf5Sink(path, options))
+        {
+            sink.Begin(new ExportLayout(Enumerable.Range(0, counts.Length).Select(w => (double)w).ToArray(), [layout], new Dictionary<string, object>()));
+            var buffer = new WindowBuffer(layout);
+            long row = 0;
+            for (int w = 0; w < counts.Length; w++)
+            {
+                // Row r of the export: time r / 1000, unit r mod 97.
+                RaggedWindow rows = buffer.Ragged!;
+                rows.Count = 0;
+                rows.EnsureCapacity((int)counts[w]);
+                for (int i = 0; i < counts[w]; i++, row++)
+                {
+                    ((double[])rows.Columns[0])[i] = row / 1000.0;
+                    ((int[])rows.Columns[1])[i] = (int)(row % 97);
+                }
+
+                rows.Count = (int)counts[w];
+                sink.Write(w, 0, buffer);
+            }
+
+            sink.Complete();
+        }
+
+        string output = Python.Run(
+            """
+            import sys, h5py, numpy as np
+            g = h5py.File(sys.argv[1], 'r')['spikes']
+            r = np.arange(300000)
+            assert g['spike_times'].chunks == (131072,), g['spike_times'].chunks
+            assert np.array_equal(g['spike_times'][:], r / 1000.0)
+            assert np.array_equal(g['spike_units'][:], r % 97)
+            assert np.array_equal(g['window_offsets'][:], np.concatenate([[0], np.cumsum([100000, 50000, 0, 70000, 1, 39999, 40000])]))
+            print('ok')
+            """,
+            path);
+        Assert.Equal("ok", output.Trim());
+    }
 }
