@@ -322,6 +322,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
         }
         else if (d.SourceChunks is { } direct)
         {
+            MappedFile.PopulateMemory(window.SourceData);
             ChunksWrittenFromSource += WriteFromSource(writer, d, direct, w, window.SourceData);
         }
         else
