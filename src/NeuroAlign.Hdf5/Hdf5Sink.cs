@@ -312,9 +312,11 @@ public sealed partial class Hdf5Sink : IAlignedSink
             fromBuffer.Cache.HandOverNow();
             finish = () => _writeQueue?.Drain();
         }
-        else if (window.SourceData.IsEmpty && d.DataRows is { } rows)
+        else if (d.DataRows is { } rows)
         {
-            rows.Write(writer, d.Data, w, window.DataBytes);
+            // Small windows, from the buffer or the mapped recording: one copy into the chunk being filled.
+            rows.Write(writer, d.Data, w, window.SourceData.IsEmpty ? window.DataBytes : window.SourceData.Span);
+            MappedFile.ReleaseMemory(window.SourceData);
         }
         else if (window.SourceData.IsEmpty)
         {
@@ -402,7 +404,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
         TryDelete(_temporaryPath);
     }
 
-    /// <summary>The finished file to its name: a rename, or without <see cref="_replaceExisting"/> a link that fails when the name is taken (atomic, unlike checking first).</summary>
+    /// <summary>The finished file to its name: a rename, or without <see cref="_replaceExisting"/> a link that fails when the name is taken (<see cref="OutputGuard.TryPublishNew"/>).</summary>
     private void Publish()
     {
         if (_replaceExisting)
@@ -411,11 +413,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
             return;
         }
 
-        try
-        {
-            File.Move(_temporaryPath, _outputPath, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(_outputPath))
+        if (!OutputGuard.TryPublishNew(_temporaryPath, _outputPath))
         {
             throw new NeuroAlignException($"{Printable.Escape(_outputPath)} was written by another process while this export ran: it was kept, and this export was not published (give each process its own output)");
         }

@@ -25,6 +25,46 @@ namespace NeuroAlign.Sessions;
 /// </summary>
 public static class OutputGuard
 {
+    private const int FileExists = 17; // EEXIST, on Linux and macOS
+
+    /// <summary>
+    /// Gives a finished file its name unless the name is taken, as one atomic step: a hard link
+    /// (link(2) fails with EEXIST on a taken name), then the temporary name removed.
+    /// <c>File.Move(overwrite: false)</c> is not that on Unix: it checks the name and then renames,
+    /// so a file that appears in between (another process given the same output) is replaced.
+    /// Where links are refused (file systems without them) or elsewhere than Unix, <c>File.Move</c>
+    /// is used after all.
+    /// </summary>
+    /// <returns>False when the name is taken: nothing was moved, the temporary file is still there.</returns>
+    public static bool TryPublishNew(string temporary, string output)
+    {
+        ArgumentNullException.ThrowIfNull(temporary);
+        ArgumentNullException.ThrowIfNull(output);
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+        {
+            if (NativeMethods.link(Encoding.UTF8.GetBytes(temporary + "\0"), Encoding.UTF8.GetBytes(output + "\0")) == 0)
+            {
+                File.Delete(temporary);
+                return true;
+            }
+
+            if (Marshal.GetLastPInvokeError() == FileExists)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            File.Move(temporary, output, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(output) && File.Exists(temporary))
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// Refuses, before anything is written, an <paramref name="output"/> that is an input, or an
     /// existing file that is not ours without <paramref name="overwrite"/>.
@@ -321,5 +361,9 @@ public static class OutputGuard
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int stat(byte[] path, byte[] buffer);
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int link(byte[] existing, byte[] created);
     }
 }

@@ -134,4 +134,30 @@ public sealed class OutputGuardTests(ITestOutputHelper output)
             Assert.Equal(0, ln.ExitCode);
         }
     }
+
+    [Fact]
+    public void TryPublishNew_NameFree_MovesTheFile()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File(".out.partial"), "finished");
+
+        Assert.True(OutputGuard.TryPublishNew(folder.File(".out.partial"), folder.File("out.h5")));
+
+        Assert.Equal(["out.h5"], folder.FileNames());
+        Assert.Equal("finished", File.ReadAllText(folder.File("out.h5")));
+    }
+
+    [Fact]
+    public void TryPublishNew_NameTaken_KeepsBothFiles()
+    {
+        // The check-then-rename of File.Move(overwrite: false) would replace a file that appeared just before the rename.
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File(".out.partial"), "ours");
+        File.WriteAllText(folder.File("out.h5"), "another process's");
+
+        Assert.False(OutputGuard.TryPublishNew(folder.File(".out.partial"), folder.File("out.h5")));
+
+        Assert.Equal("another process's", File.ReadAllText(folder.File("out.h5")));
+        Assert.Equal("ours", File.ReadAllText(folder.File(".out.partial")));
+    }
 }
