@@ -219,6 +219,9 @@ public class ColumnFilterCommandTests
         var bare = CliRunner.Run([.. command, "--filter", "dff: signal > 0.5", "--out", output]);
         var (code, _, stderr) = CliRunner.Run([.. command, "--filter", "dff: `signal` > 0.5", "--out", output]);
 
+        var missing = CliRunner.Run([.. command, "--filter", "dff: `signl` > 0.5", "--out", output]);
+        Assert.Equal(2, missing.Code);
+        Assert.Contains("dff (table) has no column 'signl': its columns are `signal` and isosbestic; did you mean '`signal`'?", missing.Error, StringComparison.Ordinal);
         Assert.Equal(2, bare.Code);
         Assert.Contains("'signal' is both dff (table)'s signal (", bare.Error, StringComparison.Ordinal);
         Assert.Contains("write `signal` (in backticks) for the column", bare.Error, StringComparison.Ordinal);
@@ -250,7 +253,7 @@ public class ColumnFilterCommandTests
         var (code, _, stderr) = CliRunner.Run("--table", $"pupil={pupil}", "--time", "0.5", "--filter", "pupil: `pupil diamter` > 1", "--out", folder.File("o.h5"));
 
         Assert.Equal(2, code);
-        Assert.StartsWith("neuro-align: error: filter \"pupil: `pupil diamter` > 1\": unknown name 'pupil diamter': expected signal, t, `pupil diameter` or `lick-rate`; did you mean '`pupil diameter`'?", stderr, StringComparison.Ordinal);
+        Assert.StartsWith("neuro-align: error: filter \"pupil: `pupil diamter` > 1\": pupil (table) has no column 'pupil diamter': its columns are `pupil diameter` and `lick-rate`; did you mean '`pupil diameter`'?", stderr, StringComparison.Ordinal);
         Assert.Equal(["pupil.csv"], folder.FileNames());
     }
 

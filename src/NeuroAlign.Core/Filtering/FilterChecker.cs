@@ -89,8 +89,17 @@ internal sealed class FilterChecker
     private FilterSyntaxException Unknown(VariableNode variable)
     {
         string name = variable.Name;
+        if (variable.Quoted && Scope.FileColumns is not null)
+        {
+            // A name in backticks is a column's: say which columns there are, and what the bare name would read.
+            string[] columns = Scope.Variables.Where(v => v.Source == VariableSource.Column).Select(Scope.Written).ToArray();
+            string bare = Scope.Find(name) is { } own ? $"; without backticks, {name} is {own.Help}" : string.Empty;
+            string listed = columns.Length == 0 ? "it has none" : $"its columns are {FilterVocabulary.List(columns, "and")}";
+            return Error(variable, $"{Where} has no column '{name}': {listed}{bare}{FilterParser.Suggest($"`{name}`", columns)}");
+        }
+
         string[] owners = _vocabulary.Known.Where(k => k.Name != Scope.Name && k.Find(name) is not null).Select(k => k.Name).ToArray();
-        string variables = FilterVocabulary.List(Scope.Variables.Select(Scope.Written), "and");
+        string variables = FilterVocabulary.List(Scope.WritableNames, "and");
         if (owners.Length == 1)
         {
             return Error(variable, $"'{name}' exists only for {owners[0]}, and this rule applies to {Where}{ScopeHint()}");
@@ -106,7 +115,7 @@ internal sealed class FilterChecker
             return Error(variable, $"'{name}' is a scope: write it first, as in {name}: signal > 3");
         }
 
-        string[] names = Scope.Variables.Select(Scope.Written).ToArray();
+        string[] names = Scope.WritableNames.ToArray();
         return Error(variable, $"unknown name '{name}': expected {FilterVocabulary.List(names)}{FilterParser.Suggest(FilterLexer.AsWritten(name), names)}");
     }
 

@@ -170,11 +170,15 @@ public sealed class FilterScope
     public FilterVariable? Find(string name) => Variables.FirstOrDefault(v => v.Name == name);
 
     /// <summary>
-    /// What a name in a rule reads: written in backticks (<paramref name="quoted"/>), the file's column
-    /// of that name when there is one; otherwise <see cref="Find"/>.
+    /// What a name in a rule reads: written in backticks (<paramref name="quoted"/>), only a file's
+    /// column of that name where files add columns (so a rule never reads the time where one file
+    /// has a column `t` and another not); otherwise <see cref="Find"/>.
     /// </summary>
     public FilterVariable? Resolve(string name, bool quoted) =>
-        (quoted ? Variables.FirstOrDefault(v => v.Name == name && v.Source == VariableSource.Column) : null) ?? Find(name);
+        quoted && FileColumns is not null ? Variables.FirstOrDefault(v => v.Name == name && v.Source == VariableSource.Column) : Find(name);
+
+    /// <summary>The names a rule can write here, as it writes them: a variable a column shadows is left out, since its bare name is refused.</summary>
+    public IEnumerable<string> WritableNames => Variables.Where(v => v.Source == VariableSource.Column || !IsShadowed(v.Name)).Select(Written);
 
     /// <summary>Whether a file's column has the name of one of the modality's own variables (<c>signal</c>, <c>t</c>), so that the bare name is ambiguous.</summary>
     public bool IsShadowed(string name) => Variables.Count(v => v.Name == name) > 1;

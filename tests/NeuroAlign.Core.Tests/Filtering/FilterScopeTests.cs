@@ -234,6 +234,19 @@ public sealed class FilterScopeTests
     }
 
     [Fact]
+    public void Compile_BacktickedNameTheFileLacks_IsRefused_NotReadAsTheVariable()
+    {
+        // `t` is a column: on a file without one it must not quietly read the time.
+        FilterScope scope = TestScopes.Table.WithColumns(["x"], "value");
+
+        var e = Assert.Throws<FilterSyntaxException>(() => FilterSet.Parse(["table: `t` > 1"]).Compile(new FilterTarget(scope, SampleType.Float32, 1)));
+
+        Assert.StartsWith("table has no column 't': its columns are x; without backticks, t is reference-clock seconds", e.Reason, StringComparison.Ordinal);
+        Assert.Equal(["signal", "t", "x"], scope.WritableNames);
+        Assert.Equal(["`signal`", "`t`", "x"], TestScopes.Table.WithColumns(["signal", "t", "x"], "value").WritableNames);
+    }
+
+    [Fact]
     public void Evaluate_ColumnWithGain_ReadsTheScaledValue()
     {
         short[] values = [10, 1, 20, 2, 30, 3];
