@@ -151,7 +151,16 @@ internal static class NwbData
             }
 
             description = string.Create(CultureInfo.InvariantCulture, $"timestamps of {where} ({sampleCount} of {count}), read in blocks of {TimestampBlock}");
-            return new ExplicitClock(blocks, sourceDescription: $"{path}#{where}/timestamps");
+            try
+            {
+                // The constructor reads every time (finite, increasing): its chunk reader is open by then.
+                return new ExplicitClock(blocks, sourceDescription: $"{path}#{where}/timestamps");
+            }
+            catch
+            {
+                blocks.Dispose();
+                throw;
+            }
         }
 
         if (series.LinkExists("starting_time"))
@@ -190,6 +199,25 @@ internal static class NwbData
     }
 
     /// <summary>
+    /// Disposes a clock's timestamps read from the file (<see cref="Clock"/>) when the stream being
+    /// opened around it fails, unless <see cref="Keep"/> was called: the stream then owns them.
+    /// </summary>
+    internal sealed class TimesOwner(SampleClock clock) : IDisposable
+    {
+        private bool _kept;
+
+        public void Keep() => _kept = true;
+
+        public void Dispose()
+        {
+            if (!_kept)
+            {
+                ((clock as ExplicitClock)?.Times as IDisposable)?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
     /// A timestamps vector read in blocks of <see cref="TimestampBlock"/> values, two blocks kept:
     /// a binary search touches log2(N / block) blocks, a walk reads each block once.
     /// </summary>
@@ -210,6 +238,7 @@ internal static class NwbData
         // Its file handle lives until the stream that owns the clock disposes these timestamps.
         private DeflateChunkReader? _chunks;
         private bool _chunksTried;
+        private bool _disposed;
 
         public DatasetTimestamps(string path, IH5Dataset dataset, string where, long count)
         {
@@ -235,6 +264,7 @@ internal static class NwbData
 
         private int Load(long block)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this); // its stream is closed: no file to read
             int slot = _next;
             _next ^= 1;
             long first = block * TimestampBlock;
@@ -283,7 +313,7 @@ internal static class NwbData
         {
             _chunks?.Dispose();
             _chunks = null;
-            _chunksTried = true; // read through PureHDF if asked again
+            _disposed = true;
         }
 
         private DeflateChunkReader? ChunkReader()

@@ -114,6 +114,7 @@ public sealed class NwbSeriesStream : ContinuousStream
         long samples = (long)dims[0];
         int channels = dims.Length == 2 ? (int)dims[1] : 1;
         SampleClock clock = NwbData.Clock(path, g, series.Path, samples, out string timing);
+        using var times = new NwbData.TimesOwner(clock); // closed if a check below fails
         string unit = data.AttributeExists("unit") ? NwbFile.TextAttribute(path, data, "unit", $"{series.Path}/data") : "(none)";
         double conversion = NwbFile.NumberAttribute(path, data, "conversion", $"{series.Path}/data") ?? 1;
         double offset = NwbFile.NumberAttribute(path, data, "offset", $"{series.Path}/data") ?? 0;
@@ -154,6 +155,7 @@ public sealed class NwbSeriesStream : ContinuousStream
         details.AddRange(notes.Select(n => new KeyValuePair<string, string>("note", n)));
         warnings = [];
         double[] offsets = offset == 0 ? [] : [.. Enumerable.Repeat(offset * toMicro, channels)];
+        times.Keep();
         return new NwbSeriesStream(file, data, $"{path}#{series.Path}", clock, type, channels, ids, gains, offsets, layout, [.. details], dims.Length == 1);
     }
 

@@ -283,6 +283,28 @@ public sealed class NwbReaderTests : IDisposable
         Assert.Equal(before, Handles());
     }
 
+    [RequiresFact(Needs.Python)]
+    public void Timestamps_NotIncreasing_RefusedInOneLine_FileClosed()
+    {
+        // The clock reads every time when it is made, through the chunk reader: refused, that reader is closed too.
+        string path = Synthetic();
+        Python.Run(
+            """
+            import sys, h5py
+            with h5py.File(sys.argv[1], 'r+') as f:
+                ts = f['acquisition/ElectricalSeriesAP/timestamps']
+                ts[5000] = ts[4999]
+            """,
+            path);
+        string full = Path.GetFullPath(path);
+        int Handles() => Directory.GetFiles("/proc/self/fd").Count(fd => new FileInfo(fd).LinkTarget == full);
+
+        var e = Assert.ThrowsAny<NeuroAlignException>(() => new NwbEphysOpener().OpenEphys(path + "#ElectricalSeriesAP"));
+
+        Assert.Contains("not strictly increasing at sample 5000", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Handles());
+    }
+
     [Fact]
     public void BoundedChunkCache_HoldsAtMostItsBytes_AndReturnsWhatItHolds()
     {
