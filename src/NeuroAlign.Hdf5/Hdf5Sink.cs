@@ -246,8 +246,12 @@ public sealed partial class Hdf5Sink : IAlignedSink
         H5NativeWriter writer = _writer ?? throw new InvalidOperationException("Begin was not called");
         ModalityDatasets d = _modalities[modalityIndex];
         ulong w = (ulong)windowIndex;
-        ulong n = (ulong)window.Timestamps.Length;
-        var points = new HyperslabSelection(2, [w, 0], [1, n]);
+        if ((ulong)window.Timestamps.Length != d.DataDims[1])
+        {
+            // Rows are copied into the chunks as whole windows: a buffer of another shape would shift every later window.
+            throw new ArgumentException($"window {windowIndex} of modality {modalityIndex} has {window.Timestamps.Length} points; the layout has {d.DataDims[1]}", nameof(window));
+        }
+
         ulong[] start = new ulong[d.DataRank];
         start[0] = w;
         ulong[] block = [1, .. d.DataDims.Skip(1)];
@@ -262,7 +266,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
         {
             try
             {
-                WriteWindow(writer, d, windowIndex, modalityIndex, window, windowSlab, points, mask);
+                WriteWindow(writer, d, windowIndex, modalityIndex, window, windowSlab, mask);
             }
             catch
             {
@@ -283,7 +287,7 @@ public sealed partial class Hdf5Sink : IAlignedSink
     /// written on this thread while they are compressed or written; then this waits for those
     /// that read the window's memory, which the caller refills next.
     /// </summary>
-    private void WriteWindow(H5NativeWriter writer, ModalityDatasets d, int windowIndex, int modalityIndex, WindowBuffer window, HyperslabSelection windowSlab, HyperslabSelection points, byte[]? mask)
+    private void WriteWindow(H5NativeWriter writer, ModalityDatasets d, int windowIndex, int modalityIndex, WindowBuffer window, HyperslabSelection windowSlab, byte[]? mask)
     {
         ulong w = (ulong)windowIndex;
         Action? finish = null;

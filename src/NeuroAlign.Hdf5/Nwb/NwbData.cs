@@ -212,10 +212,13 @@ internal static class NwbData
         {
             if (!_kept)
             {
-                ((clock as ExplicitClock)?.Times as IDisposable)?.Dispose();
+                CloseTimes(clock);
             }
         }
     }
+
+    /// <summary>Closes the file a clock's timestamps read in blocks keep open (<see cref="Clock"/>); nothing for other clocks.</summary>
+    internal static void CloseTimes(SampleClock clock) => ((clock as ExplicitClock)?.Times as IDisposable)?.Dispose();
 
     /// <summary>
     /// A timestamps vector read in blocks of <see cref="TimestampBlock"/> values, two blocks kept:

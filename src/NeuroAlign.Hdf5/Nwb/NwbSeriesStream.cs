@@ -209,7 +209,7 @@ public sealed class NwbSeriesStream : ContinuousStream
                 _chunks?.Dispose();
             }
 
-            ((Clock as ExplicitClock)?.Times as IDisposable)?.Dispose(); // timestamps read in blocks hold the file open
+            NwbData.CloseTimes(Clock);
 
             _file.Dispose();
         }
