@@ -241,4 +241,17 @@ public class Hdf5SinkTests
         using ExportFileReader reader = ExportFileReader.Open(path);
         Assert.Equal(1, reader.WindowCount);
     }
+
+    [Fact]
+    public void Write_WindowOfAnotherLength_Throws_NothingShifted()
+    {
+        using var folder = new TempFolder();
+        ModalityLayout layout = Layout("pose", SampleType.Float32, [3], 30);
+        using var sink = new Hdf5Sink(folder.File("o.h5"), Hdf5SinkOptions.Uncompressed);
+        sink.Begin(new ExportLayout([0.0, 1.0], [layout], new Dictionary<string, object>()));
+
+        var e = Assert.Throws<ArgumentException>(() => sink.Write(0, 0, new WindowBuffer(layout with { PointsPerWindow = 31 })));
+
+        Assert.StartsWith("window 0 of modality 0 has 31 points; the layout has 30", e.Message, StringComparison.Ordinal);
+    }
 }
